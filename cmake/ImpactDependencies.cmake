@@ -1,0 +1,10 @@
+# Finds the Debian 12 packages Impact builds with; scripts/install-deps.sh installs them.
+find_package(PkgConfig REQUIRED)
+# Debian ships QuantLib with a pkg-config file but no CMake config.
+pkg_check_modules(QuantLib REQUIRED IMPORTED_TARGET quantlib>=1.29)
+find_package(fmt 9 REQUIRED)
+find_package(CLI11 2.1 REQUIRED)
+find_package(Boost 1.74 REQUIRED)  # headers only: Boost.DLL with std::filesystem
+add_library(impact_boost_dll INTERFACE)
+target_link_libraries(impact_boost_dll INTERFACE Boost::headers ${CMAKE_DL_LIBS})
+target_compile_definitions(impact_boost_dll INTERFACE BOOST_DLL_USE_STD_FS)

@@ -1,0 +1,37 @@
+// The subcommands of `impact`; each writes results to stdout and returns an exit code.
+#pragma once
+
+#include "host/registry.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace impact::cli {
+
+struct GlobalOptions {
+    std::vector<std::filesystem::path> plugin_dirs;
+    bool verbose = false;  // loader log on stderr
+};
+
+// Builds the registry from the bundled folder, IMPACT_PLUGIN_PATH and --plugin-dir, and
+// logs refusals on stderr (every load with --verbose).
+host::Registry load_registry(const GlobalOptions& options, bool warn_rejected);
+
+int run_plugins(const GlobalOptions& options, bool json);
+int run_describe(const GlobalOptions& options, const std::string& model_id, bool json);
+
+struct ConvertOptions {
+    std::string amount;
+    std::string from;
+    std::string to;
+    std::optional<std::string> rate;
+    std::optional<std::filesystem::path> rates_file;
+    std::optional<std::string> date;
+    std::optional<double> max_stale_days;
+    bool json = false;
+};
+int run_convert(const GlobalOptions& options, const ConvertOptions& convert);
+
+}  // namespace impact::cli

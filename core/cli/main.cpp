@@ -1,0 +1,89 @@
+// `impact`: the command line. Parses arguments with CLI11 and maps every failure to an exit code.
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "host/model.hpp"
+#include "text/user_error.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+#ifndef IMPACT_VERSION
+#define IMPACT_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+    using namespace impact::cli;
+    CLI::App app{"Impact: financial-impact models as plugins", "impact"};
+    app.set_version_flag("--version", std::string(IMPACT_VERSION) + " (plugin ABI " +
+                                          std::to_string(IMPACT_ABI_MAJOR) + "." + std::to_string(IMPACT_ABI_MINOR) + ")");
+    app.require_subcommand(1);
+    app.footer("Exit codes: 0 success, 2 usage or input error, 3 a model failed, 1 internal error.\n"
+               "Plugins are searched in the bundled folder, then IMPACT_PLUGIN_PATH (':'-separated), then each "
+               "--plugin-dir; the first plugin to declare a model id wins.");
+
+    GlobalOptions global;
+    app.add_option("--plugin-dir", global.plugin_dirs, "Also load plugins from this folder (repeatable)")
+        ->check(CLI::ExistingDirectory);
+    app.add_flag("-v,--verbose", global.verbose, "Log every plugin load on stderr");
+
+    bool plugins_json = false;
+    CLI::App* plugins = app.add_subcommand("plugins", "List plugins, their models, and rejected files");
+    plugins->add_flag("--json", plugins_json, "Machine-readable output (schema impact.plugins/1)");
+
+    std::string describe_model;
+    bool describe_json = false;
+    CLI::App* describe = app.add_subcommand("describe", "Show a model's inputs and outputs");
+    describe->add_option("model", describe_model, "Model id, such as fx.convert")->required();
+    describe->add_flag("--json", describe_json, "Machine-readable output (schema impact.describe/1)");
+
+    ConvertOptions convert_options;
+    CLI::App* convert = app.add_subcommand("convert", "Convert an amount between currencies (model fx.convert)");
+    convert->add_option("amount", convert_options.amount, "Amount: 5.5B, 1,428.8, 12e9, 250K")->required();
+    convert->add_option("from", convert_options.from, "ISO 4217 code of the amount, such as USD")->required();
+    convert->add_option("to", convert_options.to, "ISO 4217 code to convert into, such as KRW")->required();
+    CLI::Option* rate = convert->add_option("--rate", convert_options.rate, "Units of TO per 1 FROM");
+    CLI::Option* rates = convert->add_option("--rates", convert_options.rates_file,
+                                             "CSV of dated quotes with columns date,base,quote,rate")
+                             ->check(CLI::ExistingFile);
+    CLI::Option* date = convert->add_option("--date", convert_options.date, "Value date YYYY-MM-DD (with --rates)");
+    convert->add_option("--max-stale-days", convert_options.max_stale_days,
+                        "With --rates: use the latest earlier quote at most this many days old (default 7)")
+        ->needs(rates);
+    convert->add_flag("--json", convert_options.json, "Machine-readable output (schema impact.convert/1)");
+    rate->excludes(rates);
+    rates->needs(date);
+    date->needs(rates);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::fprintf(stderr, "impact: error: %s (see 'impact --help')\n", e.what());
+        return kExitInputError;
+    }
+
+    try {
+        if (*plugins) return run_plugins(global, plugins_json);
+        if (*describe) return run_describe(global, describe_model, describe_json);
+        if (*convert) return run_convert(global, convert_options);
+    } catch (const impact::UserError& e) {
+        std::fprintf(stderr, "impact: error: %s\n", e.what());
+        return kExitInputError;
+    } catch (const impact::host::CallError& e) {
+        const std::string where = e.input_key().empty() ? std::string() : fmt::format("input '{}': ", e.input_key());
+        std::fprintf(stderr, "impact: error: %s%s\n", where.c_str(), e.what());
+        return e.is_input_error() ? kExitInputError : kExitModelFailed;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "impact: internal error: %s\n", e.what());
+        return kExitInternal;
+    }
+    return kExitInternal;
+}

@@ -1,0 +1,106 @@
+// `impact plugins`: the search path, each plugin with its models, rejected files and clashes.
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "text/json_writer.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace impact::cli {
+
+host::Registry load_registry(const GlobalOptions& options, bool warn_rejected) {
+    const char* env = std::getenv("IMPACT_PLUGIN_PATH");
+    const auto search_path = host::plugin_search_path(
+        host::bundled_plugin_dir(), env ? std::optional<std::string_view>(env) : std::nullopt, options.plugin_dirs);
+    host::Registry registry = host::Registry::discover(search_path);
+    if (options.verbose) {
+        for (const auto& dir : registry.search_path())
+            fmt::print(stderr, "impact: searching {} ({})\n", dir.dir.string(), dir.origin);
+        for (const auto& entry : registry.plugins()) {
+            const auto& info = entry.plugin->info();
+            fmt::print(stderr, "impact: loaded {} {} (ABI {}.{}, {} model{}) from {}\n", info.id, info.version,
+                       info.abi_major, info.abi_minor, info.models.size(), info.models.size() == 1 ? "" : "s",
+                       info.file.string());
+        }
+    }
+    if (warn_rejected || options.verbose) {
+        for (const auto& rejected : registry.rejected())
+            fmt::print(stderr, "impact: warning: skipped plugin {}\n", rejected.reason);
+        for (const auto& s : registry.shadowed())
+            fmt::print(stderr, "impact: warning: model {} in {} is shadowed by {}\n", s.model_id, s.file.string(),
+                       s.used_file.string());
+    }
+    return registry;
+}
+
+int run_plugins(const GlobalOptions& options, bool json) {
+    const host::Registry registry = load_registry(options, /*warn_rejected=*/false);
+    if (json) {
+        text::JsonWriter w;
+        w.begin_object();
+        w.key("schema").value("impact.plugins/1");
+        w.key("host_abi").begin_object().key("major").value(IMPACT_ABI_MAJOR).key("minor").value(IMPACT_ABI_MINOR).end_object();
+        w.key("search_path").begin_array();
+        for (const auto& dir : registry.search_path())
+            w.begin_object().key("dir").value(dir.dir.string()).key("origin").value(dir.origin).end_object();
+        w.end_array();
+        w.key("plugins").begin_array();
+        for (const auto& entry : registry.plugins()) {
+            const auto& info = entry.plugin->info();
+            w.begin_object();
+            w.key("id").value(info.id).key("version").value(info.version).key("name").value(info.name);
+            w.key("abi").begin_object().key("major").value(info.abi_major).key("minor").value(info.abi_minor).end_object();
+            w.key("file").value(info.file.string()).key("origin").value(entry.origin);
+            w.key("models").begin_array();
+            for (const auto& model : info.models) {
+                w.begin_object().key("id").value(model.id).key("version").value(model.version);
+                w.key("name").value(model.name).key("thread_safety").value(host::thread_safety_name(model.thread_safety));
+                w.end_object();
+            }
+            w.end_array().end_object();
+        }
+        w.end_array();
+        w.key("rejected").begin_array();
+        for (const auto& r : registry.rejected())
+            w.begin_object().key("file").value(r.file.string()).key("reason").value(r.reason).end_object();
+        w.end_array();
+        w.key("shadowed").begin_array();
+        for (const auto& s : registry.shadowed())
+            w.begin_object()
+                .key("model").value(s.model_id)
+                .key("file").value(s.file.string())
+                .key("used_file").value(s.used_file.string())
+                .end_object();
+        w.end_array();
+        w.end_object();
+        fmt::print("{}", w.str());
+        return kExitSuccess;
+    }
+
+    fmt::print("Host ABI {}.{}. Search path (first plugin to declare a model id wins):\n", IMPACT_ABI_MAJOR,
+               IMPACT_ABI_MINOR);
+    for (const auto& dir : registry.search_path()) fmt::print("  {:<19} {}\n", dir.origin, dir.dir.string());
+    fmt::print("\nPlugins: {} loaded, {} rejected\n", registry.plugins().size(), registry.rejected().size());
+    for (const auto& entry : registry.plugins()) {
+        const auto& info = entry.plugin->info();
+        fmt::print("\n  {} {}  {}  (ABI {}.{})\n", info.id, info.version, info.name, info.abi_major, info.abi_minor);
+        fmt::print("    file: {} ({})\n", info.file.string(), entry.origin);
+        for (const auto& model : info.models)
+            fmt::print("    model {} {}  {}  [{}]\n", model.id, model.version, model.name,
+                       host::thread_safety_name(model.thread_safety));
+    }
+    if (!registry.rejected().empty()) {
+        fmt::print("\nRejected:\n");
+        for (const auto& r : registry.rejected()) fmt::print("  {}\n", r.reason);
+    }
+    if (!registry.shadowed().empty()) {
+        fmt::print("\nShadowed models (not used):\n");
+        for (const auto& s : registry.shadowed())
+            fmt::print("  {} in {}: already provided by {}\n", s.model_id, s.file.string(), s.used_file.string());
+    }
+    return kExitSuccess;
+}
+
+}  // namespace impact::cli

@@ -1,0 +1,105 @@
+// CSV reading with positions, so that every data error can point at its cell.
+#include "data/csv.hpp"
+
+#include "text/user_error.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace impact::data {
+
+std::optional<std::size_t> CsvTable::column(std::string_view name) const noexcept {
+    for (std::size_t i = 0; i < header.size(); ++i)
+        if (header[i].text == name) return i;
+    return std::nullopt;
+}
+
+std::string CsvTable::where(const CsvCell& cell) const {
+    return fmt::format("{}:{}:{}", file.string(), cell.line, cell.column);
+}
+
+CsvTable read_csv(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw UserError(fmt::format("{}: cannot open file for reading", file.string()));
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    if (in.bad()) throw UserError(fmt::format("{}: read error", file.string()));
+    return parse_csv(buffer.str(), file);
+}
+
+CsvTable parse_csv(std::string_view text, const std::filesystem::path& file) {
+    CsvTable table;
+    table.file = file;
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte-order mark
+
+    std::size_t pos = 0, line = 1, line_start = 0;
+    std::vector<CsvCell> record;
+    bool have_header = false;
+    std::size_t record_line = 1;
+    while (pos <= text.size()) {
+        // One record.
+        record.clear();
+        record_line = line;
+        bool blank = true;
+        for (;;) {
+            CsvCell cell;
+            cell.line = line;
+            cell.column = pos - line_start + 1;
+            if (pos < text.size() && text[pos] == '"') {
+                ++pos;
+                for (;;) {
+                    if (pos >= text.size())
+                        throw UserError(fmt::format("{}:{}:{}: unterminated quoted field", file.string(), cell.line,
+                                                    cell.column));
+                    if (text[pos] == '"') {
+                        if (pos + 1 < text.size() && text[pos + 1] == '"') {
+                            cell.text += '"';
+                            pos += 2;
+                            continue;
+                        }
+                        ++pos;
+                        break;
+                    }
+                    if (text[pos] == '\n') {
+                        ++line;
+                        line_start = pos + 1;
+                    }
+                    cell.text += text[pos++];
+                }
+                blank = false;
+            }
+            while (pos < text.size() && text[pos] != ',' && text[pos] != '\n') cell.text += text[pos++];
+            if (!cell.text.empty() && cell.text.back() == '\r') cell.text.pop_back();
+            if (!cell.text.empty()) blank = false;
+            record.push_back(std::move(cell));
+            if (pos < text.size() && text[pos] == ',') {
+                blank = false;
+                ++pos;
+                continue;
+            }
+            break;
+        }
+        const bool at_end = pos >= text.size();
+        ++pos;  // past '\n' (or past the end)
+        ++line;
+        line_start = pos;
+        if (!blank) {
+            if (!have_header) {
+                table.header = std::move(record);
+                have_header = true;
+            } else {
+                if (record.size() != table.header.size())
+                    throw UserError(fmt::format("{}:{}:1: expected {} cells as in the header, found {}", file.string(),
+                                                record_line, table.header.size(), record.size()));
+                table.rows.push_back(std::move(record));
+            }
+        }
+        if (at_end) break;
+    }
+    if (!have_header) throw UserError(fmt::format("{}:1:1: expected a header row, found an empty file", file.string()));
+    return table;
+}
+
+}  // namespace impact::data

@@ -1,0 +1,38 @@
+// A small CSV reader (RFC 4180 quoting) that remembers where every cell came from.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace impact::data {
+
+struct CsvCell {
+    std::string text;
+    std::size_t line = 0;    // 1-based
+    std::size_t column = 0;  // 1-based byte column where the cell starts
+};
+
+struct CsvTable {
+    std::filesystem::path file;
+    std::vector<CsvCell> header;
+    std::vector<std::vector<CsvCell>> rows;
+
+    // Index of the header column named `name`, or nullopt.
+    std::optional<std::size_t> column(std::string_view name) const noexcept;
+    // "file:line:column" of a cell, for error messages.
+    std::string where(const CsvCell& cell) const;
+};
+
+// Reads a whole file. Blank lines are skipped. Throws UserError with file:line:column when the
+// file cannot be read, is empty, has an unterminated quote, or a row has the wrong number of
+// cells.
+CsvTable read_csv(const std::filesystem::path& file);
+
+// Parses text already in memory; `file` is only used in messages.
+CsvTable parse_csv(std::string_view text, const std::filesystem::path& file);
+
+}  // namespace impact::data

@@ -1,0 +1,25 @@
+// Reads a dated FX quote file (date,base,quote,rate) into one series per currency pair.
+#pragma once
+
+#include <impact/sdk/impact_plugin.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace impact::data {
+
+// Quotes of one pair, oldest first: `rate` units of quote per 1 base on each date.
+struct RateSeries {
+    std::string pair;  // "USD/KRW"
+    std::vector<impact_date_days> dates;
+    std::vector<double> rates;
+};
+
+// Columns date, base, quote, rate (any order, other columns ignored). Throws UserError with
+// file:line:column and what was expected for a missing column, a bad date, a currency code that
+// is not three capital letters, a rate that is not a positive number, or a pair quoted twice
+// on one date.
+std::vector<RateSeries> read_rates_csv(const std::filesystem::path& file);
+
+}  // namespace impact::data

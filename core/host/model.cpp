@@ -1,0 +1,267 @@
+// Preparing and evaluating model instances through the C ABI, with the host's input checks.
+#include "host/model.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+namespace impact::host {
+namespace {
+
+// Host-side error storage handed to the plugin with every call that can fail.
+struct ErrorBuffer {
+    std::array<char, 1024> message{};
+    std::array<char, 128> input_key{};
+    impact_error error{};
+
+    ErrorBuffer() {
+        error.struct_size = sizeof(impact_error);
+        error.message = message.data();
+        error.message_capacity = static_cast<uint32_t>(message.size());
+        error.input_key = input_key.data();
+        error.input_key_capacity = static_cast<uint32_t>(input_key.size());
+        error.row = -1;
+    }
+    [[noreturn]] void raise(impact_status status, std::string_view model_id) const {
+        std::string text = message[0] ? std::string(message.data())
+                                      : fmt::format("model '{}' failed with status {} and no message", model_id, status);
+        throw CallError(status, text, input_key.data(), error.row);
+    }
+};
+
+// Runs a call into a plugin; a C++ exception crossing the C ABI is a contract violation
+// that must not take the host down.
+template <class F>
+auto guard_plugin_call(std::string_view model_id, const char* function, F&& f) {
+    try {
+        return f();
+    } catch (const std::exception& e) {
+        throw CallError(IMPACT_STATUS_INTERNAL, fmt::format("model '{}': {} threw a C++ exception across the C ABI: {}",
+                                                            model_id, function, e.what()));
+    } catch (...) {
+        throw CallError(IMPACT_STATUS_INTERNAL,
+                        fmt::format("model '{}': {} threw a C++ exception across the C ABI", model_id, function));
+    }
+}
+
+std::string format_bound(double value) { return fmt::format("{}", value); }
+
+void check_bounds(const InputInfo& in, double value, int64_t row) {
+    const auto fail = [&](const std::string& expected) {
+        throw CallError(IMPACT_STATUS_INVALID_INPUT,
+                        fmt::format("must be {}, found {}", expected, format_bound(value)), in.key,
+                        row);
+    };
+    if (std::isnan(value)) fail("a number");
+    if (in.min_value && value < *in.min_value) fail(fmt::format(">= {}", format_bound(*in.min_value)));
+    if (in.max_value && value > *in.max_value) fail(fmt::format("<= {}", format_bound(*in.max_value)));
+}
+
+}  // namespace
+
+// ---- PreparedValues -------------------------------------------------------------
+
+PreparedValues::Entry* PreparedValues::find(std::string_view key) noexcept {
+    auto it = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& e) { return e.key == key; });
+    return it == entries_.end() ? nullptr : &*it;
+}
+const PreparedValues::Entry* PreparedValues::find(std::string_view key) const noexcept {
+    return const_cast<PreparedValues*>(this)->find(key);
+}
+PreparedValues::Entry& PreparedValues::upsert(std::string key, impact_input_kind kind) {
+    Entry* e = find(key);
+    if (!e) {
+        entries_.emplace_back();
+        e = &entries_.back();
+        e->key = std::move(key);
+    }
+    e->kind = kind;
+    return *e;
+}
+void PreparedValues::set_text(std::string key, std::string text) { upsert(std::move(key), IMPACT_KIND_TEXT).text = std::move(text); }
+void PreparedValues::set_date(std::string key, impact_date_days date) { upsert(std::move(key), IMPACT_KIND_DATE).date = date; }
+void PreparedValues::set_number(std::string key, double number) {
+    upsert(std::move(key), IMPACT_KIND_NUMBER).number = number;
+}
+void PreparedValues::add_series(std::string key, std::string label, std::vector<impact_date_days> dates,
+                                std::vector<double> values) {
+    Entry* e = find(key);
+    if (!e || e->kind != IMPACT_KIND_SERIES) e = &upsert(std::move(key), IMPACT_KIND_SERIES);
+    e->series.push_back(Series{std::move(label), std::move(dates), std::move(values)});
+}
+const std::string* PreparedValues::text(std::string_view key) const noexcept {
+    const Entry* e = find(key);
+    return e && e->kind == IMPACT_KIND_TEXT ? &e->text : nullptr;
+}
+
+// ---- Model ------------------------------------------------------------------------
+
+ModelInstance Model::prepare(PreparedValues values) const {
+    const ModelInfo& model = *info_;
+    const auto input_error = [&](const std::string& key, const std::string& message) {
+        return CallError(IMPACT_STATUS_INVALID_INPUT, message, key);
+    };
+    for (const PreparedValues::Entry& e : values.entries_) {
+        const InputInfo* in = model.find_input(e.key);
+        if (!in) throw input_error(e.key, fmt::format("model '{}' has no input '{}'", model.id, e.key));
+        if (in->is_row_input())
+            throw input_error(e.key, fmt::format("input '{}' of model '{}' is a batch column, not a prepared value",
+                                                 e.key, model.id));
+        const bool kind_fits = in->is_numeric() ? e.kind == IMPACT_KIND_NUMBER : e.kind == in->kind;
+        if (!kind_fits)
+            throw input_error(e.key, fmt::format("input '{}' expects {}, found {}", e.key, kind_name(in->kind),
+                                                 kind_name(e.kind)));
+        if (in->is_numeric()) check_bounds(*in, e.number, -1);
+    }
+    for (const InputInfo& in : model.inputs) {
+        if (in.is_row_input() || values.has(in.key)) continue;
+        if (in.default_number) {
+            values.set_number(in.key, *in.default_number);
+        } else if (in.default_text && in.kind == IMPACT_KIND_TEXT) {
+            values.set_text(in.key, *in.default_text);
+        } else if (in.required) {
+            throw input_error(in.key, fmt::format("model '{}' needs input '{}' ({})", model.id, in.key, in.label));
+        }
+    }
+    // Re-tag numbers with their declared kind so the plugin sees what it declared.
+    for (PreparedValues::Entry& e : values.entries_)
+        if (e.kind == IMPACT_KIND_NUMBER) e.kind = model.find_input(e.key)->kind;
+
+    std::vector<impact_series> series;
+    std::size_t series_total = 0;
+    for (const auto& e : values.entries_) series_total += e.series.size();
+    series.reserve(series_total);  // no reallocation: impact_value points into it
+    std::vector<impact_value> c_values;
+    c_values.reserve(values.entries_.size());
+    for (const PreparedValues::Entry& e : values.entries_) {
+        impact_value v{};
+        v.struct_size = sizeof v;
+        v.key = e.key.c_str();
+        v.kind = e.kind;
+        v.text = e.kind == IMPACT_KIND_TEXT ? e.text.c_str() : nullptr;
+        v.date = e.date;
+        v.number = e.number;
+        v.series = series.data() + series.size();
+        v.series_count = static_cast<uint32_t>(e.series.size());
+        for (const PreparedValues::Series& s : e.series)
+            series.push_back(impact_series{sizeof(impact_series), s.label.c_str(), s.dates.data(), s.values.data(),
+                                           static_cast<uint64_t>(s.dates.size())});
+        c_values.push_back(v);
+    }
+    impact_prepare_args args{sizeof(impact_prepare_args), c_values.data(), static_cast<uint32_t>(c_values.size())};
+
+    ErrorBuffer error;
+    impact_model_instance* instance = nullptr;
+    const impact_status status = guard_plugin_call(model.id, "create", [&] {
+        return plugin_->factory().create(model.id.c_str(), &args, &instance, &error.error);
+    });
+    if (status != IMPACT_STATUS_OK) error.raise(status, model.id);
+    if (!instance || !instance->evaluate || !instance->destroy)
+        throw CallError(IMPACT_STATUS_INTERNAL,
+                        fmt::format("model '{}': create returned OK without a usable instance", model.id));
+    // The plugin may keep pointers into `values`: they move with their heap storage intact.
+    return ModelInstance(plugin_, info_, std::move(values), instance);
+}
+
+// ---- ModelInstance --------------------------------------------------------------
+
+ModelInstance::ModelInstance(std::shared_ptr<const LoadedPlugin> plugin, const ModelInfo* info,
+                             PreparedValues values, impact_model_instance* instance)
+    : plugin_(std::move(plugin)), info_(info), values_(std::move(values)), instance_(instance),
+      row_inputs_(info->row_inputs()) {}
+
+ModelInstance::ModelInstance(ModelInstance&& other) noexcept
+    : plugin_(std::move(other.plugin_)), info_(other.info_), values_(std::move(other.values_)),
+      instance_(std::exchange(other.instance_, nullptr)), row_inputs_(std::move(other.row_inputs_)) {}
+
+ModelInstance& ModelInstance::operator=(ModelInstance&& other) noexcept {
+    if (this != &other) {
+        release();
+        plugin_ = std::move(other.plugin_);
+        info_ = other.info_;
+        values_ = std::move(other.values_);
+        instance_ = std::exchange(other.instance_, nullptr);
+        row_inputs_ = std::move(other.row_inputs_);
+    }
+    return *this;
+}
+
+ModelInstance::~ModelInstance() { release(); }
+
+void ModelInstance::release() noexcept {
+    if (!instance_) return;
+    // Destroy before the library reference drops: the code lives in the library.
+    try {
+        instance_->destroy(instance_);
+    } catch (...) {
+        // A plugin that throws from destroy broke the contract; nothing useful to do here.
+    }
+    instance_ = nullptr;
+}
+
+std::vector<double> ModelInstance::default_row() const {
+    std::vector<double> row;
+    row.reserve(row_inputs_.size());
+    for (const InputInfo* in : row_inputs_)
+        row.push_back(in->default_number.value_or(std::numeric_limits<double>::quiet_NaN()));
+    return row;
+}
+
+void ModelInstance::evaluate(std::span<const double> inputs, std::span<double> outputs) const {
+    const std::size_t width = input_width();
+    const std::size_t rows = width ? inputs.size() / width : outputs.size() / std::max<std::size_t>(1, output_width());
+    if (inputs.size() != rows * width || outputs.size() != rows * output_width())
+        throw CallError(IMPACT_STATUS_INTERNAL,
+                        fmt::format("model '{}': batch of {} inputs and {} outputs does not fit {} inputs and {} "
+                                    "outputs per row",
+                                    info_->id, inputs.size(), outputs.size(), width, output_width()));
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < width; ++c) check_bounds(*row_inputs_[c], inputs[r * width + c], static_cast<int64_t>(r));
+    evaluate_unchecked(inputs.data(), rows, outputs.data());
+}
+
+void ModelInstance::evaluate_unchecked(const double* inputs, uint64_t rows, double* outputs) const {
+    ErrorBuffer error;
+    const impact_status status = guard_plugin_call(
+        info_->id, "evaluate", [&] { return instance_->evaluate(instance_, inputs, rows, outputs, &error.error); });
+    if (status != IMPACT_STATUS_OK) error.raise(status, info_->id);
+}
+
+std::vector<std::pair<std::string, std::string>> ModelInstance::notes() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (!instance_->get_note) return out;
+    guard_plugin_call(info_->id, "get_note", [&] {
+        for (uint32_t i = 0;; ++i) {
+            const char* key = nullptr;
+            const char* value = nullptr;
+            if (!instance_->get_note(instance_, i, &key, &value)) break;
+            out.emplace_back(key ? key : "", value ? value : "");
+        }
+        return 0;
+    });
+    return out;
+}
+
+std::string ModelInstance::resolve_unit(std::string_view unit) const {
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < unit.size()) {
+        const std::size_t open = unit.find('{', pos);
+        const std::size_t close = open == std::string_view::npos ? open : unit.find('}', open);
+        if (close == std::string_view::npos) {
+            out.append(unit.substr(pos));
+            break;
+        }
+        out.append(unit.substr(pos, open - pos));
+        const std::string_view key = unit.substr(open + 1, close - open - 1);
+        const std::string* text = values_.text(key);
+        out.append(text ? std::string_view(*text) : unit.substr(open, close - open + 1));
+        pos = close + 1;
+    }
+    return out;
+}
+
+}  // namespace impact::host

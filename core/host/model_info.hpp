@@ -1,0 +1,72 @@
+// Host-side copies of a plugin's descriptors: owned C++ values, safe after the C structs go.
+#pragma once
+
+#include <impact/sdk/impact_plugin.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace impact::host {
+
+struct InputInfo {
+    std::string key;
+    std::string label;
+    std::string description;
+    impact_input_kind kind = IMPACT_KIND_NUMBER;
+    std::string unit;  // may hold "{text_input}" placeholders
+    bool required = false;
+    bool prepared = false;  // given once at prepare time, not a batch column
+    std::optional<double> default_number;
+    std::optional<std::string> default_text;
+    std::optional<double> min_value;
+    std::optional<double> max_value;
+
+    bool is_numeric() const noexcept {
+        return kind == IMPACT_KIND_NUMBER || kind == IMPACT_KIND_MONEY || kind == IMPACT_KIND_PERCENT;
+    }
+    // A column of the evaluation batch (numeric and not prepared).
+    bool is_row_input() const noexcept { return is_numeric() && !prepared; }
+};
+
+struct OutputInfo {
+    std::string key;
+    std::string label;
+    std::string description;
+    std::string unit;
+};
+
+struct ModelInfo {
+    std::string id;
+    std::string name;
+    std::string version;
+    std::string description;
+    std::string references;  // ABI 1.1; empty for 1.0 plugins
+    impact_thread_safety thread_safety = IMPACT_THREAD_UNSAFE;
+    std::vector<InputInfo> inputs;
+    std::vector<OutputInfo> outputs;
+    uint32_t descriptor_index = 0;  // position in the plugin's factory
+
+    const InputInfo* find_input(std::string_view key) const noexcept;
+    const OutputInfo* find_output(std::string_view key) const noexcept;
+    // Batch columns, in declaration order.
+    std::vector<const InputInfo*> row_inputs() const;
+};
+
+struct PluginInfo {
+    std::filesystem::path file;
+    std::string id;
+    std::string version;
+    std::string name;
+    uint32_t abi_major = 0;
+    uint32_t abi_minor = 0;
+    std::vector<ModelInfo> models;
+};
+
+std::string_view kind_name(impact_input_kind kind) noexcept;
+std::string_view thread_safety_name(impact_thread_safety safety) noexcept;
+
+}  // namespace impact::host

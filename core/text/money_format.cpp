@@ -1,0 +1,110 @@
+// Formatting of amounts for people: grouped digits, symbols, Korean units.
+#include "text/money_format.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace impact::text {
+namespace {
+
+std::string group_integer_digits(std::string_view digits) {
+    std::string out;
+    const std::size_t n = digits.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i > 0 && (n - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+std::string group_fixed(std::string_view fixed) {
+    // fixed is "-1234.5600" as fmt writes it.
+    std::string sign;
+    if (!fixed.empty() && fixed.front() == '-') {
+        sign = "-";
+        fixed.remove_prefix(1);
+    }
+    const std::size_t dot = fixed.find('.');
+    std::string out = sign + group_integer_digits(fixed.substr(0, dot));
+    if (dot != std::string_view::npos) out += fixed.substr(dot);
+    return out;
+}
+
+struct CurrencyDisplay {
+    std::string_view code;
+    std::string_view symbol;
+    int decimals;
+};
+// A display table only: conversion itself is the fx plugin's (QuantLib's currencies).
+constexpr std::array<CurrencyDisplay, 12> kDisplay{{
+    {"USD", "$", 2}, {"KRW", "₩", 0}, {"EUR", "€", 2}, {"JPY", "¥", 0}, {"GBP", "£", 2}, {"CNY", "CN¥", 2},
+    {"TWD", "NT$", 2}, {"HKD", "HK$", 2}, {"SGD", "S$", 2}, {"INR", "₹", 2}, {"CAD", "CA$", 2}, {"AUD", "A$", 2},
+}};
+
+const CurrencyDisplay* find_display(std::string_view code) noexcept {
+    for (const auto& d : kDisplay)
+        if (d.code == code) return &d;
+    return nullptr;
+}
+
+}  // namespace
+
+std::string format_grouped(double value, int decimals) {
+    // Avoid printing "-0" for values that round to zero.
+    std::string fixed = fmt::format("{:.{}f}", value, decimals);
+    if (fixed.find_first_not_of("-0.") == std::string::npos && fixed.front() == '-') fixed.erase(0, 1);
+    return group_fixed(fixed);
+}
+
+std::string format_grouped_trimmed(double value, int max_decimals) {
+    std::string fixed = fmt::format("{:.{}f}", value, max_decimals);
+    if (fixed.find('.') != std::string::npos) {
+        while (fixed.back() == '0') fixed.pop_back();
+        if (fixed.back() == '.') fixed.pop_back();
+    }
+    if (fixed == "-0") fixed = "0";
+    return group_fixed(fixed);
+}
+
+int currency_decimals(std::string_view iso_code) noexcept {
+    const CurrencyDisplay* d = find_display(iso_code);
+    return d ? d->decimals : 2;
+}
+
+std::string_view currency_symbol(std::string_view iso_code) noexcept {
+    const CurrencyDisplay* d = find_display(iso_code);
+    return d ? d->symbol : std::string_view();
+}
+
+std::string format_money(double value, std::string_view iso_code) {
+    const std::string digits = format_grouped(std::fabs(value), currency_decimals(iso_code));
+    const bool negative = value < 0 && digits.find_first_not_of("0.,") != std::string::npos;
+    const std::string_view symbol = currency_symbol(iso_code);
+    if (symbol.empty()) return fmt::format("{}{} {}", negative ? "-" : "", iso_code, digits);
+    return fmt::format("{}{}{}", negative ? "-" : "", symbol, digits);
+}
+
+std::string format_korean_units(double won) {
+    const double rounded = std::round(std::fabs(won));
+    if (!(rounded < 9.0e18)) return fmt::format("{:.4g} 원", won);  // beyond int64: no exact reading
+    auto remaining = static_cast<uint64_t>(rounded);
+    if (remaining == 0) return "0 원";
+    constexpr std::array<std::pair<uint64_t, std::string_view>, 3> kUnits{
+        {{1'000'000'000'000ULL, "조"}, {100'000'000ULL, "억"}, {10'000ULL, "만"}}};
+    std::vector<std::string> parts;
+    for (const auto& [size, name] : kUnits) {
+        const uint64_t count = remaining / size;
+        remaining %= size;
+        if (count > 0) parts.push_back(group_integer_digits(std::to_string(count)) + std::string(name));
+    }
+    if (remaining > 0) parts.push_back(group_integer_digits(std::to_string(remaining)));
+    return fmt::format("{}{} 원", won < 0 ? "-" : "", fmt::join(parts, " "));
+}
+
+}  // namespace impact::text

@@ -1,0 +1,173 @@
+// The fx.convert model: converts amounts between currencies at a given or dated rate.
+#include "fx_rates.hpp"
+
+#include <impact/sdk/plugin.hpp>
+
+#include <ql/currency.hpp>
+#include <ql/exchangerate.hpp>
+#include <ql/money.hpp>
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace {
+
+namespace sdk = impact::sdk;
+namespace fx = impact::fx;
+
+constexpr double default_max_stale_days = 7.0;
+constexpr double max_max_stale_days = 366.0;
+
+class FxConvert {
+public:
+    static sdk::ModelSpec spec() {
+        using sdk::Input;
+        using sdk::Output;
+        return sdk::ModelSpec("fx.convert")
+            .name("Currency conversion")
+            .version("1.0.0")
+            .description("Converts an amount from one currency to another at a given rate or at the rate a "
+                         "dated quote table gives for a date (direct, inverse or through one common currency).")
+            .references("QuantLib 1.29 Money and ExchangeRate (ql/money.hpp, ql/exchangerate.hpp): "
+                        "ExchangeRate::exchange(Money) applies a quote in either direction and "
+                        "ExchangeRate::chain derives a cross rate; no rounding is applied. "
+                        "plugins/fx/README.md gives the rate-resolution rule.")
+            .thread_safety(sdk::ThreadSafety::fully_safe)
+            .input(Input::money("amount", "Amount")
+                       .unit("{from}")
+                       .min(0)
+                       .required()
+                       .description("Amount to convert, in the `from` currency"))
+            .input(Input::text("from", "From currency")
+                       .required()
+                       .description("ISO 4217 code of the amount's currency, upper-case (USD)"))
+            .input(Input::text("to", "To currency")
+                       .required()
+                       .description("ISO 4217 code of the result's currency, upper-case (KRW)"))
+            .input(Input::number("rate", "Exchange rate")
+                       .prepared()
+                       .unit("{to}/{from}")
+                       .min(0)
+                       .description("Units of `to` per 1 `from`, greater than 0; give either this or `rates`"))
+            .input(Input::series("rates", "Rate table")
+                       .description("Dated quotes, one series per pair labelled BASE/QUOTE (USD/KRW) holding units "
+                                    "of QUOTE per 1 BASE; give either this or `rate`"))
+            .input(Input::date("date", "Rate date")
+                       .description("Date whose rate is taken from `rates`; required with `rates`"))
+            .input(Input::number("max_stale_days", "Maximum rate age")
+                       .prepared()
+                       .default_value(default_max_stale_days)
+                       .min(0)
+                       .max(max_max_stale_days)
+                       .unit("days")
+                       .description("How many calendar days before `date` a quote may be and still be used"))
+            .output(Output("converted", "Converted amount").unit("{to}").description("The amount in `to`"))
+            .output(Output("rate", "Rate used").unit("{to}/{from}").description("Units of `to` per 1 `from`"));
+    }
+
+    explicit FxConvert(const sdk::PreparedInputs& in)
+        : from_code_(in.text("from")), to_code_(in.text("to")) {
+        from_ = currency_or_throw(from_code_, "from");
+        currency_or_throw(to_code_, "to");
+
+        const bool has_rate = in.has("rate");
+        const bool has_rates = in.has("rates");
+        if (has_rate && has_rates)
+            throw sdk::InputError("rate", "give either `rate` or `rates`, not both");
+        if (!has_rate && !has_rates)
+            throw sdk::InputError("rate", fmt::format("give `rate` ({} per 1 {}) or `rates` (a dated quote table)",
+                                                      to_code_, from_code_));
+
+        fx::ResolvedRate resolved = has_rate ? from_given_rate(in) : from_table(in);
+        exchange_rate_ = std::move(resolved.exchange_rate);
+        rate_ = resolved.rate;
+
+        notes_.push_back({"rate_source", resolved.description});
+        if (const std::optional<int32_t> rate_date_days = resolved.oldest_date_days()) {
+            notes_.push_back({"rate_date", fx::iso_date(*rate_date_days)});
+            notes_.push_back({"stale_days", std::to_string(date_days_ - *rate_date_days)});
+        }
+    }
+
+    void evaluate(sdk::Batch& batch) const {
+        for (uint64_t row = 0; row < batch.rows(); ++row) {
+            const double amount = batch.input(row, 0);
+            // Also refuses infinities: no finite report can be built on one.
+            if (!std::isfinite(amount) || amount < 0.0)
+                throw sdk::InputError("amount",
+                                      fmt::format("amount must be a finite number >= 0, got {} in row {}", amount, row),
+                                      static_cast<int64_t>(row));
+            // QuantLib 1.29's exchange() multiplies (or divides, for an inverse quote) without
+            // rounding and without consulting Money::Settings, so the value is the exact
+            // floating-point product of the amount and the quote(s).
+            const QuantLib::Money converted = exchange_rate_.exchange(QuantLib::Money(from_, amount));
+            batch.output(row, 0) = converted.value();
+            batch.output(row, 1) = rate_;
+        }
+    }
+
+    std::vector<sdk::Note> notes() const { return notes_; }
+
+private:
+    static QuantLib::Currency currency_or_throw(const std::string& code, const char* key) {
+        std::optional<QuantLib::Currency> currency = fx::currency_from_code(code);
+        if (!currency) throw sdk::InputError(key, fx::unknown_currency_message(code));
+        return *currency;
+    }
+
+    fx::ResolvedRate from_given_rate(const sdk::PreparedInputs& in) const {
+        try {
+            return fx::given_rate(from_code_, to_code_, in.number("rate"));
+        } catch (const std::invalid_argument& e) {
+            throw sdk::InputError("rate", e.what());
+        }
+    }
+
+    fx::ResolvedRate from_table(const sdk::PreparedInputs& in) {
+        if (!in.has("date")) throw sdk::InputError("date", "`date` is required with `rates`: the rate of which day?");
+        date_days_ = in.date("date").days_since_epoch;
+
+        const double max_stale_days = in.number_or("max_stale_days", default_max_stale_days);
+        if (!(max_stale_days >= 0.0 && max_stale_days <= max_max_stale_days) ||
+            max_stale_days != std::floor(max_stale_days))
+            throw sdk::InputError("max_stale_days",
+                                  fmt::format("max_stale_days must be a whole number from 0 to {}, got {}",
+                                              max_max_stale_days, max_stale_days));
+
+        std::vector<fx::Quote> quotes;
+        for (const sdk::SeriesView& series : in.series("rates")) {
+            const auto pair = fx::parse_pair_label(series.label());
+            if (!pair)
+                throw sdk::InputError("rates", fmt::format("series label '{}' is not BASE/QUOTE, such as USD/KRW",
+                                                           series.label()));
+            if (series.size() > 0 && (!series.dates() || !series.values()))
+                throw sdk::InputError("rates", fmt::format("series '{}' has no dates or values", series.label()));
+            for (std::size_t i = 0; i < series.size(); ++i)
+                quotes.push_back({pair->first, pair->second, series.date(i).days_since_epoch, series.value(i)});
+        }
+        try {
+            const fx::QuoteTable table(quotes);
+            return table.resolve(from_code_, to_code_, date_days_, static_cast<int32_t>(max_stale_days));
+        } catch (const std::invalid_argument& e) {  // UnknownCurrency or a bad quote
+            throw sdk::InputError("rates", e.what());
+        } catch (const fx::RateNotFound& e) {
+            throw sdk::InputError("rates", e.what());
+        }
+    }
+
+    std::string from_code_, to_code_;
+    QuantLib::Currency from_;
+    QuantLib::ExchangeRate exchange_rate_;
+    double rate_ = 1.0;        // units of `to` per 1 `from`
+    int32_t date_days_ = 0;    // the `date` input; used only with `rates`
+    std::vector<sdk::Note> notes_;
+};
+
+}  // namespace
+
+IMPACT_PLUGIN("org.impact.fx", "1.0.0", "Currency conversion", FxConvert);

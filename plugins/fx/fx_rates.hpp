@@ -1,0 +1,125 @@
+// Currency codes and dated FX quote resolution (direct, inverse, triangulated) for fx.convert.
+#ifndef IMPACT_PLUGINS_FX_FX_RATES_HPP
+#define IMPACT_PLUGINS_FX_FX_RATES_HPP
+
+// Pure logic, no SDK types: the plugin and the reference tests both link it.
+// Thread safety: every function here is safe to call concurrently; QuoteTable is
+// immutable after construction. Nothing touches QuantLib's process-wide singletons
+// (ExchangeRateManager, Settings, Money::Settings), which are not thread-safe.
+
+#include <ql/currency.hpp>
+#include <ql/exchangerate.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace impact::fx {
+
+// The QuantLib currency for an upper-case ISO 4217 code ("USD"), or nullopt when the
+// code is unknown. Codes are case-sensitive: "usd" is unknown.
+std::optional<QuantLib::Currency> currency_from_code(std::string_view iso_code);
+
+// Every code currency_from_code() knows, sorted.
+std::vector<std::string_view> known_currency_codes();
+
+// "unknown currency code 'XYZ'; expected an ISO 4217 code such as USD, EUR, KRW (known: ...)"
+std::string unknown_currency_message(std::string_view iso_code);
+
+// Thrown when a code is not in the table; what() is unknown_currency_message().
+class UnknownCurrency : public std::invalid_argument {
+public:
+    explicit UnknownCurrency(std::string iso_code);
+    const std::string& code() const noexcept { return code_; }
+
+private:
+    std::string code_;
+};
+
+// Thrown by QuoteTable::resolve when no usable rate exists; what() names the pair,
+// the date, the staleness limit and the latest earlier observation, if any.
+class RateNotFound : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// "2025-04-14" for a day count since 1970-01-01.
+std::string iso_date(int32_t date_days);
+
+// One observed quote: `rate` units of `quote` per 1 `base`, on date_days
+// (days since 1970-01-01, as impact::sdk::Date).
+struct Quote {
+    std::string base;
+    std::string quote;
+    int32_t date_days = 0;
+    double rate = 0.0;
+};
+
+// A "BASE/QUOTE" series label split in two, e.g. "USD/KRW" -> {"USD", "KRW"}.
+// nullopt unless it is exactly two three-letter upper-case codes around one '/'.
+// (The codes are not checked against the currency table here.)
+std::optional<std::pair<std::string, std::string>> parse_pair_label(std::string_view label);
+
+// One quote as used in a resolution.
+struct RateLeg {
+    Quote quote;            // as observed (base/quote orientation of the table)
+    bool inverted = false;  // true when used in the quote->base direction
+};
+
+// A resolved conversion from `from` to `to`.
+struct ResolvedRate {
+    // Direct for a single quote (possibly applied inversely by exchange()),
+    // Derived (ExchangeRate::chain) for a triangulation, source/target from -> to.
+    QuantLib::ExchangeRate exchange_rate;
+    double rate = 1.0;          // effective units of `to` per 1 `from`
+    std::vector<RateLeg> legs;  // empty when from == to; 1 direct or inverse; 2 triangulated
+    std::string description;    // "USD/KRW 2025-04-14", "inverse of KRW/USD 2025-04-14", ...
+
+    // The oldest leg's date: the date a report should show for the rate. nullopt if no legs.
+    std::optional<int32_t> oldest_date_days() const;
+};
+
+// A rate given directly: `rate` units of `to` per 1 `from`. Throws UnknownCurrency, or
+// std::invalid_argument when rate is not finite and > 0, or from == to and rate != 1.
+ResolvedRate given_rate(std::string_view from, std::string_view to, double rate);
+
+// Immutable table of dated quotes and the rule that picks a rate from it.
+class QuoteTable {
+public:
+    // Throws UnknownCurrency for a code not in the currency table, std::invalid_argument
+    // for base == quote, a rate that is not finite and > 0, or two quotes of the same
+    // pair on the same date.
+    explicit QuoteTable(const std::vector<Quote>& quotes);
+
+    // Rate from -> to on date_days, using observations at most max_stale_days
+    // calendar days older than date_days (never later ones). In order of preference:
+    //  (a) a direct quote from/to; (b) an inverse quote to/from;
+    //  (c) two legs through one pivot currency, trying USD, then EUR, then the other
+    //      codes alphabetically; each leg direct or inverse.
+    // Each leg uses the latest observation in its window. from == to gives rate 1 with no
+    // legs. Throws UnknownCurrency, std::invalid_argument (max_stale_days < 0) or RateNotFound.
+    ResolvedRate resolve(std::string_view from, std::string_view to, int32_t date_days,
+                         int32_t max_stale_days) const;
+
+private:
+    // The latest quote of exactly base/quote dated in [earliest_days, latest_days].
+    const Quote* latest_in(const std::string& base, const std::string& quote, int32_t earliest_days,
+                           int32_t latest_days) const;
+    // A leg from `from` to `to` within the window: direct first, then inverse.
+    std::optional<RateLeg> find_leg(const std::string& from, const std::string& to,
+                                    int32_t earliest_days, int32_t latest_days) const;
+
+    // Quotes by (base, quote), each vector sorted by date, oldest first.
+    std::map<std::pair<std::string, std::string>, std::vector<Quote>> by_pair_;
+    // Every code in the table, in pivot preference order: USD, EUR, then alphabetical.
+    std::vector<std::string> pivots_;
+};
+
+}  // namespace impact::fx
+
+#endif  // IMPACT_PLUGINS_FX_FX_RATES_HPP

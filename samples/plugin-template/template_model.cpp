@@ -1,0 +1,47 @@
+// Template model plugin: the percentage change between two values, as a starting point.
+#include <impact/sdk/plugin.hpp>
+
+#include <cmath>
+
+namespace {
+
+// template.percent_change: how much `after` differs from `before`, absolutely and in percent.
+class PercentChange {
+public:
+    // Batch columns and outputs, in the order spec() declares them.
+    enum Column : uint32_t { kBefore, kAfter };
+    enum Result : uint32_t { kChange, kPercentChange };
+
+    static impact::sdk::ModelSpec spec() {
+        using impact::sdk::Input;
+        using impact::sdk::Output;
+        return impact::sdk::ModelSpec("template.percent_change")
+            .name("Percentage change")
+            .version("1.0.0")
+            .description("Change from a value before to a value after, absolute and relative.")
+            .references("change = after - before; percent_change = after / before - 1")
+            .thread_safety(impact::sdk::ThreadSafety::fully_safe)
+            .input(Input::number("before", "Value before").min(0).required())
+            .input(Input::number("after", "Value after").min(0).required())
+            .output(Output("change", "Change"))
+            .output(Output("percent_change", "Percentage change").unit("%"));
+    }
+
+    // Prepare: this model has no text, date or series inputs, so nothing to read.
+    explicit PercentChange(const impact::sdk::PreparedInputs&) {}
+
+    void evaluate(impact::sdk::Batch& batch) const {
+        for (uint64_t row = 0; row < batch.rows(); ++row) {
+            const double before = batch.input(row, kBefore);
+            const double after = batch.input(row, kAfter);
+            if (before == 0) throw impact::sdk::InputError("before", "must not be zero", static_cast<int64_t>(row));
+            batch.output(row, kChange) = after - before;
+            // Outputs in "%" cross as fractions, like percent inputs: 0.063 is 6.3%.
+            batch.output(row, kPercentChange) = after / before - 1;
+        }
+    }
+};
+
+}  // namespace
+
+IMPACT_PLUGIN("org.example.template", "1.0.0", "Template plugin", PercentChange);

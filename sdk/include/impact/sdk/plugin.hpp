@@ -1,0 +1,507 @@
+// Impact plugin SDK: header-only C++17 wrapper that turns a C++ model class into the C ABI.
+#ifndef IMPACT_SDK_PLUGIN_HPP
+#define IMPACT_SDK_PLUGIN_HPP
+
+// A model is a class with:
+//   static impact::sdk::ModelSpec spec();                       // what it is, its inputs/outputs
+//   explicit Model(const impact::sdk::PreparedInputs& inputs);  // prepare (may throw InputError)
+//   void evaluate(impact::sdk::Batch& batch) const;             // a batch of rows (may throw)
+//   optionally: std::vector<impact::sdk::Note> notes() const;   // facts for the report
+// and a plugin is one line:
+//   IMPACT_PLUGIN("org.example.plugin", "1.0.0", "Example models", ModelA, ModelB);
+// Every exception stays inside the plugin: the trampolines below are noexcept and turn
+// InputError, ModelError and anything else into a status code and a message.
+
+#include <impact/sdk/impact_plugin.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace impact::sdk {
+
+template <class M>
+class DescriptorStorage;
+
+enum class Kind : impact_input_kind {
+    number = IMPACT_KIND_NUMBER,
+    money = IMPACT_KIND_MONEY,
+    percent = IMPACT_KIND_PERCENT,
+    date = IMPACT_KIND_DATE,
+    text = IMPACT_KIND_TEXT,
+    series = IMPACT_KIND_SERIES,
+};
+
+enum class ThreadSafety : impact_thread_safety {
+    unsafe = IMPACT_THREAD_UNSAFE,
+    instance_safe = IMPACT_THREAD_INSTANCE_SAFE,
+    fully_safe = IMPACT_THREAD_FULLY_SAFE,
+};
+
+// An input is missing or unusable: reported as IMPACT_STATUS_INVALID_INPUT with its key.
+class InputError : public std::runtime_error {
+public:
+    InputError(std::string key, const std::string& message, int64_t row = -1)
+        : std::runtime_error(message), key_(std::move(key)), row_(row) {}
+    const std::string& key() const noexcept { return key_; }
+    int64_t row() const noexcept { return row_; }
+
+private:
+    std::string key_;
+    int64_t row_;
+};
+
+// The inputs were fine but the model cannot produce a result: IMPACT_STATUS_MODEL_FAILED.
+class ModelError : public std::runtime_error {
+public:
+    explicit ModelError(const std::string& message, int64_t row = -1)
+        : std::runtime_error(message), row_(row) {}
+    int64_t row() const noexcept { return row_; }
+
+private:
+    int64_t row_;
+};
+
+// A calendar date as days since 1970-01-01, with civil-calendar conversions
+// (Howard Hinnant's days-from-civil algorithm, public domain description).
+struct Date {
+    impact_date_days days_since_epoch = 0;
+
+    static constexpr Date from_ymd(int year, unsigned month, unsigned day) noexcept {
+        const int y = year - (month <= 2 ? 1 : 0);
+        const int era = (y >= 0 ? y : y - 399) / 400;
+        const unsigned yoe = static_cast<unsigned>(y - era * 400);
+        const unsigned doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+        const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return Date{static_cast<impact_date_days>(era * 146097 + static_cast<int>(doe) - 719468)};
+    }
+    struct Ymd {
+        int year;
+        unsigned month;
+        unsigned day;
+    };
+    constexpr Ymd ymd() const noexcept {
+        const int z = days_since_epoch + 719468;
+        const int era = (z >= 0 ? z : z - 146096) / 146097;
+        const unsigned doe = static_cast<unsigned>(z - era * 146097);
+        const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        const unsigned mp = (5 * doy + 2) / 153;
+        const unsigned day = doy - (153 * mp + 2) / 5 + 1;
+        const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+        return Ymd{static_cast<int>(yoe) + era * 400 + (month <= 2 ? 1 : 0), month, day};
+    }
+    // "YYYY-MM-DD"
+    std::string iso() const {
+        const Ymd d = ymd();
+        char text[16];
+        std::snprintf(text, sizeof text, "%04d-%02u-%02u", d.year, d.month, d.day);
+        return text;
+    }
+    friend constexpr bool operator==(Date a, Date b) noexcept { return a.days_since_epoch == b.days_since_epoch; }
+    friend constexpr bool operator<(Date a, Date b) noexcept { return a.days_since_epoch < b.days_since_epoch; }
+};
+
+// A read-only view of one dated series passed by the host.
+class SeriesView {
+public:
+    explicit SeriesView(const impact_series& s) noexcept : s_(&s) {}
+    std::string_view label() const noexcept { return s_->label ? s_->label : ""; }
+    std::size_t size() const noexcept { return static_cast<std::size_t>(s_->count); }
+    Date date(std::size_t i) const noexcept { return Date{s_->dates[i]}; }
+    double value(std::size_t i) const noexcept { return s_->values[i]; }
+    const impact_date_days* dates() const noexcept { return s_->dates; }
+    const double* values() const noexcept { return s_->values; }
+
+private:
+    const impact_series* s_;
+};
+
+// The values given once at prepare time (text, dates, series, prepared numbers).
+class PreparedInputs {
+public:
+    explicit PreparedInputs(const impact_prepare_args* args) noexcept : args_(args) {}
+
+    bool has(std::string_view key) const noexcept { return find(key) != nullptr; }
+
+    std::string text(std::string_view key) const { return require(key, IMPACT_KIND_TEXT).text; }
+    std::string text_or(std::string_view key, std::string fallback) const {
+        const impact_value* v = find(key);
+        return v ? std::string(v->text ? v->text : "") : std::move(fallback);
+    }
+    Date date(std::string_view key) const { return Date{require(key, IMPACT_KIND_DATE).date}; }
+    // A numeric input flagged prepared().
+    double number(std::string_view key) const {
+        const impact_value* v = find(key);
+        if (!v) throw InputError(std::string(key), "required input is missing");
+        return v->number;
+    }
+    double number_or(std::string_view key, double fallback) const {
+        const impact_value* v = find(key);
+        return v ? v->number : fallback;
+    }
+    std::vector<SeriesView> series(std::string_view key) const {
+        const impact_value& v = require(key, IMPACT_KIND_SERIES);
+        std::vector<SeriesView> out;
+        out.reserve(v.series_count);
+        for (uint32_t i = 0; i < v.series_count; ++i) out.emplace_back(v.series[i]);
+        return out;
+    }
+
+private:
+    const impact_value* find(std::string_view key) const noexcept {
+        if (!args_ || !args_->values) return nullptr;
+        for (uint32_t i = 0; i < args_->value_count; ++i) {
+            const impact_value& v = args_->values[i];
+            if (v.key && key == v.key) return &v;
+        }
+        return nullptr;
+    }
+    const impact_value& require(std::string_view key, impact_input_kind kind) const {
+        const impact_value* v = find(key);
+        if (!v) throw InputError(std::string(key), "required input is missing");
+        if (v->kind != kind) throw InputError(std::string(key), "input has the wrong kind");
+        if (kind == IMPACT_KIND_TEXT && !v->text) throw InputError(std::string(key), "text input is NULL");
+        return *v;
+    }
+    const impact_prepare_args* args_;
+};
+
+// Rows of numeric inputs in, rows of outputs out (row-major, declaration order).
+class Batch {
+public:
+    Batch(const double* inputs, double* outputs, uint64_t rows, uint32_t input_width,
+          uint32_t output_width) noexcept
+        : inputs_(inputs), outputs_(outputs), rows_(rows), input_width_(input_width),
+          output_width_(output_width) {}
+
+    uint64_t rows() const noexcept { return rows_; }
+    uint32_t input_width() const noexcept { return input_width_; }
+    uint32_t output_width() const noexcept { return output_width_; }
+    const double* inputs(uint64_t row) const noexcept { return inputs_ + row * input_width_; }
+    double* outputs(uint64_t row) const noexcept { return outputs_ + row * output_width_; }
+    double input(uint64_t row, uint32_t column) const noexcept { return inputs(row)[column]; }
+    double& output(uint64_t row, uint32_t column) const noexcept { return outputs(row)[column]; }
+
+private:
+    const double* inputs_;
+    double* outputs_;
+    uint64_t rows_;
+    uint32_t input_width_;
+    uint32_t output_width_;
+};
+
+struct Note {
+    std::string key;
+    std::string value;
+};
+
+// One input, built fluently: Input::money("amount", "Amount").unit("{from}").min(0).required()
+class Input {
+public:
+    static Input number(std::string key, std::string label) { return Input(Kind::number, std::move(key), std::move(label)); }
+    static Input money(std::string key, std::string label) { return Input(Kind::money, std::move(key), std::move(label)); }
+    static Input percent(std::string key, std::string label) { return Input(Kind::percent, std::move(key), std::move(label)).unit("%"); }
+    static Input date(std::string key, std::string label) { return Input(Kind::date, std::move(key), std::move(label)); }
+    static Input text(std::string key, std::string label) { return Input(Kind::text, std::move(key), std::move(label)); }
+    static Input series(std::string key, std::string label) { return Input(Kind::series, std::move(key), std::move(label)); }
+
+    Input&& unit(std::string u) && { unit_ = std::move(u); return std::move(*this); }
+    Input&& description(std::string d) && { description_ = std::move(d); return std::move(*this); }
+    Input&& required() && { flags_ |= IMPACT_INPUT_REQUIRED; return std::move(*this); }
+    Input&& prepared() && { flags_ |= IMPACT_INPUT_PREPARED; return std::move(*this); }
+    Input&& default_value(double v) && { flags_ |= IMPACT_INPUT_HAS_DEFAULT; default_number_ = v; return std::move(*this); }
+    Input&& default_text(std::string v) && { flags_ |= IMPACT_INPUT_HAS_DEFAULT; default_text_ = std::move(v); return std::move(*this); }
+    Input&& min(double v) && { flags_ |= IMPACT_INPUT_HAS_MIN; min_ = v; return std::move(*this); }
+    Input&& max(double v) && { flags_ |= IMPACT_INPUT_HAS_MAX; max_ = v; return std::move(*this); }
+
+private:
+    Input(Kind kind, std::string key, std::string label)
+        : kind_(kind), key_(std::move(key)), label_(std::move(label)) {}
+    friend class ModelSpec;
+    template <class M>
+    friend class DescriptorStorage;
+    Kind kind_;
+    std::string key_, label_, description_, unit_, default_text_;
+    uint32_t flags_ = 0;
+    double default_number_ = 0, min_ = 0, max_ = 0;
+};
+
+class Output {
+public:
+    Output(std::string key, std::string label) : key_(std::move(key)), label_(std::move(label)) {}
+    Output&& unit(std::string u) && { unit_ = std::move(u); return std::move(*this); }
+    Output&& description(std::string d) && { description_ = std::move(d); return std::move(*this); }
+
+private:
+    friend class ModelSpec;
+    template <class M>
+    friend class DescriptorStorage;
+    std::string key_, label_, description_, unit_;
+};
+
+// What a model is. Built once per model (a function-local static in the plugin) and
+// exposed to the host as C descriptors that point into it.
+class ModelSpec {
+public:
+    explicit ModelSpec(std::string id) : id_(std::move(id)) {}
+    ModelSpec&& name(std::string v) && { name_ = std::move(v); return std::move(*this); }
+    ModelSpec&& version(std::string v) && { version_ = std::move(v); return std::move(*this); }
+    ModelSpec&& description(std::string v) && { description_ = std::move(v); return std::move(*this); }
+    ModelSpec&& references(std::string v) && { references_ = std::move(v); return std::move(*this); }
+    ModelSpec&& thread_safety(ThreadSafety v) && { thread_safety_ = v; return std::move(*this); }
+    ModelSpec&& input(Input in) && { inputs_.push_back(std::move(in)); return std::move(*this); }
+    ModelSpec&& output(Output out) && { outputs_.push_back(std::move(out)); return std::move(*this); }
+
+    const std::string& id() const noexcept { return id_; }
+
+    // Number of numeric inputs that are batch columns (not prepared()).
+    uint32_t row_input_count() const noexcept {
+        return static_cast<uint32_t>(std::count_if(inputs_.begin(), inputs_.end(), [](const Input& in) {
+            return is_numeric(in.kind_) && !(in.flags_ & IMPACT_INPUT_PREPARED);
+        }));
+    }
+    uint32_t output_count() const noexcept { return static_cast<uint32_t>(outputs_.size()); }
+
+    static bool is_numeric(Kind k) noexcept { return k == Kind::number || k == Kind::money || k == Kind::percent; }
+
+private:
+    template <class M> friend class DescriptorStorage;
+    std::string id_, name_, version_ = "1.0.0", description_, references_;
+    ThreadSafety thread_safety_ = ThreadSafety::unsafe;
+    std::vector<Input> inputs_;
+    std::vector<Output> outputs_;
+};
+
+// Owns a model's spec and the C descriptors that point into it. Never moves.
+template <class M>
+class DescriptorStorage {
+public:
+    DescriptorStorage() : spec_(M::spec()) {
+        inputs_.reserve(spec_.inputs_.size());
+        for (const Input& in : spec_.inputs_) {
+            impact_input_descriptor d{};
+            d.struct_size = sizeof d;
+            d.key = in.key_.c_str();
+            d.label = in.label_.c_str();
+            d.description = in.description_.c_str();
+            d.kind = static_cast<impact_input_kind>(in.kind_);
+            d.unit = in.unit_.c_str();
+            d.flags = in.flags_;
+            d.default_number = in.default_number_;
+            d.default_text = (in.flags_ & IMPACT_INPUT_HAS_DEFAULT) && !ModelSpec::is_numeric(in.kind_)
+                                 ? in.default_text_.c_str()
+                                 : nullptr;
+            d.min_value = in.min_;
+            d.max_value = in.max_;
+            inputs_.push_back(d);
+        }
+        outputs_.reserve(spec_.outputs_.size());
+        for (const Output& out : spec_.outputs_) {
+            impact_output_descriptor d{};
+            d.struct_size = sizeof d;
+            d.key = out.key_.c_str();
+            d.label = out.label_.c_str();
+            d.description = out.description_.c_str();
+            d.unit = out.unit_.c_str();
+            outputs_.push_back(d);
+        }
+        descriptor_.struct_size = sizeof descriptor_;
+        descriptor_.id = spec_.id_.c_str();
+        descriptor_.name = spec_.name_.c_str();
+        descriptor_.version = spec_.version_.c_str();
+        descriptor_.description = spec_.description_.c_str();
+        descriptor_.thread_safety = static_cast<impact_thread_safety>(spec_.thread_safety_);
+        descriptor_.inputs = inputs_.data();
+        descriptor_.input_count = static_cast<uint32_t>(inputs_.size());
+        descriptor_.outputs = outputs_.data();
+        descriptor_.output_count = static_cast<uint32_t>(outputs_.size());
+        descriptor_.references = spec_.references_.c_str();
+    }
+    DescriptorStorage(const DescriptorStorage&) = delete;
+    DescriptorStorage& operator=(const DescriptorStorage&) = delete;
+
+    const ModelSpec& spec() const noexcept { return spec_; }
+    const impact_model_descriptor* descriptor() const noexcept { return &descriptor_; }
+
+    // Built on first use; C++11 guarantees the initialisation is thread-safe.
+    static const DescriptorStorage& get() {
+        static const DescriptorStorage storage;
+        return storage;
+    }
+
+private:
+    ModelSpec spec_;
+    std::vector<impact_input_descriptor> inputs_;
+    std::vector<impact_output_descriptor> outputs_;
+    impact_model_descriptor descriptor_{};
+};
+
+namespace detail {
+
+inline void copy_text(char* buffer, uint32_t capacity, std::string_view text) noexcept {
+    if (!buffer || capacity == 0) return;
+    const std::size_t n = std::min<std::size_t>(text.size(), capacity - 1);
+    std::memcpy(buffer, text.data(), n);
+    buffer[n] = '\0';
+}
+
+// Writes into host storage, touching only fields inside the host's struct_size.
+inline impact_status report(impact_error* error, impact_status status, std::string_view message,
+                            std::string_view key = {}, int64_t row = -1) noexcept {
+    if (!error) return status;
+    const std::size_t size = error->struct_size;
+    if (size >= offsetof(impact_error, message_capacity) + sizeof(uint32_t))
+        copy_text(error->message, error->message_capacity, message);
+    if (size >= offsetof(impact_error, input_key_capacity) + sizeof(uint32_t))
+        copy_text(error->input_key, error->input_key_capacity, key);
+    if (size >= offsetof(impact_error, row) + sizeof(int64_t)) error->row = row;
+    return status;
+}
+
+// Runs f and turns any exception into a status; nothing escapes.
+template <class F>
+impact_status guarded(impact_error* error, F&& f) noexcept {
+    try {
+        f();
+        return report(error, IMPACT_STATUS_OK, "");
+    } catch (const InputError& e) {
+        return report(error, IMPACT_STATUS_INVALID_INPUT, e.what(), e.key(), e.row());
+    } catch (const ModelError& e) {
+        return report(error, IMPACT_STATUS_MODEL_FAILED, e.what(), {}, e.row());
+    } catch (const std::bad_alloc&) {
+        return report(error, IMPACT_STATUS_INTERNAL, "out of memory");
+    } catch (const std::exception& e) {
+        return report(error, IMPACT_STATUS_INTERNAL, e.what());
+    } catch (...) {
+        return report(error, IMPACT_STATUS_INTERNAL, "unknown exception inside the plugin");
+    }
+}
+
+template <class M, class = void>
+struct has_notes : std::false_type {};
+template <class M>
+struct has_notes<M, std::void_t<decltype(std::declval<const M&>().notes())>> : std::true_type {};
+
+// The C instance and the C++ model it wraps, in one allocation.
+template <class M>
+struct Instance {
+    impact_model_instance c{};
+    M model;
+    std::vector<Note> notes;
+    uint32_t input_width;
+    uint32_t output_width;
+
+    explicit Instance(const PreparedInputs& prepared)
+        : model(prepared),
+          input_width(DescriptorStorage<M>::get().spec().row_input_count()),
+          output_width(DescriptorStorage<M>::get().spec().output_count()) {
+        if constexpr (has_notes<M>::value) notes = model.notes();
+        c.model_data = this;
+        c.evaluate = &evaluate;
+        c.get_note = &get_note;
+        c.get_extension = &get_extension;
+        c.destroy = &destroy;
+    }
+
+    static impact_status evaluate(const impact_model_instance* self, const double* inputs, uint64_t rows,
+                                  double* outputs, impact_error* error) noexcept {
+        const auto* instance = static_cast<const Instance*>(self->model_data);
+        return guarded(error, [&] {
+            Batch batch(inputs, outputs, rows, instance->input_width, instance->output_width);
+            instance->model.evaluate(batch);
+        });
+    }
+    static uint32_t get_note(const impact_model_instance* self, uint32_t index, const char** key,
+                             const char** value) noexcept {
+        const auto* instance = static_cast<const Instance*>(self->model_data);
+        if (index >= instance->notes.size()) return 0;
+        *key = instance->notes[index].key.c_str();
+        *value = instance->notes[index].value.c_str();
+        return 1;
+    }
+    static const void* get_extension(const impact_model_instance*, const char*) noexcept { return nullptr; }
+    static void destroy(impact_model_instance* self) noexcept { delete static_cast<Instance*>(self->model_data); }
+};
+
+// Creates an M when model_id is M's: returns true and sets *status; false when not M's.
+template <class M>
+bool try_create(const char* model_id, const impact_prepare_args* args, impact_model_instance** out,
+                impact_error* error, impact_status* status) noexcept {
+    bool matches = false;
+    *status = guarded(error, [&] { matches = DescriptorStorage<M>::get().spec().id() == model_id; });
+    if (*status != IMPACT_STATUS_OK) return true;
+    if (!matches) return false;
+    *status = guarded(error, [&] {
+        if (args && args->struct_size < offsetof(impact_prepare_args, value_count) + sizeof(uint32_t))
+            throw ModelError("impact_prepare_args is smaller than SDK 1.0 defines");
+        PreparedInputs prepared(args);
+        *out = &(new Instance<M>(prepared))->c;
+    });
+    return true;
+}
+
+}  // namespace detail
+
+// The plugin's model list, exposed as the "impact.model-factory/1" interface.
+template <class... Models>
+struct Plugin {
+    static uint32_t model_count() noexcept { return sizeof...(Models); }
+
+    static const impact_model_descriptor* model_descriptor(uint32_t index) noexcept {
+        if (index >= sizeof...(Models)) return nullptr;
+        const impact_model_descriptor* found = nullptr;
+        uint32_t i = 0;
+        // Descriptor construction allocates; a failure there must not escape.
+        try {
+            ((i++ == index ? (found = DescriptorStorage<Models>::get().descriptor(), 0) : 0), ...);
+        } catch (...) {
+            return nullptr;
+        }
+        return found;
+    }
+
+    static impact_status create(const char* model_id, const impact_prepare_args* args,
+                                impact_model_instance** out_instance, impact_error* error) noexcept {
+        if (!out_instance) return detail::report(error, IMPACT_STATUS_INTERNAL, "out_instance is NULL");
+        *out_instance = nullptr;
+        if (!model_id) return detail::report(error, IMPACT_STATUS_UNKNOWN_MODEL, "model id is NULL");
+        impact_status status = IMPACT_STATUS_OK;
+        const bool handled = (detail::try_create<Models>(model_id, args, out_instance, error, &status) || ...);
+        if (!handled)
+            return detail::report(error, IMPACT_STATUS_UNKNOWN_MODEL,
+                                  std::string("no model '") + model_id + "' in this plugin");
+        return status;
+    }
+
+    static constexpr impact_model_factory_v1 factory = {&model_count, &model_descriptor, &create};
+
+    static const void* get_interface(const char* interface_id) noexcept {
+        if (interface_id && std::strcmp(interface_id, IMPACT_MODEL_FACTORY_V1) == 0) return &factory;
+        return nullptr;
+    }
+};
+
+}  // namespace impact::sdk
+
+// Defines the plugin's one exported symbol. Use once per plugin, at namespace scope,
+// followed by a semicolon.
+#define IMPACT_PLUGIN(PLUGIN_ID, PLUGIN_VERSION, PLUGIN_NAME, ...)                                  \
+    extern "C" IMPACT_PLUGIN_EXPORT const impact_plugin_entry IMPACT_PLUGIN_ENTRY_NAME;             \
+    extern "C" IMPACT_PLUGIN_EXPORT const impact_plugin_entry IMPACT_PLUGIN_ENTRY_NAME = {          \
+        sizeof(impact_plugin_entry), IMPACT_ABI_MAJOR,  IMPACT_ABI_MINOR,                           \
+        PLUGIN_ID,                   PLUGIN_VERSION,    PLUGIN_NAME,                                \
+        &::impact::sdk::Plugin<__VA_ARGS__>::get_interface}
+
+#endif  // IMPACT_SDK_PLUGIN_HPP

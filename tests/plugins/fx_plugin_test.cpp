@@ -1,0 +1,448 @@
+// Tests the built impact-fx plugin through the C ABI only, loaded with dlopen as a host would.
+#include <impact/sdk/impact_plugin.h>
+
+#include <catch2/catch.hpp>
+
+#include <dlfcn.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace {
+
+const char* const plugin_path = IMPACT_PLUGIN_OUTPUT_DIR "/impact-fx.so";
+
+// Days since 1970-01-01, computed with the standard library rather than the plugin.
+int32_t days(int year, unsigned month, unsigned day) {
+    const std::chrono::sys_days d{std::chrono::year{year} / std::chrono::month{month} / std::chrono::day{day}};
+    return static_cast<int32_t>(d.time_since_epoch().count());
+}
+
+bool close_relative(double actual, double expected, double tolerance) {
+    if (expected == 0.0) return std::abs(actual) <= tolerance;
+    return std::abs(actual - expected) <= tolerance * std::abs(expected);
+}
+
+// The plugin, loaded once for the whole run and never unloaded (descriptors point into it).
+struct LoadedPlugin {
+    const impact_plugin_entry* entry = nullptr;
+    const impact_model_factory_v1* factory = nullptr;
+    std::string load_error;
+
+    LoadedPlugin() {
+        void* handle = dlopen(plugin_path, RTLD_NOW | RTLD_LOCAL);
+        if (!handle) {
+            load_error = dlerror();
+            return;
+        }
+        entry = static_cast<const impact_plugin_entry*>(dlsym(handle, IMPACT_PLUGIN_ENTRY_SYMBOL));
+        if (!entry) {
+            load_error = "no symbol " IMPACT_PLUGIN_ENTRY_SYMBOL;
+            return;
+        }
+        factory = static_cast<const impact_model_factory_v1*>(entry->get_interface(IMPACT_MODEL_FACTORY_V1));
+        if (!factory) load_error = "no interface " IMPACT_MODEL_FACTORY_V1;
+    }
+};
+
+const LoadedPlugin& plugin() {
+    static const LoadedPlugin loaded;
+    INFO("plugin: " << plugin_path << "\nerror: " << loaded.load_error);
+    REQUIRE(loaded.factory != nullptr);
+    return loaded;
+}
+
+// Host-side error storage, as a host would provide it.
+struct ErrorStorage {
+    char message[1024] = {};
+    char key[64] = {};
+    impact_error error{};
+
+    ErrorStorage() {
+        error.struct_size = sizeof error;
+        error.message = message;
+        error.message_capacity = sizeof message;
+        error.input_key = key;
+        error.input_key_capacity = sizeof key;
+        error.row = -1;
+    }
+    ErrorStorage(const ErrorStorage&) = delete;
+    ErrorStorage& operator=(const ErrorStorage&) = delete;
+};
+
+impact_value make_value(const char* key, impact_input_kind kind) {
+    impact_value v{};
+    v.struct_size = sizeof v;
+    v.key = key;
+    v.kind = kind;
+    return v;
+}
+impact_value text_value(const char* key, const char* text) {
+    impact_value v = make_value(key, IMPACT_KIND_TEXT);
+    v.text = text;
+    return v;
+}
+impact_value number_value(const char* key, double number) {
+    impact_value v = make_value(key, IMPACT_KIND_NUMBER);
+    v.number = number;
+    return v;
+}
+impact_value date_value(const char* key, int32_t date_days) {
+    impact_value v = make_value(key, IMPACT_KIND_DATE);
+    v.date = date_days;
+    return v;
+}
+impact_value series_value(const char* key, const std::vector<impact_series>& series) {
+    impact_value v = make_value(key, IMPACT_KIND_SERIES);
+    v.series = series.data();
+    v.series_count = static_cast<uint32_t>(series.size());
+    return v;
+}
+
+// One dated series whose storage the test keeps alive.
+struct OwnedSeries {
+    std::string label;
+    std::vector<impact_date_days> dates;
+    std::vector<double> values;
+
+    impact_series view() const {
+        impact_series s{};
+        s.struct_size = sizeof s;
+        s.label = label.c_str();
+        s.dates = dates.data();
+        s.values = values.data();
+        s.count = dates.size();
+        return s;
+    }
+};
+
+// An instance created through the factory, destroyed with the C destroy().
+struct Instance {
+    impact_model_instance* instance = nullptr;
+    impact_status status = IMPACT_STATUS_INTERNAL;
+    ErrorStorage create_error;
+
+    explicit Instance(const std::vector<impact_value>& values) {
+        impact_prepare_args args{};
+        args.struct_size = sizeof args;
+        args.values = values.data();
+        args.value_count = static_cast<uint32_t>(values.size());
+        status = plugin().factory->create("fx.convert", &args, &instance, &create_error.error);
+    }
+    ~Instance() {
+        if (instance) instance->destroy(instance);
+    }
+    Instance(const Instance&) = delete;
+    Instance& operator=(const Instance&) = delete;
+
+    std::map<std::string, std::string> notes() const {
+        std::map<std::string, std::string> out;
+        const char* key = nullptr;
+        const char* value = nullptr;
+        for (uint32_t i = 0; instance->get_note(instance, i, &key, &value); ++i) out[key] = value;
+        return out;
+    }
+
+    // Evaluates one column of amounts; outputs are {converted, rate} per row.
+    impact_status evaluate(const std::vector<double>& amounts, std::vector<double>& outputs,
+                           ErrorStorage& error) const {
+        outputs.assign(amounts.size() * 2, std::numeric_limits<double>::quiet_NaN());
+        return instance->evaluate(instance, amounts.data(), amounts.size(), outputs.data(), &error.error);
+    }
+};
+
+std::vector<impact_value> given_rate_values(const char* from, const char* to, double rate) {
+    return {text_value("from", from), text_value("to", to), number_value("rate", rate),
+            number_value("max_stale_days", 7)};
+}
+
+// facts.md, 'USD/KRW': 14 April 2025 close 1,424.1. The 11 April quote is illustrative.
+OwnedSeries usd_krw_april() {
+    return {"USD/KRW", {days(2025, 4, 11), days(2025, 4, 14)}, {1420.0, 1424.1}};
+}
+
+}  // namespace
+
+TEST_CASE("the plugin entry and the fx.convert descriptor", "[fx][plugin]") {
+    const LoadedPlugin& p = plugin();
+    CHECK(p.entry->struct_size >= sizeof(impact_plugin_entry));
+    CHECK(p.entry->abi_major == IMPACT_ABI_MAJOR);
+    CHECK(std::string_view(p.entry->plugin_id) == "org.impact.fx");
+    CHECK(std::string_view(p.entry->plugin_version) == "1.0.0");
+    CHECK(std::string_view(p.entry->plugin_name) == "Currency conversion");
+    CHECK(p.entry->get_interface("impact.no-such-interface/1") == nullptr);
+
+    REQUIRE(p.factory->model_count() == 1);
+    CHECK(p.factory->model_descriptor(1) == nullptr);
+    const impact_model_descriptor* d = p.factory->model_descriptor(0);
+    REQUIRE(d != nullptr);
+    CHECK(std::string_view(d->id) == "fx.convert");
+    CHECK(d->thread_safety == IMPACT_THREAD_FULLY_SAFE);
+    REQUIRE(d->struct_size >= offsetof(impact_model_descriptor, references) + sizeof(const char*));
+    CHECK(std::strstr(d->references, "Money") != nullptr);
+    CHECK(std::strstr(d->references, "ExchangeRate") != nullptr);
+
+    struct ExpectedInput {
+        const char* key;
+        impact_input_kind kind;
+        const char* unit;
+        uint32_t flags;
+    };
+    const ExpectedInput inputs[] = {
+        {"amount", IMPACT_KIND_MONEY, "{from}", IMPACT_INPUT_REQUIRED | IMPACT_INPUT_HAS_MIN},
+        {"from", IMPACT_KIND_TEXT, "", IMPACT_INPUT_REQUIRED},
+        {"to", IMPACT_KIND_TEXT, "", IMPACT_INPUT_REQUIRED},
+        {"rate", IMPACT_KIND_NUMBER, "{to}/{from}", IMPACT_INPUT_PREPARED | IMPACT_INPUT_HAS_MIN},
+        {"rates", IMPACT_KIND_SERIES, "", 0},
+        {"date", IMPACT_KIND_DATE, "", 0},
+        {"max_stale_days", IMPACT_KIND_NUMBER, "days",
+         IMPACT_INPUT_PREPARED | IMPACT_INPUT_HAS_DEFAULT | IMPACT_INPUT_HAS_MIN | IMPACT_INPUT_HAS_MAX},
+    };
+    REQUIRE(d->input_count == std::size(inputs));
+    for (uint32_t i = 0; i < d->input_count; ++i) {
+        const impact_input_descriptor& in = d->inputs[i];
+        CAPTURE(i, inputs[i].key);
+        CHECK(in.struct_size == sizeof(impact_input_descriptor));
+        CHECK(std::string_view(in.key) == inputs[i].key);
+        CHECK(in.kind == inputs[i].kind);
+        CHECK(std::string_view(in.unit) == inputs[i].unit);
+        CHECK(in.flags == inputs[i].flags);
+        CHECK(std::strlen(in.label) > 0);
+    }
+    CHECK(d->inputs[0].min_value == 0.0);
+    CHECK(std::string_view(d->inputs[0].description) == "Amount to convert, in the `from` currency");
+    CHECK(d->inputs[3].min_value == 0.0);
+    CHECK(d->inputs[6].default_number == 7.0);
+    CHECK(d->inputs[6].min_value == 0.0);
+    CHECK(d->inputs[6].max_value == 366.0);
+
+    REQUIRE(d->output_count == 2);
+    CHECK(std::string_view(d->outputs[0].key) == "converted");
+    CHECK(std::string_view(d->outputs[0].label) == "Converted amount");
+    CHECK(std::string_view(d->outputs[0].unit) == "{to}");
+    CHECK(std::string_view(d->outputs[1].key) == "rate");
+    CHECK(std::string_view(d->outputs[1].label) == "Rate used");
+    CHECK(std::string_view(d->outputs[1].unit) == "{to}/{from}");
+}
+
+TEST_CASE("fx.convert at a given rate: the article figures in one batch", "[fx][plugin][reference]") {
+    // facts.md, Article 1: 'expected loss' ($5.5B = 7조 8,584억 won, so 1,428.8 KRW/USD) and
+    // 'H20 revenue' ($12-15B, 17조-21조 won) at that rate; plus zero and a sub-won amount.
+    const double rate = 1428.8;
+    const std::vector<double> amounts = {5.5e9, 12e9, 15e9, 0.0, 0.001};
+    const std::vector<double> expected = {7'858'400'000'000.0, 17'145'600'000'000.0, 21'432'000'000'000.0, 0.0,
+                                          1.4288};
+    const Instance fx(given_rate_values("USD", "KRW", rate));
+    INFO(fx.create_error.message);
+    REQUIRE(fx.status == IMPACT_STATUS_OK);
+
+    std::vector<double> outputs;
+    ErrorStorage error;
+    REQUIRE(fx.evaluate(amounts, outputs, error) == IMPACT_STATUS_OK);
+    for (std::size_t row = 0; row < amounts.size(); ++row) {
+        CAPTURE(row, amounts[row], rate, expected[row], outputs[2 * row]);
+        CHECK(close_relative(outputs[2 * row], expected[row], 1e-12));
+        CHECK(outputs[2 * row + 1] == rate);
+    }
+    const auto notes = fx.notes();
+    CHECK(notes == std::map<std::string, std::string>{{"rate_source", "given"}});
+    const char* key = nullptr;
+    const char* value = nullptr;
+    CHECK(fx.instance->get_note(fx.instance, 99, &key, &value) == 0);
+    CHECK(key == nullptr);
+}
+
+TEST_CASE("fx.convert at a given rate: the Article 2 incentive package", "[fx][plugin][reference]") {
+    // facts.md, Article 2, 'incentive package': $70B reported as about 103조 won.
+    const Instance fx(given_rate_values("USD", "KRW", 1471.4));
+    REQUIRE(fx.status == IMPACT_STATUS_OK);
+    std::vector<double> outputs;
+    ErrorStorage error;
+    REQUIRE(fx.evaluate({70e9}, outputs, error) == IMPACT_STATUS_OK);
+    CAPTURE(outputs[0]);
+    CHECK(close_relative(outputs[0], 102'998'000'000'000.0, 1e-12));
+    CHECK(std::round(outputs[0] / 1e12) == 103.0);
+}
+
+TEST_CASE("fx.convert from a quote table", "[fx][plugin]") {
+    const OwnedSeries usd_krw = usd_krw_april();
+    const std::vector<impact_series> series = {usd_krw.view()};
+    const double amount_usd = 5.5e9;
+
+    SECTION("a quote 3 days old is used, and the notes say so") {
+        const Instance fx({text_value("from", "USD"), text_value("to", "KRW"), series_value("rates", series),
+                           date_value("date", days(2025, 4, 17)), number_value("max_stale_days", 7)});
+        INFO(fx.create_error.message);
+        REQUIRE(fx.status == IMPACT_STATUS_OK);
+        std::vector<double> outputs;
+        ErrorStorage error;
+        REQUIRE(fx.evaluate({amount_usd}, outputs, error) == IMPACT_STATUS_OK);
+        CAPTURE(amount_usd, outputs[0], outputs[1]);
+        CHECK(close_relative(outputs[0], amount_usd * 1424.1, 1e-12));
+        CHECK(outputs[1] == 1424.1);
+        const auto notes = fx.notes();
+        CHECK(notes == std::map<std::string, std::string>{
+                           {"rate_source", "USD/KRW 2025-04-14"}, {"rate_date", "2025-04-14"}, {"stale_days", "3"}});
+    }
+    SECTION("max_stale_days defaults to 7 when the host leaves it out") {
+        const Instance fx({text_value("from", "USD"), text_value("to", "KRW"), series_value("rates", series),
+                           date_value("date", days(2025, 4, 21))});
+        INFO(fx.create_error.message);
+        CHECK(fx.status == IMPACT_STATUS_OK);
+        const Instance stale({text_value("from", "USD"), text_value("to", "KRW"), series_value("rates", series),
+                              date_value("date", days(2025, 4, 22))});
+        CHECK(stale.status == IMPACT_STATUS_INVALID_INPUT);
+    }
+    SECTION("converting the other way uses the quote inverted") {
+        const Instance fx({text_value("from", "KRW"), text_value("to", "USD"), series_value("rates", series),
+                           date_value("date", days(2025, 4, 14))});
+        REQUIRE(fx.status == IMPACT_STATUS_OK);
+        std::vector<double> outputs;
+        ErrorStorage error;
+        REQUIRE(fx.evaluate({1e12}, outputs, error) == IMPACT_STATUS_OK);
+        CHECK(close_relative(outputs[0], 1e12 / 1424.1, 1e-12));
+        CHECK(fx.notes().at("rate_source") == "inverse of USD/KRW 2025-04-14");
+    }
+    SECTION("a triangulation notes the older leg's date") {
+        // EUR/USD 1.1360 on 16 April is illustrative, not from facts.md.
+        const OwnedSeries eur_usd{"EUR/USD", {days(2025, 4, 16)}, {1.1360}};
+        const std::vector<impact_series> both = {usd_krw.view(), eur_usd.view()};
+        const Instance fx({text_value("from", "EUR"), text_value("to", "KRW"), series_value("rates", both),
+                           date_value("date", days(2025, 4, 17))});
+        INFO(fx.create_error.message);
+        REQUIRE(fx.status == IMPACT_STATUS_OK);
+        std::vector<double> outputs;
+        ErrorStorage error;
+        REQUIRE(fx.evaluate({1e9}, outputs, error) == IMPACT_STATUS_OK);
+        CHECK(close_relative(outputs[0], 1e9 * 1.1360 * 1424.1, 1e-12));
+        CHECK(close_relative(outputs[1], 1.1360 * 1424.1, 1e-12));
+        CHECK(fx.notes() == std::map<std::string, std::string>{{"rate_source", "EUR/USD 2025-04-16 x USD/KRW 2025-04-14"},
+                                                               {"rate_date", "2025-04-14"},
+                                                               {"stale_days", "3"}});
+    }
+}
+
+TEST_CASE("fx.convert with from == to", "[fx][plugin]") {
+    const Instance fx(given_rate_values("KRW", "KRW", 1.0));
+    REQUIRE(fx.status == IMPACT_STATUS_OK);
+    std::vector<double> outputs;
+    ErrorStorage error;
+    REQUIRE(fx.evaluate({7'858'400'000'000.0}, outputs, error) == IMPACT_STATUS_OK);
+    CHECK(outputs[0] == 7'858'400'000'000.0);
+    CHECK(outputs[1] == 1.0);
+
+    const Instance contradiction(given_rate_values("KRW", "KRW", 1428.8));
+    CHECK(contradiction.status == IMPACT_STATUS_INVALID_INPUT);
+    CHECK(std::string_view(contradiction.create_error.key) == "rate");
+}
+
+TEST_CASE("fx.convert refuses bad inputs at prepare time, naming the input", "[fx][plugin]") {
+    const OwnedSeries usd_krw = usd_krw_april();
+    const std::vector<impact_series> series = {usd_krw.view()};
+    const impact_value usd = text_value("from", "USD");
+    const impact_value krw = text_value("to", "KRW");
+    const impact_value rates = series_value("rates", series);
+    const impact_value apr17 = date_value("date", days(2025, 4, 17));
+
+    struct Case {
+        const char* what;
+        std::vector<impact_value> values;
+        const char* key;
+        const char* message_part;
+    };
+    const OwnedSeries malformed{"USDKRW", {days(2025, 4, 14)}, {1424.1}};
+    const std::vector<impact_series> malformed_series = {malformed.view()};
+    const OwnedSeries bad_quote{"USD/KRW", {days(2025, 4, 14)}, {0.0}};
+    const std::vector<impact_series> bad_quote_series = {bad_quote.view()};
+
+    const std::vector<Case> cases = {
+        {"unknown from", {text_value("from", "XYZ"), krw, number_value("rate", 1.0)}, "from",
+         "unknown currency code 'XYZ'; expected an ISO 4217 code such as USD, EUR, KRW"},
+        {"lower-case to", {usd, text_value("to", "krw"), number_value("rate", 1.0)}, "to",
+         "unknown currency code 'krw'"},
+        {"both rate and rates", {usd, krw, number_value("rate", 1428.8), rates, apr17}, "rate", "not both"},
+        {"neither rate nor rates", {usd, krw}, "rate", "KRW per 1 USD"},
+        {"zero rate", {usd, krw, number_value("rate", 0.0)}, "rate", "got 0"},
+        {"NaN rate", {usd, krw, number_value("rate", std::numeric_limits<double>::quiet_NaN())}, "rate", "> 0"},
+        {"rates without date", {usd, krw, rates}, "date", "required"},
+        {"no rate in the window", {usd, krw, rates, date_value("date", days(2025, 4, 30))}, "rates",
+         "no USD/KRW rate on 2025-04-30 or in the 7 days before (latest earlier: 2025-04-14)"},
+        {"no rate for the pair", {usd, text_value("to", "JPY"), rates, apr17}, "rates", "no USD/JPY rate on 2025-04-17"},
+        {"malformed label", {usd, krw, series_value("rates", malformed_series), apr17}, "rates", "'USDKRW'"},
+        {"zero quote", {usd, krw, series_value("rates", bad_quote_series), apr17}, "rates", "USD/KRW"},
+        {"fractional max_stale_days", {usd, krw, rates, apr17, number_value("max_stale_days", 2.5)},
+         "max_stale_days", "whole number"},
+    };
+    for (const Case& c : cases) {
+        const Instance fx(c.values);
+        INFO("case: " << c.what << "\nmessage: " << fx.create_error.message);
+        CHECK(fx.status == IMPACT_STATUS_INVALID_INPUT);
+        CHECK(fx.instance == nullptr);
+        CHECK(std::string_view(fx.create_error.key) == c.key);
+        CHECK(std::string_view(fx.create_error.message).find(c.message_part) != std::string_view::npos);
+    }
+
+    impact_model_instance* none = nullptr;
+    ErrorStorage error;
+    const std::vector<impact_value> values = given_rate_values("USD", "KRW", 1428.8);
+    impact_prepare_args args{sizeof(impact_prepare_args), values.data(), static_cast<uint32_t>(values.size())};
+    CHECK(plugin().factory->create("fx.no-such-model", &args, &none, &error.error) == IMPACT_STATUS_UNKNOWN_MODEL);
+    CHECK(none == nullptr);
+}
+
+TEST_CASE("fx.convert refuses negative and NaN amounts with the row", "[fx][plugin]") {
+    const Instance fx(given_rate_values("USD", "KRW", 1428.8));
+    REQUIRE(fx.status == IMPACT_STATUS_OK);
+    struct Case {
+        std::vector<double> amounts;
+        int64_t bad_row;
+    };
+    const Case cases[] = {
+        {{5.5e9, 12e9, -1.0, 15e9}, 2},
+        {{5.5e9, std::numeric_limits<double>::quiet_NaN()}, 1},
+        {{std::numeric_limits<double>::infinity()}, 0},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.amounts, c.bad_row);
+        std::vector<double> outputs;
+        ErrorStorage error;
+        CHECK(fx.evaluate(c.amounts, outputs, error) == IMPACT_STATUS_INVALID_INPUT);
+        INFO("message: " << error.message);
+        CHECK(std::string_view(error.key) == "amount");
+        CHECK(error.error.row == c.bad_row);
+        CHECK(std::string_view(error.message).find("row " + std::to_string(c.bad_row)) != std::string_view::npos);
+    }
+}
+
+TEST_CASE("one fx.convert instance evaluated from several threads at once", "[fx][plugin]") {
+    // The descriptor says fully_safe; concurrent batches must give the single-thread result.
+    const Instance fx(given_rate_values("USD", "KRW", 1428.8));
+    REQUIRE(fx.status == IMPACT_STATUS_OK);
+    std::vector<double> amounts(10'000);
+    for (std::size_t i = 0; i < amounts.size(); ++i) amounts[i] = 1e6 * static_cast<double>(i);
+
+    std::vector<std::vector<double>> results(4);
+    std::vector<impact_status> statuses(results.size(), IMPACT_STATUS_INTERNAL);
+    {
+        std::vector<std::thread> threads;
+        for (std::size_t t = 0; t < results.size(); ++t)
+            threads.emplace_back([&, t] {
+                ErrorStorage error;
+                statuses[t] = fx.evaluate(amounts, results[t], error);
+            });
+        for (std::thread& thread : threads) thread.join();
+    }
+    for (std::size_t t = 0; t < results.size(); ++t) {
+        CAPTURE(t);
+        REQUIRE(statuses[t] == IMPACT_STATUS_OK);
+        for (std::size_t i = 0; i < amounts.size(); ++i)
+            if (!close_relative(results[t][2 * i], amounts[i] * 1428.8, 1e-12)) FAIL("row " << i << " differs");
+    }
+}
