@@ -79,7 +79,11 @@ int run_convert(const GlobalOptions& options, const ConvertOptions& convert) {
     fmt::print("{} {} = {} {}\n", text::format_money(amount, convert.from), convert.from,
                text::format_money(converted, convert.to), convert.to);
     if (convert.to == "KRW") fmt::print("Korean units: {}\n", text::format_korean_units(converted));
-    fmt::print("Rate: 1 {} = {} {} ({})\n", convert.from, text::format_grouped_trimmed(rate, 6), convert.to, source);
+    const std::string stale_days = note_or(notes, "stale_days", "0");
+    const std::string staleness =
+        stale_days == "0" || !convert.date ? std::string()
+                                          : fmt::format(", {} days before {}", stale_days, *convert.date);
+    fmt::print("Rate: 1 {} = {} {} ({}{})\n", convert.from, text::format_rate(rate), convert.to, source, staleness);
     return kExitSuccess;
 }
 

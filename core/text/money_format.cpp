@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -70,6 +71,14 @@ std::string format_grouped_trimmed(double value, int max_decimals) {
     }
     if (fixed == "-0") fixed = "0";
     return group_fixed(fixed);
+}
+
+std::string format_rate(double rate, int significant_digits) {
+    if (rate == 0 || !std::isfinite(rate)) return fmt::format("{}", rate);
+    // Decimals needed for the requested significant digits at this magnitude.
+    const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(rate))));
+    const int decimals = std::clamp(significant_digits - 1 - magnitude, 0, 17);
+    return format_grouped_trimmed(rate, decimals);
 }
 
 int currency_decimals(std::string_view iso_code) noexcept {

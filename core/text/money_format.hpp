@@ -12,6 +12,10 @@ std::string format_grouped(double value, int decimals);
 // Like format_grouped, but with at most `max_decimals` and trailing zeros dropped: 1,428.8.
 std::string format_grouped_trimmed(double value, int max_decimals);
 
+// A rate with `significant_digits` significant digits, grouped, trailing zeros dropped:
+// 1,428.8 or 0.0006785641582. Rates below 1 keep their precision this way.
+std::string format_rate(double rate, int significant_digits = 10);
+
 // Decimal places usually shown for a currency (ISO 4217 minor unit: KRW and JPY 0, most 2).
 int currency_decimals(std::string_view iso_code) noexcept;
 
