@@ -4,6 +4,7 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(QuantLib REQUIRED IMPORTED_TARGET quantlib>=1.29)
 find_package(fmt 9 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)
+find_package(tomlplusplus 3 REQUIRED)
 find_package(Boost 1.74 REQUIRED)  # headers only: Boost.DLL with std::filesystem
 add_library(impact_boost_dll INTERFACE)
 target_link_libraries(impact_boost_dll INTERFACE Boost::headers ${CMAKE_DL_LIBS})

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   g++ clang cmake ninja-build pkg-config binutils python3
   libquantlib0-dev libboost-dev libfmt-dev libcli11-dev
-  catch2 libbenchmark-dev
+  catch2 libbenchmark-dev libtomlplusplus-dev
 )
 
 missing=()

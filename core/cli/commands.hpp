@@ -34,4 +34,12 @@ struct ConvertOptions {
 };
 int run_convert(const GlobalOptions& options, const ConvertOptions& convert);
 
+struct RunOptions {
+    std::filesystem::path scenario_file;
+    std::string format = "text";  // text | json
+    std::optional<std::filesystem::path> output_file;
+};
+int run_scenario_command(const GlobalOptions& options, const RunOptions& run);
+int validate_scenario_command(const GlobalOptions& options, const std::filesystem::path& scenario_file);
+
 }  // namespace impact::cli

@@ -57,6 +57,19 @@ int main(int argc, char** argv) {
     rates->needs(date);
     date->needs(rates);
 
+    RunOptions run_options;
+    CLI::App* run = app.add_subcommand("run", "Run a scenario file and write its report");
+    run->add_option("scenario", run_options.scenario_file, "Scenario file (TOML)")->required()->check(CLI::ExistingFile);
+    run->add_option("--format", run_options.format, "Report format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->default_str("text");
+    run->add_option("-o,--output", run_options.output_file,
+                    "Write the report to this file (all or nothing) instead of stdout");
+
+    std::filesystem::path validate_file;
+    CLI::App* validate = app.add_subcommand("validate", "Check a scenario file and its data without running it");
+    validate->add_option("scenario", validate_file, "Scenario file (TOML)")->required()->check(CLI::ExistingFile);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -74,6 +87,8 @@ int main(int argc, char** argv) {
         if (*plugins) return run_plugins(global, plugins_json);
         if (*describe) return run_describe(global, describe_model, describe_json);
         if (*convert) return run_convert(global, convert_options);
+        if (*run) return run_scenario_command(global, run_options);
+        if (*validate) return validate_scenario_command(global, validate_file);
     } catch (const impact::UserError& e) {
         std::fprintf(stderr, "impact: error: %s\n", e.what());
         return kExitInputError;

@@ -1,0 +1,19 @@
+// Reports of a scenario run: a text report for people and versioned JSON (impact.run/1) for scripts.
+#pragma once
+
+#include "scenario/runner.hpp"
+#include "scenario/scenario.hpp"
+
+#include <string>
+
+namespace impact::scenario {
+
+std::string render_text(const Scenario& scenario, const RunResult& result);
+
+// {"schema": "impact.run/1", "scenario": {...}, "steps": [...], "provenance": {...}}
+std::string render_json(const Scenario& scenario, const RunResult& result);
+
+// A value with its unit for people: "$13,500,000,000.00", "-6.33%", "24,400,000,000 shares".
+std::string format_value(double value, const std::string& unit);
+
+}  // namespace impact::scenario

@@ -1,0 +1,592 @@
+// Scenario evaluation: literal units checked against input kinds, references, ranges, data series.
+#include "scenario/runner.hpp"
+
+#include "data/csv.hpp"
+#include "text/amount.hpp"
+#include "text/iso_date.hpp"
+#include "text/quantity.hpp"
+#include "text/sha256.hpp"
+#include "text/user_error.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+namespace impact::scenario {
+
+const OutputResult* StepResult::find_output(std::string_view key) const noexcept {
+    auto it = std::find_if(outputs.begin(), outputs.end(), [&](const OutputResult& o) { return o.key == key; });
+    return it == outputs.end() ? nullptr : &*it;
+}
+
+namespace {
+
+// A loaded [data.<id>] series.
+struct LoadedSeries {
+    std::vector<impact_date_days> dates;
+    std::vector<double> values;
+};
+
+// Values of one numeric batch input across the rows: low, base, high (equal when not a range).
+struct RowValue {
+    double low = 0, base = 0, high = 0;
+    bool ranged = false;
+};
+
+[[noreturn]] void fail(const SourcePos& at, std::string_view key, std::string_view message) {
+    throw UserError(fmt::format("{}: {}: {}", at.str(), key, message));
+}
+
+LoadedSeries load_series(const DataSource& source) {
+    const std::string key = "data." + source.id;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(source.file, ec))
+        fail(source.file_pos, key + ".file",
+             fmt::format("cannot read '{}' (resolved to {})", source.file_as_written, source.file.string()));
+    const data::CsvTable table = data::read_csv(source.file);
+    const auto column_names = [&] {
+        std::vector<std::string> names;
+        for (const auto& c : table.header) names.push_back(c.text);
+        return fmt::format("{}", fmt::join(names, ","));
+    };
+    const auto date_column = table.column(source.date_column);
+    if (!date_column)
+        fail(source.date_column_pos, key + ".date",
+             fmt::format("expected a column \"{}\" in {}, found columns {}", source.date_column, source.file.string(),
+                         column_names()));
+    const auto value_column = table.column(source.value_column);
+    if (!value_column)
+        fail(source.value_column_pos, key + ".value",
+             fmt::format("expected a column \"{}\" in {}, found columns {}", source.value_column, source.file.string(),
+                         column_names()));
+    LoadedSeries series;
+    for (const auto& row : table.rows) {
+        const data::CsvCell& date_cell = row[*date_column];
+        const auto date = text::parse_iso_date(date_cell.text);
+        if (!date)
+            throw UserError(fmt::format("{}: {}: expected a date YYYY-MM-DD, found '{}'", table.where(date_cell),
+                                        source.date_column, date_cell.text));
+        if (!series.dates.empty() && *date <= series.dates.back())
+            throw UserError(fmt::format("{}: {}: expected dates in increasing order, found {} after {}",
+                                        table.where(date_cell), source.date_column, date_cell.text,
+                                        text::format_iso_date(series.dates.back())));
+        const data::CsvCell& value_cell = row[*value_column];
+        double value = 0;
+        try {
+            value = text::parse_amount(value_cell.text, source.value_column);
+        } catch (const UserError& e) {
+            throw UserError(fmt::format("{}: {}", table.where(value_cell), e.what()));
+        }
+        series.dates.push_back(*date);
+        series.values.push_back(value);
+    }
+    if (series.dates.empty())
+        fail(source.file_pos, key + ".file", fmt::format("expected data rows in {}, found none", source.file.string()));
+    return series;
+}
+
+// Replaces "{name}" in a unit with the text input `name`; unresolved placeholders stay.
+std::string resolve_unit(std::string_view unit, const std::map<std::string, std::string>& texts) {
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < unit.size()) {
+        const auto open = unit.find('{', pos);
+        const auto close = open == std::string_view::npos ? open : unit.find('}', open);
+        if (close == std::string_view::npos) {
+            out.append(unit.substr(pos));
+            break;
+        }
+        out.append(unit.substr(pos, open - pos));
+        const auto it = texts.find(std::string(unit.substr(open + 1, close - open - 1)));
+        out.append(it != texts.end() ? std::string_view(it->second) : unit.substr(open, close - open + 1));
+        pos = close + 1;
+    }
+    return out;
+}
+
+// "{from}" -> "from"; "" when the unit is not a single placeholder.
+std::string placeholder_name(std::string_view unit) {
+    if (unit.size() > 2 && unit.front() == '{' && unit.back() == '}' && unit.find('{', 1) == std::string_view::npos)
+        return std::string(unit.substr(1, unit.size() - 2));
+    return {};
+}
+
+std::string describe_unit(const host::InputInfo& in, const std::string& resolved) {
+    switch (in.kind) {
+    case IMPACT_KIND_MONEY:
+        return resolved.empty() || resolved.front() == '{' ? "an amount of money such as \"5.5B USD\""
+                                                           : fmt::format("an amount in {} such as \"5.5B {}\"", resolved, resolved);
+    case IMPACT_KIND_PERCENT: return "a percentage such as \"60%\" or \"25bp\"";
+    default: return resolved.empty() ? std::string("a number") : fmt::format("a number in {}", resolved);
+    }
+}
+
+// Units a number input accepts as written: its own ("years"), or its singular ("1 year").
+bool number_unit_fits(std::string_view written, std::string_view declared) {
+    if (written.empty() || written == declared) return true;
+    return !declared.empty() && declared.back() == 's' && written == declared.substr(0, declared.size() - 1);
+}
+
+class StepRunner {
+public:
+    StepRunner(const Scenario& scenario, const Step& step, const host::Model& model,
+               const std::vector<StepResult>& earlier, std::map<std::string, LoadedSeries>& series_cache)
+        : scenario_(scenario), step_(step), model_(model), info_(model.info()), earlier_(earlier),
+          series_cache_(series_cache) {}
+
+    StepResult run(RunMode mode) {
+        expand_and_match();
+        settle_texts();
+        host::PreparedValues prepared;
+        std::vector<const host::InputInfo*> columns = info_.row_inputs();
+        std::vector<RowValue> rows(columns.size());
+        std::vector<bool> given(columns.size(), false);
+        bool deferred = false;  // a prepared input waits for an earlier step's value
+
+        for (Matched& m : matched_) {
+            const host::InputInfo& in = *m.input;
+            const std::string key = "step." + step_.id + "." + in.key;
+            InputUsed used{in.key, in.label, std::string(host::kind_name(in.kind)), std::nullopt, {}, m.origin};
+            if (in.is_numeric()) {
+                const std::string unit = resolve_unit(in.unit, texts_);
+                RowValue value = numeric(m, unit);
+                if (value.ranged && in.prepared)
+                    fail(m.pos, key, "expected one value: this input is fixed per model instance, so it cannot be a range");
+                if (m.pending && in.prepared) deferred = true;
+                used.number = RangedValue{value.base, value.ranged ? std::optional(value.low) : std::nullopt,
+                                          value.ranged ? std::optional(value.high) : std::nullopt,
+                                          in.kind == IMPACT_KIND_PERCENT ? "%" : unit};
+                if (in.prepared) {
+                    prepared.set_number(in.key, value.base);
+                } else {
+                    const auto col = static_cast<std::size_t>(
+                        std::find(columns.begin(), columns.end(), &in) - columns.begin());
+                    rows[col] = value;
+                    given[col] = true;
+                }
+            } else if (in.kind == IMPACT_KIND_TEXT) {
+                prepared.set_text(in.key, texts_.at(in.key));
+                used.text = texts_.at(in.key);
+            } else if (in.kind == IMPACT_KIND_DATE) {
+                const impact_date_days days = date(m);
+                prepared.set_date(in.key, days);
+                used.text = text::format_iso_date(days);
+            } else if (in.kind == IMPACT_KIND_SERIES) {
+                const auto* ref = std::get_if<DataReference>(m.spec);
+                if (!ref) fail(m.pos, key, "expected a data reference such as { data = \"nvda\" }, found another value");
+                const DataSource* source = scenario_.find_data(ref->data_id);
+                if (!source) {
+                    std::vector<std::string> ids;
+                    for (const auto& d : scenario_.data) ids.push_back(d.id);
+                    fail(m.pos, key, fmt::format("expected the id of a [data.<id>] table ({}), found \"{}\"",
+                                                 ids.empty() ? "none defined" : fmt::format("{}", fmt::join(ids, ", ")),
+                                                 ref->data_id));
+                }
+                auto cached = series_cache_.find(source->id);
+                if (cached == series_cache_.end()) cached = series_cache_.emplace(source->id, load_series(*source)).first;
+                prepared.add_series(in.key, source->id, cached->second.dates, cached->second.values);
+                used.text = fmt::format("{} ({} points, {}..{})", source->id, cached->second.dates.size(),
+                                        text::format_iso_date(cached->second.dates.front()),
+                                        text::format_iso_date(cached->second.dates.back()));
+            }
+            result_.inputs.push_back(std::move(used));
+        }
+        // Batch inputs not given: their defaults, or a clear error when required.
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            if (given[c]) continue;
+            const host::InputInfo& in = *columns[c];
+            if (!in.default_number)
+                fail(step_.pos, "step." + step_.id + "." + in.key,
+                     fmt::format("expected input '{}' ({}) for model {}, found none", in.key, in.label, info_.id));
+            rows[c] = RowValue{*in.default_number, *in.default_number, *in.default_number, false};
+            result_.inputs.push_back(InputUsed{in.key, in.label, std::string(host::kind_name(in.kind)),
+                                               RangedValue{*in.default_number, std::nullopt, std::nullopt,
+                                                           resolve_unit(in.unit, texts_)},
+                                               {}, "default"});
+        }
+        for (const host::InputInfo& in : info_.inputs) {
+            if (in.is_row_input() || prepared.has(in.key)) continue;
+            if (in.required && !in.default_number && !in.default_text)
+                fail(step_.pos, "step." + step_.id + "." + in.key,
+                     fmt::format("expected input '{}' ({}) for model {}, found none", in.key, in.label, info_.id));
+        }
+
+        result_.id = step_.id;
+        result_.model_id = info_.id;
+        result_.model_version = info_.version;
+        result_.plugin_id = model_.plugin().id;
+        result_.plugin_version = model_.plugin().version;
+        result_.ranged = std::any_of(rows.begin(), rows.end(), [](const RowValue& r) { return r.ranged; });
+        if (mode == RunMode::validate && deferred) {
+            // Its values come from earlier steps, which validation does not evaluate.
+            for (const auto& out : info_.outputs)
+                result_.outputs.push_back(OutputResult{out.key, out.label, RangedValue{0, {}, {}, resolve_unit(out.unit, texts_)}});
+            return std::move(result_);
+        }
+
+        host::ModelInstance instance = prepare(std::move(prepared));
+        result_.notes = instance.notes();
+        if (mode == RunMode::validate) {
+            for (const auto& out : info_.outputs)
+                result_.outputs.push_back(OutputResult{out.key, out.label, RangedValue{0, {}, {}, instance.resolve_unit(out.unit)}});
+            return std::move(result_);
+        }
+        const std::size_t n_rows = result_.ranged ? 3 : 1;
+        std::vector<double> inputs(n_rows * columns.size());
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            const RowValue& v = rows[c];
+            if (n_rows == 1) {
+                inputs[c] = v.base;
+            } else {
+                inputs[0 * columns.size() + c] = v.low;
+                inputs[1 * columns.size() + c] = v.base;
+                inputs[2 * columns.size() + c] = v.high;
+            }
+        }
+        std::vector<double> outputs(n_rows * info_.outputs.size());
+        try {
+            instance.evaluate(inputs, outputs);
+        } catch (const host::CallError& e) {
+            rethrow_with_position(e);
+        }
+        const std::size_t width = info_.outputs.size();
+        for (std::size_t o = 0; o < width; ++o) {
+            const auto& out = info_.outputs[o];
+            RangedValue value{outputs[n_rows == 1 ? o : width + o], {}, {}, instance.resolve_unit(out.unit)};
+            if (n_rows == 3 && (outputs[o] != value.value || outputs[2 * width + o] != value.value)) {
+                value.low = outputs[o];
+                value.high = outputs[2 * width + o];
+            }
+            result_.outputs.push_back(OutputResult{out.key, out.label, value});
+        }
+        return std::move(result_);
+    }
+
+private:
+    struct Matched {
+        const host::InputInfo* input;
+        const ValueSpec* spec;  // nullptr when the value comes from the scenario header
+        SourcePos pos;
+        std::string origin;
+        double number_from_list = 0;  // for window = [a, b] split into window_start/window_end
+        bool from_list = false;
+        bool pending = false;  // set while resolving a reference in validate mode
+    };
+
+    // Matches every written key to an input; [a, b] for K fills K_start and K_end.
+    void expand_and_match() {
+        for (const InputSpec& spec : step_.inputs) {
+            const std::string key = "step." + step_.id + "." + spec.key;
+            if (const auto* list = std::get_if<NumberList>(&spec.value)) {
+                const host::InputInfo* start = info_.find_input(spec.key + "_start");
+                const host::InputInfo* end = info_.find_input(spec.key + "_end");
+                if (!start || !end || info_.find_input(spec.key))
+                    fail(spec.pos, key,
+                         fmt::format("expected a single value (arrays [a, b] fill inputs {0}_start and {0}_end, which "
+                                     "model {1} does not have), found an array",
+                                     spec.key, info_.id));
+                if (list->values.size() != 2)
+                    fail(spec.pos, key, fmt::format("expected two numbers [start, end], found {}", list->values.size()));
+                add(start, nullptr, spec.pos, "scenario", list->values[0]);
+                add(end, nullptr, spec.pos, "scenario", list->values[1]);
+                continue;
+            }
+            const host::InputInfo* in = info_.find_input(spec.key);
+            if (!in) {
+                std::vector<std::string> keys;
+                for (const auto& i : info_.inputs) keys.push_back(i.key);
+                fail(spec.pos, key, fmt::format("model {} has no input '{}'; its inputs are {}", info_.id, spec.key,
+                                                fmt::join(keys, ", ")));
+            }
+            add(in, &spec.value, spec.pos, "scenario");
+        }
+        // The scenario header gives `currency` and `as_of` to models that take them.
+        if (const host::InputInfo* in = info_.find_input("currency");
+            in && in->kind == IMPACT_KIND_TEXT && scenario_.currency && !find_matched(in->key))
+        {
+            texts_["currency"] = *scenario_.currency;
+            header_currency_ = true;
+        }
+        if (const host::InputInfo* in = info_.find_input("as_of");
+            in && in->kind == IMPACT_KIND_DATE && scenario_.as_of && !find_matched(in->key))
+            matched_.push_back(Matched{in, nullptr, step_.pos, "scenario.as_of"});
+    }
+
+    void add(const host::InputInfo* in, const ValueSpec* spec, const SourcePos& pos, const std::string& origin,
+             std::optional<double> list_value = std::nullopt) {
+        if (find_matched(in->key)) fail(pos, "step." + step_.id + "." + in->key, "given twice");
+        Matched m{in, spec, pos, origin};
+        if (list_value) {
+            m.from_list = true;
+            m.number_from_list = *list_value;
+        }
+        matched_.push_back(m);
+    }
+
+    const Matched* find_matched(std::string_view key) const {
+        for (const Matched& m : matched_)
+            if (m.input->key == key) return &m;
+        return nullptr;
+    }
+
+    // Text inputs: as written, else from the header, else the currency a money value carries
+    // (amount = "5.5B USD" or a reference to a USD output sets `from` = USD), else the default.
+    void settle_texts() {
+        for (const Matched& m : matched_) {
+            if (m.input->kind != IMPACT_KIND_TEXT) continue;
+            const auto* scalar = m.spec ? std::get_if<Scalar>(m.spec) : nullptr;
+            const auto* text = scalar ? std::get_if<std::string>(&scalar->value) : nullptr;
+            if (!text)
+                fail(m.pos, "step." + step_.id + "." + m.input->key,
+                     fmt::format("expected text such as \"KRW\", found {}", m.spec ? describe(*m.spec) : "nothing"));
+            texts_[m.input->key] = *text;
+        }
+        for (const Matched& m : matched_) {
+            if (m.input->kind != IMPACT_KIND_MONEY) continue;
+            const std::string placeholder = placeholder_name(m.input->unit);
+            if (placeholder.empty()) continue;
+            const auto currency = currency_carried(m);
+            if (!currency) continue;
+            const auto it = texts_.find(placeholder);
+            if (it == texts_.end()) {
+                texts_[placeholder] = *currency;
+                inferred_.push_back(placeholder);
+            } else if (it->second != *currency) {
+                const bool inferred = std::find(inferred_.begin(), inferred_.end(), placeholder) != inferred_.end();
+                const std::string source = find_matched(placeholder) ? fmt::format("the input '{}'", placeholder)
+                                           : inferred                ? std::string("another money input")
+                                                                     : std::string("the scenario currency");
+                fail(m.pos, "step." + step_.id + "." + m.input->key,
+                     fmt::format("expected an amount in {} ({}), found {}", it->second, source, *currency));
+            }
+        }
+        for (const auto& in : info_.inputs)
+            if (in.kind == IMPACT_KIND_TEXT && !texts_.count(in.key) && in.default_text) texts_[in.key] = *in.default_text;
+        // Inferred and header texts go to the model like written ones.
+        for (const auto& in : info_.inputs) {
+            if (in.kind != IMPACT_KIND_TEXT || find_matched(in.key) || !texts_.count(in.key)) continue;
+            const bool inferred = std::find(inferred_.begin(), inferred_.end(), in.key) != inferred_.end();
+            const bool from_header = in.key == "currency" && header_currency_ && !inferred;
+            if (inferred || from_header)
+                matched_.push_back(Matched{&in, nullptr, step_.pos, inferred ? "inferred from a money value" : "scenario.currency"});
+        }
+    }
+
+    // The currency code a money value is written in, or the unit of the output it refers to.
+    std::optional<std::string> currency_carried(const Matched& m) const {
+        if (!m.spec) return std::nullopt;
+        std::vector<const Scalar*> scalars;
+        if (const auto* s = std::get_if<Scalar>(m.spec)) scalars.push_back(s);
+        if (const auto* r = std::get_if<Range>(m.spec)) {
+            scalars.push_back(&r->low);
+            scalars.push_back(&r->high);
+            if (r->base) scalars.push_back(&*r->base);
+        }
+        if (const auto* ref = std::get_if<Reference>(m.spec)) {
+            const StepResult& target = referenced_step(m, *ref);
+            const OutputResult& output = referenced_output(m, target, *ref);
+            if (text::looks_like_currency_code(output.value.unit)) return output.value.unit;
+            fail(m.pos, "step." + step_.id + "." + m.input->key,
+                 fmt::format("expected an amount of money, found {}.{} in '{}'", ref->step, ref->output, output.value.unit));
+        }
+        std::optional<std::string> found;
+        for (const Scalar* s : scalars) {
+            const auto* text = std::get_if<std::string>(&s->value);
+            if (!text) continue;
+            const text::Quantity q = quantity(*text, m);
+            if (!text::looks_like_currency_code(q.unit)) continue;
+            if (found && *found != q.unit)
+                fail(m.pos, "step." + step_.id + "." + m.input->key,
+                     fmt::format("expected one currency in a range, found {} and {}", *found, q.unit));
+            found = q.unit;
+        }
+        return found;
+    }
+
+    text::Quantity quantity(const std::string& written, const Matched& m) const {
+        try {
+            return text::parse_quantity(written, m.input->key);
+        } catch (const UserError& e) {
+            throw UserError(fmt::format("{}: step.{}.{}", m.pos.str(), step_.id, e.what()));
+        }
+    }
+
+    static std::string describe(const ValueSpec& spec) {
+        return std::visit(
+            [](const auto& v) -> std::string {
+                using T = std::decay_t<decltype(v)>;
+                if constexpr (std::is_same_v<T, Scalar>) {
+                    return std::holds_alternative<double>(v.value) ? fmt::format("the number {}", v.as_written())
+                                                                    : fmt::format("\"{}\"", v.as_written());
+                } else if constexpr (std::is_same_v<T, DateLiteral>) {
+                    return "a date";
+                } else if constexpr (std::is_same_v<T, NumberList>) {
+                    return "an array";
+                } else if constexpr (std::is_same_v<T, Reference>) {
+                    return fmt::format("a reference to {}.{}", v.step, v.output);
+                } else if constexpr (std::is_same_v<T, DataReference>) {
+                    return fmt::format("a data reference to {}", v.data_id);
+                } else {
+                    return "a range";
+                }
+            },
+            spec);
+    }
+
+    // One scalar converted to the input's kind and unit.
+    double scalar_value(const Scalar& scalar, const Matched& m, const std::string& unit, const SourcePos& at) const {
+        const host::InputInfo& in = *m.input;
+        const std::string key = "step." + step_.id + "." + in.key;
+        if (const double* number = std::get_if<double>(&scalar.value)) {
+            if (in.kind == IMPACT_KIND_PERCENT)
+                fail(at, key, fmt::format("expected {}, found the number {} (write \"{}%\" or \"{}bp\" to say which)",
+                                          describe_unit(in, unit), *number, *number, *number));
+            return *number;
+        }
+        const std::string& written = std::get<std::string>(scalar.value);
+        const text::Quantity q = quantity(written, m);
+        const auto mismatch = [&] { fail(at, key, fmt::format("expected {}, found \"{}\"", describe_unit(in, unit), written)); };
+        switch (in.kind) {
+        case IMPACT_KIND_PERCENT:
+            if (q.unit == "%") return q.value / 100;
+            if (q.unit == "bp") return q.value / 10'000;
+            mismatch();
+        case IMPACT_KIND_MONEY:
+            if (q.unit.empty()) return q.value;
+            if (!text::looks_like_currency_code(q.unit) || (unit.front() != '{' && q.unit != unit)) mismatch();
+            return q.value;
+        default:
+            if (!number_unit_fits(q.unit, unit)) mismatch();
+            return q.value;
+        }
+    }
+
+    RowValue numeric(Matched& m, const std::string& unit) {
+        const std::string key = "step." + step_.id + "." + m.input->key;
+        if (m.from_list) return RowValue{m.number_from_list, m.number_from_list, m.number_from_list, false};
+        if (!m.spec) fail(m.pos, key, "expected a number");
+        if (const auto* s = std::get_if<Scalar>(m.spec)) {
+            const double v = scalar_value(*s, m, unit, m.pos);
+            return RowValue{v, v, v, false};
+        }
+        if (const auto* r = std::get_if<Range>(m.spec)) {
+            RowValue v;
+            v.low = scalar_value(r->low, m, unit, r->low_pos);
+            v.high = scalar_value(r->high, m, unit, r->high_pos);
+            v.base = r->base ? scalar_value(*r->base, m, unit, r->base_pos) : (v.low + v.high) / 2;
+            v.ranged = true;
+            if (!(v.low <= v.base && v.base <= v.high))
+                fail(m.pos, key, fmt::format("expected low <= base <= high, found low {}, base {}, high {}", v.low, v.base, v.high));
+            return v;
+        }
+        if (const auto* ref = std::get_if<Reference>(m.spec)) {
+            const StepResult& target = referenced_step(m, *ref);
+            const OutputResult& output = referenced_output(m, target, *ref);
+            const std::string expected_unit = m.input->kind == IMPACT_KIND_PERCENT ? "%" : unit;
+            const bool fits = output.value.unit == expected_unit ||
+                              (m.input->kind == IMPACT_KIND_NUMBER && (expected_unit.empty() || output.value.unit.empty()));
+            if (!fits)
+                fail(m.pos, key, fmt::format("expected {}, found {}.{} in '{}'", describe_unit(*m.input, expected_unit),
+                                             ref->step, ref->output, output.value.unit));
+            m.pending = true;  // its value exists only once the earlier step has been evaluated
+            const RangedValue& v = output.value;
+            return RowValue{v.low.value_or(v.value), v.value, v.high.value_or(v.value), v.low.has_value()};
+        }
+        fail(m.pos, key, fmt::format("expected {}, found {}", describe_unit(*m.input, unit), describe(*m.spec)));
+    }
+
+    const StepResult& referenced_step(const Matched& m, const Reference& ref) const {
+        const std::string key = "step." + step_.id + "." + m.input->key;
+        if (ref.step == step_.id) fail(m.pos, key, fmt::format("a step cannot use its own output ({}.{})", ref.step, ref.output));
+        for (const StepResult& r : earlier_)
+            if (r.id == ref.step) return r;
+        if (const Step* later = scenario_.find_step(ref.step))
+            fail(m.pos, key, fmt::format("expected a step above this one, found step \"{}\" defined below at {} (a step "
+                                         "can use only outputs of earlier steps, so references cannot form a cycle)",
+                                         ref.step, later->pos.str()));
+        std::vector<std::string> ids;
+        for (const StepResult& r : earlier_) ids.push_back(r.id);
+        fail(m.pos, key, fmt::format("expected an earlier step ({}), found unknown step \"{}\"",
+                                     ids.empty() ? "none" : fmt::format("{}", fmt::join(ids, ", ")), ref.step));
+    }
+
+    const OutputResult& referenced_output(const Matched& m, const StepResult& target, const Reference& ref) const {
+        if (const OutputResult* out = target.find_output(ref.output)) return *out;
+        std::vector<std::string> keys;
+        for (const auto& o : target.outputs) keys.push_back(o.key);
+        fail(m.pos, "step." + step_.id + "." + m.input->key,
+             fmt::format("expected an output of step {} ({}: {}), found \"{}\"", target.id, target.model_id,
+                         fmt::join(keys, ", "), ref.output));
+    }
+
+    impact_date_days date(const Matched& m) const {
+        const std::string key = "step." + step_.id + "." + m.input->key;
+        if (!m.spec) {
+            if (m.origin == "scenario.as_of" && scenario_.as_of) return *scenario_.as_of;
+            fail(m.pos, key, "expected a date");
+        }
+        if (const auto* d = std::get_if<DateLiteral>(m.spec)) return d->days;
+        if (const auto* s = std::get_if<Scalar>(m.spec))
+            if (const auto* text = std::get_if<std::string>(&s->value))
+                if (const auto days = text::parse_iso_date(*text)) return *days;
+        fail(m.pos, key, fmt::format("expected a date such as 2025-04-16, found {}", describe(*m.spec)));
+    }
+
+    host::ModelInstance prepare(host::PreparedValues prepared) const {
+        try {
+            return model_.prepare(std::move(prepared));
+        } catch (const host::CallError& e) {
+            rethrow_with_position(e);
+        }
+    }
+
+    [[noreturn]] void rethrow_with_position(const host::CallError& e) const {
+        SourcePos at = step_.pos;
+        if (const Matched* m = find_matched(e.input_key()); m && m->spec) at = m->pos;
+        const std::string key = e.input_key().empty() ? "step." + step_.id : "step." + step_.id + "." + e.input_key();
+        const std::string message = fmt::format("{}: {}: {} ({})", at.str(), key, e.what(), info_.id);
+        if (e.is_input_error()) throw UserError(message);
+        throw host::CallError(e.status(), message, e.input_key(), e.row());
+    }
+
+    const Scenario& scenario_;
+    const Step& step_;
+    const host::Model& model_;
+    const host::ModelInfo& info_;
+    const std::vector<StepResult>& earlier_;
+    std::map<std::string, LoadedSeries>& series_cache_;
+    std::vector<Matched> matched_;
+    std::map<std::string, std::string> texts_;
+    std::vector<std::string> inferred_;
+    bool header_currency_ = false;
+    StepResult result_;
+};
+
+}  // namespace
+
+RunResult run_scenario(const Scenario& scenario, const host::Registry& registry, RunMode mode) {
+    RunResult result;
+    std::map<std::string, LoadedSeries> series_cache;
+    for (const Step& step : scenario.steps) {
+        const auto model = registry.find_model(step.model);
+        if (!model) {
+            std::vector<std::string> known;
+            for (const auto& m : registry.models()) known.push_back(m.info().id);
+            fail(step.model_pos, "step." + step.id + ".model",
+                 fmt::format("expected a model a loaded plugin provides ({}), found \"{}\"",
+                             known.empty() ? "none loaded" : fmt::format("{}", fmt::join(known, ", ")), step.model));
+        }
+        StepRunner runner(scenario, step, *model, result.steps, series_cache);
+        result.steps.push_back(runner.run(mode));
+        const host::PluginInfo& plugin = model->plugin();
+        const bool listed = std::any_of(result.plugins.begin(), result.plugins.end(),
+                                        [&](const PluginUsed& p) { return p.file == plugin.file; });
+        if (!listed) result.plugins.push_back(PluginUsed{plugin.id, plugin.version, plugin.file, text::sha256_file_hex(plugin.file)});
+    }
+    return result;
+}
+
+}  // namespace impact::scenario

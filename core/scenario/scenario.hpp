@@ -1,0 +1,96 @@
+// A scenario as written in its TOML file: data sources and steps, each value with its position.
+#pragma once
+
+#include <impact/sdk/impact_plugin.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace impact::scenario {
+
+// Where something was written: "file:line:column".
+struct SourcePos {
+    std::string file;
+    uint32_t line = 0;
+    uint32_t column = 0;
+    std::string str() const;
+};
+
+// A value as written, before it is matched to a model input's kind.
+struct Scalar {
+    std::variant<double, std::string> value;  // TOML number, or string such as "5.5B USD"
+    std::string as_written() const;
+};
+struct DateLiteral {
+    impact_date_days days = 0;
+};
+struct NumberList {
+    std::vector<double> values;  // window = [0, 1]
+};
+struct Reference {
+    std::string step;    // { from = "h20.one_off_charges" }
+    std::string output;
+};
+struct DataReference {
+    std::string data_id;  // { data = "nvda" }
+};
+// { low = "12B USD", high = "15B USD" [, base = ...] }: evaluated at low, base and high.
+struct Range {
+    Scalar low;
+    std::optional<Scalar> base;  // default: the midpoint of low and high
+    Scalar high;
+    SourcePos low_pos, base_pos, high_pos;
+};
+
+using ValueSpec = std::variant<Scalar, DateLiteral, NumberList, Reference, DataReference, Range>;
+
+struct InputSpec {
+    std::string key;
+    ValueSpec value;
+    SourcePos pos;
+};
+
+struct Step {
+    std::string id;
+    std::string model;
+    SourcePos pos;        // of the [[step]] table
+    SourcePos model_pos;  // of its model key
+    std::vector<InputSpec> inputs;
+};
+
+// [data.<id>]: a dated series read from a CSV file by the host.
+struct DataSource {
+    std::string id;
+    std::filesystem::path file;  // resolved against the scenario file's folder
+    std::string file_as_written;
+    std::string date_column = "date";
+    std::string value_column;
+    SourcePos pos;
+    SourcePos file_pos;
+    SourcePos date_column_pos;
+    SourcePos value_column_pos;
+};
+
+struct Scenario {
+    std::filesystem::path file;
+    std::string name;
+    std::string description;
+    std::optional<impact_date_days> as_of;  // given to models with an `as_of` input
+    std::optional<std::string> currency;    // given to models with a `currency` input
+    std::vector<DataSource> data;
+    std::vector<Step> steps;
+    std::string sha256;  // of the file's bytes, for provenance
+
+    const DataSource* find_data(std::string_view id) const noexcept;
+    const Step* find_step(std::string_view id) const noexcept;
+};
+
+// Reads and checks the structure of a scenario file. Throws UserError with file:line:column,
+// the key, what was expected and what was found.
+Scenario read_scenario_file(const std::filesystem::path& file);
+
+}  // namespace impact::scenario

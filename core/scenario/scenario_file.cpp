@@ -1,0 +1,283 @@
+// TOML scenario files (toml++): structure checks with file:line:column for every problem.
+#include "scenario/scenario.hpp"
+
+#include "text/iso_date.hpp"
+#include "text/sha256.hpp"
+#include "text/user_error.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <tuple>
+
+namespace impact::scenario {
+
+std::string SourcePos::str() const { return fmt::format("{}:{}:{}", file, line, column); }
+
+std::string Scalar::as_written() const {
+    if (const auto* text = std::get_if<std::string>(&value)) return *text;
+    return fmt::format("{}", std::get<double>(value));
+}
+
+const DataSource* Scenario::find_data(std::string_view id) const noexcept {
+    auto it = std::find_if(data.begin(), data.end(), [&](const DataSource& d) { return d.id == id; });
+    return it == data.end() ? nullptr : &*it;
+}
+
+const Step* Scenario::find_step(std::string_view id) const noexcept {
+    auto it = std::find_if(steps.begin(), steps.end(), [&](const Step& s) { return s.id == id; });
+    return it == steps.end() ? nullptr : &*it;
+}
+
+namespace {
+
+class Reader {
+public:
+    explicit Reader(std::string file) : file_(std::move(file)) {}
+
+    SourcePos pos(const toml::source_region& region) const {
+        return SourcePos{file_, static_cast<uint32_t>(region.begin.line), static_cast<uint32_t>(region.begin.column)};
+    }
+    SourcePos pos(const toml::node& node) const { return pos(node.source()); }
+
+    [[noreturn]] void fail(const SourcePos& at, std::string_view key, std::string_view message) const {
+        throw UserError(fmt::format("{}: {}: {}", at.str(), key, message));
+    }
+
+    static std::string type_name(const toml::node& node) {
+        switch (node.type()) {
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::string: return fmt::format("the string \"{}\"", *node.value<std::string>());
+        case toml::node_type::integer: return fmt::format("the number {}", *node.value<int64_t>());
+        case toml::node_type::floating_point: return fmt::format("the number {}", *node.value<double>());
+        case toml::node_type::boolean: return *node.value<bool>() ? "true" : "false";
+        case toml::node_type::date: return "a date";
+        case toml::node_type::time: return "a time";
+        case toml::node_type::date_time: return "a date-time";
+        default: return "nothing";
+        }
+    }
+
+    std::string string(const toml::node& node, std::string_view key, std::string_view expected = "a string") const {
+        if (!node.is_string()) fail(pos(node), key, fmt::format("expected {}, found {}", expected, type_name(node)));
+        return *node.value<std::string>();
+    }
+
+    impact_date_days date(const toml::node& node, std::string_view key) const {
+        if (const auto* d = node.as_date()) {
+            const toml::date& v = d->get();
+            const auto days = text::parse_iso_date(fmt::format("{:04}-{:02}-{:02}", v.year, v.month, v.day));
+            if (days) return *days;
+        } else if (node.is_string()) {
+            if (const auto days = text::parse_iso_date(*node.value<std::string>())) return *days;
+        }
+        fail(pos(node), key, fmt::format("expected a date such as 2025-04-16, found {}", type_name(node)));
+    }
+
+    Scalar scalar(const toml::node& node, std::string_view key) const {
+        if (node.is_string()) return Scalar{*node.value<std::string>()};
+        if (node.is_integer() || node.is_floating_point()) return Scalar{*node.value<double>()};
+        fail(pos(node), key, fmt::format("expected a number or a string such as \"12B USD\", found {}", type_name(node)));
+    }
+
+    ValueSpec value(const toml::node& node, const std::string& key) const {
+        if (node.is_string() || node.is_integer() || node.is_floating_point()) return scalar(node, key);
+        if (node.is_date()) return DateLiteral{date(node, key)};
+        if (const auto* array = node.as_array()) {
+            NumberList list;
+            for (const toml::node& element : *array) {
+                if (!element.is_integer() && !element.is_floating_point())
+                    fail(pos(element), key, fmt::format("expected an array of numbers such as [0, 1], found {} in it",
+                                                        type_name(element)));
+                list.values.push_back(*element.value<double>());
+            }
+            return list;
+        }
+        if (const auto* table = node.as_table()) return inline_table(*table, key);
+        fail(pos(node), key, fmt::format("expected a number, a string, a date, an array or an inline table, found {}",
+                                         type_name(node)));
+    }
+
+    ValueSpec inline_table(const toml::table& table, const std::string& key) const {
+        const auto has = [&](const char* k) { return table.contains(k); };
+        const auto only = [&](std::initializer_list<std::string_view> allowed, std::string_view form) {
+            for (const auto& [k, v] : table)
+                if (std::find(allowed.begin(), allowed.end(), k.str()) == allowed.end())
+                    fail(pos(k.source()), key + "." + std::string(k.str()),
+                         fmt::format("unexpected key in {}", form));
+        };
+        if (has("from")) {
+            only({"from"}, "a reference { from = \"step.output\" }");
+            const std::string target = string(*table.get("from"), key + ".from", "a reference \"step.output\"");
+            const auto dot = target.find('.');
+            if (dot == std::string::npos || dot == 0 || dot + 1 == target.size())
+                fail(pos(*table.get("from")), key,
+                     fmt::format("expected a reference \"step.output\" such as \"h20.one_off_charges\", found \"{}\"",
+                                 target));
+            return Reference{target.substr(0, dot), target.substr(dot + 1)};
+        }
+        if (has("data")) {
+            only({"data"}, "a data reference { data = \"id\" }");
+            return DataReference{string(*table.get("data"), key + ".data", "the id of a [data.<id>] table")};
+        }
+        if (has("low") || has("high")) {
+            only({"low", "base", "high"}, "a range { low = ..., base = ..., high = ... }");
+            if (!has("low") || !has("high"))
+                fail(pos(table), key, "expected a range with both low and high, found only one of them");
+            Range range{scalar(*table.get("low"), key + ".low"), std::nullopt, scalar(*table.get("high"), key + ".high"),
+                        pos(*table.get("low")), {}, pos(*table.get("high"))};
+            if (has("base")) {
+                range.base = scalar(*table.get("base"), key + ".base");
+                range.base_pos = pos(*table.get("base"));
+            }
+            return range;
+        }
+        // Distributions ({ dist = ... }) are reserved for Monte Carlo.
+        fail(pos(table), key,
+             "expected { from = \"step.output\" }, { data = \"id\" } or { low = ..., high = ... }, found another inline "
+             "table");
+    }
+
+private:
+    std::string file_;
+};
+
+bool is_identifier(std::string_view id) noexcept {
+    if (id.empty() || !(id.front() >= 'a' && id.front() <= 'z')) return false;
+    return std::all_of(id.begin(), id.end(),
+                       [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; });
+}
+
+}  // namespace
+
+Scenario read_scenario_file(const std::filesystem::path& file) {
+    const std::string name = file.string();
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw UserError(fmt::format("{}: cannot open scenario file for reading", name));
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    const std::string content = buffer.str();
+
+    toml::table root;
+    try {
+        root = toml::parse(content, name);
+    } catch (const toml::parse_error& e) {
+        throw UserError(fmt::format("{}:{}:{}: TOML syntax: {}", name, e.source().begin.line, e.source().begin.column,
+                                    e.description()));
+    }
+    const Reader r(name);
+    Scenario scenario;
+    scenario.file = file;
+    scenario.sha256 = text::sha256_hex(content);
+
+    for (const auto& [key, node] : root) {
+        const std::string k(key.str());
+        if (k != "scenario" && k != "data" && k != "step")
+            r.fail(r.pos(key.source()), k, "unknown top-level key; expected [scenario], [data.<id>] or [[step]]");
+    }
+
+    const toml::node* header = root.get("scenario");
+    if (!header) throw UserError(fmt::format("{}:1:1: scenario: expected a [scenario] table with a name, found none", name));
+    const toml::table* scenario_table = header->as_table();
+    if (!scenario_table) r.fail(r.pos(*header), "scenario", fmt::format("expected a table, found {}", Reader::type_name(*header)));
+    for (const auto& [key, node] : *scenario_table) {
+        const std::string k(key.str());
+        const std::string where = "scenario." + k;
+        if (k == "name") scenario.name = r.string(node, where);
+        else if (k == "description") scenario.description = r.string(node, where);
+        else if (k == "as_of") scenario.as_of = r.date(node, where);
+        else if (k == "currency") {
+            scenario.currency = r.string(node, where, "a currency code such as \"USD\"");
+            if (scenario.currency->size() != 3 ||
+                !std::all_of(scenario.currency->begin(), scenario.currency->end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+                r.fail(r.pos(node), where, fmt::format("expected a three-letter currency code such as \"USD\", found \"{}\"",
+                                                       *scenario.currency));
+        } else
+            r.fail(r.pos(key.source()), where, "unknown key; expected name, description, as_of or currency");
+    }
+    if (scenario.name.empty()) r.fail(r.pos(*scenario_table), "scenario.name", "expected a non-empty name, found none");
+
+    const std::filesystem::path folder = file.parent_path();
+    if (const toml::node* data = root.get("data")) {
+        const toml::table* data_table = data->as_table();
+        if (!data_table) r.fail(r.pos(*data), "data", fmt::format("expected [data.<id>] tables, found {}", Reader::type_name(*data)));
+        for (const auto& [id_key, source_node] : *data_table) {
+            DataSource source;
+            source.id = std::string(id_key.str());
+            const std::string prefix = "data." + source.id;
+            source.pos = r.pos(source_node);
+            if (!is_identifier(source.id))
+                r.fail(r.pos(id_key.source()), prefix, "expected an id of lower-case letters, digits, '_' or '-'");
+            const toml::table* t = source_node.as_table();
+            if (!t) r.fail(r.pos(source_node), prefix, fmt::format("expected a table, found {}", Reader::type_name(source_node)));
+            for (const auto& [key, node] : *t) {
+                const std::string k(key.str());
+                const std::string where = prefix + "." + k;
+                if (k == "file") {
+                    source.file_as_written = r.string(node, where, "a file path");
+                    source.file_pos = r.pos(node);
+                    const std::filesystem::path written(source.file_as_written);
+                    source.file = written.is_absolute() ? written : (folder / written).lexically_normal();
+                } else if (k == "date") {
+                    source.date_column = r.string(node, where, "a column name");
+                    source.date_column_pos = r.pos(node);
+                } else if (k == "value") {
+                    source.value_column = r.string(node, where, "a column name");
+                    source.value_column_pos = r.pos(node);
+                } else
+                    r.fail(r.pos(key.source()), where, "unknown key; expected file, date or value");
+            }
+            if (source.file_as_written.empty()) r.fail(source.pos, prefix + ".file", "expected a file path, found none");
+            if (source.value_column.empty())
+                r.fail(source.pos, prefix + ".value", "expected the name of the value column (such as \"close\"), found none");
+            if (source.date_column_pos.line == 0) source.date_column_pos = source.pos;
+            if (source.value_column_pos.line == 0) source.value_column_pos = source.pos;
+            scenario.data.push_back(std::move(source));
+        }
+        std::sort(scenario.data.begin(), scenario.data.end(), [](const DataSource& a, const DataSource& b) {
+            return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
+        });
+    }
+
+    const toml::node* steps = root.get("step");
+    if (!steps) throw UserError(fmt::format("{}:1:1: step: expected at least one [[step]], found none", name));
+    const toml::array* step_array = steps->as_array();
+    if (!step_array || !step_array->is_array_of_tables())
+        r.fail(r.pos(*steps), "step", "expected [[step]] tables");
+    for (std::size_t i = 0; i < step_array->size(); ++i) {
+        const toml::table& t = *step_array->get(i)->as_table();
+        Step step;
+        step.pos = r.pos(t);
+        const std::string fallback = fmt::format("step[{}]", i + 1);
+        const toml::node* id = t.get("id");
+        if (!id) r.fail(step.pos, fallback + ".id", "expected an id such as \"h20\", found none");
+        step.id = r.string(*id, fallback + ".id");
+        if (!is_identifier(step.id))
+            r.fail(r.pos(*id), fallback + ".id",
+                   fmt::format("expected an id of lower-case letters, digits, '_' or '-', found \"{}\"", step.id));
+        if (scenario.find_step(step.id))
+            r.fail(r.pos(*id), "step." + step.id, fmt::format("step id \"{}\" is used twice (first at {})", step.id,
+                                                               scenario.find_step(step.id)->pos.str()));
+        const toml::node* model = t.get("model");
+        if (!model) r.fail(step.pos, "step." + step.id + ".model", "expected a model id such as \"fx.convert\", found none");
+        step.model = r.string(*model, "step." + step.id + ".model", "a model id such as \"fx.convert\"");
+        step.model_pos = r.pos(*model);
+        for (const auto& [key, node] : t) {
+            const std::string k(key.str());
+            if (k == "id" || k == "model") continue;
+            step.inputs.push_back(InputSpec{k, r.value(node, "step." + step.id + "." + k), r.pos(node)});
+        }
+        // toml++ keeps keys sorted; report and evaluate inputs in the order they were written.
+        std::sort(step.inputs.begin(), step.inputs.end(), [](const InputSpec& a, const InputSpec& b) {
+            return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
+        });
+        scenario.steps.push_back(std::move(step));
+    }
+    return scenario;
+}
+
+}  // namespace impact::scenario
