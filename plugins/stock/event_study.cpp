@@ -1,0 +1,286 @@
+// Single-firm, single-event study by the market model: alignment, fit, AR, CAR and t-tests.
+#include "event_study.hpp"
+
+#include <ql/math/distributions/studenttdistribution.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
+
+namespace impact::stock {
+namespace {
+
+void check_series(const DatedCloses& s) {
+    if (s.dates.size() != s.closes.size())
+        throw InvalidInput(s.key, s.key + " has " + std::to_string(s.dates.size()) + " dates but " +
+                                      std::to_string(s.closes.size()) + " values");
+    for (std::size_t i = 1; i < s.dates.size(); ++i)
+        if (s.dates[i] <= s.dates[i - 1])
+            throw InvalidInput(s.key, s.key + " dates must be strictly increasing, but " + iso_date(s.dates[i]) +
+                                          " follows " + iso_date(s.dates[i - 1]) + " at position " +
+                                          std::to_string(i));
+}
+
+void check_parameters(const EventStudyParameters& p) {
+    if (p.estimation_days < min_estimation_days || p.estimation_days > max_trading_days)
+        throw InvalidInput("estimation_days", "estimation_days must be a whole number from " +
+                                                  std::to_string(min_estimation_days) + " to " +
+                                                  std::to_string(max_trading_days) + ", got " +
+                                                  std::to_string(p.estimation_days));
+    if (p.gap_days < 0 || p.gap_days > max_trading_days)
+        throw InvalidInput("gap_days", "gap_days must be a whole number from 0 to " +
+                                           std::to_string(max_trading_days) + ", got " + std::to_string(p.gap_days));
+    if (std::abs(p.window_start) > max_trading_days)
+        throw InvalidInput("window_start", "window_start must lie within +-" + std::to_string(max_trading_days));
+    if (std::abs(p.window_end) > max_trading_days)
+        throw InvalidInput("window_end", "window_end must lie within +-" + std::to_string(max_trading_days));
+    if (p.window_end < p.window_start)
+        throw InvalidInput("window_end", "the event window [" + std::to_string(p.window_start) + ", " +
+                                             std::to_string(p.window_end) + "] ends before it starts");
+    // The estimation window ends on day -(G+1); an event window reaching into it would
+    // both estimate and test the same returns.
+    if (p.window_start < -p.gap_days)
+        throw InvalidInput("window_start", "the event window starts on day " + std::to_string(p.window_start) +
+                                               ", inside the estimation window, which ends on day " +
+                                               std::to_string(-p.gap_days - 1) +
+                                               "; start it on day -gap_days or later, or widen gap_days");
+    if (p.shares_outstanding && !(std::isfinite(*p.shares_outstanding) && *p.shares_outstanding >= 0.0))
+        throw InvalidInput("shares_outstanding", "shares_outstanding must be a finite number >= 0");
+}
+
+// The two series on their common dates, plus every date only one of them has.
+struct Aligned {
+    std::vector<int32_t> dates;
+    std::vector<double> stock;
+    std::vector<double> market;
+    std::vector<DroppedDate> unmatched;  // oldest first
+};
+
+Aligned align(const DatedCloses& stock, const DatedCloses& market) {
+    Aligned out;
+    std::size_t i = 0, j = 0;
+    while (i < stock.dates.size() || j < market.dates.size()) {
+        if (j == market.dates.size() || (i < stock.dates.size() && stock.dates[i] < market.dates[j])) {
+            out.unmatched.push_back({stock.dates[i++], stock.key});
+        } else if (i == stock.dates.size() || market.dates[j] < stock.dates[i]) {
+            out.unmatched.push_back({market.dates[j++], market.key});
+        } else {
+            out.dates.push_back(stock.dates[i]);
+            out.stock.push_back(stock.closes[i++]);
+            out.market.push_back(market.closes[j++]);
+        }
+    }
+    return out;
+}
+
+double period_return(double close_before, double close_after, ReturnType type) {
+    return type == ReturnType::simple ? close_after / close_before - 1.0 : std::log(close_after / close_before);
+}
+
+}  // namespace
+
+std::string iso_date(int32_t days_since_epoch) {
+    const std::chrono::year_month_day d{std::chrono::sys_days{std::chrono::days{days_since_epoch}}};
+    // Room for any int year, so the compiler can prove nothing is truncated.
+    char text[32];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                  static_cast<unsigned>(d.day()));
+    return text;
+}
+
+std::optional<ReturnType> parse_return_type(std::string_view text) {
+    if (text == "simple") return ReturnType::simple;
+    if (text == "log") return ReturnType::log;
+    return std::nullopt;
+}
+
+std::optional<Method> parse_method(std::string_view text) {
+    if (text == "market_model") return Method::market_model;
+    if (text == "market_adjusted") return Method::market_adjusted;
+    if (text == "constant_mean") return Method::constant_mean;
+    return std::nullopt;
+}
+
+const char* method_name(Method method) noexcept {
+    switch (method) {
+        case Method::market_model: return "market_model";
+        case Method::market_adjusted: return "market_adjusted";
+        case Method::constant_mean: return "constant_mean";
+    }
+    return "unknown";
+}
+
+double two_sided_p_value(double t, int degrees_of_freedom) {
+    if (std::isnan(t)) return std::numeric_limits<double>::quiet_NaN();
+    // F(-|t|) rather than 1 - F(|t|): the lower tail keeps its relative precision when p is small.
+    const QuantLib::CumulativeStudentDistribution cdf(degrees_of_freedom);
+    return 2.0 * cdf(-std::abs(t));
+}
+
+EventStudyResult run_event_study(const DatedCloses& stock, const DatedCloses& market,
+                                 const EventStudyParameters& p) {
+    check_series(stock);
+    check_series(market);
+    check_parameters(p);
+
+    const Aligned data = align(stock, market);
+    if (data.dates.empty())
+        throw InvalidInput(market.key, "the " + stock.key + " and " + market.key + " series have no date in common");
+    const std::ptrdiff_t count = static_cast<std::ptrdiff_t>(data.dates.size());
+    if (p.event_date_days < data.dates.front() || p.event_date_days > data.dates.back())
+        throw InvalidInput("event_date", "event_date " + iso_date(p.event_date_days) +
+                                             " lies outside the data: the two series have common dates from " +
+                                             iso_date(data.dates.front()) + " to " + iso_date(data.dates.back()));
+
+    // Day 0: the event date, or the next common trading day when the markets were shut or
+    // one series has no close that day.
+    const std::ptrdiff_t day0 =
+        std::lower_bound(data.dates.begin(), data.dates.end(), p.event_date_days) - data.dates.begin();
+    const int L = p.estimation_days;
+    const int G = p.gap_days;
+
+    // The earliest close used is the one before the first estimation-window return.
+    const std::ptrdiff_t first_close = day0 - (G + L) - 1;
+    if (first_close < 0)
+        throw InvalidInput("estimation_days",
+                           "too few observations: estimation_days " + std::to_string(L) + " and gap_days " +
+                               std::to_string(G) + " need " + std::to_string(G + L + 1) +
+                               " common trading days before day 0 (" + iso_date(data.dates[day0]) +
+                               "), but the data has " + std::to_string(day0) + " (from " +
+                               iso_date(data.dates.front()) + ")");
+    // Day 0 is always used (ar0), even when the window lies wholly before or after it.
+    const std::ptrdiff_t last_close = day0 + std::max(p.window_end, 0);
+    if (last_close >= count)
+        throw InvalidInput("window_end", "the event window runs past the data: day " + std::to_string(p.window_end) +
+                                             " would be " + std::to_string(p.window_end) +
+                                             " common trading days after day 0 (" + iso_date(data.dates[day0]) +
+                                             "), but the data ends " + std::to_string(count - 1 - day0) +
+                                             " days after it, on " + iso_date(data.dates.back()));
+    for (std::ptrdiff_t i = first_close; i <= last_close; ++i) {
+        const auto check_close = [&](const std::string& key, double close) {
+            if (!std::isfinite(close) || close <= 0.0)
+                throw InvalidInput(key, key + " close on " + iso_date(data.dates[i]) + " is " +
+                                            std::to_string(close) + "; closes must be finite and > 0");
+        };
+        check_close(stock.key, data.stock[i]);
+        check_close(market.key, data.market[i]);
+    }
+    // Return on common date i, from the previous common date's close (so a date one series
+    // lacks folds into the next return of both).
+    const auto stock_return = [&](std::ptrdiff_t i) {
+        return period_return(data.stock[i - 1], data.stock[i], p.returns);
+    };
+    const auto market_return = [&](std::ptrdiff_t i) {
+        return period_return(data.market[i - 1], data.market[i], p.returns);
+    };
+
+    EventStudyResult r;
+    r.n_estimation = L;
+    const std::ptrdiff_t est_first = day0 - (G + L);  // day -(G+L)
+    const std::ptrdiff_t est_last = day0 - (G + 1);   // day -(G+1)
+    r.day0_days = data.dates[day0];
+    r.estimation_first_days = data.dates[est_first];
+    r.estimation_last_days = data.dates[est_last];
+
+    std::vector<double> x, y;  // market and stock returns over the estimation window
+    x.reserve(L);
+    y.reserve(L);
+    for (std::ptrdiff_t i = est_first; i <= est_last; ++i) {
+        x.push_back(market_return(i));
+        y.push_back(stock_return(i));
+    }
+    // Two-pass moments: the means first, then sums of centred products, which keeps the
+    // digits that the one-pass n*Sxy - Sx*Sy form cancels.
+    double mean_x = 0.0, mean_y = 0.0;
+    for (int k = 0; k < L; ++k) {
+        mean_x += x[k];
+        mean_y += y[k];
+    }
+    mean_x /= L;
+    mean_y /= L;
+
+    switch (p.method) {
+        case Method::market_model: {
+            double sxx = 0.0, sxy = 0.0;
+            for (int k = 0; k < L; ++k) {
+                sxx += (x[k] - mean_x) * (x[k] - mean_x);
+                sxy += (x[k] - mean_x) * (y[k] - mean_y);
+            }
+            if (!(sxx > 0.0))
+                throw InvalidInput(market.key, "the market returns do not vary over the estimation window (" +
+                                                   iso_date(r.estimation_first_days) + ".." +
+                                                   iso_date(r.estimation_last_days) +
+                                                   "), so beta cannot be estimated");
+            r.beta = sxy / sxx;
+            r.alpha = mean_y - r.beta * mean_x;
+            r.degrees_of_freedom = L - 2;
+            break;
+        }
+        case Method::constant_mean:
+            r.alpha = mean_y;
+            r.beta = 0.0;
+            r.degrees_of_freedom = L - 1;
+            break;
+        case Method::market_adjusted:
+            r.alpha = 0.0;
+            r.beta = 1.0;
+            // The sample variance of the estimation-window ARs (Brown and Warner 1985): their
+            // mean is estimated, so one degree of freedom goes.
+            r.degrees_of_freedom = L - 1;
+            break;
+    }
+    const auto abnormal = [&](double stock_r, double market_r) { return stock_r - r.alpha - r.beta * market_r; };
+
+    double sum_squares = 0.0;
+    if (p.method == Method::market_adjusted) {
+        double mean_ar = 0.0;
+        for (int k = 0; k < L; ++k) mean_ar += abnormal(y[k], x[k]);
+        mean_ar /= L;
+        for (int k = 0; k < L; ++k) sum_squares += std::pow(abnormal(y[k], x[k]) - mean_ar, 2);
+    } else {
+        // Residuals of the fit; for constant_mean these are the deviations from the mean.
+        for (int k = 0; k < L; ++k) sum_squares += std::pow(abnormal(y[k], x[k]), 2);
+    }
+    r.sigma = std::sqrt(sum_squares / r.degrees_of_freedom);
+    if (!(r.sigma > 0.0))
+        throw std::domain_error("the abnormal returns have zero variance over the estimation window (" +
+                                iso_date(r.estimation_first_days) + ".." + iso_date(r.estimation_last_days) +
+                                "), so no t-statistic exists");
+
+    r.ar0 = abnormal(stock_return(day0), market_return(day0));
+    r.window.reserve(static_cast<std::size_t>(p.window_end - p.window_start + 1));
+    for (int k = p.window_start; k <= p.window_end; ++k) {
+        WindowDay day;
+        day.relative_day = k;
+        day.date_days = data.dates[day0 + k];
+        day.stock_return = stock_return(day0 + k);
+        day.market_return = market_return(day0 + k);
+        day.abnormal_return = abnormal(day.stock_return, day.market_return);
+        r.car += day.abnormal_return;
+        r.window.push_back(day);
+    }
+    // Variances without the estimation-error term (MacKinlay 1997's large-L approximation):
+    // Var(AR) = sigma^2 and Var(CAR) = (b - a + 1) sigma^2.
+    r.ar0_t = r.ar0 / r.sigma;
+    r.car_t = r.car / (r.sigma * std::sqrt(static_cast<double>(p.window_end - p.window_start + 1)));
+    r.ar0_p = two_sided_p_value(r.ar0_t, r.degrees_of_freedom);
+    r.car_p = two_sided_p_value(r.car_t, r.degrees_of_freedom);
+
+    // CAR accumulates from the close before the window opens, so that close is what it scales.
+    const std::ptrdiff_t base = day0 + p.window_start - 1;
+    r.market_cap_base_days = data.dates[base];
+    r.market_cap_base_close = data.stock[base];
+    r.abnormal_market_cap = p.shares_outstanding ? r.car * r.market_cap_base_close * *p.shares_outstanding
+                                                 : std::numeric_limits<double>::quiet_NaN();
+
+    // Dates without a partner between the first and the last close used.
+    for (const DroppedDate& d : data.unmatched)
+        if (d.date_days >= data.dates[first_close] && d.date_days <= data.dates[last_close]) r.dropped.push_back(d);
+    r.n_dropped = static_cast<int>(r.dropped.size());
+    return r;
+}
+
+}  // namespace impact::stock

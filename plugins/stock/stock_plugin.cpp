@@ -1,0 +1,319 @@
+// The stock.price_move and stock.event_study models: SDK glue around the stock formulas.
+#include "event_study.hpp"
+#include "price_move.hpp"
+
+#include <impact/sdk/plugin.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace sdk = impact::sdk;
+namespace stock = impact::stock;
+
+// The currency is only a label for the money units, but a typo ("usd", "US$") should not
+// reach a report: ask for the shape of an ISO 4217 code.
+std::string currency_or_throw(const sdk::PreparedInputs& in) {
+    std::string code = in.text_or("currency", "USD");
+    bool ok = code.size() == 3;
+    for (char c : code) ok = ok && c >= 'A' && c <= 'Z';
+    if (!ok) throw sdk::InputError("currency", "currency must be an upper-case ISO 4217 code such as USD, got '" + code + "'");
+    return code;
+}
+
+sdk::Input currency_input() {
+    return sdk::Input::text("currency", "Currency")
+        .default_text("USD")
+        .description("ISO 4217 code of the prices and of the money outputs (USD)");
+}
+
+// ---- stock.price_move ----------------------------------------------------------------
+
+class PriceMove {
+public:
+    static sdk::ModelSpec spec() {
+        using sdk::Input;
+        using sdk::Output;
+        return sdk::ModelSpec("stock.price_move")
+            .name("Value change from a price move")
+            .version("1.0.0")
+            .description("Return, price change and market-capitalisation change when a stock moves from one "
+                         "price to another.")
+            .references("plugins/stock/README.md: return = price_after / price_before - 1, "
+                        "market_cap_change = (price_after - price_before) x shares_outstanding.")
+            .thread_safety(sdk::ThreadSafety::fully_safe)
+            .input(currency_input())
+            .input(Input::money("price_before", "Price before")
+                       .unit("{currency}")
+                       .required()
+                       .min(0)
+                       .description("Price per share before the move; must be greater than 0"))
+            .input(Input::money("price_after", "Price after")
+                       .unit("{currency}")
+                       .required()
+                       .min(0)
+                       .description("Price per share after the move"))
+            .input(Input::number("shares_outstanding", "Shares outstanding")
+                       .unit("shares")
+                       .required()
+                       .min(0)
+                       .description("Number of shares the market capitalisation counts"))
+            .output(Output("return", "Return").unit("%").description("price_after / price_before - 1"))
+            .output(Output("price_change", "Price change")
+                        .unit("{currency}")
+                        .description("price_after - price_before, per share"))
+            .output(Output("market_cap_change", "Market-cap change")
+                        .unit("{currency}")
+                        .description("price_change x shares_outstanding"));
+    }
+
+    explicit PriceMove(const sdk::PreparedInputs& in) : currency_(currency_or_throw(in)) {}
+
+    void evaluate(sdk::Batch& batch) const {
+        for (uint64_t row = 0; row < batch.rows(); ++row) {
+            stock::PriceMoveResult result;
+            try {
+                result = stock::price_move(batch.input(row, 0), batch.input(row, 1), batch.input(row, 2));
+            } catch (const stock::InvalidInput& e) {
+                throw sdk::InputError(e.key(), std::string(e.what()) + " in row " + std::to_string(row),
+                                      static_cast<int64_t>(row));
+            }
+            batch.output(row, 0) = result.simple_return;
+            batch.output(row, 1) = result.price_change;
+            batch.output(row, 2) = result.market_cap_change;
+        }
+    }
+
+private:
+    std::string currency_;
+};
+
+// ---- stock.event_study ---------------------------------------------------------------
+
+// AR as a plain decimal (no exponent) with 10 significant digits: -0.04592183346.
+std::string decimal_10_significant(double value) {
+    if (std::isnan(value)) return "nan";
+    if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
+    if (value == 0.0) return "0";
+    // %.9e rounds to exactly 10 significant digits; the decimal point is then moved by hand,
+    // which no printf format does without either an exponent or a fixed number of decimals.
+    char scientific[40];
+    std::snprintf(scientific, sizeof scientific, "%.9e", value);
+    const std::string s = scientific;
+    const bool negative = s[0] == '-';
+    const std::size_t mantissa_start = negative ? 1 : 0;
+    const std::size_t e_pos = s.find('e');
+    std::string digits = s.substr(mantissa_start, e_pos - mantissa_start);
+    digits.erase(1, 1);  // drop the '.': ten digits remain
+    const int exponent = std::stoi(s.substr(e_pos + 1));
+    std::string out = negative ? "-" : "";
+    if (exponent < 0) {
+        out += "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
+    } else if (exponent >= 9) {
+        out += digits + std::string(static_cast<std::size_t>(exponent - 9), '0');
+    } else {
+        const auto integer_digits = static_cast<std::size_t>(exponent + 1);
+        out += digits.substr(0, integer_digits) + "." + digits.substr(integer_digits);
+    }
+    return out;
+}
+
+// A prepared number that must be a whole number in [low, high].
+int whole_number(const sdk::PreparedInputs& in, const char* key, double fallback, double low, double high) {
+    const double value = in.number_or(key, fallback);
+    if (!(value >= low && value <= high) || value != std::floor(value)) {
+        char message[160];
+        std::snprintf(message, sizeof message, "%s must be a whole number from %.0f to %.0f, got %.17g", key, low,
+                      high, value);
+        throw sdk::InputError(key, message);
+    }
+    return static_cast<int>(value);
+}
+
+stock::DatedCloses one_series(const sdk::PreparedInputs& in, const char* key) {
+    const std::vector<sdk::SeriesView> series = in.series(key);
+    if (series.size() != 1)
+        throw sdk::InputError(key, std::string(key) + " must be exactly one dated series of closes, got " +
+                                       std::to_string(series.size()));
+    const sdk::SeriesView& s = series.front();
+    if (s.size() > 0 && (!s.dates() || !s.values()))
+        throw sdk::InputError(key, std::string(key) + " has no dates or values");
+    return stock::DatedCloses{key, {s.dates(), s.size()}, {s.values(), s.size()}};
+}
+
+class EventStudy {
+public:
+    static sdk::ModelSpec spec() {
+        using sdk::Input;
+        using sdk::Output;
+        return sdk::ModelSpec("stock.event_study")
+            .name("Abnormal return around an event (market model)")
+            .version("1.0.0")
+            .description("Single-firm event study: fits the market model (or a market-adjusted or constant-mean "
+                         "benchmark) on an estimation window before the event and tests the abnormal return on "
+                         "day 0 and its sum over the event window with time-series t-tests.")
+            .references("MacKinlay, A. C. (1997), Event Studies in Economics and Finance, Journal of Economic "
+                        "Literature 35(1), 13-39: market model by OLS, AR and CAR with Var(AR) = sigma^2 and "
+                        "Var(CAR) = (b - a + 1) sigma^2 (no estimation-error term); p-values two-sided from "
+                        "Student t (QuantLib 1.29 CumulativeStudentDistribution) with L - 2 degrees of freedom "
+                        "(L - 1 for constant_mean and market_adjusted). plugins/stock/README.md states every "
+                        "convention.")
+            .thread_safety(sdk::ThreadSafety::fully_safe)
+            .input(Input::series("stock", "Stock closes")
+                       .required()
+                       .description("One dated series of the stock's daily closes (adjusted), oldest first"))
+            .input(Input::series("market", "Market closes")
+                       .required()
+                       .description("One dated series of the market index's daily closes, oldest first"))
+            .input(Input::date("event_date", "Event date")
+                       .required()
+                       .description("Day 0, or the day before the next common trading day"))
+            .input(Input::number("estimation_days", "Estimation window")
+                       .unit("days")
+                       .prepared()
+                       .default_value(120)
+                       .min(stock::min_estimation_days)
+                       .description("L: trading days of returns the benchmark is fitted on"))
+            .input(Input::number("gap_days", "Gap")
+                       .unit("days")
+                       .prepared()
+                       .default_value(10)
+                       .min(0)
+                       .description("G: trading days between the estimation window and day 0"))
+            .input(Input::number("window_start", "Event window start")
+                       .unit("days")
+                       .prepared()
+                       .default_value(0)
+                       .description("a: first event-window day relative to day 0, at least -gap_days"))
+            .input(Input::number("window_end", "Event window end")
+                       .unit("days")
+                       .prepared()
+                       .default_value(1)
+                       .description("b: last event-window day relative to day 0, at least a"))
+            .input(Input::text("returns", "Returns")
+                       .default_text("simple")
+                       .description("simple (P1/P0 - 1) or log (ln(P1/P0))"))
+            .input(Input::text("method", "Benchmark")
+                       .default_text("market_model")
+                       .description("market_model (OLS alpha and beta), market_adjusted (alpha 0, beta 1) or "
+                                    "constant_mean (the stock's mean return)"))
+            .input(Input::number("shares_outstanding", "Shares outstanding")
+                       .unit("shares")
+                       .prepared()
+                       .min(0)
+                       .description("For abnormal_market_cap; without it that output is NaN"))
+            .input(currency_input())
+            .output(Output("alpha", "Alpha").unit("%").description("Daily intercept of the benchmark"))
+            .output(Output("beta", "Beta").description("Slope on the market return"))
+            .output(Output("sigma", "Residual std dev")
+                        .unit("%")
+                        .description("Daily standard deviation of the estimation-window abnormal returns"))
+            .output(Output("ar0", "AR day 0").unit("%").description("Abnormal return on day 0"))
+            .output(Output("ar0_t", "t of AR day 0").description("ar0 / sigma"))
+            .output(Output("ar0_p", "p of AR day 0").description("Two-sided p-value of ar0_t"))
+            .output(Output("car", "CAR").unit("%").description("Sum of the abnormal returns over [a, b]"))
+            .output(Output("car_t", "t of CAR").description("car / (sigma x sqrt(b - a + 1))"))
+            .output(Output("car_p", "p of CAR").description("Two-sided p-value of car_t"))
+            .output(Output("abnormal_market_cap", "Abnormal market-cap change")
+                        .unit("{currency}")
+                        .description("car x stock close on day a - 1 x shares_outstanding; NaN without shares"))
+            .output(Output("n_estimation", "Estimation returns").unit("days").description("L, returns fitted"))
+            .output(Output("n_dropped", "Dates dropped")
+                        .unit("days")
+                        .description("Dates in the span used that only one series has"));
+    }
+
+    explicit EventStudy(const sdk::PreparedInputs& in) : currency_(currency_or_throw(in)) {
+        const stock::DatedCloses stock_closes = one_series(in, "stock");
+        const stock::DatedCloses market_closes = one_series(in, "market");
+        stock::EventStudyParameters p;
+        p.event_date_days = in.date("event_date").days_since_epoch;
+        // The upper bounds are not declared (no real window comes near them); they only keep
+        // the index arithmetic far from int overflow.
+        constexpr double max_days = stock::max_trading_days;
+        p.estimation_days = whole_number(in, "estimation_days", 120, stock::min_estimation_days, max_days);
+        p.gap_days = whole_number(in, "gap_days", 10, 0, max_days);
+        p.window_start = whole_number(in, "window_start", 0, -max_days, max_days);
+        p.window_end = whole_number(in, "window_end", 1, -max_days, max_days);
+        const std::string returns = in.text_or("returns", "simple");
+        const auto return_type = stock::parse_return_type(returns);
+        if (!return_type) throw sdk::InputError("returns", "returns must be 'simple' or 'log', got '" + returns + "'");
+        p.returns = *return_type;
+        const std::string method = in.text_or("method", "market_model");
+        const auto parsed_method = stock::parse_method(method);
+        if (!parsed_method)
+            throw sdk::InputError("method", "method must be 'market_model', 'market_adjusted' or 'constant_mean', "
+                                            "got '" + method + "'");
+        p.method = *parsed_method;
+        if (in.has("shares_outstanding")) p.shares_outstanding = in.number("shares_outstanding");
+
+        // Every input is prepared, so the whole study runs once, here; evaluate() only copies.
+        try {
+            result_ = stock::run_event_study(stock_closes, market_closes, p);
+        } catch (const stock::InvalidInput& e) {
+            throw sdk::InputError(e.key(), e.what());
+        } catch (const std::domain_error& e) {
+            throw sdk::ModelError(e.what());
+        }
+        outputs_ = {result_.alpha,
+                    result_.beta,
+                    result_.sigma,
+                    result_.ar0,
+                    result_.ar0_t,
+                    result_.ar0_p,
+                    result_.car,
+                    result_.car_t,
+                    result_.car_p,
+                    result_.abnormal_market_cap,
+                    static_cast<double>(result_.n_estimation),
+                    static_cast<double>(result_.n_dropped)};
+    }
+
+    void evaluate(sdk::Batch& batch) const {
+        // Rows carry no inputs (all are prepared); each gets the same results.
+        const auto width = std::min<std::size_t>(batch.output_width(), outputs_.size());
+        for (uint64_t row = 0; row < batch.rows(); ++row)
+            std::copy_n(outputs_.begin(), width, batch.outputs(row));
+    }
+
+    std::vector<sdk::Note> notes() const {
+        const auto iso = [](int32_t days) { return stock::iso_date(days); };
+        std::vector<sdk::Note> out;
+        out.push_back({"day0", iso(result_.day0_days)});
+        out.push_back({"estimation", iso(result_.estimation_first_days) + ".." + iso(result_.estimation_last_days)});
+        for (const stock::WindowDay& day : result_.window) {
+            const std::string k = day.relative_day > 0 ? "+" + std::to_string(day.relative_day)
+                                                       : std::to_string(day.relative_day);
+            out.push_back({"ar[" + k + "]", iso(day.date_days) + " " + decimal_10_significant(day.abnormal_return)});
+        }
+        out.push_back({"market_cap_base", iso(result_.market_cap_base_days) + " close " +
+                                              decimal_10_significant(result_.market_cap_base_close)});
+        if (!result_.dropped.empty()) {
+            // The first few suffice to see which series has gaps; the count is an output.
+            constexpr std::size_t listed = 10;
+            std::string text;
+            for (std::size_t i = 0; i < std::min(listed, result_.dropped.size()); ++i)
+                text += (i ? ", " : "") + iso(result_.dropped[i].date_days) + " (" + result_.dropped[i].only_in + " only)";
+            if (result_.dropped.size() > listed)
+                text += ", and " + std::to_string(result_.dropped.size() - listed) + " more";
+            out.push_back({"dropped", text});
+        }
+        return out;
+    }
+
+private:
+    std::string currency_;
+    stock::EventStudyResult result_;
+    std::vector<double> outputs_;
+};
+
+}  // namespace
+
+IMPACT_PLUGIN("org.impact.stock", "1.0.0", "Stock price models", PriceMove, EventStudy);
