@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace impact::cli {
 namespace {
 
@@ -77,17 +79,29 @@ int run_describe(const GlobalOptions& options, const std::string& model_id, bool
     if (!info.references.empty()) fmt::print("  References: {}\n", info.references);
     fmt::print("  Plugin: {} {} ({})\n", plugin.id, plugin.version, plugin.file.string());
     fmt::print("  Thread safety: {}\n", host::thread_safety_name(info.thread_safety));
+    // Columns as wide as their longest entry, so long keys such as abnormal_market_cap align.
+    std::size_t key_width = 3, unit_width = 4, default_width = 7, range_width = 5;
+    for (const auto& in : info.inputs) {
+        key_width = std::max(key_width, in.key.size());
+        unit_width = std::max(unit_width, in.unit.size());
+        default_width = std::max(default_width, default_text(in).size());
+        range_width = std::max(range_width, range_text(in).size());
+    }
+    for (const auto& out : info.outputs) {
+        key_width = std::max(key_width, out.key.size());
+        unit_width = std::max(unit_width, out.unit.size());
+    }
     fmt::print("\nInputs (units in braces name the text input that gives them):\n");
-    fmt::print("  {:<16} {:<8} {:<12} {:<9} {:<12} {:<10} {}\n", "key", "kind", "unit", "default", "range", "required",
-               "label");
+    fmt::print("  {:<{}}  {:<7}  {:<{}}  {:<{}}  {:<{}}  {:<8}  {}\n", "key", key_width, "kind", "unit", unit_width,
+               "default", default_width, "range", range_width, "required", "label");
     for (const auto& in : info.inputs)
-        fmt::print("  {:<16} {:<8} {:<12} {:<9} {:<12} {:<10} {}\n", in.key, host::kind_name(in.kind),
-                   in.unit.empty() ? "-" : in.unit, default_text(in), range_text(in), in.required ? "yes" : "no",
-                   in.label);
+        fmt::print("  {:<{}}  {:<7}  {:<{}}  {:<{}}  {:<{}}  {:<8}  {}\n", in.key, key_width, host::kind_name(in.kind),
+                   in.unit.empty() ? "-" : in.unit, unit_width, default_text(in), default_width, range_text(in),
+                   range_width, in.required ? "yes" : "no", in.label);
     fmt::print("\nOutputs:\n");
-    fmt::print("  {:<16} {:<12} {}\n", "key", "unit", "label");
+    fmt::print("  {:<{}}  {:<{}}  {}\n", "key", key_width, "unit", unit_width, "label");
     for (const auto& out : info.outputs)
-        fmt::print("  {:<16} {:<12} {}\n", out.key, out.unit.empty() ? "-" : out.unit, out.label);
+        fmt::print("  {:<{}}  {:<{}}  {}\n", out.key, key_width, out.unit.empty() ? "-" : out.unit, unit_width, out.label);
     return kExitSuccess;
 }
 

@@ -448,18 +448,18 @@ private:
         }
         const std::string& written = std::get<std::string>(scalar.value);
         const text::Quantity q = quantity(written, m);
-        const auto mismatch = [&] { fail(at, key, fmt::format("expected {}, found \"{}\"", describe_unit(in, unit), written)); };
+        const std::string mismatch = fmt::format("expected {}, found \"{}\"", describe_unit(in, unit), written);
         switch (in.kind) {
         case IMPACT_KIND_PERCENT:
             if (q.unit == "%") return q.value / 100;
             if (q.unit == "bp") return q.value / 10'000;
-            mismatch();
+            fail(at, key, mismatch);
         case IMPACT_KIND_MONEY:
             if (q.unit.empty()) return q.value;
-            if (!text::looks_like_currency_code(q.unit) || (unit.front() != '{' && q.unit != unit)) mismatch();
+            if (!text::looks_like_currency_code(q.unit) || (unit.front() != '{' && q.unit != unit)) fail(at, key, mismatch);
             return q.value;
         default:
-            if (!number_unit_fits(q.unit, unit)) mismatch();
+            if (!number_unit_fits(q.unit, unit)) fail(at, key, mismatch);
             return q.value;
         }
     }

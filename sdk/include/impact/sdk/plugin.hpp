@@ -105,7 +105,7 @@ struct Date {
     // "YYYY-MM-DD"
     std::string iso() const {
         const Ymd d = ymd();
-        char text[16];
+        char text[32];  // room for any int year, so no truncation warning
         std::snprintf(text, sizeof text, "%04d-%02u-%02u", d.year, d.month, d.day);
         return text;
     }
