@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Quick start: install what is missing, build Impact, and run the main job on the seed figure.
+# Quick start: install what is missing, build Impact, and run the main job on a sample scenario.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,3 +14,6 @@ echo "\$ impact plugins"
 echo
 echo "\$ impact convert 5.5B USD KRW --rate 1428.8     # H20 charge, facts.md Article 1"
 "$impact" convert 5.5B USD KRW --rate 1428.8
+echo
+echo "\$ impact run samples/h20-export-licence-2025-04.toml"
+"$impact" run samples/h20-export-licence-2025-04.toml
