@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string(IMPACT_VERSION) + " (plugin ABI " +
                                           std::to_string(IMPACT_ABI_MAJOR) + "." + std::to_string(IMPACT_ABI_MINOR) + ")");
     app.require_subcommand(1);
+    // Global options such as --plugin-dir may also follow the subcommand.
+    app.fallthrough();
     app.footer("Exit codes: 0 success, 2 usage or input error, 3 a model failed, 1 internal error.\n"
                "Plugins are searched in the bundled folder, then IMPACT_PLUGIN_PATH (':'-separated), then each "
                "--plugin-dir; the first plugin to declare a model id wins.");

@@ -1,6 +1,8 @@
 // Preparing and evaluating model instances through the C ABI, with the host's input checks.
 #include "host/model.hpp"
 
+#include "text/iso_date.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -122,6 +124,9 @@ ModelInstance Model::prepare(PreparedValues values) const {
             values.set_number(in.key, *in.default_number);
         } else if (in.default_text && in.kind == IMPACT_KIND_TEXT) {
             values.set_text(in.key, *in.default_text);
+        } else if (in.default_text && in.kind == IMPACT_KIND_DATE) {
+            // Checked when the plugin was loaded, so it parses.
+            values.set_date(in.key, *text::parse_iso_date(*in.default_text));
         } else if (in.required) {
             throw input_error(in.key, fmt::format("model '{}' needs input '{}' ({})", model.id, in.key, in.label));
         }

@@ -1,13 +1,18 @@
 // Plugin loading with Boost.DLL: every refusal gets a one-line reason naming the file.
 #include "host/plugin_library.hpp"
 
-#include <boost/dll/library_info.hpp>
+#include "text/iso_date.hpp"
+
 #include <boost/dll/shared_library.hpp>
 #include <fmt/format.h>
+
+#include <elf.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstddef>
+#include <cstring>
+#include <fstream>
 #include <set>
 
 namespace impact::host {
@@ -19,6 +24,13 @@ constexpr bool has_field(uint32_t struct_size, std::size_t offset, std::size_t s
 }
 #define IMPACT_HAS_FIELD(ptr, type, field) \
     has_field((ptr)->struct_size, offsetof(type, field), sizeof(((type*)nullptr)->field))
+
+// Element i of an array of growable structs, stepped by the writer's struct_size.
+template <class T>
+const T& element(const T* array, uint32_t i) {
+    const std::size_t stride = array[0].struct_size;
+    return *reinterpret_cast<const T*>(reinterpret_cast<const char*>(array) + i * stride);
+}
 
 std::string text_or_empty(const char* text) { return text ? std::string(text) : std::string(); }
 
@@ -33,17 +45,50 @@ std::string loader_reason(const std::string& what) {
     return end != std::string::npos && end > from ? what.substr(from, end - from) : what.substr(from);
 }
 
-// Looks for impact_plugin_entry_vN of another major, to say which ABI a plugin wants.
-std::string other_major_entry(const std::filesystem::path& file) {
-    try {
-        boost::dll::library_info info(file, /*throw_if_not_native=*/false);
-        for (const std::string& symbol : info.symbols())
-            if (symbol.rfind("impact_plugin_entry_v", 0) == 0 && symbol != IMPACT_PLUGIN_ENTRY_SYMBOL)
-                return symbol;
-    } catch (const std::exception&) {
-        // Not readable as a native binary: the caller reports the missing entry instead.
+// dlerror() starts with the file name, which our message already gives.
+std::string without_file_prefix(std::string reason, const std::string& file) {
+    const std::string prefix = file + ": ";
+    if (reason.rfind(prefix, 0) == 0) reason.erase(0, prefix.size());
+    return reason;
+}
+
+// Looks for impact_plugin_entry_vN of another major, to say which ABI a plugin wants. The
+// library is open already, so ask the dynamic linker (Boost 1.74's library_info misreads
+// the string table of some ELF files).
+std::string other_major_entry(const boost::dll::shared_library& library) {
+    for (int major = 0; major < 100; ++major) {
+        if (major == IMPACT_ABI_MAJOR) continue;
+        const std::string symbol = fmt::format("impact_plugin_entry_v{}", major);
+        if (library.has(symbol)) return symbol;
     }
     return {};
+}
+
+// dlopen maps a truncated library's segments past the end of the file and the first touch
+// of those pages kills the process with SIGBUS, so check the program headers first. Files
+// that are not 64-bit ELF are left to dlopen, which refuses them with its own reason.
+void check_not_truncated(const std::filesystem::path& file) {
+    std::error_code ec;
+    const auto file_size = std::filesystem::file_size(file, ec);
+    if (ec) return;
+    std::ifstream in(file, std::ios::binary);
+    Elf64_Ehdr header{};
+    if (!in.read(reinterpret_cast<char*>(&header), sizeof header)) return;
+    if (std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_ident[EI_CLASS] != ELFCLASS64) return;
+    const auto truncated = [&](uint64_t needed_bytes) {
+        return LoadError(fmt::format("{}: cannot load: file too short: {} bytes, its headers need {} (truncated?)",
+                                     file.string(), file_size, needed_bytes));
+    };
+    const uint64_t headers_end = header.e_phoff + uint64_t{header.e_phnum} * header.e_phentsize;
+    if (headers_end > file_size) throw truncated(headers_end);
+    if (header.e_phentsize != sizeof(Elf64_Phdr)) return;
+    in.seekg(static_cast<std::streamoff>(header.e_phoff));
+    for (unsigned i = 0; i < header.e_phnum; ++i) {
+        Elf64_Phdr segment{};
+        if (!in.read(reinterpret_cast<char*>(&segment), sizeof segment)) throw truncated(headers_end);
+        if (segment.p_type == PT_LOAD && segment.p_offset + segment.p_filesz > file_size)
+            throw truncated(segment.p_offset + segment.p_filesz);
+    }
 }
 
 InputInfo copy_input(const impact_input_descriptor& d, const std::string& where) {
@@ -68,6 +113,11 @@ InputInfo copy_input(const impact_input_descriptor& d, const std::string& where)
             in.default_number = d.default_number;
         else
             in.default_text = text_or_empty(d.default_text);
+        if (in.kind == IMPACT_KIND_DATE && !text::parse_iso_date(*in.default_text))
+            throw LoadError(fmt::format("{}: input '{}' has default '{}', not a date YYYY-MM-DD", where, d.key,
+                                        *in.default_text));
+        if (in.kind == IMPACT_KIND_SERIES)
+            throw LoadError(fmt::format("{}: input '{}' is a series and cannot have a default", where, d.key));
     }
     if (d.flags & IMPACT_INPUT_HAS_MIN) in.min_value = d.min_value;
     if (d.flags & IMPACT_INPUT_HAS_MAX) in.max_value = d.max_value;
@@ -97,14 +147,21 @@ ModelInfo copy_model(const impact_model_descriptor& d, uint32_t index, const std
     if (d.input_count > 0 && !d.inputs) throw LoadError(model_where + ": inputs is NULL");
     if (d.output_count > 0 && !d.outputs) throw LoadError(model_where + ": outputs is NULL");
     std::set<std::string, std::less<>> keys;
+    // Arrays of growable structs are stepped by the plugin's struct_size (the SDK's array rule).
+    if (d.input_count > 0 && !IMPACT_HAS_FIELD(&d.inputs[0], impact_input_descriptor, max_value))
+        throw LoadError(fmt::format("{}: input descriptor is {} bytes, smaller than SDK 1.0 defines", model_where,
+                                    d.inputs[0].struct_size));
+    if (d.output_count > 0 && !IMPACT_HAS_FIELD(&d.outputs[0], impact_output_descriptor, unit))
+        throw LoadError(fmt::format("{}: output descriptor is {} bytes, smaller than SDK 1.0 defines", model_where,
+                                    d.outputs[0].struct_size));
     for (uint32_t i = 0; i < d.input_count; ++i) {
-        model.inputs.push_back(copy_input(d.inputs[i], model_where));
+        model.inputs.push_back(copy_input(element(d.inputs, i), model_where));
         if (!keys.insert(model.inputs.back().key).second)
             throw LoadError(fmt::format("{}: input key '{}' appears twice", model_where, model.inputs.back().key));
     }
     keys.clear();
     for (uint32_t i = 0; i < d.output_count; ++i) {
-        const impact_output_descriptor& o = d.outputs[i];
+        const impact_output_descriptor& o = element(d.outputs, i);
         if (!IMPACT_HAS_FIELD(&o, impact_output_descriptor, unit))
             throw LoadError(fmt::format("{}: output descriptor is {} bytes, smaller than SDK 1.0 defines",
                                         model_where, o.struct_size));
@@ -140,18 +197,19 @@ std::shared_ptr<const LoadedPlugin> LoadedPlugin::load(const std::filesystem::pa
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec)) throw LoadError(name + ": not a regular file");
 
+    check_not_truncated(file);
     std::shared_ptr<LoadedPlugin> plugin(new LoadedPlugin());
     try {
         // The throwing overload keeps dlerror()'s text; the error_code one loses it.
         plugin->library_ = std::make_unique<boost::dll::shared_library>(
             file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
     } catch (const std::exception& e) {
-        throw LoadError(fmt::format("{}: cannot load: {}", name, loader_reason(e.what())));
+        throw LoadError(fmt::format("{}: cannot load: {}", name, without_file_prefix(loader_reason(e.what()), name)));
     }
     boost::dll::shared_library& library = *plugin->library_;
 
     if (!library.has(IMPACT_PLUGIN_ENTRY_SYMBOL)) {
-        const std::string other = other_major_entry(file);
+        const std::string other = other_major_entry(library);
         if (!other.empty())
             throw LoadError(fmt::format("{}: built for SDK ABI major {} (exports {}); this host supports ABI major {}",
                                         name, other.substr(std::string_view("impact_plugin_entry_v").size()),

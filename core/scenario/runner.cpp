@@ -155,6 +155,8 @@ public:
                 RowValue value = numeric(m, unit);
                 if (value.ranged && in.prepared)
                     fail(m.pos, key, "expected one value: this input is fixed per model instance, so it cannot be a range");
+                // Checked here too, so that validate (which does not evaluate) catches it.
+                if (!(m.pending && mode == RunMode::validate)) check_bounds(in, value, m);
                 if (m.pending && in.prepared) deferred = true;
                 used.number = RangedValue{value.base, value.ranged ? std::optional(value.low) : std::nullopt,
                                           value.ranged ? std::optional(value.high) : std::nullopt,
@@ -212,6 +214,15 @@ public:
             if (in.required && !in.default_number && !in.default_text)
                 fail(step_.pos, "step." + step_.id + "." + in.key,
                      fmt::format("expected input '{}' ({}) for model {}, found none", in.key, in.label, info_.id));
+            // The host gives the model this default; the report says so.
+            if (in.default_number)
+                result_.inputs.push_back(InputUsed{in.key, in.label, std::string(host::kind_name(in.kind)),
+                                                   RangedValue{*in.default_number, std::nullopt, std::nullopt,
+                                                               resolve_unit(in.unit, texts_)},
+                                                   {}, "default"});
+            else if (in.default_text)
+                result_.inputs.push_back(InputUsed{in.key, in.label, std::string(host::kind_name(in.kind)), std::nullopt,
+                                                   *in.default_text, "default"});
         }
 
         result_.id = step_.id;
@@ -301,7 +312,8 @@ private:
                 fail(spec.pos, key, fmt::format("model {} has no input '{}'; its inputs are {}", info_.id, spec.key,
                                                 fmt::join(keys, ", ")));
             }
-            add(in, &spec.value, spec.pos, "scenario");
+            const auto* ref = std::get_if<Reference>(&spec.value);
+            add(in, &spec.value, spec.pos, ref ? fmt::format("step {}.{}", ref->step, ref->output) : "scenario");
         }
         // The scenario header gives `currency` and `as_of` to models that take them.
         if (const host::InputInfo* in = info_.find_input("currency");
@@ -317,7 +329,8 @@ private:
 
     void add(const host::InputInfo* in, const ValueSpec* spec, const SourcePos& pos, const std::string& origin,
              std::optional<double> list_value = std::nullopt) {
-        if (find_matched(in->key)) fail(pos, "step." + step_.id + "." + in->key, "given twice");
+        if (const Matched* first = find_matched(in->key))
+            fail(pos, "step." + step_.id + "." + in->key, fmt::format("given twice (first at {})", first->pos.str()));
         Matched m{in, spec, pos, origin};
         if (list_value) {
             m.from_list = true;
@@ -436,6 +449,23 @@ private:
             spec);
     }
 
+    // The model's declared min and max, for each of low, base and high.
+    void check_bounds(const host::InputInfo& in, const RowValue& v, const Matched& m) const {
+        const auto shown = [&](double x) {
+            return in.kind == IMPACT_KIND_PERCENT ? fmt::format("{} ({}%)", x, x * 100) : fmt::format("{}", x);
+        };
+        const std::pair<double, const char*> values[] = {{v.low, " as the range's low"}, {v.base, ""}, {v.high, " as the range's high"}};
+        for (const auto& [value, which] : values) {
+            const char* where = v.ranged ? which : "";
+            if (in.min_value && value < *in.min_value)
+                fail(m.pos, "step." + step_.id + "." + in.key,
+                     fmt::format("must be >= {}, found {}{} ({})", shown(*in.min_value), shown(value), where, info_.id));
+            if (in.max_value && value > *in.max_value)
+                fail(m.pos, "step." + step_.id + "." + in.key,
+                     fmt::format("must be <= {}, found {}{} ({})", shown(*in.max_value), shown(value), where, info_.id));
+        }
+    }
+
     // One scalar converted to the input's kind and unit.
     double scalar_value(const Scalar& scalar, const Matched& m, const std::string& unit, const SourcePos& at) const {
         const host::InputInfo& in = *m.input;
@@ -545,7 +575,7 @@ private:
 
     [[noreturn]] void rethrow_with_position(const host::CallError& e) const {
         SourcePos at = step_.pos;
-        if (const Matched* m = find_matched(e.input_key()); m && m->spec) at = m->pos;
+        if (const Matched* m = find_matched(e.input_key()); m && (m->spec || m->from_list)) at = m->pos;
         const std::string key = e.input_key().empty() ? "step." + step_.id : "step." + step_.id + "." + e.input_key();
         const std::string message = fmt::format("{}: {}: {} ({})", at.str(), key, e.what(), info_.id);
         if (e.is_input_error()) throw UserError(message);
@@ -569,7 +599,9 @@ private:
 
 RunResult run_scenario(const Scenario& scenario, const host::Registry& registry, RunMode mode) {
     RunResult result;
+    // Every [data.<id>] is read and checked, used or not, before any step runs.
     std::map<std::string, LoadedSeries> series_cache;
+    for (const DataSource& source : scenario.data) series_cache.emplace(source.id, load_series(source));
     for (const Step& step : scenario.steps) {
         const auto model = registry.find_model(step.model);
         if (!model) {

@@ -14,6 +14,9 @@
  *    An unknown id returns NULL. A shipped table is frozen: a change is a new id.
  *  - A data struct that may grow starts with `uint32_t struct_size`. Minor versions
  *    only append fields; the reader uses a field only if it lies inside struct_size.
+ *    In an array of such structs every element has the same struct_size, and a reader
+ *    steps through it by that size (element i starts at i * array[0].struct_size), never
+ *    by its own sizeof, so that arrays keep working when the struct grows.
  *  - No exception, and no C++ standard-library, QuantLib or Boost type crosses
  *    this boundary. Errors are a status code plus a message written into storage
  *    the host provides (impact_error).

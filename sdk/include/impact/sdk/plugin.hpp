@@ -113,6 +113,16 @@ struct Date {
     friend constexpr bool operator<(Date a, Date b) noexcept { return a.days_since_epoch < b.days_since_epoch; }
 };
 
+namespace detail {
+// Element i of an array of growable structs, stepped by the writer's struct_size (the SDK's
+// array rule), so arrays from a host built against a newer minor version still read right.
+template <class T>
+const T& element(const T* array, std::size_t i) noexcept {
+    const std::size_t stride = array[0].struct_size;
+    return *reinterpret_cast<const T*>(reinterpret_cast<const char*>(array) + i * stride);
+}
+}  // namespace detail
+
 // A read-only view of one dated series passed by the host.
 class SeriesView {
 public:
@@ -137,8 +147,7 @@ public:
 
     std::string text(std::string_view key) const { return require(key, IMPACT_KIND_TEXT).text; }
     std::string text_or(std::string_view key, std::string fallback) const {
-        const impact_value* v = find(key);
-        return v ? std::string(v->text ? v->text : "") : std::move(fallback);
+        return find(key) ? text(key) : std::move(fallback);
     }
     Date date(std::string_view key) const { return Date{require(key, IMPACT_KIND_DATE).date}; }
     // A numeric input flagged prepared().
@@ -155,7 +164,7 @@ public:
         const impact_value& v = require(key, IMPACT_KIND_SERIES);
         std::vector<SeriesView> out;
         out.reserve(v.series_count);
-        for (uint32_t i = 0; i < v.series_count; ++i) out.emplace_back(v.series[i]);
+        for (uint32_t i = 0; i < v.series_count; ++i) out.emplace_back(detail::element(v.series, i));
         return out;
     }
 
@@ -163,7 +172,7 @@ private:
     const impact_value* find(std::string_view key) const noexcept {
         if (!args_ || !args_->values) return nullptr;
         for (uint32_t i = 0; i < args_->value_count; ++i) {
-            const impact_value& v = args_->values[i];
+            const impact_value& v = detail::element(args_->values, i);
             if (v.key && key == v.key) return &v;
         }
         return nullptr;
@@ -443,9 +452,13 @@ bool try_create(const char* model_id, const impact_prepare_args* args, impact_mo
     *status = guarded(error, [&] { matches = DescriptorStorage<M>::get().spec().id() == model_id; });
     if (*status != IMPACT_STATUS_OK) return true;
     if (!matches) return false;
+    if (args && (args->struct_size < offsetof(impact_prepare_args, value_count) + sizeof(uint32_t) ||
+                 (args->value_count > 0 &&
+                  args->values[0].struct_size < offsetof(impact_value, series_count) + sizeof(uint32_t)))) {
+        *status = report(error, IMPACT_STATUS_ABI_MISMATCH, "prepare arguments are smaller than SDK 1.0 defines");
+        return true;
+    }
     *status = guarded(error, [&] {
-        if (args && args->struct_size < offsetof(impact_prepare_args, value_count) + sizeof(uint32_t))
-            throw ModelError("impact_prepare_args is smaller than SDK 1.0 defines");
         PreparedInputs prepared(args);
         *out = &(new Instance<M>(prepared))->c;
     });

@@ -1,0 +1,264 @@
+// Runs the built `impact` beside folders of bad plugins: it must list them, keep working, and warn on stderr only.
+#include "host_test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#if IMPACT_HOST_HAVE_JSON
+#include <nlohmann/json.hpp>
+#endif
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+using namespace host_test;
+
+const char* const impact_exe = IMPACT_HOST_IMPACT_EXE;
+
+// The convert example of the brief: 5.5 billion USD at 1428.8 KRW per USD.
+constexpr double amount_usd = 5.5e9;
+constexpr double rate_krw_per_usd = 1428.8;
+
+struct CommandResult {
+    std::vector<std::string> args;
+    bool exited = false;
+    int exit_code = -1;
+    int signal = 0;
+    std::string out;
+    std::string err;
+
+    std::string describe() const {
+        std::string text = "impact";
+        for (const auto& a : args) text += " " + a;
+        text += exited ? "\nexit code " + std::to_string(exit_code)
+                       : "\nkilled by signal " + std::to_string(signal) + " (" + ::strsignal(signal) + ")";
+        return text + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
+    }
+};
+
+// Runs `impact args...` directly with posix_spawn: no shell, so no argument is ever parsed as
+// shell text. stdout and stderr go to files in `scratch`; stdin is /dev/null.
+CommandResult run_impact(const std::vector<std::string>& args, const fs::path& scratch) {
+    CommandResult result;
+    result.args = args;
+    const std::string out_file = (scratch / "stdout.txt").string();
+    const std::string err_file = (scratch / "stderr.txt").string();
+
+    posix_spawn_file_actions_t actions;
+    ::posix_spawn_file_actions_init(&actions);
+    ::posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    ::posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    std::vector<std::string> argv_text{impact_exe};
+    argv_text.insert(argv_text.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_text) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    // Without IMPACT_PLUGIN_PATH: only the bundled folder and --plugin-dir may be searched, so
+    // the test does not depend on the environment it runs in.
+    std::vector<char*> envp;
+    for (char** e = environ; *e; ++e)
+        if (std::string_view(*e).rfind("IMPACT_PLUGIN_PATH=", 0) != 0) envp.push_back(*e);
+    envp.push_back(nullptr);
+
+    pid_t pid = 0;
+    const int spawn_error = ::posix_spawn(&pid, impact_exe, &actions, nullptr, argv.data(), envp.data());
+    ::posix_spawn_file_actions_destroy(&actions);
+    if (spawn_error != 0)
+        throw std::runtime_error(std::string("posix_spawn ") + impact_exe + ": " + std::strerror(spawn_error));
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    result.exited = WIFEXITED(status);
+    result.exit_code = result.exited ? WEXITSTATUS(status) : -1;
+    result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    result.out = read_file(out_file);
+    result.err = read_file(err_file);
+    return result;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// A line of `text` naming `bad.file` and holding every word of its reason; "" when none does.
+std::string line_about(const std::string& text, const BadFile& bad) {
+    for (const std::string& line : lines_of(text)) {
+        if (!contains(line, bad.file.string())) continue;
+        const std::string rest = without(line, bad.file.string());
+        if (std::all_of(bad.reason_parts.begin(), bad.reason_parts.end(),
+                        [&](const std::string& part) { return contains(rest, part); }))
+            return line;
+    }
+    return {};
+}
+
+// What a BadFolder holds. The 1000-byte truncated copy is kept apart: the loader currently dies
+// with SIGBUS on it, and the other checks should still report on their own.
+enum class Contents { every_bad_file_but_truncated_copy, truncated_copy_only };
+
+// A folder of bad plugins and scratch space for one test.
+struct BadFolder {
+    TempDir temp;
+    fs::path dir = temp.path() / "bad plugins";  // a space: arguments must pass unsplit
+    std::vector<BadFile> bad;
+
+    explicit BadFolder(Contents contents) : bad(fill(dir, contents)) {}
+
+private:
+    static std::vector<BadFile> fill(const fs::path& dir, Contents contents) {
+        if (contents == Contents::every_bad_file_but_truncated_copy)
+            return make_bad_plugin_folder(dir, /*with_truncated_copy=*/false);
+        std::vector<BadFile> bad;
+        bad.push_back({"good_a cut to 1000 bytes", copy_prefix(good_a_file, dir / "truncated.so", truncated_copy_bytes),
+                       {reason_too_short}});
+        return bad;
+    }
+};
+
+// `impact plugins`: exit 0, each bad file listed with its reason, the bundled fx plugin still there.
+void check_plugins_listing(const BadFolder& folder) {
+    const CommandResult r = run_impact({"--plugin-dir", folder.dir.string(), "plugins"}, folder.temp.path());
+    INFO(r.describe());
+    REQUIRE(r.exited);
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.out, "org.impact.fx"));
+    CHECK(contains(r.out, std::to_string(folder.bad.size()) + " rejected"));
+    for (const BadFile& b : folder.bad) {
+        INFO("bad file: " << b.kind << " at " << b.file.string());
+        CHECK_FALSE(line_about(r.out, b).empty());
+    }
+}
+
+// `impact plugins --json`: valid JSON whose "rejected" array holds one entry per bad file.
+void check_plugins_json(const BadFolder& folder) {
+    const CommandResult r = run_impact({"--plugin-dir", folder.dir.string(), "plugins", "--json"}, folder.temp.path());
+    INFO(r.describe());
+    REQUIRE(r.exited);
+    REQUIRE(r.exit_code == 0);
+#if IMPACT_HOST_HAVE_JSON
+    nlohmann::json doc;
+    REQUIRE_NOTHROW(doc = nlohmann::json::parse(r.out));
+    REQUIRE(doc.at("rejected").is_array());
+    CHECK(doc.at("rejected").size() == folder.bad.size());
+    for (const BadFile& b : folder.bad) {
+        INFO("bad file: " << b.kind << " at " << b.file.string());
+        const auto& rejected = doc.at("rejected");
+        const auto it = std::find_if(rejected.begin(), rejected.end(),
+                                     [&](const nlohmann::json& e) { return e.at("file") == b.file.string(); });
+        REQUIRE(it != rejected.end());
+        const std::string reason = it->at("reason").get<std::string>();
+        INFO("reason: " << reason);
+        CHECK(is_one_line(reason));
+        for (const std::string& part : b.reason_parts) CHECK(contains(without(reason, b.file.string()), part));
+    }
+    const auto& plugins = doc.at("plugins");
+    CHECK(std::any_of(plugins.begin(), plugins.end(),
+                      [](const nlohmann::json& p) { return p.at("id") == "org.impact.fx"; }));
+    const auto& search_path = doc.at("search_path");
+    CHECK(std::any_of(search_path.begin(), search_path.end(), [&](const nlohmann::json& d) {
+        return d.at("dir") == folder.dir.string() && d.at("origin") == "--plugin-dir";
+    }));
+#else
+    // Without a JSON library: one "reason" key per bad file, and each file's path present.
+    std::size_t reasons = 0;
+    for (auto at = r.out.find("\"reason\":"); at != std::string::npos; at = r.out.find("\"reason\":", at + 1)) ++reasons;
+    CHECK(reasons == folder.bad.size());
+    for (const BadFile& b : folder.bad) CHECK(contains(r.out, "\"" + b.file.string() + "\""));
+#endif
+}
+
+// `impact convert`: the right answer on stdout, one warning per bad file on stderr and none on stdout.
+void check_convert(const BadFolder& folder, const std::vector<std::string>& args) {
+    const CommandResult r = run_impact(args, folder.temp.path());
+    INFO(r.describe());
+    REQUIRE(r.exited);
+    REQUIRE(r.exit_code == 0);
+    // 5.5e9 * 1428.8 = 7,858,400,000,000 KRW; the rate is printed as given.
+    CHECK(contains(r.out, "7,858,400,000,000 KRW"));
+    CHECK(contains(r.out, "1,428.8"));
+    CHECK_FALSE(contains(r.out, "warning"));
+    for (const BadFile& b : folder.bad) {
+        INFO("bad file: " << b.kind << " at " << b.file.string());
+        CHECK_FALSE(contains(r.out, b.file.string()));
+        const std::string line = line_about(r.err, b);
+        CHECK(contains(line, "warning"));
+    }
+    const auto err_lines = lines_of(r.err);
+    CHECK(std::count_if(err_lines.begin(), err_lines.end(), [](const std::string& l) { return contains(l, "warning"); }) ==
+          static_cast<std::ptrdiff_t>(folder.bad.size()));
+}
+
+}  // namespace
+
+TEST_CASE("host cli: impact plugins exits 0 and lists each rejected file with its reason and still lists org.impact.fx") {
+    const BadFolder folder(Contents::every_bad_file_but_truncated_copy);
+    check_plugins_listing(folder);
+}
+
+TEST_CASE("host cli: impact plugins --json parses and has one rejected entry per bad file") {
+    const BadFolder folder(Contents::every_bad_file_but_truncated_copy);
+    check_plugins_json(folder);
+}
+
+TEST_CASE("host cli: impact convert answers beside bad plugins and warns about each on stderr only") {
+    const BadFolder folder(Contents::every_bad_file_but_truncated_copy);
+    check_convert(folder, {"--plugin-dir", folder.dir.string(), "convert", "5.5B", "USD", "KRW", "--rate", "1428.8"});
+}
+
+TEST_CASE("host cli: impact convert --json gives the product of amount and rate beside bad plugins") {
+    const BadFolder folder(Contents::every_bad_file_but_truncated_copy);
+    const CommandResult r = run_impact(
+        {"--plugin-dir", folder.dir.string(), "convert", "5.5B", "USD", "KRW", "--rate", "1428.8", "--json"},
+        folder.temp.path());
+    INFO(r.describe());
+    REQUIRE(r.exited);
+    REQUIRE(r.exit_code == 0);
+#if IMPACT_HOST_HAVE_JSON
+    nlohmann::json doc;
+    REQUIRE_NOTHROW(doc = nlohmann::json::parse(r.out));
+    const double converted_krw = doc.at("converted").at("value").get<double>();
+    const double expected_krw = amount_usd * rate_krw_per_usd;
+    CAPTURE(converted_krw, expected_krw);
+    CHECK(std::abs(converted_krw - expected_krw) <= 1e-12 * expected_krw);
+    CHECK(doc.at("converted").at("currency") == "KRW");
+#else
+    CHECK(contains(r.out, "\"currency\":\"KRW\""));
+#endif
+}
+
+TEST_CASE("host cli: --plugin-dir is accepted after the subcommand as the usage examples write it") {
+    // `impact convert 5.5B USD KRW --rate 1428.8 --plugin-dir DIR`: --plugin-dir is a global option
+    // and users put it last; the command must not refuse it as an unexpected argument.
+    const BadFolder folder(Contents::every_bad_file_but_truncated_copy);
+    check_convert(folder, {"convert", "5.5B", "USD", "KRW", "--rate", "1428.8", "--plugin-dir", folder.dir.string()});
+    const CommandResult r = run_impact({"plugins", "--plugin-dir", folder.dir.string()}, folder.temp.path());
+    INFO(r.describe());
+    REQUIRE(r.exited);
+    CHECK(r.exit_code == 0);
+    CHECK(contains(r.out, std::to_string(folder.bad.size()) + " rejected"));
+}
+
+TEST_CASE("host cli: a plugin copy cut to 1000 bytes does not crash impact") {
+    const BadFolder folder(Contents::truncated_copy_only);
+    SECTION("plugins") { check_plugins_listing(folder); }
+    SECTION("plugins --json") { check_plugins_json(folder); }
+    SECTION("convert") {
+        check_convert(folder, {"--plugin-dir", folder.dir.string(), "convert", "5.5B", "USD", "KRW", "--rate", "1428.8"});
+    }
+}

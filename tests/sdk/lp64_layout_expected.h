@@ -1,0 +1,121 @@
+/* The expected x86_64 LP64 layout of every SDK struct, worked out by hand from the ABI rules. */
+#ifndef IMPACT_TESTS_SDK_LP64_LAYOUT_EXPECTED_H
+#define IMPACT_TESTS_SDK_LP64_LAYOUT_EXPECTED_H
+
+/*
+ * These numbers are NOT read back from a compiler: they are derived from the System V
+ * x86_64 psABI (LP64) so that a compiler, flag or header change that moves a field
+ * fails the build instead of silently changing the binary contract.
+ *
+ * LP64 rules used: uint32_t/int32_t are 4 bytes aligned 4; uint64_t/int64_t/double and
+ * every data or function pointer are 8 bytes aligned 8. A field starts at the next
+ * multiple of its own alignment; a struct's alignment is its strictest field's, and its
+ * size is rounded up to that alignment (tail padding).
+ *
+ * IMPACT_LP64_STRUCTS(X): X(type, size_bytes, align_bytes)
+ * IMPACT_LP64_FIELDS(X):  X(type, field, offset_bytes, size_bytes)
+ * Both are X-macros so the same table drives C11 _Static_assert, C++ static_assert and
+ * the runtime C-versus-C++ comparison. Usable from C and C++.
+ */
+
+/* clang-format off */
+#define IMPACT_LP64_STRUCTS(X)                                                               \
+    /* row ends at 40+8=48, already a multiple of 8 */                                      \
+    X(impact_error,             48, 8)                                                       \
+    /* count ends at 32+8=40 */                                                              \
+    X(impact_series,            40, 8)                                                       \
+    /* max_value ends at 80+8=88 */                                                          \
+    X(impact_input_descriptor,  88, 8)                                                       \
+    /* unit ends at 32+8=40 */                                                               \
+    X(impact_output_descriptor, 40, 8)                                                       \
+    /* 1.1: references ends at 80+8=88 (1.0 ended with output_count at 72+4=76 -> 80) */    \
+    X(impact_model_descriptor,  88, 8)                                                       \
+    /* series_count ends at 56+4=60, tail-padded to 64 */                                    \
+    X(impact_value,             64, 8)                                                       \
+    /* value_count ends at 16+4=20, tail-padded to 24 */                                     \
+    X(impact_prepare_args,      24, 8)                                                       \
+    /* five pointers: 5*8 */                                                                 \
+    X(impact_model_instance,    40, 8)                                                       \
+    /* three function pointers: 3*8 */                                                       \
+    X(impact_model_factory_v1,  24, 8)                                                       \
+    /* get_interface ends at 40+8=48 */                                                      \
+    X(impact_plugin_entry,      48, 8)
+
+#define IMPACT_LP64_FIELDS(X)                                                                \
+    /* impact_error */                                                                       \
+    X(impact_error, struct_size,                 0, 4)                                       \
+    X(impact_error, message,                     8, 8)  /* 4 -> 8: pointer alignment */      \
+    X(impact_error, message_capacity,           16, 4)                                       \
+    X(impact_error, input_key,                  24, 8)  /* 20 -> 24 */                       \
+    X(impact_error, input_key_capacity,         32, 4)                                       \
+    X(impact_error, row,                        40, 8)  /* 36 -> 40: int64_t alignment */    \
+    /* impact_series */                                                                      \
+    X(impact_series, struct_size,                0, 4)                                       \
+    X(impact_series, label,                      8, 8)  /* 4 -> 8 */                         \
+    X(impact_series, dates,                     16, 8)                                       \
+    X(impact_series, values,                    24, 8)                                       \
+    X(impact_series, count,                     32, 8)                                       \
+    /* impact_input_descriptor */                                                            \
+    X(impact_input_descriptor, struct_size,      0, 4)                                       \
+    X(impact_input_descriptor, key,              8, 8)  /* 4 -> 8 */                         \
+    X(impact_input_descriptor, label,           16, 8)                                       \
+    X(impact_input_descriptor, description,     24, 8)                                       \
+    X(impact_input_descriptor, kind,            32, 4)                                       \
+    X(impact_input_descriptor, unit,            40, 8)  /* 36 -> 40 */                       \
+    X(impact_input_descriptor, flags,           48, 4)                                       \
+    X(impact_input_descriptor, default_number,  56, 8)  /* 52 -> 56: double alignment */     \
+    X(impact_input_descriptor, default_text,    64, 8)                                       \
+    X(impact_input_descriptor, min_value,       72, 8)                                       \
+    X(impact_input_descriptor, max_value,       80, 8)                                       \
+    /* impact_output_descriptor */                                                           \
+    X(impact_output_descriptor, struct_size,     0, 4)                                       \
+    X(impact_output_descriptor, key,             8, 8)  /* 4 -> 8 */                         \
+    X(impact_output_descriptor, label,          16, 8)                                       \
+    X(impact_output_descriptor, description,    24, 8)                                       \
+    X(impact_output_descriptor, unit,           32, 8)                                       \
+    /* impact_model_descriptor */                                                            \
+    X(impact_model_descriptor, struct_size,      0, 4)                                       \
+    X(impact_model_descriptor, id,               8, 8)  /* 4 -> 8 */                         \
+    X(impact_model_descriptor, name,            16, 8)                                       \
+    X(impact_model_descriptor, version,         24, 8)                                       \
+    X(impact_model_descriptor, description,     32, 8)                                       \
+    X(impact_model_descriptor, thread_safety,   40, 4)                                       \
+    X(impact_model_descriptor, inputs,          48, 8)  /* 44 -> 48 */                       \
+    X(impact_model_descriptor, input_count,     56, 4)                                       \
+    X(impact_model_descriptor, outputs,         64, 8)  /* 60 -> 64 */                       \
+    X(impact_model_descriptor, output_count,    72, 4)                                       \
+    X(impact_model_descriptor, references,      80, 8)  /* 1.1; 76 -> 80 */                  \
+    /* impact_value */                                                                       \
+    X(impact_value, struct_size,                 0, 4)                                       \
+    X(impact_value, key,                         8, 8)  /* 4 -> 8 */                         \
+    X(impact_value, kind,                       16, 4)                                       \
+    X(impact_value, text,                       24, 8)  /* 20 -> 24 */                       \
+    X(impact_value, date,                       32, 4)                                       \
+    X(impact_value, number,                     40, 8)  /* 36 -> 40: double alignment */     \
+    X(impact_value, series,                     48, 8)                                       \
+    X(impact_value, series_count,               56, 4)                                       \
+    /* impact_prepare_args */                                                                \
+    X(impact_prepare_args, struct_size,          0, 4)                                       \
+    X(impact_prepare_args, values,               8, 8)  /* 4 -> 8 */                         \
+    X(impact_prepare_args, value_count,         16, 4)                                       \
+    /* impact_model_instance: no struct_size, it is a frozen function table */               \
+    X(impact_model_instance, model_data,         0, 8)                                       \
+    X(impact_model_instance, evaluate,           8, 8)                                       \
+    X(impact_model_instance, get_note,          16, 8)                                       \
+    X(impact_model_instance, get_extension,     24, 8)                                       \
+    X(impact_model_instance, destroy,           32, 8)                                       \
+    /* impact_model_factory_v1: frozen function table */                                     \
+    X(impact_model_factory_v1, model_count,      0, 8)                                       \
+    X(impact_model_factory_v1, model_descriptor, 8, 8)                                       \
+    X(impact_model_factory_v1, create,          16, 8)                                       \
+    /* impact_plugin_entry: three uint32_t pack into 0..12, then pointers from 16 */         \
+    X(impact_plugin_entry, struct_size,          0, 4)                                       \
+    X(impact_plugin_entry, abi_major,            4, 4)                                       \
+    X(impact_plugin_entry, abi_minor,            8, 4)                                       \
+    X(impact_plugin_entry, plugin_id,           16, 8)  /* 12 -> 16 */                       \
+    X(impact_plugin_entry, plugin_version,      24, 8)                                       \
+    X(impact_plugin_entry, plugin_name,         32, 8)                                       \
+    X(impact_plugin_entry, get_interface,       40, 8)
+/* clang-format on */
+
+#endif /* IMPACT_TESTS_SDK_LP64_LAYOUT_EXPECTED_H */
