@@ -20,16 +20,21 @@ std::string CsvTable::where(const CsvCell& cell) const {
     return fmt::format("{}:{}:{}", file.string(), cell.line, cell.column);
 }
 
-CsvTable read_csv(const std::filesystem::path& file) {
+CsvTable read_csv(const std::filesystem::path& file, std::string_view key) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw UserError(fmt::format("{}: cannot open file for reading", file.string()));
     std::ostringstream buffer;
     buffer << in.rdbuf();
     if (in.bad()) throw UserError(fmt::format("{}: read error", file.string()));
-    return parse_csv(buffer.str(), file);
+    return parse_csv(buffer.str(), file, key);
 }
 
-CsvTable parse_csv(std::string_view text, const std::filesystem::path& file) {
+CsvTable parse_csv(std::string_view text, const std::filesystem::path& file, std::string_view key) {
+    // "file:line:column: " then the key, when the caller gave one.
+    const auto at = [&](std::size_t line, std::size_t column) {
+        return key.empty() ? fmt::format("{}:{}:{}", file.string(), line, column)
+                           : fmt::format("{}:{}:{}: {}", file.string(), line, column, key);
+    };
     CsvTable table;
     table.file = file;
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte-order mark
@@ -51,8 +56,7 @@ CsvTable parse_csv(std::string_view text, const std::filesystem::path& file) {
                 ++pos;
                 for (;;) {
                     if (pos >= text.size())
-                        throw UserError(fmt::format("{}:{}:{}: unterminated quoted field", file.string(), cell.line,
-                                                    cell.column));
+                        throw UserError(fmt::format("{}: unterminated quoted field", at(cell.line, cell.column)));
                     if (text[pos] == '"') {
                         if (pos + 1 < text.size() && text[pos + 1] == '"') {
                             cell.text += '"';
@@ -91,14 +95,14 @@ CsvTable parse_csv(std::string_view text, const std::filesystem::path& file) {
                 have_header = true;
             } else {
                 if (record.size() != table.header.size())
-                    throw UserError(fmt::format("{}:{}:1: expected {} cells as in the header, found {}", file.string(),
-                                                record_line, table.header.size(), record.size()));
+                    throw UserError(fmt::format("{}: expected {} cells as in the header, found {}", at(record_line, 1),
+                                                table.header.size(), record.size()));
                 table.rows.push_back(std::move(record));
             }
         }
         if (at_end) break;
     }
-    if (!have_header) throw UserError(fmt::format("{}:1:1: expected a header row, found an empty file", file.string()));
+    if (!have_header) throw UserError(fmt::format("{}: expected a header row, found an empty file", at(1, 1)));
     return table;
 }
 

@@ -27,12 +27,12 @@ struct CsvTable {
     std::string where(const CsvCell& cell) const;
 };
 
-// Reads a whole file. Blank lines are skipped. Throws UserError with file:line:column when the
-// file cannot be read, is empty, has an unterminated quote, or a row has the wrong number of
-// cells.
-CsvTable read_csv(const std::filesystem::path& file);
+// Reads a whole file. Blank lines are skipped. Throws UserError with file:line:column (then
+// `key`, when given, such as "data.nvda") when the file cannot be read, is empty, has an
+// unterminated quote, or a row has the wrong number of cells.
+CsvTable read_csv(const std::filesystem::path& file, std::string_view key = {});
 
-// Parses text already in memory; `file` is only used in messages.
-CsvTable parse_csv(std::string_view text, const std::filesystem::path& file);
+// Parses text already in memory; `file` and `key` are only used in messages.
+CsvTable parse_csv(std::string_view text, const std::filesystem::path& file, std::string_view key = {});
 
 }  // namespace impact::data

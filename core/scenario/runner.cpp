@@ -46,7 +46,7 @@ LoadedSeries load_series(const DataSource& source) {
     if (!std::filesystem::is_regular_file(source.file, ec))
         fail(source.file_pos, key + ".file",
              fmt::format("cannot read '{}' (resolved to {})", source.file_as_written, source.file.string()));
-    const data::CsvTable table = data::read_csv(source.file);
+    const data::CsvTable table = data::read_csv(source.file, key);
     const auto column_names = [&] {
         std::vector<std::string> names;
         for (const auto& c : table.header) names.push_back(c.text);
@@ -67,16 +67,16 @@ LoadedSeries load_series(const DataSource& source) {
         const data::CsvCell& date_cell = row[*date_column];
         const auto date = text::parse_iso_date(date_cell.text);
         if (!date)
-            throw UserError(fmt::format("{}: {}: expected a date YYYY-MM-DD, found '{}'", table.where(date_cell),
+            throw UserError(fmt::format("{}: {}.{}: expected a date YYYY-MM-DD, found '{}'", table.where(date_cell), key,
                                         source.date_column, date_cell.text));
         if (!series.dates.empty() && *date <= series.dates.back())
-            throw UserError(fmt::format("{}: {}: expected dates in increasing order, found {} after {}",
-                                        table.where(date_cell), source.date_column, date_cell.text,
+            throw UserError(fmt::format("{}: {}.{}: expected dates in increasing order, found {} after {}",
+                                        table.where(date_cell), key, source.date_column, date_cell.text,
                                         text::format_iso_date(series.dates.back())));
         const data::CsvCell& value_cell = row[*value_column];
         double value = 0;
         try {
-            value = text::parse_amount(value_cell.text, source.value_column);
+            value = text::parse_amount(value_cell.text, key + "." + source.value_column);
         } catch (const UserError& e) {
             throw UserError(fmt::format("{}: {}", table.where(value_cell), e.what()));
         }

@@ -539,7 +539,7 @@ TEST_CASE("Data sources: missing keys, files and columns, malformed CSV cells", 
         {"malformed number: the CSV cell's own line and column",
          event_study_on_px("file = \"prices.csv\"\n"
                            "value = \"close\"\n"),
-         "{dir}/prices.csv:4:17: close: ",  // row 4, third cell
+         "{dir}/prices.csv:4:17: data.px.close: ",  // row 4, third cell
          {"expected a number", "found '1O1.2'"},
          {{"prices.csv", "date,open,close\n"
                          "2025-01-02,99.5,100.1\n"
@@ -548,7 +548,7 @@ TEST_CASE("Data sources: missing keys, files and columns, malformed CSV cells", 
         {"malformed date: the CSV cell's own line and column",
          event_study_on_px("file = \"prices.csv\"\n"
                            "value = \"close\"\n"),
-         "{dir}/prices.csv:3:7: date: ",  // row 3, second cell
+         "{dir}/prices.csv:3:7: data.px.date: ",  // row 3, second cell
          {"expected a date YYYY-MM-DD", "found '2025-02-30'"},
          {{"prices.csv", "close,date\n"
                          "100.1,2025-01-02\n"
@@ -556,7 +556,7 @@ TEST_CASE("Data sources: missing keys, files and columns, malformed CSV cells", 
         {"dates not increasing",
          event_study_on_px("file = \"prices.csv\"\n"
                            "value = \"close\"\n"),
-         "{dir}/prices.csv:4:1: date: ",
+         "{dir}/prices.csv:4:1: data.px.date: ",
          {"expected dates in increasing order", "found 2025-01-03 after 2025-01-06"},
          {{"prices.csv", "date,close\n"
                          "2025-01-02,100\n"
@@ -565,7 +565,7 @@ TEST_CASE("Data sources: missing keys, files and columns, malformed CSV cells", 
         {"a row with too few cells",
          event_study_on_px("file = \"prices.csv\"\n"
                            "value = \"close\"\n"),
-         "{dir}/prices.csv:3:1: ",
+         "{dir}/prices.csv:3:1: data.px: ",
          {"expected 2 cells as in the header", "found 1"},
          {{"prices.csv", "date,close\n2025-01-02,100\n2025-01-03\n"}}},
         {"a header and no rows",
