@@ -2,12 +2,9 @@
 #include "host_test_support.hpp"
 
 #include "support/json_reader.hpp"
+#include "support/process.hpp"
 
 #include <catch2/catch.hpp>
-
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,11 +12,10 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
-
 namespace {
 
 using namespace host_test;
+using impact::test::CommandResult;
 using impact::test::JsonValue;
 using impact::test::parse_json;
 
@@ -29,64 +25,9 @@ const char* const impact_exe = IMPACT_HOST_IMPACT_EXE;
 constexpr double amount_usd = 5.5e9;
 constexpr double rate_krw_per_usd = 1428.8;
 
-struct CommandResult {
-    std::vector<std::string> args;
-    bool exited = false;
-    int exit_code = -1;
-    int signal = 0;
-    std::string out;
-    std::string err;
-
-    std::string describe() const {
-        std::string text = "impact";
-        for (const auto& a : args) text += " " + a;
-        text += exited ? "\nexit code " + std::to_string(exit_code)
-                       : "\nkilled by signal " + std::to_string(signal) + " (" + ::strsignal(signal) + ")";
-        return text + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
-    }
-};
-
-// Runs `impact args...` directly with posix_spawn: no shell, so no argument is ever parsed as
-// shell text. stdout and stderr go to files in `scratch`; stdin is /dev/null.
+// `impact args...` with its stdout and stderr captured in `scratch` (support/process.hpp).
 CommandResult run_impact(const std::vector<std::string>& args, const fs::path& scratch) {
-    CommandResult result;
-    result.args = args;
-    const std::string out_file = (scratch / "stdout.txt").string();
-    const std::string err_file = (scratch / "stderr.txt").string();
-
-    posix_spawn_file_actions_t actions;
-    ::posix_spawn_file_actions_init(&actions);
-    ::posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    ::posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-    std::vector<std::string> argv_text{impact_exe};
-    argv_text.insert(argv_text.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_text) argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    // Without IMPACT_PLUGIN_PATH: only the bundled folder and --plugin-dir may be searched, so
-    // the test does not depend on the environment it runs in.
-    std::vector<char*> envp;
-    for (char** e = environ; *e; ++e)
-        if (std::string_view(*e).rfind("IMPACT_PLUGIN_PATH=", 0) != 0) envp.push_back(*e);
-    envp.push_back(nullptr);
-
-    pid_t pid = 0;
-    const int spawn_error = ::posix_spawn(&pid, impact_exe, &actions, nullptr, argv.data(), envp.data());
-    ::posix_spawn_file_actions_destroy(&actions);
-    if (spawn_error != 0)
-        throw std::runtime_error(std::string("posix_spawn ") + impact_exe + ": " + std::strerror(spawn_error));
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    result.exited = WIFEXITED(status);
-    result.exit_code = result.exited ? WEXITSTATUS(status) : -1;
-    result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    result.out = read_file(out_file);
-    result.err = read_file(err_file);
-    return result;
+    return impact::test::run_impact(impact_exe, args, scratch);
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

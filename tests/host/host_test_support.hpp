@@ -1,5 +1,7 @@
-// Helpers shared by the host tests: test-plugin paths, temporary folders, bad-plugin folders, crash-isolated runs.
+// Helpers shared by the host tests: test-plugin paths, bad-plugin folders, crash-isolated runs, temp folders.
 #pragma once
+
+#include "support/temp_dir.hpp"
 
 #include <impact/sdk/impact_plugin.h>
 
@@ -14,18 +16,19 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
 namespace host_test {
 
 namespace fs = std::filesystem;
+
+using impact::test::read_file;
+using impact::test::TempDir;
+using impact::test::write_file;
 
 // The purpose-built plugins, each in a folder of its own (tests/host/CMakeLists.txt).
 inline const fs::path good_a_file{IMPACT_HOST_PLUGIN_GOOD_A};
@@ -58,39 +61,6 @@ inline constexpr const char* reason_threw = "threw a C++ exception";
 // "1.1": the host's ABI version as its messages print it.
 inline std::string host_abi_version() {
     return std::to_string(IMPACT_ABI_MAJOR) + "." + std::to_string(IMPACT_ABI_MINOR);
-}
-
-// A fresh folder under the system temp folder, removed with everything in it at scope exit.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "impact-host-test-XXXXXX").string();
-        if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const noexcept { return path_; }
-
-private:
-    fs::path path_;
-};
-
-inline void write_file(const fs::path& file, std::string_view content) {
-    fs::create_directories(file.parent_path());
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    if (!out) throw std::runtime_error("cannot write " + file.string());
-}
-
-inline std::string read_file(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + file.string());
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 // Copies `from` to `to` (creating its folder) and returns `to`.

@@ -1,5 +1,8 @@
 // Tests stock.event_study through the C ABI on the real NVDA and S&P 500 closes against an OLS fit written here.
-#include "plugin_harness.hpp"
+#include "support/plugin_abi.hpp"
+#include "support/reference_math.hpp"
+
+#include <catch2/catch.hpp>
 
 #include <boost/math/distributions/students_t.hpp>
 
@@ -19,14 +22,9 @@
 
 namespace {
 
-using namespace impact_test;
+using namespace impact::test;
 
-const LoadedPlugin& stock_plugin() {
-    static const LoadedPlugin loaded(IMPACT_PLUGIN_OUTPUT_DIR "/impact-stock.so");
-    INFO("plugin: " << loaded.path << "\nerror: " << loaded.load_error);
-    REQUIRE(loaded.factory != nullptr);
-    return loaded;
-}
+const LoadedPlugin& stock_plugin() { return require_loaded_plugin(IMPACT_PLUGIN_OUTPUT_DIR "/impact-stock.so"); }
 
 constexpr const char* model_id = "stock.event_study";
 enum Out {
@@ -236,7 +234,7 @@ void check_against_reference(const OwnedSeries& stock, const OwnedSeries& market
     CAPTURE(iso(setup.event_date), setup.estimation_days, setup.gap_days, setup.window_start, setup.window_end,
             setup.returns, setup.method, setup.shares);
     const Study study = prepare_values(stock, market, setup);
-    const Instance model(stock_plugin(), model_id, study.values);
+    const ModelInstance model(stock_plugin(), model_id, study.values);
     INFO("create: " << model.create_error.message);
     REQUIRE(model.status == IMPACT_STATUS_OK);
     REQUIRE(model.input_width == 0);
@@ -381,7 +379,7 @@ TEST_CASE("stock.event_study on NVDA, 16 April 2025: the sample setup against OL
     // Day 0's stock return is the adjusted-close move facts.md quotes, so AR0 + alpha +
     // beta x R_m0 must give it back.
     const Study study = prepare_values(nvda(), spx(), setup);
-    const Instance model(stock_plugin(), model_id, study.values);
+    const ModelInstance model(stock_plugin(), model_id, study.values);
     REQUIRE(model.status == IMPACT_STATUS_OK);
     std::vector<double> out;
     ErrorStorage error;
@@ -426,7 +424,7 @@ TEST_CASE("stock.event_study: the variants against the reference", "[stock][even
         check_against_reference(nvda(), spx(), v.setup);
     }
     const Study study = prepare_values(nvda(), spx(), variants[8].setup);
-    const Instance weekend(stock_plugin(), model_id, study.values);
+    const ModelInstance weekend(stock_plugin(), model_id, study.values);
     REQUIRE(weekend.status == IMPACT_STATUS_OK);
     CHECK(weekend.note_map().at("day0") == "2025-04-21");
 }
@@ -479,7 +477,7 @@ TEST_CASE("stock.event_study on constructed data with a known answer", "[stock][
     setup.gap_days = G;
     setup.shares = 1e9;
     const Study study = prepare_values(stock, market, setup);
-    const Instance model(stock_plugin(), model_id, study.values);
+    const ModelInstance model(stock_plugin(), model_id, study.values);
     INFO("create: " << model.create_error.message);
     REQUIRE(model.status == IMPACT_STATUS_OK);
     std::vector<double> out;
@@ -558,7 +556,7 @@ TEST_CASE("stock.event_study refuses what the data cannot support, naming the in
     };
     for (const Case& c : cases) {
         const Study study = prepare_values(*c.stock, *c.market, c.setup);
-        const Instance model(stock_plugin(), model_id, study.values);
+        const ModelInstance model(stock_plugin(), model_id, study.values);
         INFO("case: " << c.what << "\nmessage: " << model.create_error.message);
         CHECK(model.status == c.status);
         CHECK(model.instance == nullptr);
@@ -570,26 +568,28 @@ TEST_CASE("stock.event_study refuses what the data cannot support, naming the in
     const std::vector<impact_series> two = {nvda().view(), nvda().view()};
     const std::vector<impact_series> one_market = {spx().view()};
     {
-        const Instance model(stock_plugin(), model_id,
-                             {series_value("stock", two.data(), 2), series_value("market", one_market.data(), 1),
-                              date_value("event_date", april_16_2025)});
+        const ModelInstance model(stock_plugin(), model_id,
+                                  {series_value("stock", two.data(), 2), series_value("market", one_market.data(), 1),
+                                   date_value("event_date", april_16_2025)});
         INFO("message: " << model.create_error.message);
         CHECK(model.status == IMPACT_STATUS_INVALID_INPUT);
         CHECK(std::string_view(model.create_error.key) == "stock");
     }
     {
         const std::vector<impact_series> one_stock = {nvda().view()};
-        const Instance model(stock_plugin(), model_id,
-                             {series_value("stock", one_stock.data(), 1), series_value("market", one_market.data(), 1),
-                              date_value("event_date", april_16_2025), number_value("gap_days", 2.5)});
+        const ModelInstance model(stock_plugin(), model_id,
+                                  {series_value("stock", one_stock.data(), 1),
+                                   series_value("market", one_market.data(), 1),
+                                   date_value("event_date", april_16_2025), number_value("gap_days", 2.5)});
         INFO("message: " << model.create_error.message);
         CHECK(model.status == IMPACT_STATUS_INVALID_INPUT);
         CHECK(std::string_view(model.create_error.key) == "gap_days");
         // With only the required inputs, the defaults (L 120, G 10, [0, 1], simple, market
         // model) give the sample setup's results.
-        const Instance defaults(stock_plugin(), model_id,
-                                {series_value("stock", one_stock.data(), 1),
-                                 series_value("market", one_market.data(), 1), date_value("event_date", april_16_2025)});
+        const ModelInstance defaults(stock_plugin(), model_id,
+                                     {series_value("stock", one_stock.data(), 1),
+                                      series_value("market", one_market.data(), 1),
+                                      date_value("event_date", april_16_2025)});
         INFO("defaults: " << defaults.create_error.message);
         REQUIRE(defaults.status == IMPACT_STATUS_OK);
         std::vector<double> out;
@@ -633,7 +633,7 @@ TEST_CASE("stock.event_study: the figures plugins/stock/README.md prints", "[sto
         setup.method = method;
         setup.shares = 24.4e9;
         const Study study = prepare_values(nvda(), spx(), setup);
-        const Instance model(stock_plugin(), model_id, study.values);
+        const ModelInstance model(stock_plugin(), model_id, study.values);
         REQUIRE(model.status == IMPACT_STATUS_OK);
         std::vector<double> out;
         ErrorStorage error;

@@ -1,5 +1,8 @@
 // Tests the built impact-revenue plugin (revenue.export_ban) through the C ABI against closed forms.
-#include "plugin_harness.hpp"
+#include "support/plugin_abi.hpp"
+#include "support/reference_math.hpp"
+
+#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -13,15 +16,10 @@
 
 namespace {
 
-using namespace impact_test;
+using namespace impact::test;
 namespace chr = std::chrono;
 
-const LoadedPlugin& revenue_plugin() {
-    static const LoadedPlugin loaded(IMPACT_PLUGIN_OUTPUT_DIR "/impact-revenue.so");
-    INFO("plugin: " << loaded.path << "\nerror: " << loaded.load_error);
-    REQUIRE(loaded.factory != nullptr);
-    return loaded;
-}
+const LoadedPlugin& revenue_plugin() { return require_loaded_plugin(IMPACT_PLUGIN_OUTPUT_DIR "/impact-revenue.so"); }
 
 constexpr const char* model_id = "revenue.export_ban";
 
@@ -163,7 +161,7 @@ TEST_CASE("revenue.export_ban: the H20 worked example and the $12-15B range", "[
     std::vector<Row> rows;
     for (double revenue : revenues) rows.push_back({revenue, 1.0, 1.0, 0.0, margin, one_off, rate});
 
-    const Instance model(revenue_plugin(), model_id, prepared(april_16_2025));
+    const ModelInstance model(revenue_plugin(), model_id, prepared(april_16_2025));
     INFO("create: " << model.create_error.message);
     REQUIRE(model.status == IMPACT_STATUS_OK);
     REQUIRE(model.input_width == 7);
@@ -202,7 +200,7 @@ TEST_CASE("revenue.export_ban: the H20 worked example and the $12-15B range", "[
 }
 
 TEST_CASE("revenue.export_ban: recapture, partial share, zero duration, zero rate", "[revenue][reference]") {
-    const Instance model(revenue_plugin(), model_id, prepared(april_16_2025));
+    const ModelInstance model(revenue_plugin(), model_id, prepared(april_16_2025));
     REQUIRE(model.status == IMPACT_STATUS_OK);
     struct Case {
         const char* what;
@@ -282,7 +280,7 @@ TEST_CASE("revenue.export_ban: partial last periods and annual timing", "[revenu
     };
     for (const Case& c : cases) {
         INFO("case: " << c.what);
-        const Instance model(revenue_plugin(), model_id, prepared(april_16_2025, c.timing));
+        const ModelInstance model(revenue_plugin(), model_id, prepared(april_16_2025, c.timing));
         REQUIRE(model.status == IMPACT_STATUS_OK);
         std::vector<double> out;
         ErrorStorage error;
@@ -303,7 +301,7 @@ TEST_CASE("revenue.export_ban: partial last periods and annual timing", "[revenu
         CHECK(close_relative(out[pv_total_impact], expected_pv, 1e-10));
     }
     // Annual, one year: the closed form needs no dates at all.
-    const Instance annual(revenue_plugin(), model_id, prepared(april_16_2025, "annual"));
+    const ModelInstance annual(revenue_plugin(), model_id, prepared(april_16_2025, "annual"));
     std::vector<double> out;
     ErrorStorage error;
     REQUIRE(annual.evaluate(flatten({{annual_revenue, 1.0, 1.0, 0.0, margin, 5.5e9, rate}}), 1, out, error) ==
@@ -320,7 +318,7 @@ TEST_CASE("revenue.export_ban: quarter ends past a short month's end", "[revenue
     REQUIRE(flows.size() == 4);
     CHECK(flows[0].date_days == days(2026, 2, 28));
     CHECK(flows[1].date_days == days(2026, 5, 30));
-    const Instance model(revenue_plugin(), model_id, prepared(as_of));
+    const ModelInstance model(revenue_plugin(), model_id, prepared(as_of));
     REQUIRE(model.status == IMPACT_STATUS_OK);
     std::vector<double> out;
     ErrorStorage error;
@@ -331,7 +329,7 @@ TEST_CASE("revenue.export_ban: quarter ends past a short month's end", "[revenue
 }
 
 TEST_CASE("revenue.export_ban refuses bad rows, naming the input and the row", "[revenue]") {
-    const Instance model(revenue_plugin(), model_id, prepared(april_16_2025));
+    const ModelInstance model(revenue_plugin(), model_id, prepared(april_16_2025));
     REQUIRE(model.status == IMPACT_STATUS_OK);
     const Row good{13.5e9, 1.0, 1.0, 0.0, 0.6, 5.5e9, 0.08};
     const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -378,7 +376,7 @@ TEST_CASE("revenue.export_ban refuses bad prepared inputs, naming the input", "[
         {"lower-case currency", {text_value("currency", "usd"), date_value("as_of", april_16_2025)}, "currency", "'usd'"},
     };
     for (const Case& c : cases) {
-        const Instance model(revenue_plugin(), model_id, c.values);
+        const ModelInstance model(revenue_plugin(), model_id, c.values);
         INFO("case: " << c.what << "\nmessage: " << model.create_error.message);
         CHECK(model.status == IMPACT_STATUS_INVALID_INPUT);
         CHECK(model.instance == nullptr);
@@ -386,7 +384,7 @@ TEST_CASE("revenue.export_ban refuses bad prepared inputs, naming the input", "[
         CHECK(std::string_view(model.create_error.message).find(c.message_part) != std::string_view::npos);
     }
     // Text inputs the host leaves out take their defaults: USD and quarterly.
-    const Instance defaults(revenue_plugin(), model_id, {date_value("as_of", april_16_2025)});
+    const ModelInstance defaults(revenue_plugin(), model_id, {date_value("as_of", april_16_2025)});
     INFO(defaults.create_error.message);
     REQUIRE(defaults.status == IMPACT_STATUS_OK);
     CHECK(defaults.note_map().at("timing").rfind("quarterly", 0) == 0);
@@ -395,7 +393,7 @@ TEST_CASE("revenue.export_ban refuses bad prepared inputs, naming the input", "[
 TEST_CASE("one revenue.export_ban instance evaluated from several threads at once", "[revenue]") {
     // The descriptor says fully_safe: each row builds its own QuantLib curve, so concurrent
     // batches must give exactly the single-thread result.
-    const Instance model(revenue_plugin(), model_id, prepared(april_16_2025));
+    const ModelInstance model(revenue_plugin(), model_id, prepared(april_16_2025));
     REQUIRE(model.status == IMPACT_STATUS_OK);
     std::vector<Row> rows;
     for (int i = 0; i < 2000; ++i) rows.push_back({12e9 + 1e6 * i, 1.0, 0.25 * (i % 40), 0.0, 0.6, 5.5e9, 0.001 * (i % 100)});

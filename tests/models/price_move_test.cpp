@@ -1,5 +1,8 @@
 // Tests stock.price_move in the built impact-stock plugin through the C ABI, against facts.md.
-#include "plugin_harness.hpp"
+#include "support/plugin_abi.hpp"
+#include "support/reference_math.hpp"
+
+#include <catch2/catch.hpp>
 
 #include <cmath>
 #include <cstring>
@@ -10,14 +13,9 @@
 
 namespace {
 
-using namespace impact_test;
+using namespace impact::test;
 
-const LoadedPlugin& stock_plugin() {
-    static const LoadedPlugin loaded(IMPACT_PLUGIN_OUTPUT_DIR "/impact-stock.so");
-    INFO("plugin: " << loaded.path << "\nerror: " << loaded.load_error);
-    REQUIRE(loaded.factory != nullptr);
-    return loaded;
-}
+const LoadedPlugin& stock_plugin() { return require_loaded_plugin(IMPACT_PLUGIN_OUTPUT_DIR "/impact-stock.so"); }
 
 constexpr const char* model_id = "stock.price_move";
 enum Out { return_out, price_change_out, market_cap_change_out, output_count };
@@ -80,7 +78,7 @@ TEST_CASE("stock.price_move: the April 2025 NVDA moves in one batch", "[stock][p
     std::vector<double> inputs;
     for (const Case& c : cases) inputs.insert(inputs.end(), {c.before, c.after, c.shares});
 
-    const Instance model(stock_plugin(), model_id, {text_value("currency", "USD")});
+    const ModelInstance model(stock_plugin(), model_id, {text_value("currency", "USD")});
     INFO("create: " << model.create_error.message);
     REQUIRE(model.status == IMPACT_STATUS_OK);
     REQUIRE(model.input_width == 3);
@@ -106,7 +104,7 @@ TEST_CASE("stock.price_move: the April 2025 NVDA moves in one batch", "[stock][p
 }
 
 TEST_CASE("stock.price_move refuses bad rows, naming the input and the row", "[stock][price_move]") {
-    const Instance model(stock_plugin(), model_id, {});
+    const ModelInstance model(stock_plugin(), model_id, {});
     REQUIRE(model.status == IMPACT_STATUS_OK);
     const double nan = std::numeric_limits<double>::quiet_NaN();
     struct Case {
@@ -131,7 +129,7 @@ TEST_CASE("stock.price_move refuses bad rows, naming the input and the row", "[s
         CHECK(std::string_view(error.key) == c.key);
         CHECK(error.error.row == 1);
     }
-    const Instance bad_currency(stock_plugin(), model_id, {text_value("currency", "US$")});
+    const ModelInstance bad_currency(stock_plugin(), model_id, {text_value("currency", "US$")});
     CHECK(bad_currency.status == IMPACT_STATUS_INVALID_INPUT);
     CHECK(std::string_view(bad_currency.create_error.key) == "currency");
 }

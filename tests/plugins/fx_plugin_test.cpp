@@ -1,11 +1,9 @@
 // Tests the built impact-fx plugin through the C ABI only, loaded with dlopen as a host would.
-#include <impact/sdk/impact_plugin.h>
+#include "support/plugin_abi.hpp"
+#include "support/reference_math.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <dlfcn.h>
-
-#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -17,144 +15,27 @@
 
 namespace {
 
+using namespace impact::test;
+
 const char* const plugin_path = IMPACT_PLUGIN_OUTPUT_DIR "/impact-fx.so";
 
-// Days since 1970-01-01, computed with the standard library rather than the plugin.
-int32_t days(int year, unsigned month, unsigned day) {
-    const std::chrono::sys_days d{std::chrono::year{year} / std::chrono::month{month} / std::chrono::day{day}};
-    return static_cast<int32_t>(d.time_since_epoch().count());
-}
+const LoadedPlugin& plugin() { return require_loaded_plugin(plugin_path); }
 
-bool close_relative(double actual, double expected, double tolerance) {
-    if (expected == 0.0) return std::abs(actual) <= tolerance;
-    return std::abs(actual - expected) <= tolerance * std::abs(expected);
-}
+// fx.convert created through the plugin's factory, destroyed with the C destroy().
+struct Instance : ModelInstance {
+    explicit Instance(const std::vector<impact_value>& values) : ModelInstance(plugin(), "fx.convert", values) {}
 
-// The plugin, loaded once for the whole run and never unloaded (descriptors point into it).
-struct LoadedPlugin {
-    const impact_plugin_entry* entry = nullptr;
-    const impact_model_factory_v1* factory = nullptr;
-    std::string load_error;
-
-    LoadedPlugin() {
-        void* handle = dlopen(plugin_path, RTLD_NOW | RTLD_LOCAL);
-        if (!handle) {
-            load_error = dlerror();
-            return;
-        }
-        entry = static_cast<const impact_plugin_entry*>(dlsym(handle, IMPACT_PLUGIN_ENTRY_SYMBOL));
-        if (!entry) {
-            load_error = "no symbol " IMPACT_PLUGIN_ENTRY_SYMBOL;
-            return;
-        }
-        factory = static_cast<const impact_model_factory_v1*>(entry->get_interface(IMPACT_MODEL_FACTORY_V1));
-        if (!factory) load_error = "no interface " IMPACT_MODEL_FACTORY_V1;
-    }
-};
-
-const LoadedPlugin& plugin() {
-    static const LoadedPlugin loaded;
-    INFO("plugin: " << plugin_path << "\nerror: " << loaded.load_error);
-    REQUIRE(loaded.factory != nullptr);
-    return loaded;
-}
-
-// Host-side error storage, as a host would provide it.
-struct ErrorStorage {
-    char message[1024] = {};
-    char key[64] = {};
-    impact_error error{};
-
-    ErrorStorage() {
-        error.struct_size = sizeof error;
-        error.message = message;
-        error.message_capacity = sizeof message;
-        error.input_key = key;
-        error.input_key_capacity = sizeof key;
-        error.row = -1;
-    }
-    ErrorStorage(const ErrorStorage&) = delete;
-    ErrorStorage& operator=(const ErrorStorage&) = delete;
-};
-
-impact_value make_value(const char* key, impact_input_kind kind) {
-    impact_value v{};
-    v.struct_size = sizeof v;
-    v.key = key;
-    v.kind = kind;
-    return v;
-}
-impact_value text_value(const char* key, const char* text) {
-    impact_value v = make_value(key, IMPACT_KIND_TEXT);
-    v.text = text;
-    return v;
-}
-impact_value number_value(const char* key, double number) {
-    impact_value v = make_value(key, IMPACT_KIND_NUMBER);
-    v.number = number;
-    return v;
-}
-impact_value date_value(const char* key, int32_t date_days) {
-    impact_value v = make_value(key, IMPACT_KIND_DATE);
-    v.date = date_days;
-    return v;
-}
-impact_value series_value(const char* key, const std::vector<impact_series>& series) {
-    impact_value v = make_value(key, IMPACT_KIND_SERIES);
-    v.series = series.data();
-    v.series_count = static_cast<uint32_t>(series.size());
-    return v;
-}
-
-// One dated series whose storage the test keeps alive.
-struct OwnedSeries {
-    std::string label;
-    std::vector<impact_date_days> dates;
-    std::vector<double> values;
-
-    impact_series view() const {
-        impact_series s{};
-        s.struct_size = sizeof s;
-        s.label = label.c_str();
-        s.dates = dates.data();
-        s.values = values.data();
-        s.count = dates.size();
-        return s;
-    }
-};
-
-// An instance created through the factory, destroyed with the C destroy().
-struct Instance {
-    impact_model_instance* instance = nullptr;
-    impact_status status = IMPACT_STATUS_INTERNAL;
-    ErrorStorage create_error;
-
-    explicit Instance(const std::vector<impact_value>& values) {
-        impact_prepare_args args{};
-        args.struct_size = sizeof args;
-        args.values = values.data();
-        args.value_count = static_cast<uint32_t>(values.size());
-        status = plugin().factory->create("fx.convert", &args, &instance, &create_error.error);
-    }
-    ~Instance() {
-        if (instance) instance->destroy(instance);
-    }
-    Instance(const Instance&) = delete;
-    Instance& operator=(const Instance&) = delete;
-
+    // The notes by key (a later value of a key replacing an earlier one).
     std::map<std::string, std::string> notes() const {
         std::map<std::string, std::string> out;
-        const char* key = nullptr;
-        const char* value = nullptr;
-        for (uint32_t i = 0; instance->get_note(instance, i, &key, &value); ++i) out[key] = value;
+        for (const auto& [key, value] : ModelInstance::notes()) out[key] = value;
         return out;
     }
 
     // Evaluates one column of amounts; outputs are {converted, rate} per row.
     impact_status evaluate(const std::vector<double>& amounts, std::vector<double>& outputs,
                            ErrorStorage& error) const {
-        outputs.assign(amounts.size() * 2, std::numeric_limits<double>::quiet_NaN());
-        return instance->evaluate(instance, amounts.data(), amounts.size(), outputs.data(), &error.error);
+        return ModelInstance::evaluate(amounts, amounts.size(), outputs, error);
     }
 };
 

@@ -1,12 +1,12 @@
 // Reference tests for the fx rate logic (impact_fx_rates): conversions, quote resolution, errors.
 #include "fx_rates.hpp"
+#include "support/reference_math.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <ql/money.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -19,16 +19,8 @@ using impact::fx::QuoteTable;
 using impact::fx::RateNotFound;
 using impact::fx::ResolvedRate;
 
-// Days since 1970-01-01, computed with the standard library rather than the code under test.
-int32_t days(int year, unsigned month, unsigned day) {
-    const std::chrono::sys_days d{std::chrono::year{year} / std::chrono::month{month} / std::chrono::day{day}};
-    return static_cast<int32_t>(d.time_since_epoch().count());
-}
-
-bool close_relative(double actual, double expected, double tolerance) {
-    if (expected == 0.0) return std::abs(actual) <= tolerance;
-    return std::abs(actual - expected) <= tolerance * std::abs(expected);
-}
+using impact::test::close_relative;
+using impact::test::days;  // from std::chrono, not from the code under test
 
 // Converts through the resolved QuantLib::ExchangeRate, as the plugin does.
 double convert(const ResolvedRate& resolved, const std::string& from, double amount) {

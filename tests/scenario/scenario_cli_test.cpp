@@ -1,83 +1,35 @@
 // `impact run` and `impact validate` as a user runs them: exit codes, one-line errors, and -o written all or nothing.
 #include "scenario_test_support.hpp"
 
+#include "support/process.hpp"
+
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
-#include <cerrno>
-#include <cstring>
 #include <set>
 #include <string>
 #include <vector>
 
-extern char** environ;
-
 namespace {
 
 using namespace scenario_test;
+using impact::test::CommandResult;
 
-struct CommandResult {
-    std::vector<std::string> args;
-    bool exited = false;
-    int exit_code = -1;
-    int signal = 0;
-    std::string out;
-    std::string err;
-
-    std::string describe() const {
-        std::string text = "impact";
-        for (const auto& a : args) text += " " + a;
-        text += exited ? "\nexit code " + std::to_string(exit_code) : "\nkilled by signal " + std::to_string(signal);
-        return text + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
-    }
-};
-
-// Runs the built `impact` with posix_spawn (no shell), stdout and stderr to files in `scratch`,
-// without IMPACT_PLUGIN_PATH so that only the bundled plugins are loaded.
+// `impact args...` with its stdout and stderr captured in `scratch` (support/process.hpp), without
+// IMPACT_PLUGIN_PATH so that only the bundled plugins are loaded.
 CommandResult run_impact(const std::vector<std::string>& args, const fs::path& scratch) {
-    CommandResult result;
-    result.args = args;
-    const std::string out_file = (scratch / "stdout.txt").string();
-    const std::string err_file = (scratch / "stderr.txt").string();
-    posix_spawn_file_actions_t actions;
-    ::posix_spawn_file_actions_init(&actions);
-    ::posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    ::posix_spawn_file_actions_addopen(&actions, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<std::string> argv_text{IMPACT_SCENARIO_IMPACT_EXE};
-    argv_text.insert(argv_text.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_text) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (char** e = environ; *e; ++e)
-        if (std::string_view(*e).rfind("IMPACT_PLUGIN_PATH=", 0) != 0) envp.push_back(*e);
-    envp.push_back(nullptr);
-    pid_t pid = 0;
-    const int spawn_error =
-        ::posix_spawn(&pid, IMPACT_SCENARIO_IMPACT_EXE, &actions, nullptr, argv.data(), envp.data());
-    ::posix_spawn_file_actions_destroy(&actions);
-    if (spawn_error != 0)
-        throw std::runtime_error(std::string("posix_spawn " IMPACT_SCENARIO_IMPACT_EXE ": ") + std::strerror(spawn_error));
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    result.exited = WIFEXITED(status);
-    result.exit_code = result.exited ? WEXITSTATUS(status) : -1;
-    result.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    result.out = read_file(out_file);
-    result.err = read_file(err_file);
-    fs::remove(out_file);
-    fs::remove(err_file);
-    return result;
+    return impact::test::run_impact(IMPACT_SCENARIO_IMPACT_EXE, args, scratch);
 }
 
 // Exactly one line, ending in '\n'.
 bool is_one_line(const std::string& text) {
     return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
+}
+
+// What every refusal looks like: exit code `exit_code`, nothing on stdout, exactly one line on stderr.
+void check_refusal(const CommandResult& r, int exit_code) {
+    CHECK(r.exit_code == exit_code);
+    CHECK(r.out.empty());
+    CHECK(is_one_line(r.err));
 }
 
 // The names in a folder, so a test can see that nothing (no temporary file) was left behind.
@@ -147,9 +99,7 @@ TEST_CASE("impact validate on a bad scenario exits 2 with one line naming the po
     Workspace w;
     const CommandResult r = run_impact({"validate", w.bad.string()}, w.scratch);
     INFO(r.describe());
-    CHECK(r.exit_code == 2);
-    CHECK(r.out.empty());
-    CHECK(is_one_line(r.err));
+    check_refusal(r, 2);
     CHECK(starts_with(r.err, w.bad_message_prefix()));
 }
 
@@ -157,9 +107,7 @@ TEST_CASE("impact run on a bad scenario exits 2: one line on stderr, nothing on 
     Workspace w;
     const CommandResult r = run_impact({"run", w.bad.string()}, w.scratch);
     INFO(r.describe());
-    CHECK(r.exit_code == 2);
-    CHECK(r.out.empty());
-    CHECK(is_one_line(r.err));
+    check_refusal(r, 2);
     CHECK(starts_with(r.err, w.bad_message_prefix()));
     CHECK(contains(r.err, "model fx.convert has no input 'rat'"));
 }
@@ -209,9 +157,7 @@ TEST_CASE("impact run bad.toml -o FILE writes nothing and leaves an existing FIL
     SECTION("no file before: none after") {
         const CommandResult r = run_impact({"run", w.bad.string(), "-o", out.string(), "--format", "json"}, w.scratch);
         INFO(r.describe());
-        CHECK(r.exit_code == 2);
-        CHECK(r.out.empty());
-        CHECK(is_one_line(r.err));
+        check_refusal(r, 2);
         CHECK(starts_with(r.err, w.bad_message_prefix()));
         INFO("folder holds " << joined(names_in(w.out_dir)));
         CHECK(names_in(w.out_dir).empty());
@@ -224,9 +170,7 @@ TEST_CASE("impact run bad.toml -o FILE writes nothing and leaves an existing FIL
         const auto mtime = fs::last_write_time(out);
         const CommandResult r = run_impact({"run", w.bad.string(), "-o", out.string(), "--format", "json"}, w.scratch);
         INFO(r.describe());
-        CHECK(r.exit_code == 2);
-        CHECK(r.out.empty());
-        CHECK(is_one_line(r.err));
+        check_refusal(r, 2);
         CHECK(read_file(out) == before);
         CHECK(fs::last_write_time(out) == mtime);
         INFO("folder holds " << joined(names_in(w.out_dir)));
@@ -236,42 +180,13 @@ TEST_CASE("impact run bad.toml -o FILE writes nothing and leaves an existing FIL
 
 TEST_CASE("impact run with a model failure exits 3 and writes nothing", "[scenario][cli]") {
     Workspace w;
-    // A flat stock against a moving market: zero-variance abnormal returns, no t-statistic.
-    std::string flat = "date,close\n", market = "date,close\n";
-    for (int day = 1; day <= 28; ++day) {
-        char date[16];
-        std::snprintf(date, sizeof date, "2025-02-%02d", day);
-        flat += std::string(date) + ",100\n";
-        market += std::string(date) + "," + std::to_string(100 + day % 5 + day * 0.3) + "\n";
-    }
-    write_file(w.scenarios / "flat.csv", flat);
-    write_file(w.scenarios / "market.csv", market);
-    const fs::path scenario = w.scenarios / "zero-variance.toml";
-    write_file(scenario, "[scenario]\n"
-                         "name = \"Zero variance\"\n"
-                         "\n"
-                         "[data.flat]\n"
-                         "file = \"flat.csv\"\n"
-                         "value = \"close\"\n"
-                         "\n"
-                         "[data.market]\n"
-                         "file = \"market.csv\"\n"
-                         "value = \"close\"\n"
-                         "\n"
-                         "[[step]]\n"  // 12
-                         "id = \"es\"\n"
-                         "model = \"stock.event_study\"\n"
-                         "stock = { data = \"flat\" }\n"
-                         "market = { data = \"market\" }\n"
-                         "event_date = 2025-02-20\n"
-                         "estimation_days = 10\n"
-                         "gap_days = 0\n");
+    // A flat stock against a moving market: zero-variance abnormal returns, no t-statistic; the
+    // step "es" starts at line 12, column 1.
+    const fs::path scenario = write_zero_variance_scenario(w.scenarios);
     const fs::path out = w.out_dir / "out.json";
     const CommandResult r = run_impact({"run", scenario.string(), "-o", out.string()}, w.scratch);
     INFO(r.describe());
-    CHECK(r.exit_code == 3);
-    CHECK(r.out.empty());
-    CHECK(is_one_line(r.err));
+    check_refusal(r, 3);
     CHECK(starts_with(r.err, "impact: error: " + scenario.string() + ":12:1: step.es: "));
     CHECK(names_in(w.out_dir).empty());
 }
@@ -282,9 +197,7 @@ TEST_CASE("impact run -o into a missing folder exits 2 with one line", "[scenari
     const fs::path out = missing / "out.json";
     const CommandResult r = run_impact({"run", w.good.string(), "-o", out.string()}, w.scratch);
     INFO(r.describe());
-    CHECK(r.exit_code == 2);
-    CHECK(r.out.empty());
-    CHECK(is_one_line(r.err));
+    check_refusal(r, 2);
     CHECK(starts_with(r.err, "impact: error: " + out.string() + ": cannot write"));
     CHECK(contains(r.err, missing.string()));
     CHECK_FALSE(fs::exists(missing));
@@ -295,9 +208,7 @@ TEST_CASE("impact run --format xml exits 2 with one line", "[scenario][cli]") {
     const fs::path out = w.out_dir / "out.xml";
     const CommandResult r = run_impact({"run", w.good.string(), "--format", "xml", "-o", out.string()}, w.scratch);
     INFO(r.describe());
-    CHECK(r.exit_code == 2);
-    CHECK(r.out.empty());
-    CHECK(is_one_line(r.err));
+    check_refusal(r, 2);
     CHECK(contains(r.err, "--format"));
     CHECK(contains(r.err, "xml"));
     CHECK(names_in(w.out_dir).empty());
@@ -308,8 +219,6 @@ TEST_CASE("impact run on a missing scenario file exits 2 with one line", "[scena
     const fs::path missing = w.scenarios / "missing.toml";
     const CommandResult r = run_impact({"run", missing.string()}, w.scratch);
     INFO(r.describe());
-    CHECK(r.exit_code == 2);
-    CHECK(r.out.empty());
-    CHECK(is_one_line(r.err));
+    check_refusal(r, 2);
     CHECK(contains(r.err, missing.string()));
 }

@@ -14,8 +14,7 @@ using namespace scenario_test;
 using impact::scenario::RunMode;
 
 // One bad scenario. Line and column in `prefix` were counted by hand from `toml`. In every
-// string, {S} stands for the scenario file's path, {dir} for its folder and {shared} for the
-// shared market-data folder (read in place).
+// string, {S} stands for the scenario file's path and {dir} for its folder.
 struct BadCase {
     std::string name;
     std::string toml;
@@ -39,8 +38,7 @@ void check_bad_case(const BadCase& c) {
     const fs::path file = dir / "scenario.toml";
     const auto expand = [&](std::string text) {
         text = replace_all(std::move(text), "{S}", file.string());
-        text = replace_all(std::move(text), "{dir}", dir.string());
-        return replace_all(std::move(text), "{shared}", (fs::path(IMPACT_SHARED_DIR) / "data").string());
+        return replace_all(std::move(text), "{dir}", dir.string());
     };
     const std::string toml = expand(c.toml);
     write_file(file, toml);
@@ -98,23 +96,16 @@ std::string event_study_on_px(const std::string& data_lines) {
 std::string event_study_on_shared_data(const std::string& last_lines,
                                        const std::string& stock = "{ data = \"nvda\" }",
                                        const std::string& market = "{ data = \"spx\" }") {
-    return "[scenario]\n"                                           // 1
-           "name = \"Event study\"\n"                               // 2
-           "\n"                                                     // 3
-           "[data.nvda]\n"                                          // 4
-           "file = \"{shared}/nvda-daily-2024-06_2025-05.csv\"\n"   // 5
-           "value = \"close\"\n"                                    // 6
-           "\n"                                                     // 7
-           "[data.spx]\n"                                           // 8
-           "file = \"{shared}/sp500-daily-2024-01_2026-01.csv\"\n"  // 9
-           "value = \"close\"\n"                                    // 10
-           "\n"                                                     // 11
-           "[[step]]\n"                                             // 12
-           "id = \"es\"\n"                                          // 13
-           "model = \"stock.event_study\"\n"                        // 14
-           "stock = " + stock + "\n"                                // 15
-           "market = " + market + "\n"                              // 16
-           + last_lines;                                            // 17...
+    return "[scenario]\n"                     // 1
+           "name = \"Event study\"\n"         // 2
+           "\n"                               // 3
+           + shared_data_tables() +           // 4 to 11: [data.nvda] at 4, [data.spx] at 8
+           "[[step]]\n"                       // 12
+           "id = \"es\"\n"                    // 13
+           "model = \"stock.event_study\"\n"  // 14
+           "stock = " + stock + "\n"          // 15
+           "market = " + market + "\n"        // 16
+           + last_lines;                      // 17...
 }
 
 // An fx.convert step "a" whose lines 7 and after each case writes.
@@ -138,6 +129,17 @@ std::string revenue_step(const std::string& input_lines) {
            "id = \"h20\"\n"                   // 6
            "model = \"revenue.export_ban\"\n"  // 7
            + input_lines;                     // 8...
+}
+
+// A stock.price_move step "move" whose lines 7 and after each case writes.
+std::string price_move_step(const std::string& input_lines) {
+    return "[scenario]\n"                   // 1
+           "name = \"x\"\n"                 // 2
+           "\n"                             // 3
+           "[[step]]\n"                     // 4
+           "id = \"move\"\n"                // 5
+           "model = \"stock.price_move\"\n"  // 6
+           + input_lines;                   // 7...
 }
 
 // Two fx.convert steps: "usd" (lines 4-9), then "back" (lines 11-16) whose amount is line 14.
@@ -334,27 +336,15 @@ TEST_CASE("Values of the wrong kind or unit say what the input takes", "[scenari
          "{S}:16:18: step.h20.annual_revenue: ",
          {"expected an amount in EUR (the scenario currency)", "found USD"}},
         {"two money inputs of one step in different currencies",
-         "[scenario]\n"
-         "name = \"x\"\n"
-         "\n"
-         "[[step]]\n"
-         "id = \"move\"\n"
-         "model = \"stock.price_move\"\n"
-         "price_before = \"112.20 USD\"\n"
-         "price_after = \"105.10 EUR\"\n"  // 8: value at column 15
-         "shares_outstanding = \"24.4B\"\n",
+         price_move_step("price_before = \"112.20 USD\"\n"
+                         "price_after = \"105.10 EUR\"\n"  // 8: value at column 15
+                         "shares_outstanding = \"24.4B\"\n"),
          "{S}:8:15: step.move.price_after: ",
          {"expected an amount in USD (another money input)", "found EUR"}},
         {"a count given a currency",
-         "[scenario]\n"
-         "name = \"x\"\n"
-         "\n"
-         "[[step]]\n"
-         "id = \"move\"\n"
-         "model = \"stock.price_move\"\n"
-         "price_before = \"112.20 USD\"\n"
-         "price_after = \"105.10 USD\"\n"
-         "shares_outstanding = \"24.4B USD\"\n",  // 9: value at column 22
+         price_move_step("price_before = \"112.20 USD\"\n"
+                         "price_after = \"105.10 USD\"\n"
+                         "shares_outstanding = \"24.4B USD\"\n"),  // 9: value at column 22
          "{S}:9:22: step.move.shares_outstanding: ",
          {"expected a number in shares", "found \"24.4B USD\""}},
         {"text given a number",
@@ -452,22 +442,16 @@ TEST_CASE("Bad references and ranges name what exists", "[scenario][errors]") {
          "{S}:7:10: step.a.amount: ",
          {"cannot use its own output", "a.converted"}},
         {"reference to a percentage feeding money",
-         "[scenario]\n"
-         "name = \"x\"\n"
-         "\n"
-         "[[step]]\n"
-         "id = \"move\"\n"
-         "model = \"stock.price_move\"\n"
-         "price_before = \"112.20 USD\"\n"
-         "price_after = \"105.10 USD\"\n"
-         "shares_outstanding = \"24.4B\"\n"
-         "\n"
-         "[[step]]\n"
-         "id = \"a\"\n"
-         "model = \"fx.convert\"\n"
-         "amount = { from = \"move.return\" }\n"  // 14: the table at column 10
-         "to = \"KRW\"\n"
-         "rate = 1400\n",
+         price_move_step("price_before = \"112.20 USD\"\n"
+                         "price_after = \"105.10 USD\"\n"
+                         "shares_outstanding = \"24.4B\"\n"  // 9
+                         "\n"
+                         "[[step]]\n"                             // 11
+                         "id = \"a\"\n"
+                         "model = \"fx.convert\"\n"
+                         "amount = { from = \"move.return\" }\n"  // 14: the table at column 10
+                         "to = \"KRW\"\n"
+                         "rate = 1400\n"),
          "{S}:14:10: step.a.amount: ",
          {"expected an amount of money", "found move.return in '%'"}},
         {"a range feeding a prepared input",

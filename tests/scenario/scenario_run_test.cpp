@@ -27,19 +27,6 @@ fs::path scenario_file(const TempDir& temp, const std::string& toml) {
     return file;
 }
 
-// The shared NVDA and S&P 500 closes as [data.nvda] and [data.spx] tables.
-std::string shared_data_tables() {
-    const std::string dir = (fs::path(IMPACT_SHARED_DIR) / "data").string();
-    return "[data.nvda]\n"
-           "file = \"" + dir + "/nvda-daily-2024-06_2025-05.csv\"\n"
-           "value = \"close\"\n"
-           "\n"
-           "[data.spx]\n"
-           "file = \"" + dir + "/sp500-daily-2024-01_2026-01.csv\"\n"
-           "value = \"close\"\n"
-           "\n";
-}
-
 // The H20 chain of the seed articles: the revenue at risk as a range ($12-15B), the $5.5B
 // charge, both converted to KRW at 1,428.8.
 const std::string h20_header = "[scenario]\n"
@@ -427,38 +414,11 @@ TEST_CASE("validate prepares every model but evaluates none", "[scenario][valida
 TEST_CASE("A model that fails while computing is a model failure at its step, not an input error",
           "[scenario][run][model]") {
     // A flat stock against a moving market: the abnormal returns have zero variance, so the
-    // event study cannot compute a t-statistic (exit code 3 on the command line).
+    // event study cannot compute a t-statistic (exit code 3 on the command line). The step "es"
+    // starts at line 12, column 1.
     TempDir temp;
-    std::string flat = "date,close\n", market = "date,close\n";
-    for (int day = 1; day <= 28; ++day) {
-        char date[16];
-        std::snprintf(date, sizeof date, "2025-02-%02d", day);
-        flat += std::string(date) + ",100\n";
-        market += std::string(date) + "," + std::to_string(100 + day % 5 + day * 0.3) + "\n";
-    }
-    write_file(temp.path() / "flat.csv", flat);
-    write_file(temp.path() / "market.csv", market);
-    const std::string toml = "[scenario]\n"
-                             "name = \"Zero variance\"\n"
-                             "\n"
-                             "[data.flat]\n"
-                             "file = \"flat.csv\"\n"
-                             "value = \"close\"\n"
-                             "\n"
-                             "[data.market]\n"
-                             "file = \"market.csv\"\n"
-                             "value = \"close\"\n"
-                             "\n"
-                             "[[step]]\n"  // 12
-                             "id = \"es\"\n"
-                             "model = \"stock.event_study\"\n"
-                             "stock = { data = \"flat\" }\n"
-                             "market = { data = \"market\" }\n"
-                             "event_date = 2025-02-20\n"
-                             "estimation_days = 10\n"
-                             "gap_days = 0\n";
-    INFO(toml);
-    const fs::path file = scenario_file(temp, toml);
+    const fs::path file = write_zero_variance_scenario(temp.path());
+    INFO(read_file(file));
     const Outcome outcome = outcome_of(file, RunMode::run);
     INFO(outcome.kind << ": " << outcome.message);
     CHECK(outcome.kind == "CallError");

@@ -1,5 +1,7 @@
-// Helpers shared by the scenario tests: temporary folders, files, the bundled plugin registry, running scenarios.
+// Helpers shared by the scenario tests: scenario fixtures, the bundled plugin registry, running scenarios.
 #pragma once
+
+#include "support/temp_dir.hpp"
 
 #include "host/registry.hpp"
 #include "scenario/runner.hpp"
@@ -8,52 +10,20 @@
 
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
 namespace scenario_test {
 
 namespace fs = std::filesystem;
 
-// A fresh folder under the system temp folder, removed with everything in it at scope exit.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "impact-scenario-test-XXXXXX").string();
-        if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const noexcept { return path_; }
-
-private:
-    fs::path path_;
-};
-
-inline void write_file(const fs::path& file, std::string_view content) {
-    fs::create_directories(file.parent_path());
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    if (!out) throw std::runtime_error("cannot write " + file.string());
-}
-
-inline std::string read_file(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + file.string());
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using impact::test::read_file;
+using impact::test::TempDir;
+using impact::test::write_file;
 
 inline bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
 inline bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
@@ -67,6 +37,56 @@ inline std::string replace_all(std::string text, std::string_view from, std::str
 
 // The shared market data, read in place (never copied into the repository).
 inline fs::path shared_data(std::string_view name) { return fs::path(IMPACT_SHARED_DIR) / "data" / name; }
+
+// The shared NVDA and S&P 500 closes as [data.nvda] and [data.spx] tables: 8 lines, the last one blank.
+inline std::string shared_data_tables() {
+    return "[data.nvda]\n"
+           "file = \"" + shared_data("nvda-daily-2024-06_2025-05.csv").string() + "\"\n"
+           "value = \"close\"\n"
+           "\n"
+           "[data.spx]\n"
+           "file = \"" + shared_data("sp500-daily-2024-01_2026-01.csv").string() + "\"\n"
+           "value = \"close\"\n"
+           "\n";
+}
+
+// Writes flat.csv (a stock at 100 every day of February 2025), market.csv (a market that moves) and
+// zero-variance.toml, an event study of the one against the other, into `dir`, and returns the
+// scenario's path. The abnormal returns have zero variance, so stock.event_study cannot compute a
+// t-statistic: a model failure (exit code 3 on the command line) at the step "es", whose [[step]]
+// is line 12, column 1.
+inline fs::path write_zero_variance_scenario(const fs::path& dir) {
+    std::string flat = "date,close\n", market = "date,close\n";
+    for (int day = 1; day <= 28; ++day) {
+        char date[16];
+        std::snprintf(date, sizeof date, "2025-02-%02d", day);
+        flat += std::string(date) + ",100\n";
+        market += std::string(date) + "," + std::to_string(100 + day % 5 + day * 0.3) + "\n";
+    }
+    write_file(dir / "flat.csv", flat);
+    write_file(dir / "market.csv", market);
+    const fs::path scenario = dir / "zero-variance.toml";
+    write_file(scenario, "[scenario]\n"
+                         "name = \"Zero variance\"\n"
+                         "\n"
+                         "[data.flat]\n"
+                         "file = \"flat.csv\"\n"
+                         "value = \"close\"\n"
+                         "\n"
+                         "[data.market]\n"
+                         "file = \"market.csv\"\n"
+                         "value = \"close\"\n"
+                         "\n"
+                         "[[step]]\n"  // 12
+                         "id = \"es\"\n"
+                         "model = \"stock.event_study\"\n"
+                         "stock = { data = \"flat\" }\n"
+                         "market = { data = \"market\" }\n"
+                         "event_date = 2025-02-20\n"
+                         "estimation_days = 10\n"
+                         "gap_days = 0\n");
+    return scenario;
+}
 
 // The bundled plugins (fx, revenue, stock), loaded once per test process.
 inline const impact::host::Registry& bundled_registry() {

@@ -1,6 +1,8 @@
 // The C++ wrapper (plugin.hpp) driven through its C tables in-process, without loading a library.
 #include <impact/sdk/plugin.hpp>
 
+#include "support/plugin_abi.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -108,23 +110,9 @@ struct InstanceDeleter {
 };
 using InstancePtr = std::unique_ptr<impact_model_instance, InstanceDeleter>;
 
-impact_value text_value(const char* key, const char* text) {
-    impact_value v{};
-    v.struct_size = sizeof v;
-    v.key = key;
-    v.kind = IMPACT_KIND_TEXT;
-    v.text = text;
-    return v;
-}
-
-impact_value number_value(const char* key, double number) {
-    impact_value v{};
-    v.struct_size = sizeof v;
-    v.key = key;
-    v.kind = IMPACT_KIND_NUMBER;
-    v.number = number;
-    return v;
-}
+// Prepared values as a host builds them (tests/support/plugin_abi.hpp).
+using impact::test::number_value;
+using impact::test::text_value;
 
 InstancePtr create_scaler(const char* mode, double factor = 3) {
     const impact_value values[] = {text_value("mode", mode), number_value("factor", factor)};
@@ -518,4 +506,66 @@ TEST_CASE("prepare arguments smaller than SDK 1.0 are refused as an ABI mismatch
     const impact_prepare_args short_args{4, &value, 1};
     CHECK(factory().create("test.scaler", &short_args, &instance, &error.error) == IMPACT_STATUS_ABI_MISMATCH);
     CHECK(error.message_text().find("smaller than SDK 1.0") != std::string::npos);
+}
+
+namespace {
+
+// test.fixed_sum: y = a + b with compile-time batch widths, as sdk/README.md recommends.
+class FixedSum {
+public:
+    using batch_type = sdk::FixedBatch<2, 1>;
+    static sdk::ModelSpec spec() {
+        return sdk::ModelSpec("test.fixed_sum")
+            .input(sdk::Input::number("a", "A"))
+            .input(sdk::Input::number("b", "B"))
+            .output(sdk::Output("y", "Y"));
+    }
+    explicit FixedSum(const sdk::PreparedInputs&) {}
+    void evaluate(batch_type& batch) const {
+        static_assert(std::is_same_v<decltype(batch.input_width()), uint32_t>);
+        for (uint64_t r = 0; r < batch.rows(); ++r) batch.output(r, 0) = batch.input(r, 0) + batch.input(r, 1);
+    }
+};
+
+// test.wrong_widths: declares 3 inputs per row in batch_type but only 2 in spec().
+class WrongWidths {
+public:
+    using batch_type = sdk::FixedBatch<3, 1>;
+    static sdk::ModelSpec spec() {
+        return sdk::ModelSpec("test.wrong_widths")
+            .input(sdk::Input::number("a", "A"))
+            .input(sdk::Input::number("b", "B"))
+            .output(sdk::Output("y", "Y"));
+    }
+    explicit WrongWidths(const sdk::PreparedInputs&) {}
+    void evaluate(batch_type&) const {}
+};
+
+const impact_model_factory_v1& fixed_factory() {
+    return *static_cast<const impact_model_factory_v1*>(
+        sdk::Plugin<FixedSum, WrongWidths>::get_interface(IMPACT_MODEL_FACTORY_V1));
+}
+
+}  // namespace
+
+TEST_CASE("a model with a FixedBatch evaluates every row with compile-time widths", "[sdk][wrapper][batch]") {
+    ErrorStorage error;
+    impact_model_instance* raw = nullptr;
+    REQUIRE(fixed_factory().create("test.fixed_sum", nullptr, &raw, &error.error) == IMPACT_STATUS_OK);
+    InstancePtr instance(raw);
+    const double inputs[6] = {1, 2, 30, 40, -5, 0.5};
+    double outputs[3] = {};
+    REQUIRE(instance->evaluate(instance.get(), inputs, 3, outputs, &error.error) == IMPACT_STATUS_OK);
+    CHECK(outputs[0] == 3);
+    CHECK(outputs[1] == 70);
+    CHECK(outputs[2] == -4.5);
+}
+
+TEST_CASE("a batch_type whose widths differ from spec() is refused at create as a plugin bug", "[sdk][wrapper][batch]") {
+    ErrorStorage error;
+    impact_model_instance* raw = nullptr;
+    CHECK(fixed_factory().create("test.wrong_widths", nullptr, &raw, &error.error) == IMPACT_STATUS_INTERNAL);
+    CHECK(raw == nullptr);
+    INFO(error.message_text());
+    CHECK(error.message_text().find("batch_type declares 3 inputs") != std::string::npos);
 }

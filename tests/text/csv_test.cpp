@@ -1,28 +1,22 @@
 // CSV and FX-quote file reading: positions in error messages, quoting, validation of each cell.
 #include "data/csv.hpp"
 #include "data/rates_csv.hpp"
+#include "support/temp_dir.hpp"
 #include "text/iso_date.hpp"
 #include "text/user_error.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <filesystem>
-#include <fstream>
 
 namespace {
 
 // A file in a fresh temp folder, removed with it.
 struct TempFile {
-    std::filesystem::path dir;
+    impact::test::TempDir dir;
     std::filesystem::path path;
-    explicit TempFile(const std::string& content, const std::string& name = "rates.csv") {
-        dir = std::filesystem::temp_directory_path() /
-              ("impact-csv-test-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-        std::filesystem::create_directories(dir);
-        path = dir / name;
-        std::ofstream(path, std::ios::binary) << content;
-    }
-    ~TempFile() { std::filesystem::remove_all(dir); }
+    explicit TempFile(const std::string& content, const std::string& name = "rates.csv")
+        : path(dir.write(name, content)) {}
 };
 
 std::string error_of(const std::string& content) {

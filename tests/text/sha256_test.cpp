@@ -1,4 +1,5 @@
 // SHA-256: the FIPS 180-4 example digests, chunking, padding edges against coreutils' sha256sum, and files.
+#include "support/temp_dir.hpp"
 #include "text/sha256.hpp"
 #include "text/user_error.hpp"
 
@@ -8,28 +9,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 
 namespace {
 
-// A folder of its own in the temp directory, removed with everything in it.
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        path = std::filesystem::temp_directory_path() /
-               ("impact-sha256-test-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-
-    std::filesystem::path write(const std::string& name, const std::string& content) const {
-        const auto file = path / name;
-        std::ofstream(file, std::ios::binary) << content;
-        return file;
-    }
-};
+using impact::test::TempDir;
 
 // A message whose bytes cover every value, so signed-char mistakes would show.
 std::string counting_bytes(std::size_t size) {
@@ -142,7 +127,7 @@ TEST_CASE("sha256_file_hex hashes a file's content and reports unreadable files"
         }
     }
     SECTION("a file that cannot be opened") {
-        const auto missing = dir.path / "missing.bin";
+        const auto missing = dir.path() / "missing.bin";
         CHECK_THROWS_AS(impact::text::sha256_file_hex(missing), impact::UserError);
         CHECK_THROWS_WITH(impact::text::sha256_file_hex(missing), missing.string() + ": cannot open file for reading");
     }
