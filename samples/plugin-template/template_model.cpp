@@ -11,6 +11,9 @@ public:
     // Batch columns and outputs, in the order spec() declares them.
     enum Column : uint32_t { kBefore, kAfter };
     enum Result : uint32_t { kChange, kPercentChange };
+    // 2 inputs and 2 outputs per row, known at compile time, so the row loop below compiles
+    // like a plain C++ loop (vectorised); the SDK checks these widths against spec().
+    using batch_type = impact::sdk::FixedBatch<2, 2>;
 
     static impact::sdk::ModelSpec spec() {
         using impact::sdk::Input;
@@ -30,7 +33,7 @@ public:
     // Prepare: this model has no text, date or series inputs, so nothing to read.
     explicit PercentChange(const impact::sdk::PreparedInputs&) {}
 
-    void evaluate(impact::sdk::Batch& batch) const {
+    void evaluate(batch_type& batch) const {
         for (uint64_t row = 0; row < batch.rows(); ++row) {
             const double before = batch.input(row, kBefore);
             const double after = batch.input(row, kAfter);

@@ -6,6 +6,7 @@
 //   static impact::sdk::ModelSpec spec();                       // what it is, its inputs/outputs
 //   explicit Model(const impact::sdk::PreparedInputs& inputs);  // prepare (may throw InputError)
 //   void evaluate(impact::sdk::Batch& batch) const;             // a batch of rows (may throw)
+//   optionally: using batch_type = impact::sdk::FixedBatch<N_in, N_out>; (faster row loops)
 //   optionally: std::vector<impact::sdk::Note> notes() const;   // facts for the report
 // and a plugin is one line:
 //   IMPACT_PLUGIN("org.example.plugin", "1.0.0", "Example models", ModelA, ModelB);
@@ -187,19 +188,32 @@ private:
     const impact_prepare_args* args_;
 };
 
-// Rows of numeric inputs in, rows of outputs out (row-major, declaration order).
-class Batch {
+// A width not known until run time (the default), as std::dynamic_extent is for spans.
+inline constexpr uint32_t dynamic_width = 0xFFFFFFFFu;
+
+// Rows of numeric inputs in, rows of outputs out (row-major, declaration order). With the
+// widths as template arguments (FixedBatch<3, 1>) the row stride is a compile-time constant
+// and the compiler can vectorise a model's row loop as it would a plain C++ loop; a model
+// opts in with `using batch_type = impact::sdk::FixedBatch<3, 1>;` (see sdk/README.md).
+template <uint32_t InputWidth = dynamic_width, uint32_t OutputWidth = dynamic_width>
+class BasicBatch {
 public:
-    Batch(const double* inputs, double* outputs, uint64_t rows, uint32_t input_width,
-          uint32_t output_width) noexcept
+    BasicBatch(const double* inputs, double* outputs, uint64_t rows, uint32_t input_width,
+               uint32_t output_width) noexcept
         : inputs_(inputs), outputs_(outputs), rows_(rows), input_width_(input_width),
           output_width_(output_width) {}
 
     uint64_t rows() const noexcept { return rows_; }
-    uint32_t input_width() const noexcept { return input_width_; }
-    uint32_t output_width() const noexcept { return output_width_; }
-    const double* inputs(uint64_t row) const noexcept { return inputs_ + row * input_width_; }
-    double* outputs(uint64_t row) const noexcept { return outputs_ + row * output_width_; }
+    uint32_t input_width() const noexcept {
+        if constexpr (InputWidth == dynamic_width) return input_width_;
+        else return InputWidth;
+    }
+    uint32_t output_width() const noexcept {
+        if constexpr (OutputWidth == dynamic_width) return output_width_;
+        else return OutputWidth;
+    }
+    const double* inputs(uint64_t row) const noexcept { return inputs_ + row * input_width(); }
+    double* outputs(uint64_t row) const noexcept { return outputs_ + row * output_width(); }
     double input(uint64_t row, uint32_t column) const noexcept { return inputs(row)[column]; }
     double& output(uint64_t row, uint32_t column) const noexcept { return outputs(row)[column]; }
 
@@ -210,6 +224,10 @@ private:
     uint32_t input_width_;
     uint32_t output_width_;
 };
+
+using Batch = BasicBatch<>;
+template <uint32_t InputWidth, uint32_t OutputWidth>
+using FixedBatch = BasicBatch<InputWidth, OutputWidth>;
 
 struct Note {
     std::string key;
@@ -398,6 +416,25 @@ impact_status guarded(impact_error* error, F&& f) noexcept {
     }
 }
 
+// The batch type a model's evaluate takes: its batch_type if it declares one, else Batch.
+template <class M, class = void>
+struct batch_type_of {
+    using type = Batch;
+};
+template <class M>
+struct batch_type_of<M, std::void_t<typename M::batch_type>> {
+    using type = typename M::batch_type;
+};
+
+template <uint32_t I, uint32_t O>
+void check_fixed_widths(const BasicBatch<I, O>*, uint32_t input_width, uint32_t output_width) {
+    if ((I != dynamic_width && I != input_width) || (O != dynamic_width && O != output_width))
+        // A bug in the plugin, not in the user's inputs: reported as IMPACT_STATUS_INTERNAL.
+        throw std::logic_error("the model's batch_type declares " + std::to_string(I) + " inputs and " +
+                               std::to_string(O) + " outputs per row, but its spec() has " +
+                               std::to_string(input_width) + " and " + std::to_string(output_width));
+}
+
 template <class M, class = void>
 struct has_notes : std::false_type {};
 template <class M>
@@ -416,6 +453,7 @@ struct Instance {
         : model(prepared),
           input_width(DescriptorStorage<M>::get().spec().row_input_count()),
           output_width(DescriptorStorage<M>::get().spec().output_count()) {
+        check_fixed_widths(static_cast<const typename batch_type_of<M>::type*>(nullptr), input_width, output_width);
         if constexpr (has_notes<M>::value) notes = model.notes();
         c.model_data = this;
         c.evaluate = &evaluate;
@@ -428,7 +466,7 @@ struct Instance {
                                   double* outputs, impact_error* error) noexcept {
         const auto* instance = static_cast<const Instance*>(self->model_data);
         return guarded(error, [&] {
-            Batch batch(inputs, outputs, rows, instance->input_width, instance->output_width);
+            typename batch_type_of<M>::type batch(inputs, outputs, rows, instance->input_width, instance->output_width);
             instance->model.evaluate(batch);
         });
     }
