@@ -13,13 +13,16 @@
 namespace impact::host {
 namespace {
 
-// Host-side error storage handed to the plugin with every call that can fail.
+// Host-side error storage handed to the plugin with every call that can fail. Only the first
+// byte of each buffer is cleared: zeroing 1,152 bytes cost ~29 ns a call (bench/README.md).
 struct ErrorBuffer {
-    std::array<char, 1024> message{};
-    std::array<char, 128> input_key{};
+    std::array<char, 1024> message;
+    std::array<char, 128> input_key;
     impact_error error{};
 
     ErrorBuffer() {
+        message[0] = '\0';
+        input_key[0] = '\0';
         error.struct_size = sizeof(impact_error);
         error.message = message.data();
         error.message_capacity = static_cast<uint32_t>(message.size());
@@ -27,7 +30,10 @@ struct ErrorBuffer {
         error.input_key_capacity = static_cast<uint32_t>(input_key.size());
         error.row = -1;
     }
-    [[noreturn]] void raise(impact_status status, std::string_view model_id) const {
+    [[noreturn]] void raise(impact_status status, std::string_view model_id) {
+        // A plugin that ignored the capacity's NUL rule still yields a terminated string.
+        message.back() = '\0';
+        input_key.back() = '\0';
         std::string text = message[0] ? std::string(message.data())
                                       : fmt::format("model '{}' failed with status {} and no message", model_id, status);
         throw CallError(status, text, input_key.data(), error.row);
@@ -176,11 +182,17 @@ ModelInstance Model::prepare(PreparedValues values) const {
 ModelInstance::ModelInstance(std::shared_ptr<const LoadedPlugin> plugin, const ModelInfo* info,
                              PreparedValues values, impact_model_instance* instance)
     : plugin_(std::move(plugin)), info_(info), values_(std::move(values)), instance_(instance),
-      row_inputs_(info->row_inputs()) {}
+      row_inputs_(info->row_inputs()) {
+    for (const InputInfo* in : row_inputs_) {
+        lower_bounds_.push_back(in->min_value.value_or(-std::numeric_limits<double>::infinity()));
+        upper_bounds_.push_back(in->max_value.value_or(std::numeric_limits<double>::infinity()));
+    }
+}
 
 ModelInstance::ModelInstance(ModelInstance&& other) noexcept
     : plugin_(std::move(other.plugin_)), info_(other.info_), values_(std::move(other.values_)),
-      instance_(std::exchange(other.instance_, nullptr)), row_inputs_(std::move(other.row_inputs_)) {}
+      instance_(std::exchange(other.instance_, nullptr)), row_inputs_(std::move(other.row_inputs_)),
+      lower_bounds_(std::move(other.lower_bounds_)), upper_bounds_(std::move(other.upper_bounds_)) {}
 
 ModelInstance& ModelInstance::operator=(ModelInstance&& other) noexcept {
     if (this != &other) {
@@ -190,6 +202,8 @@ ModelInstance& ModelInstance::operator=(ModelInstance&& other) noexcept {
         values_ = std::move(other.values_);
         instance_ = std::exchange(other.instance_, nullptr);
         row_inputs_ = std::move(other.row_inputs_);
+        lower_bounds_ = std::move(other.lower_bounds_);
+        upper_bounds_ = std::move(other.upper_bounds_);
     }
     return *this;
 }
@@ -223,8 +237,15 @@ void ModelInstance::evaluate(std::span<const double> inputs, std::span<double> o
                         fmt::format("model '{}': batch of {} inputs and {} outputs does not fit {} inputs and {} "
                                     "outputs per row",
                                     info_->id, inputs.size(), outputs.size(), width, output_width()));
-    for (std::size_t r = 0; r < rows; ++r)
-        for (std::size_t c = 0; c < width; ++c) check_bounds(*row_inputs_[c], inputs[r * width + c], static_cast<int64_t>(r));
+    // One branch-light pass against precomputed limits (NaN fails both comparisons); the
+    // message is built only for a value that fails.
+    for (std::size_t r = 0; r < rows; ++r) {
+        const double* row = inputs.data() + r * width;
+        bool ok = true;
+        for (std::size_t c = 0; c < width; ++c) ok &= row[c] >= lower_bounds_[c] && row[c] <= upper_bounds_[c];
+        if (!ok)
+            for (std::size_t c = 0; c < width; ++c) check_bounds(*row_inputs_[c], row[c], static_cast<int64_t>(r));
+    }
     evaluate_unchecked(inputs.data(), rows, outputs.data());
 }
 

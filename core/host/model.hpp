@@ -130,6 +130,8 @@ private:
     PreparedValues values_;
     impact_model_instance* instance_ = nullptr;
     std::vector<const InputInfo*> row_inputs_;
+    std::vector<double> lower_bounds_;  // per batch column; -inf when none
+    std::vector<double> upper_bounds_;  // per batch column; +inf when none
 };
 
 }  // namespace impact::host
