@@ -5,6 +5,7 @@
 #include "text/user_error.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -25,10 +26,9 @@ std::string range_text(const host::InputInfo& in) {
 }
 
 std::string unknown_model_message(const host::Registry& registry, const std::string& model_id) {
-    std::string known;
-    for (const auto& m : registry.models()) known += (known.empty() ? "" : ", ") + m.info().id;
+    const std::vector<std::string> known = registry.model_ids();
     return fmt::format("model: no plugin provides '{}' (known: {}; see 'impact plugins')", model_id,
-                       known.empty() ? "none" : known);
+                       known.empty() ? std::string("none") : fmt::format("{}", fmt::join(known, ", ")));
 }
 
 }  // namespace

@@ -16,6 +16,12 @@ std::optional<std::size_t> CsvTable::column(std::string_view name) const noexcep
     return std::nullopt;
 }
 
+std::vector<std::string> CsvTable::header_names() const {
+    std::vector<std::string> names;
+    for (const CsvCell& cell : header) names.push_back(cell.text);
+    return names;
+}
+
 std::string CsvTable::where(const CsvCell& cell) const {
     return fmt::format("{}:{}:{}", file.string(), cell.line, cell.column);
 }

@@ -23,6 +23,8 @@ struct CsvTable {
 
     // Index of the header column named `name`, or nullopt.
     std::optional<std::size_t> column(std::string_view name) const noexcept;
+    // The header's column names, in order.
+    std::vector<std::string> header_names() const;
     // "file:line:column" of a cell, for error messages.
     std::string where(const CsvCell& cell) const;
 };

@@ -4,6 +4,7 @@
 #include "data/csv.hpp"
 #include "text/amount.hpp"
 #include "text/iso_date.hpp"
+#include "text/quantity.hpp"
 #include "text/user_error.hpp"
 
 #include <fmt/format.h>
@@ -16,9 +17,6 @@
 namespace impact::data {
 namespace {
 
-bool is_currency_code(std::string_view code) noexcept {
-    return code.size() == 3 && std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
-}
 
 }  // namespace
 
@@ -31,13 +29,7 @@ std::vector<RateSeries> read_rates_csv(const std::filesystem::path& file) {
         if (!column)
             throw UserError(fmt::format("{}:1:1: expected a '{}' column (header date,base,quote,rate), found header "
                                         "'{}'",
-                                        file.string(), names[i],
-                                        fmt::join([&] {
-                                            std::vector<std::string> h;
-                                            for (const auto& c : table.header) h.push_back(c.text);
-                                            return h;
-                                        }(),
-                                                  ",")));
+                                        file.string(), names[i], fmt::join(table.header_names(), ",")));
         columns[i] = *column;
     }
     struct Quote {
@@ -53,7 +45,7 @@ std::vector<RateSeries> read_rates_csv(const std::filesystem::path& file) {
             throw UserError(fmt::format("{}: date: expected YYYY-MM-DD, found '{}'", table.where(date_cell), date_cell.text));
         for (int i : {1, 2}) {
             const CsvCell& cell = row[columns[i]];
-            if (!is_currency_code(cell.text))
+            if (!text::looks_like_currency_code(cell.text))
                 throw UserError(fmt::format("{}: {}: expected a three-letter currency code such as USD, found '{}'",
                                             table.where(cell), names[i], cell.text));
         }

@@ -272,22 +272,7 @@ std::vector<std::pair<std::string, std::string>> ModelInstance::notes() const {
 }
 
 std::string ModelInstance::resolve_unit(std::string_view unit) const {
-    std::string out;
-    std::size_t pos = 0;
-    while (pos < unit.size()) {
-        const std::size_t open = unit.find('{', pos);
-        const std::size_t close = open == std::string_view::npos ? open : unit.find('}', open);
-        if (close == std::string_view::npos) {
-            out.append(unit.substr(pos));
-            break;
-        }
-        out.append(unit.substr(pos, open - pos));
-        const std::string_view key = unit.substr(open + 1, close - open - 1);
-        const std::string* text = values_.text(key);
-        out.append(text ? std::string_view(*text) : unit.substr(open, close - open + 1));
-        pos = close + 1;
-    }
-    return out;
+    return resolve_unit_placeholders(unit, [this](std::string_view key) { return values_.text(key); });
 }
 
 }  // namespace impact::host

@@ -22,6 +22,25 @@ std::vector<const InputInfo*> ModelInfo::row_inputs() const {
     return columns;
 }
 
+std::string resolve_unit_placeholders(std::string_view unit,
+                                      const std::function<const std::string*(std::string_view)>& text_of) {
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < unit.size()) {
+        const std::size_t open = unit.find('{', pos);
+        const std::size_t close = open == std::string_view::npos ? open : unit.find('}', open);
+        if (close == std::string_view::npos) {
+            out.append(unit.substr(pos));
+            break;
+        }
+        out.append(unit.substr(pos, open - pos));
+        const std::string* text = text_of(unit.substr(open + 1, close - open - 1));
+        out.append(text ? std::string_view(*text) : unit.substr(open, close - open + 1));
+        pos = close + 1;
+    }
+    return out;
+}
+
 std::string_view kind_name(impact_input_kind kind) noexcept {
     switch (kind) {
     case IMPACT_KIND_NUMBER: return "number";

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,6 +66,11 @@ struct PluginInfo {
     uint32_t abi_minor = 0;
     std::vector<ModelInfo> models;
 };
+
+// A unit with each "{name}" replaced by text_of(name); a placeholder text_of answers with
+// nullptr for stays as written. Used for the host's instances and the scenario runner alike.
+std::string resolve_unit_placeholders(std::string_view unit,
+                                      const std::function<const std::string*(std::string_view)>& text_of);
 
 std::string_view kind_name(impact_input_kind kind) noexcept;
 std::string_view thread_safety_name(impact_thread_safety safety) noexcept;

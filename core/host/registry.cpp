@@ -110,4 +110,11 @@ std::vector<Model> Registry::models() const {
     return out;
 }
 
+std::vector<std::string> Registry::model_ids() const {
+    std::vector<std::string> ids;
+    for (const ModelRef& m : models_) ids.push_back(m.id);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
 }  // namespace impact::host

@@ -68,6 +68,8 @@ public:
     std::optional<Model> find_model(std::string_view model_id) const;
     // Every usable model, sorted by id.
     std::vector<Model> models() const;
+    // Their ids, sorted: for messages that list what is available.
+    std::vector<std::string> model_ids() const;
 
 private:
     struct ModelRef {

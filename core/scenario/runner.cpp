@@ -47,11 +47,7 @@ LoadedSeries load_series(const DataSource& source) {
         fail(source.file_pos, key + ".file",
              fmt::format("cannot read '{}' (resolved to {})", source.file_as_written, source.file.string()));
     const data::CsvTable table = data::read_csv(source.file, key);
-    const auto column_names = [&] {
-        std::vector<std::string> names;
-        for (const auto& c : table.header) names.push_back(c.text);
-        return fmt::format("{}", fmt::join(names, ","));
-    };
+    const auto column_names = [&] { return fmt::format("{}", fmt::join(table.header_names(), ",")); };
     const auto date_column = table.column(source.date_column);
     if (!date_column)
         fail(source.date_column_pos, key + ".date",
@@ -90,21 +86,10 @@ LoadedSeries load_series(const DataSource& source) {
 
 // Replaces "{name}" in a unit with the text input `name`; unresolved placeholders stay.
 std::string resolve_unit(std::string_view unit, const std::map<std::string, std::string>& texts) {
-    std::string out;
-    std::size_t pos = 0;
-    while (pos < unit.size()) {
-        const auto open = unit.find('{', pos);
-        const auto close = open == std::string_view::npos ? open : unit.find('}', open);
-        if (close == std::string_view::npos) {
-            out.append(unit.substr(pos));
-            break;
-        }
-        out.append(unit.substr(pos, open - pos));
-        const auto it = texts.find(std::string(unit.substr(open + 1, close - open - 1)));
-        out.append(it != texts.end() ? std::string_view(it->second) : unit.substr(open, close - open + 1));
-        pos = close + 1;
-    }
-    return out;
+    return host::resolve_unit_placeholders(unit, [&](std::string_view key) -> const std::string* {
+        const auto it = texts.find(std::string(key));
+        return it == texts.end() ? nullptr : &it->second;
+    });
 }
 
 // "{from}" -> "from"; "" when the unit is not a single placeholder.
@@ -204,10 +189,7 @@ public:
                 fail(step_.pos, "step." + step_.id + "." + in.key,
                      fmt::format("expected input '{}' ({}) for model {}, found none", in.key, in.label, info_.id));
             rows[c] = RowValue{*in.default_number, *in.default_number, *in.default_number, false};
-            result_.inputs.push_back(InputUsed{in.key, in.label, std::string(host::kind_name(in.kind)),
-                                               RangedValue{*in.default_number, std::nullopt, std::nullopt,
-                                                           resolve_unit(in.unit, texts_)},
-                                               {}, "default"});
+            result_.inputs.push_back(default_used(in));
         }
         for (const host::InputInfo& in : info_.inputs) {
             if (in.is_row_input() || prepared.has(in.key)) continue;
@@ -215,14 +197,7 @@ public:
                 fail(step_.pos, "step." + step_.id + "." + in.key,
                      fmt::format("expected input '{}' ({}) for model {}, found none", in.key, in.label, info_.id));
             // The host gives the model this default; the report says so.
-            if (in.default_number)
-                result_.inputs.push_back(InputUsed{in.key, in.label, std::string(host::kind_name(in.kind)),
-                                                   RangedValue{*in.default_number, std::nullopt, std::nullopt,
-                                                               resolve_unit(in.unit, texts_)},
-                                                   {}, "default"});
-            else if (in.default_text)
-                result_.inputs.push_back(InputUsed{in.key, in.label, std::string(host::kind_name(in.kind)), std::nullopt,
-                                                   *in.default_text, "default"});
+            if (in.default_number || in.default_text) result_.inputs.push_back(default_used(in));
         }
 
         result_.id = step_.id;
@@ -449,6 +424,16 @@ private:
             spec);
     }
 
+    // How the report lists an input the model gets its default for.
+    InputUsed default_used(const host::InputInfo& in) const {
+        InputUsed used{in.key, in.label, std::string(host::kind_name(in.kind)), std::nullopt, {}, "default"};
+        if (in.default_number)
+            used.number = RangedValue{*in.default_number, std::nullopt, std::nullopt, resolve_unit(in.unit, texts_)};
+        else
+            used.text = in.default_text.value_or("");
+        return used;
+    }
+
     // The model's declared min and max, for each of low, base and high.
     void check_bounds(const host::InputInfo& in, const RowValue& v, const Matched& m) const {
         const auto shown = [&](double x) {
@@ -605,8 +590,7 @@ RunResult run_scenario(const Scenario& scenario, const host::Registry& registry,
     for (const Step& step : scenario.steps) {
         const auto model = registry.find_model(step.model);
         if (!model) {
-            std::vector<std::string> known;
-            for (const auto& m : registry.models()) known.push_back(m.info().id);
+            const std::vector<std::string> known = registry.model_ids();
             fail(step.model_pos, "step." + step.id + ".model",
                  fmt::format("expected a model a loaded plugin provides ({}), found \"{}\"",
                              known.empty() ? "none loaded" : fmt::format("{}", fmt::join(known, ", ")), step.model));
@@ -616,7 +600,10 @@ RunResult run_scenario(const Scenario& scenario, const host::Registry& registry,
         const host::PluginInfo& plugin = model->plugin();
         const bool listed = std::any_of(result.plugins.begin(), result.plugins.end(),
                                         [&](const PluginUsed& p) { return p.file == plugin.file; });
-        if (!listed) result.plugins.push_back(PluginUsed{plugin.id, plugin.version, plugin.file, text::sha256_file_hex(plugin.file)});
+        // Provenance is part of a run's report only; validate need not read every plugin file.
+        if (!listed)
+            result.plugins.push_back(PluginUsed{plugin.id, plugin.version, plugin.file,
+                                                mode == RunMode::run ? text::sha256_file_hex(plugin.file) : std::string()});
     }
     return result;
 }

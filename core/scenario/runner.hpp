@@ -53,7 +53,7 @@ struct PluginUsed {
     std::string id;
     std::string version;
     std::filesystem::path file;
-    std::string sha256;
+    std::string sha256;  // of the plugin file; empty when validating
 };
 
 struct RunResult {

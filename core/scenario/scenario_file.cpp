@@ -2,6 +2,7 @@
 #include "scenario/scenario.hpp"
 
 #include "text/iso_date.hpp"
+#include "text/quantity.hpp"
 #include "text/sha256.hpp"
 #include "text/user_error.hpp"
 
@@ -192,8 +193,7 @@ Scenario read_scenario_file(const std::filesystem::path& file) {
         else if (k == "as_of") scenario.as_of = r.date(node, where);
         else if (k == "currency") {
             scenario.currency = r.string(node, where, "a currency code such as \"USD\"");
-            if (scenario.currency->size() != 3 ||
-                !std::all_of(scenario.currency->begin(), scenario.currency->end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+            if (!text::looks_like_currency_code(*scenario.currency))
                 r.fail(r.pos(node), where, fmt::format("expected a three-letter currency code such as \"USD\", found \"{}\"",
                                                        *scenario.currency));
         } else
