@@ -62,4 +62,13 @@ std::string_view thread_safety_name(impact_thread_safety safety) noexcept {
     }
 }
 
+std::string_view direction_name(impact_direction direction) noexcept {
+    switch (direction) {
+    case IMPACT_DIRECTION_NEUTRAL: return "neutral";
+    case IMPACT_DIRECTION_HIGHER_IS_BETTER: return "higher is better";
+    case IMPACT_DIRECTION_HIGHER_IS_WORSE: return "higher is worse";
+    default: return "unknown";
+    }
+}
+
 }  // namespace impact::host

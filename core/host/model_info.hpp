@@ -25,6 +25,8 @@ struct InputInfo {
     std::optional<std::string> default_text;
     std::optional<double> min_value;
     std::optional<double> max_value;
+    bool min_exclusive = false;  // ABI 1.2: value > min_value, not >=
+    bool max_exclusive = false;  // ABI 1.2: value < max_value, not <=
 
     bool is_numeric() const noexcept {
         return kind == IMPACT_KIND_NUMBER || kind == IMPACT_KIND_MONEY || kind == IMPACT_KIND_PERCENT;
@@ -38,6 +40,8 @@ struct OutputInfo {
     std::string label;
     std::string description;
     std::string unit;
+    bool may_be_undefined = false;                       // ABI 1.2; NaN/Inf is a result, not a failure
+    impact_direction direction = IMPACT_DIRECTION_NEUTRAL;  // ABI 1.2; neutral for 1.0 and 1.1 plugins
 };
 
 struct ModelInfo {
@@ -74,5 +78,7 @@ std::string resolve_unit_placeholders(std::string_view unit,
 
 std::string_view kind_name(impact_input_kind kind) noexcept;
 std::string_view thread_safety_name(impact_thread_safety safety) noexcept;
+// "neutral", "higher is better", "higher is worse"
+std::string_view direction_name(impact_direction direction) noexcept;
 
 }  // namespace impact::host

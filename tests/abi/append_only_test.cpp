@@ -98,7 +98,7 @@ constexpr bool is_v1_0_field(std::string_view type_dot_field) {
 #define IMPACT_V1_0_COUNT(T, SIZE_BYTES, ALIGN_BYTES)                                                  \
     static_assert(impact::test::aggregate_field_count<v1_0::T>() == impact::test::count_rows(kV1_0FieldTypes, #T), \
                   #T ": the frozen field list above misses a field of the 1.0 header");
-IMPACT_LP64_STRUCTS(IMPACT_V1_0_COUNT)
+IMPACT_LP64_STRUCTS_SINCE_1_0(IMPACT_V1_0_COUNT)
 #undef IMPACT_V1_0_COUNT
 
 #define IMPACT_SAME_FIELD(T, F)                                                                     \
@@ -114,7 +114,7 @@ IMPACT_V1_0_FIELDS(IMPACT_SAME_FIELD)
 #define IMPACT_APPENDED(T, F, OFFSET_BYTES, SIZE_BYTES)                                       \
     static_assert(is_v1_0_field(#T "." #F) || offsetof(::T, F) >= sizeof(v1_0::T),             \
                   #T "::" #F " was added inside the 1.0 struct instead of appended after it");
-IMPACT_LP64_FIELDS(IMPACT_APPENDED)
+IMPACT_LP64_FIELDS_SINCE_1_0(IMPACT_APPENDED)
 #undef IMPACT_APPENDED
 
 // Growable structs (they start with struct_size) may only get longer.

@@ -34,7 +34,8 @@ static const impact_input_descriptor c_check_inputs[] = {
      IMPACT_INPUT_HAS_DEFAULT, 0.0, "EUR", 0.0, 0.0},
 };
 static const impact_output_descriptor c_check_outputs[] = {
-    {sizeof(impact_output_descriptor), "y", "Y label", "Y description", "{currency}"},
+    {sizeof(impact_output_descriptor), "y", "Y label", "Y description", "{currency}", IMPACT_OUTPUT_MAY_BE_UNDEFINED,
+     IMPACT_DIRECTION_HIGHER_IS_WORSE},
 };
 static const impact_model_descriptor c_check_model = {
     sizeof(impact_model_descriptor), "c.check", "C check", "1.2.3", "Written by a C11 compiler",

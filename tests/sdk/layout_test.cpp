@@ -144,7 +144,8 @@ TEST_CASE("the layout table covers every SDK struct, each field once, in declara
     CHECK(structs == std::vector<std::string>{"impact_error", "impact_series", "impact_input_descriptor",
                                               "impact_output_descriptor", "impact_model_descriptor", "impact_value",
                                               "impact_prepare_args", "impact_model_instance",
-                                              "impact_model_factory_v1", "impact_plugin_entry"});
+                                              "impact_model_factory_v1", "impact_plugin_entry",
+                                              "impact_descriptor_diagnostics_v1"});
     for (const std::string& type : structs) {
         std::size_t struct_size_bytes = 0;
         std::size_t end_bytes = 0;
@@ -217,6 +218,8 @@ TEST_CASE("structs written by C code read back correctly through the C++ view", 
     CHECK(std::string(y.label) == "Y label");
     CHECK(std::string(y.description) == "Y description");
     CHECK(std::string(y.unit) == "{currency}");
+    CHECK(y.flags == IMPACT_OUTPUT_MAY_BE_UNDEFINED);
+    CHECK(y.direction == IMPACT_DIRECTION_HIGHER_IS_WORSE);
 
     // C++-written impact_value / impact_series read by C: the scale comes from the last
     // value of the series, the note from the text value.

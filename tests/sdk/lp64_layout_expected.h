@@ -14,20 +14,21 @@
  *
  * IMPACT_LP64_STRUCTS(X): X(type, size_bytes, align_bytes)
  * IMPACT_LP64_FIELDS(X):  X(type, field, offset_bytes, size_bytes)
+ * (each the *_SINCE_1_0 list of structs that ABI 1.0 had, then the *_ADDED list of later ones)
  * Both are X-macros so the same table drives C11 _Static_assert, C++ static_assert and
  * the runtime C-versus-C++ comparison. Usable from C and C++.
  */
 
 /* clang-format off */
-#define IMPACT_LP64_STRUCTS(X)                                                               \
+#define IMPACT_LP64_STRUCTS_SINCE_1_0(X)                                                               \
     /* row ends at 40+8=48, already a multiple of 8 */                                      \
     X(impact_error,             48, 8)                                                       \
     /* count ends at 32+8=40 */                                                              \
     X(impact_series,            40, 8)                                                       \
     /* max_value ends at 80+8=88 */                                                          \
     X(impact_input_descriptor,  88, 8)                                                       \
-    /* unit ends at 32+8=40 */                                                               \
-    X(impact_output_descriptor, 40, 8)                                                       \
+    /* 1.2: direction ends at 44+4=48 (1.0 and 1.1 ended with unit at 32+8=40) */           \
+    X(impact_output_descriptor, 48, 8)                                                       \
     /* 1.1: references ends at 80+8=88 (1.0 ended with output_count at 72+4=76 -> 80) */    \
     X(impact_model_descriptor,  88, 8)                                                       \
     /* series_count ends at 56+4=60, tail-padded to 64 */                                    \
@@ -41,7 +42,7 @@
     /* get_interface ends at 40+8=48 */                                                      \
     X(impact_plugin_entry,      48, 8)
 
-#define IMPACT_LP64_FIELDS(X)                                                                \
+#define IMPACT_LP64_FIELDS_SINCE_1_0(X)                                                                \
     /* impact_error */                                                                       \
     X(impact_error, struct_size,                 0, 4)                                       \
     X(impact_error, message,                     8, 8)  /* 4 -> 8: pointer alignment */      \
@@ -73,6 +74,8 @@
     X(impact_output_descriptor, label,          16, 8)                                       \
     X(impact_output_descriptor, description,    24, 8)                                       \
     X(impact_output_descriptor, unit,           32, 8)                                       \
+    X(impact_output_descriptor, flags,          40, 4)  /* 1.2 */                            \
+    X(impact_output_descriptor, direction,      44, 4)  /* 1.2 */                            \
     /* impact_model_descriptor */                                                            \
     X(impact_model_descriptor, struct_size,      0, 4)                                       \
     X(impact_model_descriptor, id,               8, 8)  /* 4 -> 8 */                         \
@@ -116,6 +119,17 @@
     X(impact_plugin_entry, plugin_version,      24, 8)                                       \
     X(impact_plugin_entry, plugin_name,         32, 8)                                       \
     X(impact_plugin_entry, get_interface,       40, 8)
+
+/* Structs added after 1.0 (no frozen 1.0 counterpart to compare with). */
+#define IMPACT_LP64_STRUCTS_ADDED(X)                                                         \
+    /* 1.2: one function pointer */                                                          \
+    X(impact_descriptor_diagnostics_v1, 8, 8)
+#define IMPACT_LP64_FIELDS_ADDED(X)                                                          \
+    /* impact_descriptor_diagnostics_v1 (1.2): frozen function table */                      \
+    X(impact_descriptor_diagnostics_v1, descriptor_failure, 0, 8)
+
+#define IMPACT_LP64_STRUCTS(X) IMPACT_LP64_STRUCTS_SINCE_1_0(X) IMPACT_LP64_STRUCTS_ADDED(X)
+#define IMPACT_LP64_FIELDS(X) IMPACT_LP64_FIELDS_SINCE_1_0(X) IMPACT_LP64_FIELDS_ADDED(X)
 /* clang-format on */
 
 #endif /* IMPACT_TESTS_SDK_LP64_LAYOUT_EXPECTED_H */

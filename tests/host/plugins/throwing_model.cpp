@@ -11,7 +11,7 @@ const impact_input_descriptor inputs[] = {
     {sizeof(impact_input_descriptor), "x", "X", "", IMPACT_KIND_NUMBER, "", 0u, 0.0, nullptr, 0.0, 0.0},
 };
 const impact_output_descriptor outputs[] = {
-    {sizeof(impact_output_descriptor), "value", "Value", "", ""},
+    {sizeof(impact_output_descriptor), "value", "Value", "", "", 0u, IMPACT_DIRECTION_NEUTRAL},
 };
 const impact_model_descriptor models[] = {
     {sizeof(impact_model_descriptor), "test.throw_on_create", "Throws from create", "1.0.0",

@@ -43,8 +43,10 @@ extern "C" {
 #define IMPACT_ABI_MAJOR 1
 /* ABI minor: grows when fields are appended to growable structs.
  * 1.0: first release (frozen copy in tests/abi/v1.0/).
- * 1.1: appended impact_model_descriptor.references. */
-#define IMPACT_ABI_MINOR 1
+ * 1.1: appended impact_model_descriptor.references (frozen copy in tests/abi/v1.1/).
+ * 1.2: exclusive-bound input flags; appended impact_output_descriptor.flags and .direction;
+ *      interface "impact.descriptor-diagnostics/1". */
+#define IMPACT_ABI_MINOR 2
 
 /* The one exported symbol. Its name carries the ABI major. */
 #define IMPACT_PLUGIN_ENTRY_NAME impact_plugin_entry_v1
@@ -59,6 +61,8 @@ extern "C" {
 
 /* Interface ids, for impact_plugin_entry.get_interface. */
 #define IMPACT_MODEL_FACTORY_V1 "impact.model-factory/1"
+/* 1.2, optional: why a model descriptor could not be built (impact_descriptor_diagnostics_v1). */
+#define IMPACT_DESCRIPTOR_DIAGNOSTICS_V1 "impact.descriptor-diagnostics/1"
 
 /* ---- Status codes and errors -------------------------------------------- */
 
@@ -95,7 +99,8 @@ typedef struct impact_error {
 typedef int32_t impact_date_days;
 
 /* One dated series, oldest first, dates strictly increasing. Memory is the host's
- * and stays valid until the instance that received it is destroyed. */
+ * and stays valid until the instance that received it is destroyed: a plugin may keep
+ * the pointers (and those of impact_value) in its instance and read them at evaluate. */
 typedef struct impact_series {
     uint32_t struct_size;
     const char* label;            /* "NVDA close", "USD/KRW" */
@@ -123,6 +128,18 @@ typedef uint32_t impact_input_kind;
  * (as impact_value.number) and is not a column of the evaluation batch. Use it for
  * structural numbers such as window lengths. */
 #define IMPACT_INPUT_PREPARED 0x10u
+/* 1.2: with IMPACT_INPUT_HAS_MIN, the value must be > min_value (not >=); with
+ * IMPACT_INPUT_HAS_MAX and IMPACT_INPUT_MAX_EXCLUSIVE, < max_value. A host of ABI 1.0 or 1.1
+ * ignores them (and checks >=, <=), so a plugin still refuses the bound value itself. */
+#define IMPACT_INPUT_MIN_EXCLUSIVE 0x20u
+#define IMPACT_INPUT_MAX_EXCLUSIVE 0x40u
+
+/* The host's limits on what a descriptor may declare; a plugin beyond them is refused. */
+#define IMPACT_MAX_MODELS 1024u           /* models per plugin */
+#define IMPACT_MAX_INPUTS 256u            /* inputs per model */
+#define IMPACT_MAX_OUTPUTS 256u           /* outputs per model */
+#define IMPACT_MAX_DESCRIPTOR_SIZE 4096u  /* struct_size of any descriptor */
+#define IMPACT_MAX_TEXT_BYTES 4096u       /* any descriptor string, without its NUL */
 
 /* The unit string of a money input or an output may name a text input in braces:
  * "{currency}" means "the currency code given as the text input `currency`".
@@ -141,12 +158,28 @@ typedef struct impact_input_descriptor {
     double max_value;             /* with IMPACT_INPUT_HAS_MAX */
 } impact_input_descriptor;
 
+/* Output flags (1.2). */
+/* The output may be undefined (NaN) or infinite for some inputs, and that is a result, not
+ * a failure: abnormal_market_cap without shares_outstanding. Without this flag a non-finite
+ * value fails the run naming the model, the output and the row. */
+#define IMPACT_OUTPUT_MAY_BE_UNDEFINED 0x1u
+
+/* Which way an output is good or bad for the party the model speaks for (1.2). Reports use it
+ * to show best and worst cases instead of low and high. A 1.0 or 1.1 plugin reads as neutral. */
+typedef uint32_t impact_direction;
+#define IMPACT_DIRECTION_NEUTRAL 0           /* a statistic, a rate, a count: no better or worse */
+#define IMPACT_DIRECTION_HIGHER_IS_BETTER 1  /* a signed change in value: a gain > 0, a loss < 0 */
+#define IMPACT_DIRECTION_HIGHER_IS_WORSE 2   /* a loss, charge or cost stated as a positive amount */
+
 typedef struct impact_output_descriptor {
     uint32_t struct_size;
-    const char* key;
+    const char* key;              /* [a-z][a-z0-9_]*, unique within the model */
     const char* label;
     const char* description;
     const char* unit;
+    /* --- 1.2 --- */
+    uint32_t flags;               /* IMPACT_OUTPUT_* */
+    impact_direction direction;   /* IMPACT_DIRECTION_* */
 } impact_output_descriptor;
 
 /* What the host may do concurrently with a model's instances (after OpenFX's
@@ -240,6 +273,15 @@ typedef struct impact_model_factory_v1 {
     impact_status (*create)(const char* model_id, const impact_prepare_args* args,
                             impact_model_instance** out_instance, impact_error* error);
 } impact_model_factory_v1;
+
+/* ---- Interface "impact.descriptor-diagnostics/1" (1.2, optional, frozen) ---------- */
+
+typedef struct impact_descriptor_diagnostics_v1 {
+    /* [host-thread] Called when model_descriptor(index) returned NULL: writes why into
+     * *error (the exception a C++ spec() threw, say) and returns its status, or
+     * IMPACT_STATUS_OK when the descriptor can now be built after all. */
+    impact_status (*descriptor_failure)(uint32_t index, impact_error* error);
+} impact_descriptor_diagnostics_v1;
 
 /* ---- The entry --------------------------------------------------------------- */
 

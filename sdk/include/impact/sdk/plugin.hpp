@@ -117,11 +117,19 @@ struct Date {
 namespace detail {
 // Element i of an array of growable structs, stepped by the writer's struct_size (the SDK's
 // array rule), so arrays from a host built against a newer minor version still read right.
+// The caller has checked the stride with has_v1_0_size() first.
 template <class T>
 const T& element(const T* array, std::size_t i) noexcept {
     const std::size_t stride = array[0].struct_size;
     return *reinterpret_cast<const T*>(reinterpret_cast<const char*>(array) + i * stride);
 }
+// True when a struct the host wrote is at least as large as ABI 1.0 defines it (through
+// `last_v1_0_field`): a smaller struct_size would make every field and stride wrong.
+template <class T>
+bool has_v1_0_size(const T& value, std::size_t end_of_last_v1_0_field) noexcept {
+    return value.struct_size >= end_of_last_v1_0_field;
+}
+#define IMPACT_SDK_END_OF(type, field) (offsetof(type, field) + sizeof(((type*)nullptr)->field))
 }  // namespace detail
 
 // A read-only view of one dated series passed by the host.
@@ -161,11 +169,20 @@ public:
         const impact_value* v = find(key);
         return v ? v->number : fallback;
     }
+    // The series stay valid as long as the instance: a model may keep these views.
     std::vector<SeriesView> series(std::string_view key) const {
         const impact_value& v = require(key, IMPACT_KIND_SERIES);
         std::vector<SeriesView> out;
+        if (v.series_count == 0) return out;
+        if (!v.series || !detail::has_v1_0_size(v.series[0], IMPACT_SDK_END_OF(impact_series, count)))
+            throw InputError(std::string(key), "series array is NULL or smaller than SDK 1.0 defines");
         out.reserve(v.series_count);
-        for (uint32_t i = 0; i < v.series_count; ++i) out.emplace_back(detail::element(v.series, i));
+        for (uint32_t i = 0; i < v.series_count; ++i) {
+            const impact_series& s = detail::element(v.series, i);
+            if (s.count > 0 && (!s.dates || !s.values))
+                throw InputError(std::string(key), "series has no dates or values");
+            out.emplace_back(s);
+        }
         return out;
     }
 
@@ -250,8 +267,13 @@ public:
     Input&& prepared() && { flags_ |= IMPACT_INPUT_PREPARED; return std::move(*this); }
     Input&& default_value(double v) && { flags_ |= IMPACT_INPUT_HAS_DEFAULT; default_number_ = v; return std::move(*this); }
     Input&& default_text(std::string v) && { flags_ |= IMPACT_INPUT_HAS_DEFAULT; default_text_ = std::move(v); return std::move(*this); }
-    Input&& min(double v) && { flags_ |= IMPACT_INPUT_HAS_MIN; min_ = v; return std::move(*this); }
-    Input&& max(double v) && { flags_ |= IMPACT_INPUT_HAS_MAX; max_ = v; return std::move(*this); }
+    // Inclusive bounds: value >= v, value <= v.
+    Input&& min(double v) && { flags_ = (flags_ | IMPACT_INPUT_HAS_MIN) & ~IMPACT_INPUT_MIN_EXCLUSIVE; min_ = v; return std::move(*this); }
+    Input&& max(double v) && { flags_ = (flags_ | IMPACT_INPUT_HAS_MAX) & ~IMPACT_INPUT_MAX_EXCLUSIVE; max_ = v; return std::move(*this); }
+    // Exclusive bounds (ABI 1.2): value > v, value < v. Declare every bound the model
+    // enforces, so that `impact validate` catches what evaluation would refuse.
+    Input&& greater_than(double v) && { flags_ |= IMPACT_INPUT_HAS_MIN | IMPACT_INPUT_MIN_EXCLUSIVE; min_ = v; return std::move(*this); }
+    Input&& less_than(double v) && { flags_ |= IMPACT_INPUT_HAS_MAX | IMPACT_INPUT_MAX_EXCLUSIVE; max_ = v; return std::move(*this); }
 
 private:
     Input(Kind kind, std::string key, std::string label)
@@ -265,17 +287,31 @@ private:
     double default_number_ = 0, min_ = 0, max_ = 0;
 };
 
+// Which way an output is good or bad (ABI 1.2); see the sign convention in sdk/README.md.
+enum class Direction : impact_direction {
+    neutral = IMPACT_DIRECTION_NEUTRAL,
+    higher_is_better = IMPACT_DIRECTION_HIGHER_IS_BETTER,
+    higher_is_worse = IMPACT_DIRECTION_HIGHER_IS_WORSE,
+};
+
 class Output {
 public:
     Output(std::string key, std::string label) : key_(std::move(key)), label_(std::move(label)) {}
     Output&& unit(std::string u) && { unit_ = std::move(u); return std::move(*this); }
     Output&& description(std::string d) && { description_ = std::move(d); return std::move(*this); }
+    // A signed change in value (a gain > 0, a loss < 0), or a loss stated as a positive amount.
+    Output&& higher_is_better() && { direction_ = Direction::higher_is_better; return std::move(*this); }
+    Output&& higher_is_worse() && { direction_ = Direction::higher_is_worse; return std::move(*this); }
+    // NaN or an infinity is a legitimate result of this output (not a failure of the model).
+    Output&& may_be_undefined() && { flags_ |= IMPACT_OUTPUT_MAY_BE_UNDEFINED; return std::move(*this); }
 
 private:
     friend class ModelSpec;
     template <class M>
     friend class DescriptorStorage;
     std::string key_, label_, description_, unit_;
+    uint32_t flags_ = 0;
+    Direction direction_ = Direction::neutral;
 };
 
 // What a model is. Built once per model (a function-local static in the plugin) and
@@ -342,6 +378,8 @@ public:
             d.label = out.label_.c_str();
             d.description = out.description_.c_str();
             d.unit = out.unit_.c_str();
+            d.flags = out.flags_;
+            d.direction = static_cast<impact_direction>(out.direction_);
             outputs_.push_back(d);
         }
         descriptor_.struct_size = sizeof descriptor_;
@@ -380,7 +418,8 @@ namespace detail {
 inline void copy_text(char* buffer, uint32_t capacity, std::string_view text) noexcept {
     if (!buffer || capacity == 0) return;
     const std::size_t n = std::min<std::size_t>(text.size(), capacity - 1);
-    std::memcpy(buffer, text.data(), n);
+    // An empty string_view may hold a NULL data(); memcpy with NULL is undefined even for 0 bytes.
+    if (n > 0) std::memcpy(buffer, text.data(), n);
     buffer[n] = '\0';
 }
 
@@ -490,9 +529,9 @@ bool try_create(const char* model_id, const impact_prepare_args* args, impact_mo
     *status = guarded(error, [&] { matches = DescriptorStorage<M>::get().spec().id() == model_id; });
     if (*status != IMPACT_STATUS_OK) return true;
     if (!matches) return false;
-    if (args && (args->struct_size < offsetof(impact_prepare_args, value_count) + sizeof(uint32_t) ||
+    if (args && (args->struct_size < IMPACT_SDK_END_OF(impact_prepare_args, value_count) ||
                  (args->value_count > 0 &&
-                  args->values[0].struct_size < offsetof(impact_value, series_count) + sizeof(uint32_t)))) {
+                  (!args->values || args->values[0].struct_size < IMPACT_SDK_END_OF(impact_value, series_count))))) {
         *status = report(error, IMPACT_STATUS_ABI_MISMATCH, "prepare arguments are smaller than SDK 1.0 defines");
         return true;
     }
@@ -536,10 +575,22 @@ struct Plugin {
         return status;
     }
 
+    // Builds descriptor `index` again and reports the exception that stopped it (a C++
+    // static whose initialiser threw is retried on the next call), so the host can say why.
+    static impact_status descriptor_failure(uint32_t index, impact_error* error) noexcept {
+        if (index >= sizeof...(Models))
+            return detail::report(error, IMPACT_STATUS_UNKNOWN_MODEL, "no model at this index");
+        uint32_t i = 0;
+        return detail::guarded(error, [&] { ((i++ == index ? (DescriptorStorage<Models>::get(), 0) : 0), ...); });
+    }
+
     static constexpr impact_model_factory_v1 factory = {&model_count, &model_descriptor, &create};
+    static constexpr impact_descriptor_diagnostics_v1 diagnostics = {&descriptor_failure};
 
     static const void* get_interface(const char* interface_id) noexcept {
-        if (interface_id && std::strcmp(interface_id, IMPACT_MODEL_FACTORY_V1) == 0) return &factory;
+        if (!interface_id) return nullptr;
+        if (std::strcmp(interface_id, IMPACT_MODEL_FACTORY_V1) == 0) return &factory;
+        if (std::strcmp(interface_id, IMPACT_DESCRIPTOR_DIAGNOSTICS_V1) == 0) return &diagnostics;
         return nullptr;
     }
 };
