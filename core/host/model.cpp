@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace impact::host {
@@ -63,12 +64,45 @@ void check_bounds(const InputInfo& in, double value, int64_t row) {
                         fmt::format("must be {}, found {}", expected, format_bound(value)), in.key,
                         row);
     };
-    if (std::isnan(value)) fail("a number");
-    if (in.min_value && value < *in.min_value) fail(fmt::format(">= {}", format_bound(*in.min_value)));
-    if (in.max_value && value > *in.max_value) fail(fmt::format("<= {}", format_bound(*in.max_value)));
+    if (!std::isfinite(value)) fail("a finite number");
+    if (const auto problem = bound_violation(in, value)) fail(*problem);
+}
+
+// True when every value is finite: the exponent bits of a double are all ones exactly for
+// NaN and the infinities. Integer compares, so the loop vectorises (it runs on every batch).
+bool all_finite(const double* values, std::size_t count) noexcept {
+    constexpr uint64_t exponent_mask = 0x7FF0000000000000ull;
+    uint64_t non_finite = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        uint64_t bits;
+        std::memcpy(&bits, values + i, sizeof bits);
+        non_finite |= static_cast<uint64_t>((bits & exponent_mask) == exponent_mask);
+    }
+    return non_finite == 0;
 }
 
 }  // namespace
+
+// ---- Bounds ----------------------------------------------------------------------
+
+std::optional<std::string> bound_violation(const InputInfo& in, double value) {
+    if (in.min_value) {
+        const double min = *in.min_value;
+        if (in.min_exclusive ? !(value > min) : !(value >= min))
+            return fmt::format("{} {}", in.min_exclusive ? ">" : ">=", format_bound(min));
+    }
+    if (in.max_value) {
+        const double max = *in.max_value;
+        if (in.max_exclusive ? !(value < max) : !(value <= max))
+            return fmt::format("{} {}", in.max_exclusive ? "<" : "<=", format_bound(max));
+    }
+    return std::nullopt;
+}
+
+std::string_view non_finite_name(double value) noexcept {
+    if (std::isnan(value)) return "nan";
+    return value > 0 ? "+inf" : "-inf";
+}
 
 // ---- PreparedValues -------------------------------------------------------------
 
@@ -100,6 +134,34 @@ void PreparedValues::add_series(std::string key, std::string label, std::vector<
     if (!e || e->kind != IMPACT_KIND_SERIES) e = &upsert(std::move(key), IMPACT_KIND_SERIES);
     e->series.push_back(Series{std::move(label), std::move(dates), std::move(values)});
 }
+const impact_prepare_args& PreparedValues::c_args() {
+    c_series_.clear();
+    c_values_.clear();
+    std::size_t series_total = 0;
+    for (const Entry& e : entries_) series_total += e.series.size();
+    c_series_.reserve(series_total);  // no reallocation: impact_value points into it
+    c_values_.reserve(entries_.size());
+    for (const Entry& e : entries_) {
+        impact_value v{};
+        v.struct_size = sizeof v;
+        v.key = e.key.c_str();
+        v.kind = e.kind;
+        v.text = e.kind == IMPACT_KIND_TEXT ? e.text.c_str() : nullptr;
+        v.date = e.date;
+        v.number = e.number;
+        v.series = e.series.empty() ? nullptr : c_series_.data() + c_series_.size();
+        v.series_count = static_cast<uint32_t>(e.series.size());
+        for (const Series& s : e.series)
+            c_series_.push_back(impact_series{sizeof(impact_series), s.label.c_str(), s.dates.data(), s.values.data(),
+                                              static_cast<uint64_t>(s.dates.size())});
+        c_values_.push_back(v);
+    }
+    c_args_ = std::make_unique<impact_prepare_args>(impact_prepare_args{
+        sizeof(impact_prepare_args), c_values_.empty() ? nullptr : c_values_.data(),
+        static_cast<uint32_t>(c_values_.size())});
+    return *c_args_;
+}
+
 const std::string* PreparedValues::text(std::string_view key) const noexcept {
     const Entry* e = find(key);
     return e && e->kind == IMPACT_KIND_TEXT ? &e->text : nullptr;
@@ -141,28 +203,9 @@ ModelInstance Model::prepare(PreparedValues values) const {
     for (PreparedValues::Entry& e : values.entries_)
         if (e.kind == IMPACT_KIND_NUMBER) e.kind = model.find_input(e.key)->kind;
 
-    std::vector<impact_series> series;
-    std::size_t series_total = 0;
-    for (const auto& e : values.entries_) series_total += e.series.size();
-    series.reserve(series_total);  // no reallocation: impact_value points into it
-    std::vector<impact_value> c_values;
-    c_values.reserve(values.entries_.size());
-    for (const PreparedValues::Entry& e : values.entries_) {
-        impact_value v{};
-        v.struct_size = sizeof v;
-        v.key = e.key.c_str();
-        v.kind = e.kind;
-        v.text = e.kind == IMPACT_KIND_TEXT ? e.text.c_str() : nullptr;
-        v.date = e.date;
-        v.number = e.number;
-        v.series = series.data() + series.size();
-        v.series_count = static_cast<uint32_t>(e.series.size());
-        for (const PreparedValues::Series& s : e.series)
-            series.push_back(impact_series{sizeof(impact_series), s.label.c_str(), s.dates.data(), s.values.data(),
-                                           static_cast<uint64_t>(s.dates.size())});
-        c_values.push_back(v);
-    }
-    impact_prepare_args args{sizeof(impact_prepare_args), c_values.data(), static_cast<uint32_t>(c_values.size())};
+    // The C view lives inside `values`, which the instance keeps: the plugin may hold on to
+    // every pointer it is given until destroy().
+    const impact_prepare_args& args = values.c_args();
 
     ErrorBuffer error;
     impact_model_instance* instance = nullptr;
@@ -173,7 +216,9 @@ ModelInstance Model::prepare(PreparedValues values) const {
     if (!instance || !instance->evaluate || !instance->destroy)
         throw CallError(IMPACT_STATUS_INTERNAL,
                         fmt::format("model '{}': create returned OK without a usable instance", model.id));
-    // The plugin may keep pointers into `values`: they move with their heap storage intact.
+    // The plugin may keep pointers into `values` (the args, strings, series, the C arrays).
+    // Moving a vector moves its heap buffer, so no Entry moves and even short strings (kept
+    // inside the std::string object) stay where the plugin saw them.
     return ModelInstance(plugin_, info_, std::move(values), instance);
 }
 
@@ -186,13 +231,16 @@ ModelInstance::ModelInstance(std::shared_ptr<const LoadedPlugin> plugin, const M
     for (const InputInfo* in : row_inputs_) {
         lower_bounds_.push_back(in->min_value.value_or(-std::numeric_limits<double>::infinity()));
         upper_bounds_.push_back(in->max_value.value_or(std::numeric_limits<double>::infinity()));
+        lower_exclusive_.push_back(in->min_value && in->min_exclusive);
+        upper_exclusive_.push_back(in->max_value && in->max_exclusive);
     }
 }
 
 ModelInstance::ModelInstance(ModelInstance&& other) noexcept
     : plugin_(std::move(other.plugin_)), info_(other.info_), values_(std::move(other.values_)),
       instance_(std::exchange(other.instance_, nullptr)), row_inputs_(std::move(other.row_inputs_)),
-      lower_bounds_(std::move(other.lower_bounds_)), upper_bounds_(std::move(other.upper_bounds_)) {}
+      lower_bounds_(std::move(other.lower_bounds_)), upper_bounds_(std::move(other.upper_bounds_)),
+      lower_exclusive_(std::move(other.lower_exclusive_)), upper_exclusive_(std::move(other.upper_exclusive_)) {}
 
 ModelInstance& ModelInstance::operator=(ModelInstance&& other) noexcept {
     if (this != &other) {
@@ -204,6 +252,8 @@ ModelInstance& ModelInstance::operator=(ModelInstance&& other) noexcept {
         row_inputs_ = std::move(other.row_inputs_);
         lower_bounds_ = std::move(other.lower_bounds_);
         upper_bounds_ = std::move(other.upper_bounds_);
+        lower_exclusive_ = std::move(other.lower_exclusive_);
+        upper_exclusive_ = std::move(other.upper_exclusive_);
     }
     return *this;
 }
@@ -237,12 +287,16 @@ void ModelInstance::evaluate(std::span<const double> inputs, std::span<double> o
                         fmt::format("model '{}': batch of {} inputs and {} outputs does not fit {} inputs and {} "
                                     "outputs per row",
                                     info_->id, inputs.size(), outputs.size(), width, output_width()));
-    // One branch-light pass against precomputed limits (NaN fails both comparisons); the
-    // message is built only for a value that fails.
+    // One branch-light pass against precomputed limits (NaN fails both comparisons; an
+    // infinity fails the finite check); the message is built only for a value that fails.
     for (std::size_t r = 0; r < rows; ++r) {
         const double* row = inputs.data() + r * width;
         bool ok = true;
-        for (std::size_t c = 0; c < width; ++c) ok &= row[c] >= lower_bounds_[c] && row[c] <= upper_bounds_[c];
+        for (std::size_t c = 0; c < width; ++c) {
+            const double x = row[c];
+            ok &= std::isfinite(x) && (lower_exclusive_[c] ? x > lower_bounds_[c] : x >= lower_bounds_[c]) &&
+                  (upper_exclusive_[c] ? x < upper_bounds_[c] : x <= upper_bounds_[c]);
+        }
         if (!ok)
             for (std::size_t c = 0; c < width; ++c) check_bounds(*row_inputs_[c], row[c], static_cast<int64_t>(r));
     }
@@ -254,6 +308,21 @@ void ModelInstance::evaluate_unchecked(const double* inputs, uint64_t rows, doub
     const impact_status status = guard_plugin_call(
         info_->id, "evaluate", [&] { return instance_->evaluate(instance_, inputs, rows, outputs, &error.error); });
     if (status != IMPACT_STATUS_OK) error.raise(status, info_->id);
+    const std::size_t width = output_width();
+    if (all_finite(outputs, rows * width)) return;
+    // Slow path, only when something is not finite: name the first offending output.
+    for (uint64_t r = 0; r < rows; ++r)
+        for (std::size_t o = 0; o < width; ++o) {
+            const double value = outputs[r * width + o];
+            const OutputInfo& out = info_->outputs[o];
+            if (std::isfinite(value) || out.may_be_undefined) continue;
+            throw CallError(IMPACT_STATUS_MODEL_FAILED,
+                            fmt::format("model '{}': output '{}' is {} in row {}: the model overflowed or has no "
+                                        "defined result for these inputs (its descriptor does not allow an "
+                                        "undefined value)",
+                                        info_->id, out.key, non_finite_name(value), r),
+                            std::string(), static_cast<int64_t>(r));
+        }
 }
 
 std::vector<std::pair<std::string, std::string>> ModelInstance::notes() const {

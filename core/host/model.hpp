@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -33,7 +34,10 @@ private:
     int64_t row_;
 };
 
-// The values given once at prepare time. Owns all memory the plugin will see.
+// The values given once at prepare time. Owns all memory the plugin will see: the strings,
+// the series and, once prepared, the C arrays (impact_value, impact_series) that point into
+// them. A ModelInstance keeps its PreparedValues, so every byte handed to the plugin lives
+// exactly as long as the plugin's instance, as the C header promises.
 class PreparedValues {
 public:
     void set_text(std::string key, std::string text);
@@ -65,10 +69,24 @@ private:
     Entry* find(std::string_view key) noexcept;
     const Entry* find(std::string_view key) const noexcept;
     Entry& upsert(std::string key, impact_input_kind kind);
+    // Builds the C view of entries_ (once no entry will be added). Vectors keep their heap
+    // buffers when moved, so the pointers survive the move into the ModelInstance.
+    const impact_prepare_args& c_args();
+
     std::vector<Entry> entries_;
+    std::vector<impact_series> c_series_;
+    std::vector<impact_value> c_values_;
+    std::unique_ptr<impact_prepare_args> c_args_;  // on the heap, so it too stays put when moved
 };
 
 class ModelInstance;
+
+// Why `value` breaks in's declared min/max (">= 0", "> 0", "<= 1"), or nullopt when it does not.
+// Inclusive or exclusive as declared (ABI 1.2). The one bounds rule, for the host and the runner.
+std::optional<std::string> bound_violation(const InputInfo& in, double value);
+
+// "nan", "+inf" or "-inf", for a value that is not finite (reports and messages).
+std::string_view non_finite_name(double value) noexcept;
 
 // A model offered by a loaded plugin. Cheap to copy; keeps the plugin loaded.
 class Model {
@@ -107,10 +125,13 @@ public:
     std::vector<double> default_row() const;
 
     // Checks every row input against its bounds, then evaluates. inputs holds
-    // rows * input_width() values and outputs receives rows * output_width(). Throws CallError.
+    // rows * input_width() values and outputs receives rows * output_width(). Throws CallError;
+    // IMPACT_STATUS_MODEL_FAILED when an output is NaN or infinite and its descriptor does not
+    // say it may be undefined (a plugin's overflow never reaches a report as a number).
     void evaluate(std::span<const double> inputs, std::span<double> outputs) const;
 
-    // Evaluates without the host's bounds checks: for callers that checked already.
+    // Evaluates without the host's input bounds checks, for callers that checked already. The
+    // outputs are still checked for non-finite values.
     void evaluate_unchecked(const double* inputs, uint64_t rows, double* outputs) const;
 
     // Facts the model settled at prepare time (key, value).
@@ -132,6 +153,8 @@ private:
     std::vector<const InputInfo*> row_inputs_;
     std::vector<double> lower_bounds_;  // per batch column; -inf when none
     std::vector<double> upper_bounds_;  // per batch column; +inf when none
+    std::vector<bool> lower_exclusive_;  // per batch column (ABI 1.2)
+    std::vector<bool> upper_exclusive_;
 };
 
 }  // namespace impact::host
