@@ -12,6 +12,9 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <tuple>
 #include <map>
 #include <memory>
 
@@ -434,20 +437,39 @@ private:
         return used;
     }
 
-    // The model's declared min and max, for each of low, base and high.
+    // Where the value of row `row` (0 low, 1 base, 2 high) of a ranged input was written, and
+    // how to name it; the input's own position and "" when it is not a range literal.
+    std::pair<SourcePos, std::string> row_origin(const Matched& m, int64_t row, bool ranged) const {
+        if (!ranged || row < 0 || row > 2) return {m.pos, ""};
+        static constexpr const char* names[] = {" as the range's low", " as the range's base", " as the range's high"};
+        if (const auto* r = m.spec ? std::get_if<Range>(m.spec) : nullptr) {
+            const SourcePos& at = row == 0 ? r->low_pos : row == 2 ? r->high_pos : (r->base ? r->base_pos : m.pos);
+            return {at, row == 1 && !r->base ? " as the range's base (the midpoint of low and high)" : names[row]};
+        }
+        return {m.pos, names[row]};
+    }
+
+    // The model's declared bounds (inclusive or exclusive), for each of low, base and high,
+    // reported where that end of the range was written.
     void check_bounds(const host::InputInfo& in, const RowValue& v, const Matched& m) const {
         const auto shown = [&](double x) {
             return in.kind == IMPACT_KIND_PERCENT ? fmt::format("{} ({}%)", x, x * 100) : fmt::format("{}", x);
         };
-        const std::pair<double, const char*> values[] = {{v.low, " as the range's low"}, {v.base, ""}, {v.high, " as the range's high"}};
-        for (const auto& [value, which] : values) {
-            const char* where = v.ranged ? which : "";
-            if (in.min_value && value < *in.min_value)
-                fail(m.pos, "step." + step_.id + "." + in.key,
-                     fmt::format("must be >= {}, found {}{} ({})", shown(*in.min_value), shown(value), where, info_.id));
-            if (in.max_value && value > *in.max_value)
-                fail(m.pos, "step." + step_.id + "." + in.key,
-                     fmt::format("must be <= {}, found {}{} ({})", shown(*in.max_value), shown(value), where, info_.id));
+        const double values[] = {v.low, v.base, v.high};
+        for (int64_t row = 0; row < 3; ++row) {
+            const double value = values[row];
+            const auto [at, which] = row_origin(m, row, v.ranged);
+            if (!std::isfinite(value))
+                fail(at, "step." + step_.id + "." + in.key,
+                     fmt::format("must be a finite number, found {}{} ({})", value, which, info_.id));
+            const auto problem = host::bound_violation(in, value);
+            if (!problem) continue;
+            // Bounds print as the model declared them; percent inputs also as percentages.
+            const auto space = problem->find(' ');
+            const std::string relation = problem->substr(0, space);
+            const double bound = relation.front() == '>' ? *in.min_value : *in.max_value;
+            fail(at, "step." + step_.id + "." + in.key,
+                 fmt::format("must be {} {}, found {}{} ({})", relation, shown(bound), shown(value), which, info_.id));
         }
     }
 
@@ -560,9 +582,13 @@ private:
 
     [[noreturn]] void rethrow_with_position(const host::CallError& e) const {
         SourcePos at = step_.pos;
-        if (const Matched* m = find_matched(e.input_key()); m && (m->spec || m->from_list)) at = m->pos;
+        std::string which;
+        if (const Matched* m = find_matched(e.input_key()); m && (m->spec || m->from_list))
+            std::tie(at, which) = row_origin(*m, e.row(), result_.ranged);
+        else if (result_.ranged && e.row() >= 0 && e.row() <= 2)
+            which = std::array{" (in the range's low row)", " (in the base row)", " (in the range's high row)"}[e.row()];
         const std::string key = e.input_key().empty() ? "step." + step_.id : "step." + step_.id + "." + e.input_key();
-        const std::string message = fmt::format("{}: {}: {} ({})", at.str(), key, e.what(), info_.id);
+        const std::string message = fmt::format("{}: {}: {}{} ({})", at.str(), key, e.what(), which, info_.id);
         if (e.is_input_error()) throw UserError(message);
         throw host::CallError(e.status(), message, e.input_key(), e.row());
     }

@@ -2,6 +2,7 @@
 #include "scenario/scenario.hpp"
 
 #include "text/iso_date.hpp"
+#include "text/printable.hpp"
 #include "text/quantity.hpp"
 #include "text/sha256.hpp"
 #include "text/user_error.hpp"
@@ -10,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <tuple>
@@ -65,7 +67,39 @@ public:
 
     std::string string(const toml::node& node, std::string_view key, std::string_view expected = "a string") const {
         if (!node.is_string()) fail(pos(node), key, fmt::format("expected {}, found {}", expected, type_name(node)));
-        return *node.value<std::string>();
+        return text_without_nul(node, key);
+    }
+
+    // A TOML string may hold "\u0000"; C code (every plugin) would stop reading at it while the
+    // report showed the rest, so the same value would mean two things. Refused.
+    std::string text_without_nul(const toml::node& node, std::string_view key) const {
+        std::string text = *node.value<std::string>();
+        if (const auto nul = text.find('\0'); nul != std::string::npos)
+            fail(pos(node), key,
+                 fmt::format("expected text without NUL characters, found one at character {} of \"{}\"", nul + 1,
+                             text::printable(text)));
+        return text;
+    }
+
+    // A TOML number as the double a model computes with, only when that double is exactly what
+    // was written: integers beyond 2^53 would silently become another number, and TOML's
+    // inf and nan are not amounts.
+    double number(const toml::node& node, std::string_view key) const {
+        if (const auto* integer = node.as_integer()) {
+            const int64_t value = integer->get();
+            constexpr int64_t exact_limit = int64_t{1} << 53;  // 9,007,199,254,740,992
+            if (value > exact_limit || value < -exact_limit)
+                fail(pos(node), key,
+                     fmt::format("expected a whole number of at most 2^53 (9007199254740992) in magnitude, which a "
+                                 "double holds exactly, found {}; write it as a float such as {:.17g} if an "
+                                 "approximation is meant",
+                                 value, static_cast<double>(value)));
+            return static_cast<double>(value);
+        }
+        const double value = node.as_floating_point()->get();
+        if (!std::isfinite(value))
+            fail(pos(node), key, fmt::format("expected a finite number, found {}", value));
+        return value;
     }
 
     impact_date_days date(const toml::node& node, std::string_view key) const {
@@ -80,8 +114,8 @@ public:
     }
 
     Scalar scalar(const toml::node& node, std::string_view key) const {
-        if (node.is_string()) return Scalar{*node.value<std::string>()};
-        if (node.is_integer() || node.is_floating_point()) return Scalar{*node.value<double>()};
+        if (node.is_string()) return Scalar{text_without_nul(node, key)};
+        if (node.is_integer() || node.is_floating_point()) return Scalar{number(node, key)};
         fail(pos(node), key, fmt::format("expected a number or a string such as \"12B USD\", found {}", type_name(node)));
     }
 
@@ -94,7 +128,7 @@ public:
                 if (!element.is_integer() && !element.is_floating_point())
                     fail(pos(element), key, fmt::format("expected an array of numbers such as [0, 1], found {} in it",
                                                         type_name(element)));
-                list.values.push_back(*element.value<double>());
+                list.values.push_back(number(element, key));
             }
             return list;
         }
@@ -188,7 +222,11 @@ Scenario read_scenario_file(const std::filesystem::path& file) {
     for (const auto& [key, node] : *scenario_table) {
         const std::string k(key.str());
         const std::string where = "scenario." + k;
-        if (k == "name") scenario.name = r.string(node, where);
+        if (k == "name") {
+            scenario.name = r.string(node, where);
+            if (scenario.name.find_first_not_of(" \t") == std::string::npos)
+                r.fail(r.pos(node), where, fmt::format("expected a non-empty name, found \"{}\"", scenario.name));
+        }
         else if (k == "description") scenario.description = r.string(node, where);
         else if (k == "as_of") scenario.as_of = r.date(node, where);
         else if (k == "currency") {
@@ -199,7 +237,8 @@ Scenario read_scenario_file(const std::filesystem::path& file) {
         } else
             r.fail(r.pos(key.source()), where, "unknown key; expected name, description, as_of or currency");
     }
-    if (scenario.name.empty()) r.fail(r.pos(*scenario_table), "scenario.name", "expected a non-empty name, found none");
+    if (!scenario_table->contains("name"))
+        r.fail(r.pos(*scenario_table), "scenario.name", "expected a non-empty name = \"...\" in [scenario], found none");
 
     const std::filesystem::path folder = file.parent_path();
     if (const toml::node* data = root.get("data")) {

@@ -102,18 +102,23 @@ public:
                        .description("quarterly or annual: lost gross profit falls at the end of each period"))
             .output(Output("lost_revenue", "Lost revenue")
                         .unit("{currency}")
+                        .higher_is_worse()
                         .description("annual_revenue x restricted_share x (1 - recapture) x duration_years"))
             .output(Output("lost_gross_profit", "Lost gross profit")
                         .unit("{currency}")
+                        .higher_is_worse()
                         .description("lost_revenue x gross_margin"))
             .output(Output("one_off_charges", "One-off charges")
                         .unit("{currency}")
+                        .higher_is_worse()
                         .description("The one-off charges, as given"))
             .output(Output("total_impact", "Total impact")
                         .unit("{currency}")
+                        .higher_is_worse()
                         .description("lost_gross_profit + one_off_charges, undiscounted"))
             .output(Output("pv_total_impact", "Present value of the impact")
                         .unit("{currency}")
+                        .higher_is_worse()
                         .description("one_off_charges + gross-profit flows discounted to as_of"));
     }
 
@@ -139,8 +144,8 @@ public:
             try {
                 result = model_.evaluate(inputs);
             } catch (const rev::InvalidInput& e) {
-                throw sdk::InputError(e.key(), std::string(e.what()) + " in row " + std::to_string(row),
-                                      static_cast<int64_t>(row));
+                // The row travels in the error; the host says which row (or range end) it was.
+                throw sdk::InputError(e.key(), e.what(), static_cast<int64_t>(row));
             }
             batch.output(row, lost_revenue_output) = result.lost_revenue;
             batch.output(row, lost_gross_profit_output) = result.lost_gross_profit;

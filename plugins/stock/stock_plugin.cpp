@@ -53,7 +53,7 @@ public:
             .input(Input::money("price_before", "Price before")
                        .unit("{currency}")
                        .required()
-                       .min(0)
+                       .greater_than(0)
                        .description("Price per share before the move; must be greater than 0"))
             .input(Input::money("price_after", "Price after")
                        .unit("{currency}")
@@ -65,13 +65,18 @@ public:
                        .required()
                        .min(0)
                        .description("Number of shares the market capitalisation counts"))
-            .output(Output("return", "Return").unit("%").description("price_after / price_before - 1"))
+            .output(Output("return", "Return")
+                        .unit("%")
+                        .higher_is_better()
+                        .description("price_after / price_before - 1; a fall is negative"))
             .output(Output("price_change", "Price change")
                         .unit("{currency}")
-                        .description("price_after - price_before, per share"))
+                        .higher_is_better()
+                        .description("price_after - price_before, per share; a fall is negative"))
             .output(Output("market_cap_change", "Market-cap change")
                         .unit("{currency}")
-                        .description("price_change x shares_outstanding"));
+                        .higher_is_better()
+                        .description("price_change x shares_outstanding; a loss of value is negative"));
     }
 
     explicit PriceMove(const sdk::PreparedInputs& in) : currency_(currency_or_throw(in)) {}
@@ -82,8 +87,8 @@ public:
             try {
                 result = stock::price_move(batch.input(row, 0), batch.input(row, 1), batch.input(row, 2));
             } catch (const stock::InvalidInput& e) {
-                throw sdk::InputError(e.key(), std::string(e.what()) + " in row " + std::to_string(row),
-                                      static_cast<int64_t>(row));
+                // The row travels in the error; the host says which row (or range end) it was.
+                throw sdk::InputError(e.key(), e.what(), static_cast<int64_t>(row));
             }
             batch.output(row, 0) = result.simple_return;
             batch.output(row, 1) = result.price_change;
@@ -180,22 +185,28 @@ public:
                        .prepared()
                        .default_value(120)
                        .min(stock::min_estimation_days)
+                       .max(stock::max_trading_days)
                        .description("L: trading days of returns the benchmark is fitted on"))
             .input(Input::number("gap_days", "Gap")
                        .unit("days")
                        .prepared()
                        .default_value(10)
                        .min(0)
+                       .max(stock::max_trading_days)
                        .description("G: trading days between the estimation window and day 0"))
             .input(Input::number("window_start", "Event window start")
                        .unit("days")
                        .prepared()
                        .default_value(0)
+                       .min(-stock::max_trading_days)
+                       .max(stock::max_trading_days)
                        .description("a: first event-window day relative to day 0, at least -gap_days"))
             .input(Input::number("window_end", "Event window end")
                        .unit("days")
                        .prepared()
                        .default_value(1)
+                       .min(-stock::max_trading_days)
+                       .max(stock::max_trading_days)
                        .description("b: last event-window day relative to day 0, at least a"))
             .input(Input::text("returns", "Returns")
                        .default_text("simple")
@@ -215,15 +226,21 @@ public:
             .output(Output("sigma", "Residual std dev")
                         .unit("%")
                         .description("Daily standard deviation of the estimation-window abnormal returns"))
-            .output(Output("ar0", "AR day 0").unit("%").description("Abnormal return on day 0"))
+            .output(Output("ar0", "AR day 0").unit("%").higher_is_better().description("Abnormal return on day 0"))
             .output(Output("ar0_t", "t of AR day 0").description("ar0 / sigma"))
             .output(Output("ar0_p", "p of AR day 0").description("Two-sided p-value of ar0_t"))
-            .output(Output("car", "CAR").unit("%").description("Sum of the abnormal returns over [a, b]"))
+            .output(Output("car", "CAR")
+                        .unit("%")
+                        .higher_is_better()
+                        .description("Sum of the abnormal returns over [a, b]"))
             .output(Output("car_t", "t of CAR").description("car / (sigma x sqrt(b - a + 1))"))
             .output(Output("car_p", "p of CAR").description("Two-sided p-value of car_t"))
             .output(Output("abnormal_market_cap", "Abnormal market-cap change")
                         .unit("{currency}")
-                        .description("car x stock close on day a - 1 x shares_outstanding; NaN without shares"))
+                        .higher_is_better()
+                        .may_be_undefined()
+                        .description("car x stock close on day a - 1 x shares_outstanding; undefined (NaN) "
+                                     "without shares_outstanding"))
             .output(Output("n_estimation", "Estimation returns").unit("days").description("L, returns fitted"))
             .output(Output("n_dropped", "Dates dropped")
                         .unit("days")

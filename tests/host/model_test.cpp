@@ -228,7 +228,7 @@ TEST_CASE("host model: prepared numbers are checked against their bounds") {
     SECTION("not a number") {
         PreparedValues values = minimal_values();
         values.set_number("scale", nan_value);
-        check_input_error(prepare_error(std::move(values)), "scale", -1, {"a number"});
+        check_input_error(prepare_error(std::move(values)), "scale", -1, {"a finite number"});
     }
 }
 
@@ -253,10 +253,10 @@ TEST_CASE("host model: each batch row is checked against its bounds and the fail
         check_input_error(evaluate_error({10.0, 0.0, -0.01, 0.0, 5.0, 0.0}), "amount", 1, {">= 0", "-0.01"});
     }
     SECTION("not a number in row 0") {
-        check_input_error(evaluate_error({nan_value, 0.0, 1.0, 0.0, 2.0, 0.0}), "amount", 0, {"a number"});
+        check_input_error(evaluate_error({nan_value, 0.0, 1.0, 0.0, 2.0, 0.0}), "amount", 0, {"a finite number"});
     }
     SECTION("an unbounded column still refuses NaN, with its own key") {
-        check_input_error(evaluate_error({1.0, 0.0, 2.0, 0.0, 3.0, nan_value}), "growth", 2, {"a number"});
+        check_input_error(evaluate_error({1.0, 0.0, 2.0, 0.0, 3.0, nan_value}), "growth", 2, {"a finite number"});
     }
     SECTION("a batch that does not fit the row width is an internal error") {
         const std::array<double, 3> ragged{1.0, 0.0, 2.0};

@@ -301,7 +301,10 @@ TEST_CASE("the stock.event_study descriptor", "[stock][event_study]") {
     CHECK(std::strstr(d->references, "no estimation-error term") != nullptr);
     CHECK(std::strstr(d->references, "CumulativeStudentDistribution") != nullptr);
     constexpr uint32_t req = IMPACT_INPUT_REQUIRED, def = IMPACT_INPUT_HAS_DEFAULT, lo = IMPACT_INPUT_HAS_MIN,
-                       prep = IMPACT_INPUT_PREPARED;
+                       hi = IMPACT_INPUT_HAS_MAX, prep = IMPACT_INPUT_PREPARED;
+    // Every bound the model enforces is declared (so `impact validate` catches it): the window
+    // limits are +-max_trading_days (plugins/stock/event_study.hpp).
+    constexpr double max_days = 100000;
     struct ExpectedInput {
         const char* key;
         impact_input_kind kind;
@@ -313,10 +316,10 @@ TEST_CASE("the stock.event_study descriptor", "[stock][event_study]") {
         {"stock", IMPACT_KIND_SERIES, "", req, 0, 0},
         {"market", IMPACT_KIND_SERIES, "", req, 0, 0},
         {"event_date", IMPACT_KIND_DATE, "", req, 0, 0},
-        {"estimation_days", IMPACT_KIND_NUMBER, "days", prep | def | lo, 120, 10},
-        {"gap_days", IMPACT_KIND_NUMBER, "days", prep | def | lo, 10, 0},
-        {"window_start", IMPACT_KIND_NUMBER, "days", prep | def, 0, 0},
-        {"window_end", IMPACT_KIND_NUMBER, "days", prep | def, 1, 0},
+        {"estimation_days", IMPACT_KIND_NUMBER, "days", prep | def | lo | hi, 120, 10},
+        {"gap_days", IMPACT_KIND_NUMBER, "days", prep | def | lo | hi, 10, 0},
+        {"window_start", IMPACT_KIND_NUMBER, "days", prep | def | lo | hi, 0, -max_days},
+        {"window_end", IMPACT_KIND_NUMBER, "days", prep | def | lo | hi, 1, -max_days},
         {"returns", IMPACT_KIND_TEXT, "", def, 0, 0},
         {"method", IMPACT_KIND_TEXT, "", def, 0, 0},
         {"shares_outstanding", IMPACT_KIND_NUMBER, "shares", prep | lo, 0, 0},
@@ -333,6 +336,7 @@ TEST_CASE("the stock.event_study descriptor", "[stock][event_study]") {
         CHECK(in.flags == e.flags);
         if ((in.flags & def) && in.kind == IMPACT_KIND_NUMBER) CHECK(in.default_number == e.default_number);
         if (in.flags & lo) CHECK(in.min_value == e.min_value);
+        if (in.flags & hi) CHECK(in.max_value == max_days);
     }
     CHECK(std::string_view(d->inputs[7].default_text) == "simple");
     CHECK(std::string_view(d->inputs[8].default_text) == "market_model");
@@ -342,10 +346,19 @@ TEST_CASE("the stock.event_study descriptor", "[stock][event_study]") {
                                       {"n_dropped", "days"}};
     REQUIRE(d->output_count == std::size(outputs));
     REQUIRE(d->output_count == output_count);
+    // The sign convention (plugins/stock/README.md): abnormal returns and value changes are
+    // higher-is-better, statistics neutral; only abnormal_market_cap may be undefined.
+    const auto direction_of = [](std::string_view key) {
+        return key == "ar0" || key == "car" || key == "abnormal_market_cap" ? IMPACT_DIRECTION_HIGHER_IS_BETTER
+                                                                             : IMPACT_DIRECTION_NEUTRAL;
+    };
     for (uint32_t i = 0; i < d->output_count; ++i) {
         CAPTURE(i);
         CHECK(std::string_view(d->outputs[i].key) == outputs[i][0]);
         CHECK(std::string_view(d->outputs[i].unit) == outputs[i][1]);
+        CHECK(d->outputs[i].direction == static_cast<impact_direction>(direction_of(outputs[i][0])));
+        CHECK(d->outputs[i].flags ==
+              (std::string_view(outputs[i][0]) == "abnormal_market_cap" ? IMPACT_OUTPUT_MAY_BE_UNDEFINED : 0u));
     }
 }
 

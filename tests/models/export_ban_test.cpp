@@ -149,6 +149,9 @@ TEST_CASE("the plugin entry and the revenue.export_ban descriptor", "[revenue]")
         CAPTURE(i);
         CHECK(std::string_view(d->outputs[i].key) == outputs[i]);
         CHECK(std::string_view(d->outputs[i].unit) == "{currency}");
+        // Losses stated as positive amounts: higher is worse (plugins/revenue/README.md).
+        CHECK(d->outputs[i].direction == IMPACT_DIRECTION_HIGHER_IS_WORSE);
+        CHECK(d->outputs[i].flags == 0u);
     }
 }
 
@@ -357,8 +360,8 @@ TEST_CASE("revenue.export_ban refuses bad rows, naming the input and the row", "
         CHECK(model.evaluate(flatten({good, c.bad, good}), 3, out, error) == IMPACT_STATUS_INVALID_INPUT);
         INFO("message: " << error.message);
         CHECK(std::string_view(error.key) == c.key);
+        // The row travels in impact_error.row; the host names it (or the range end) itself.
         CHECK(error.error.row == 1);
-        CHECK(std::string_view(error.message).find("row 1") != std::string_view::npos);
     }
 }
 

@@ -37,7 +37,9 @@ TEST_CASE("the stock plugin entry and the stock.price_move descriptor", "[stock]
     };
     const ExpectedInput inputs[] = {
         {"currency", IMPACT_KIND_TEXT, "", IMPACT_INPUT_HAS_DEFAULT},
-        {"price_before", IMPACT_KIND_MONEY, "{currency}", IMPACT_INPUT_REQUIRED | IMPACT_INPUT_HAS_MIN},
+        // > 0, declared (ABI 1.2) so that `impact validate` refuses what evaluation would.
+        {"price_before", IMPACT_KIND_MONEY, "{currency}",
+         IMPACT_INPUT_REQUIRED | IMPACT_INPUT_HAS_MIN | IMPACT_INPUT_MIN_EXCLUSIVE},
         {"price_after", IMPACT_KIND_MONEY, "{currency}", IMPACT_INPUT_REQUIRED | IMPACT_INPUT_HAS_MIN},
         {"shares_outstanding", IMPACT_KIND_NUMBER, "shares", IMPACT_INPUT_REQUIRED | IMPACT_INPUT_HAS_MIN},
     };
@@ -55,6 +57,9 @@ TEST_CASE("the stock plugin entry and the stock.price_move descriptor", "[stock]
         CAPTURE(i);
         CHECK(std::string_view(d->outputs[i].key) == outputs[i][0]);
         CHECK(std::string_view(d->outputs[i].unit) == outputs[i][1]);
+        // Signed changes: a fall is negative, so higher is better (plugins/stock/README.md).
+        CHECK(d->outputs[i].direction == IMPACT_DIRECTION_HIGHER_IS_BETTER);
+        CHECK(d->outputs[i].flags == 0u);
     }
 }
 

@@ -662,3 +662,65 @@ TEST_CASE("A [data.x] table no step uses is still checked", "[scenario][errors][
         CHECK(starts_with(outcome.message, file.string() + ":5:8: data.spare.file: "));
     }
 }
+
+// ---- Numbers and text that would silently change meaning (issue #6) ------------------------
+
+TEST_CASE("Numbers a double cannot hold exactly, non-finite numbers and NUL in text are refused where written",
+          "[scenario][errors]") {
+    check_all({
+        {"integer above 2^53",
+         price_move_step("price_before = \"112.20 USD\"\n"
+                         "price_after = \"105.10 USD\"\n"
+                         "shares_outstanding = 9007199254740993\n"),  // 9: value at column 22
+         "{S}:9:22: step.move.shares_outstanding: ",
+         {"at most 2^53", "found 9007199254740993"}},
+        {"TOML inf",
+         price_move_step("price_before = \"112.20 USD\"\n"
+                         "price_after = \"105.10 USD\"\n"
+                         "shares_outstanding = inf\n"),
+         "{S}:9:22: step.move.shares_outstanding: ",
+         {"expected a finite number", "found inf"}},
+        {"TOML nan in an array",
+         event_study_on_shared_data("event_date = 2025-04-16\n"
+                                    "window = [0, nan]\n"),  // 18: nan at column 14
+         "{S}:18:14: step.es.window: ",
+         {"expected a finite number", "found nan"}},
+        {"NUL inside a text value",
+         fx_step("amount = \"1B USD\"\n"
+                 "to = \"KRW\\u0000 (not really)\"\n"  // 8: value at column 6
+                 "rate = 1400\n"),
+         "{S}:8:6: step.a.to: ",
+         {"without NUL characters", "character 4"}},
+        {"empty scenario name",
+         "[scenario]\n"
+         "name = \"\"\n"  // 2: value at column 8
+         "[[step]]\n"
+         "id = \"a\"\n"
+         "model = \"fx.convert\"\n",
+         "{S}:2:8: scenario.name: ",
+         {"expected a non-empty name", "found \"\""}},
+    });
+}
+
+TEST_CASE("A bound a model declares is reported at the end of the range that breaks it", "[scenario][errors][validate]") {
+    check_all({
+        {"price_before 0 as a range's low (exclusive bound, ABI 1.2)",
+         price_move_step("price_before = { low = \"0 USD\", high = \"112.20 USD\" }\n"  // 7: low's value at 23
+                         "price_after = \"105.10 USD\"\n"
+                         "shares_outstanding = 24.4e9\n"),
+         "{S}:7:23: step.move.price_before: ",
+         {"must be > 0", "found 0 as the range's low", "(stock.price_move)"}},
+        {"price_before 0, caught by validate as well as run",
+         price_move_step("price_before = \"0 USD\"\n"  // 7: value at column 16
+                         "price_after = \"105.10 USD\"\n"
+                         "shares_outstanding = 24.4e9\n"),
+         "{S}:7:16: step.move.price_before: ",
+         {"must be > 0", "found 0", "(stock.price_move)"}},
+        {"gross margin above 100% as a range's high",
+         revenue_step("annual_revenue = \"13.5B USD\"\n"
+                      "duration_years = 1\n"
+                      "gross_margin = { low = \"50%\", high = \"150%\" }\n"),  // 10: high's value at 43
+         "{S}:10:43: step.h20.gross_margin: ",
+         {"must be <= 1 (100%)", "found 1.5 (150%) as the range's high"}},
+    });
+}
