@@ -705,10 +705,10 @@ TEST_CASE("Numbers a double cannot hold exactly, non-finite numbers and NUL in t
 TEST_CASE("A bound a model declares is reported at the end of the range that breaks it", "[scenario][errors][validate]") {
     check_all({
         {"price_before 0 as a range's low (exclusive bound, ABI 1.2)",
-         price_move_step("price_before = { low = \"0 USD\", high = \"112.20 USD\" }\n"  // 7: low's value at 23
+         price_move_step("price_before = { low = \"0 USD\", high = \"112.20 USD\" }\n"  // 7: low's value at 24
                          "price_after = \"105.10 USD\"\n"
                          "shares_outstanding = 24.4e9\n"),
-         "{S}:7:23: step.move.price_before: ",
+         "{S}:7:24: step.move.price_before: ",
          {"must be > 0", "found 0 as the range's low", "(stock.price_move)"}},
         {"price_before 0, caught by validate as well as run",
          price_move_step("price_before = \"0 USD\"\n"  // 7: value at column 16
