@@ -18,19 +18,23 @@
 namespace impact::io {
 namespace {
 
+// "300.0 MB" for a file's size; small sizes in bytes, where "0.0 MB" would say nothing.
+std::string size_text(std::uint64_t bytes) {
+    if (bytes < kBytesPerMegabyte / 10) return fmt::format("{} bytes", bytes);
+    return fmt::format("{:.1f} MB", static_cast<double>(bytes) / static_cast<double>(kBytesPerMegabyte));
+}
+
 [[noreturn]] void refuse_oversize(const std::filesystem::path& file, std::uint64_t size_bytes, bool at_least,
                                   std::uint64_t max_bytes) {
-    // The size with a decimal ("64.2 MB" is over a 64 MB limit); the limit as the user gave it.
-    const double size_megabytes = static_cast<double>(size_bytes) / static_cast<double>(kBytesPerMegabyte);
-    throw UserError(fmt::format("{}: is {}{:.1f} MB; the input limit is {} (--max-input-mb)", file.string(),
-                                at_least ? "more than " : "", size_megabytes, format_megabytes(max_bytes)));
+    throw UserError(fmt::format("{}: is {}{}; the input limit is {} (--max-input-mb)", file.string(),
+                                at_least ? "more than " : "", size_text(size_bytes), format_megabytes(max_bytes)));
 }
 
 }  // namespace
 
 std::string format_megabytes(std::uint64_t bytes) {
     if (bytes % kBytesPerMegabyte == 0) return fmt::format("{} MB", bytes / kBytesPerMegabyte);
-    return fmt::format("{:.1f} MB", static_cast<double>(bytes) / static_cast<double>(kBytesPerMegabyte));
+    return size_text(bytes);
 }
 
 std::string read_input_file(const std::filesystem::path& file, std::string_view what, std::uint64_t max_bytes) {

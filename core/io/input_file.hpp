@@ -22,7 +22,7 @@ inline constexpr std::uint64_t kDefaultMaxInputBytes = kDefaultMaxInputMegabytes
 //   "PATH: is 300.0 MB; the input limit is 64 MB (--max-input-mb)"
 std::string read_input_file(const std::filesystem::path& file, std::string_view what, std::uint64_t max_bytes);
 
-// "64 MB", "0.5 MB": a byte count in the unit of --max-input-mb, for messages.
+// "64 MB" for a whole number of MB (the unit of --max-input-mb), else "0.5 MB" or "1024 bytes": for messages.
 std::string format_megabytes(std::uint64_t bytes);
 
 }  // namespace impact::io

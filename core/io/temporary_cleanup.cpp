@@ -7,7 +7,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstring>
-#include <mutex>
+#include <iterator>
 #include <stdexcept>
 
 namespace impact::io {
@@ -31,19 +31,25 @@ extern "C" void remove_temporary_then_reraise(int signal_number) {
     ::raise(signal_number);
 }
 
-void install_handlers_once() {
-    static std::once_flag installed;
-    std::call_once(installed, [] {
-        for (const int signal_number : kCleanupSignals) {
-            struct sigaction current {};
-            if (::sigaction(signal_number, nullptr, &current) != 0 || current.sa_handler != SIG_DFL) continue;
-            struct sigaction action {};
-            action.sa_handler = remove_temporary_then_reraise;
-            ::sigemptyset(&action.sa_mask);
-            action.sa_flags = SA_RESETHAND;
-            ::sigaction(signal_number, &action, nullptr);
-        }
-    });
+// Which signals this process's PendingTemporary took over, to give back on release.
+bool handler_installed[std::size(kCleanupSignals)] = {};
+
+void install_handlers() {
+    for (std::size_t i = 0; i < std::size(kCleanupSignals); ++i) {
+        struct sigaction current {};
+        handler_installed[i] = false;
+        if (::sigaction(kCleanupSignals[i], nullptr, &current) != 0 || current.sa_handler != SIG_DFL) continue;
+        struct sigaction action {};
+        action.sa_handler = remove_temporary_then_reraise;
+        ::sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESETHAND;
+        handler_installed[i] = ::sigaction(kCleanupSignals[i], &action, nullptr) == 0;
+    }
+}
+
+void restore_default_handlers() {
+    for (std::size_t i = 0; i < std::size(kCleanupSignals); ++i)
+        if (handler_installed[i]) ::signal(kCleanupSignals[i], SIG_DFL);
 }
 
 }  // namespace
@@ -51,13 +57,16 @@ void install_handlers_once() {
 PendingTemporary::PendingTemporary(int folder_fd, std::string_view name) {
     if (name.size() >= kNameCapacity) throw std::length_error("PendingTemporary: name longer than 63 bytes");
     if (slot_armed.load()) throw std::logic_error("PendingTemporary: another temporary is pending");
-    install_handlers_once();
     std::memcpy(slot_name, name.data(), name.size());
     slot_name[name.size()] = '\0';
     slot_folder_fd = folder_fd;
     slot_armed.store(true, std::memory_order_release);
+    install_handlers();
 }
 
-PendingTemporary::~PendingTemporary() { slot_armed.store(false, std::memory_order_release); }
+PendingTemporary::~PendingTemporary() {
+    slot_armed.store(false, std::memory_order_release);
+    restore_default_handlers();
+}
 
 }  // namespace impact::io
