@@ -2,7 +2,9 @@
 #pragma once
 
 #include "host/registry.hpp"
+#include "io/input_file.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -13,6 +15,10 @@ namespace impact::cli {
 struct GlobalOptions {
     std::vector<std::filesystem::path> plugin_dirs;
     bool verbose = false;  // loader log on stderr
+    // --max-input-mb: the largest scenario, data or quote file read, in MB of 1,048,576 bytes.
+    std::uint64_t max_input_megabytes = io::kDefaultMaxInputMegabytes;
+
+    std::uint64_t max_input_bytes() const noexcept { return max_input_megabytes * io::kBytesPerMegabyte; }
 };
 
 // Builds the registry from the bundled folder, IMPACT_PLUGIN_PATH and --plugin-dir, and

@@ -38,7 +38,7 @@ int run_convert(const GlobalOptions& options, const ConvertOptions& convert) {
         const auto date = text::parse_iso_date(*convert.date);
         if (!date) throw UserError(fmt::format("--date: expected YYYY-MM-DD, found '{}'", *convert.date));
         values.set_date("date", *date);
-        for (auto& series : data::read_rates_csv(*convert.rates_file))
+        for (auto& series : data::read_rates_csv(*convert.rates_file, options.max_input_bytes()))
             values.add_series("rates", series.pair, std::move(series.dates), std::move(series.rates));
         if (convert.max_stale_days) values.set_number("max_stale_days", *convert.max_stale_days);
     } else {

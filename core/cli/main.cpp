@@ -30,6 +30,11 @@ int main(int argc, char** argv) {
     app.add_option("--plugin-dir", global.plugin_dirs, "Also load plugins from this folder (repeatable)")
         ->check(CLI::ExistingDirectory);
     app.add_flag("-v,--verbose", global.verbose, "Log every plugin load on stderr");
+    // At most 1 TB: a bound far above any real input that keeps MB * 1,048,576 well inside 64 bits.
+    app.add_option("--max-input-mb", global.max_input_megabytes,
+                   "Refuse scenario, data and quote files larger than this many MB (default 64)")
+        ->type_name("N")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1024} * 1024));
 
     bool plugins_json = false;
     CLI::App* plugins = app.add_subcommand("plugins", "List plugins, their models, and rejected files");

@@ -5,8 +5,6 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
 
 namespace impact::data {
 
@@ -26,13 +24,8 @@ std::string CsvTable::where(const CsvCell& cell) const {
     return fmt::format("{}:{}:{}", file.string(), cell.line, cell.column);
 }
 
-CsvTable read_csv(const std::filesystem::path& file, std::string_view key) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw UserError(fmt::format("{}: cannot open file for reading", file.string()));
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad()) throw UserError(fmt::format("{}: read error", file.string()));
-    return parse_csv(buffer.str(), file, key);
+CsvTable read_csv(const std::filesystem::path& file, std::string_view key, std::uint64_t max_bytes) {
+    return parse_csv(io::read_input_file(file, "file", max_bytes), file, key);
 }
 
 CsvTable parse_csv(std::string_view text, const std::filesystem::path& file, std::string_view key) {

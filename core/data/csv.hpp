@@ -1,7 +1,10 @@
 // A small CSV reader (RFC 4180 quoting) that remembers where every cell came from.
 #pragma once
 
+#include "io/input_file.hpp"
+
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -31,8 +34,10 @@ struct CsvTable {
 
 // Reads a whole file. Blank lines are skipped. Throws UserError with file:line:column (then
 // `key`, when given, such as "data.nvda") when the file cannot be read, is empty, has an
-// unterminated quote, or a row has the wrong number of cells.
-CsvTable read_csv(const std::filesystem::path& file, std::string_view key = {});
+// unterminated quote, or a row has the wrong number of cells; and, without reading it, when it is
+// not a regular file (a FIFO, a device) or is larger than `max_bytes` (io/input_file.hpp).
+CsvTable read_csv(const std::filesystem::path& file, std::string_view key = {},
+                  std::uint64_t max_bytes = io::kDefaultMaxInputBytes);
 
 // Parses text already in memory; `file` and `key` are only used in messages.
 CsvTable parse_csv(std::string_view text, const std::filesystem::path& file, std::string_view key = {});

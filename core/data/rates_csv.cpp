@@ -20,8 +20,8 @@ namespace {
 
 }  // namespace
 
-std::vector<RateSeries> read_rates_csv(const std::filesystem::path& file) {
-    const CsvTable table = read_csv(file);
+std::vector<RateSeries> read_rates_csv(const std::filesystem::path& file, std::uint64_t max_bytes) {
+    const CsvTable table = read_csv(file, {}, max_bytes);
     std::size_t columns[4];
     const char* names[4] = {"date", "base", "quote", "rate"};
     for (int i = 0; i < 4; ++i) {

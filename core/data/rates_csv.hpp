@@ -1,7 +1,11 @@
 // Reads a dated FX quote file (date,base,quote,rate) into one series per currency pair.
 #pragma once
 
+#include "io/input_file.hpp"
+
 #include <impact/sdk/impact_plugin.h>
+
+#include <cstdint>
 
 #include <filesystem>
 #include <string>
@@ -19,7 +23,8 @@ struct RateSeries {
 // Columns date, base, quote, rate (any order, other columns ignored). Throws UserError with
 // file:line:column and what was expected for a missing column, a bad date, a currency code that
 // is not three capital letters, a rate that is not a positive number, or a pair quoted twice
-// on one date.
-std::vector<RateSeries> read_rates_csv(const std::filesystem::path& file);
+// on one date, and for a file that is not a regular file of at most `max_bytes`.
+std::vector<RateSeries> read_rates_csv(const std::filesystem::path& file,
+                                       std::uint64_t max_bytes = io::kDefaultMaxInputBytes);
 
 }  // namespace impact::data

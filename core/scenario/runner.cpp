@@ -43,13 +43,13 @@ struct RowValue {
     throw UserError(fmt::format("{}: {}: {}", at.str(), key, message));
 }
 
-LoadedSeries load_series(const DataSource& source) {
+LoadedSeries load_series(const DataSource& source, std::uint64_t max_input_bytes) {
     const std::string key = "data." + source.id;
     std::error_code ec;
     if (!std::filesystem::is_regular_file(source.file, ec))
         fail(source.file_pos, key + ".file",
              fmt::format("cannot read '{}' (resolved to {})", source.file_as_written, source.file.string()));
-    const data::CsvTable table = data::read_csv(source.file, key);
+    const data::CsvTable table = data::read_csv(source.file, key, max_input_bytes);
     const auto column_names = [&] { return fmt::format("{}", fmt::join(table.header_names(), ",")); };
     const auto date_column = table.column(source.date_column);
     if (!date_column)
@@ -176,7 +176,7 @@ public:
                                                  ref->data_id));
                 }
                 auto cached = series_cache_.find(source->id);
-                if (cached == series_cache_.end()) cached = series_cache_.emplace(source->id, load_series(*source)).first;
+                if (cached == series_cache_.end()) cached = series_cache_.emplace(source->id, load_series(*source, scenario_.max_input_bytes)).first;
                 prepared.add_series(in.key, source->id, cached->second.dates, cached->second.values);
                 used.text = fmt::format("{} ({} points, {}..{})", source->id, cached->second.dates.size(),
                                         text::format_iso_date(cached->second.dates.front()),
@@ -612,7 +612,7 @@ RunResult run_scenario(const Scenario& scenario, const host::Registry& registry,
     RunResult result;
     // Every [data.<id>] is read and checked, used or not, before any step runs.
     std::map<std::string, LoadedSeries> series_cache;
-    for (const DataSource& source : scenario.data) series_cache.emplace(source.id, load_series(source));
+    for (const DataSource& source : scenario.data) series_cache.emplace(source.id, load_series(source, scenario.max_input_bytes));
     for (const Step& step : scenario.steps) {
         const auto model = registry.find_model(step.model);
         if (!model) {

@@ -1,6 +1,8 @@
 // A scenario as written in its TOML file: data sources and steps, each value with its position.
 #pragma once
 
+#include "io/input_file.hpp"
+
 #include <impact/sdk/impact_plugin.h>
 
 #include <cstdint>
@@ -84,13 +86,16 @@ struct Scenario {
     std::vector<DataSource> data;
     std::vector<Step> steps;
     std::string sha256;  // of the file's bytes, for provenance
+    // The cap on this file and on its data files (--max-input-mb), in bytes.
+    std::uint64_t max_input_bytes = io::kDefaultMaxInputBytes;
 
     const DataSource* find_data(std::string_view id) const noexcept;
     const Step* find_step(std::string_view id) const noexcept;
 };
 
 // Reads and checks the structure of a scenario file. Throws UserError with file:line:column,
-// the key, what was expected and what was found.
-Scenario read_scenario_file(const std::filesystem::path& file);
+// the key, what was expected and what was found; refuses, unread, a file that is not a regular
+// file or is larger than `max_input_bytes`, which the scenario keeps for its data files.
+Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max_input_bytes = io::kDefaultMaxInputBytes);
 
 }  // namespace impact::scenario

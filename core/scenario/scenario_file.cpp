@@ -189,13 +189,9 @@ bool is_identifier(std::string_view id) noexcept {
 
 }  // namespace
 
-Scenario read_scenario_file(const std::filesystem::path& file) {
+Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max_input_bytes) {
     const std::string name = file.string();
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw UserError(fmt::format("{}: cannot open scenario file for reading", name));
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    const std::string content = buffer.str();
+    const std::string content = io::read_input_file(file, "scenario file", max_input_bytes);
 
     toml::table root;
     try {
@@ -207,6 +203,7 @@ Scenario read_scenario_file(const std::filesystem::path& file) {
     const Reader r(name);
     Scenario scenario;
     scenario.file = file;
+    scenario.max_input_bytes = max_input_bytes;
     scenario.sha256 = text::sha256_hex(content);
 
     for (const auto& [key, node] : root) {

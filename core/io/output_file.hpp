@@ -1,0 +1,37 @@
+// Writing report files all-or-nothing, only over regular files, never over the run's own inputs.
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+namespace impact::io {
+
+// Writes `content` to `file` so that readers see the old file or the whole new one, never part:
+// an unnamed temporary (O_TMPFILE) in the file's folder is written and fsynced, then given a short
+// name (.impact-<pid>-<random>.tmp) and renamed over `file`. Where the file system has no
+// O_TMPFILE, a file with that short name is used from the start; a SIGINT, SIGTERM or SIGHUP
+// removes it (temporary_cleanup.hpp). Temporaries of killed runs in the folder are removed after
+// a successful write once their process is gone and they are older than a minute.
+//
+// Only a regular file is replaced, and it keeps its mode and owner. Refused, with the target left
+// untouched: a directory, device, FIFO or socket; a symbolic link (the message names where it
+// points); a file with more than one hard link (a rename would split them); a read-only file; a
+// file that is one of `input_files` (same device and inode); a file whose owner the replacement
+// could not keep. A new file gets mode 0666 less the umask.
+//
+// Throws UserError with one line: "PATH: cannot write: <what it is or why>; <what to do>".
+void write_file_atomically(const std::filesystem::path& file, std::string_view content,
+                           const std::vector<std::filesystem::path>& input_files = {});
+
+// For tests: how the temporary is made. `named_only` takes the path used where O_TMPFILE is missing.
+enum class TemporaryKind { unnamed_when_supported, named_only };
+void write_file_atomically(const std::filesystem::path& file, std::string_view content,
+                           const std::vector<std::filesystem::path>& input_files, TemporaryKind temporary_kind);
+
+// Removes `.impact-<pid>-<random>.tmp` files in `folder` whose process is gone (kill(pid, 0) fails
+// with ESRCH) and that were last modified more than `min_age_seconds` ago; others are kept.
+// Returns how many were removed. Errors are ignored: this is housekeeping.
+int remove_stale_temporaries(const std::filesystem::path& folder, long min_age_seconds = 60);
+
+}  // namespace impact::io

@@ -1,0 +1,272 @@
+// `impact run -o` and the inputs of `run` and `convert` as a user meets them: refusals in one line, exit 2, promptly.
+#include "io_test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace io_test;
+
+// Long enough for a loaded machine; a run that blocks is killed at this limit and the test fails.
+constexpr double kTimeLimitSeconds = 20;
+
+TimedResult run_impact(const std::vector<std::string>& args, const fs::path& scratch) {
+    return run_impact_timed(IMPACT_IO_IMPACT_EXE, args, scratch, kTimeLimitSeconds);
+}
+
+// Exit code 2, nothing on stdout, one line on stderr, and not killed at the time limit.
+void check_input_refusal(const TimedResult& r) {
+    INFO(r.command.describe());
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.command.exit_code == 2);
+    CHECK(r.command.out.empty());
+    CHECK(is_one_line(r.command.err));
+}
+
+// A scenario with one data file (read and checked even though no step uses it) and one fx step.
+struct Workspace {
+    TempDir dir;
+    fs::path scratch = dir.path() / "scratch";
+    fs::path inputs = dir.path() / "inputs";
+    fs::path out_dir = dir.path() / "out";
+    fs::path data = inputs / "prices.csv";
+    fs::path scenario = inputs / "scenario.toml";
+    std::string scenario_text = "[scenario]\n"
+                                "name = \"Charge in KRW\"\n"
+                                "\n"
+                                "[data.prices]\n"
+                                "file = \"prices.csv\"\n"
+                                "value = \"close\"\n"
+                                "\n"
+                                "[[step]]\n"
+                                "id = \"charge_krw\"\n"
+                                "model = \"fx.convert\"\n"
+                                "amount = \"5.5B USD\"\n"
+                                "to = \"KRW\"\n"
+                                "rate = 1428.8\n";
+    std::string data_text = "date,close\n2025-04-14,100\n2025-04-15,101\n";
+
+    Workspace() {
+        fs::create_directories(scratch);
+        fs::create_directories(out_dir);
+        write_file(data, data_text);
+        write_file(scenario, scenario_text);
+    }
+
+    TimedResult run_to(const fs::path& out) const { return run_impact({"run", scenario.string(), "-o", out.string()}, scratch); }
+};
+
+// The -o refusal: exit 2, one line "impact: error: OUT: cannot write: ...", nothing on stdout.
+void check_output_refusal(const TimedResult& r, const fs::path& out, std::string_view why) {
+    check_input_refusal(r);
+    INFO(r.command.describe());
+    CHECK(r.command.err.rfind("impact: error: " + out.string() + ": cannot write: ", 0) == 0);
+    CHECK(contains(r.command.err, why));
+}
+
+}  // namespace
+
+TEST_CASE("impact run -o refuses a device and leaves it a device", "[io][cli]") {
+    if (::geteuid() != 0) {
+        WARN("not root: cannot make a device node; skipped");
+        return;
+    }
+    Workspace w;
+    // Our own null device in a temporary folder: the system's /dev/null is never a target.
+    const fs::path device = w.out_dir / "null";
+    REQUIRE(::mknod(device.c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0);
+    check_output_refusal(w.run_to(device), device, "it is a character device, not a regular file");
+    CHECK(fs::is_character_file(device));
+    CHECK(lstat_of(device).st_rdev == makedev(1, 3));
+    CHECK(names_in(w.out_dir) == std::set<std::string>{"null"});
+}
+
+TEST_CASE("impact run -o refuses a FIFO promptly", "[io][cli]") {
+    Workspace w;
+    const fs::path fifo = w.out_dir / "pipe";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    check_output_refusal(w.run_to(fifo), fifo, "it is a FIFO, not a regular file");
+    CHECK(fs::is_fifo(fifo));
+}
+
+TEST_CASE("impact run -o onto a directory says it is a directory", "[io][cli]") {
+    Workspace w;
+    check_output_refusal(w.run_to(w.out_dir), w.out_dir, "it is a directory; name a file inside it");
+    CHECK(fs::is_directory(w.out_dir));
+    CHECK(fs::is_empty(w.out_dir));
+}
+
+TEST_CASE("impact run -o refuses the scenario file and its data file, and leaves them unchanged", "[io][cli]") {
+    Workspace w;
+    SECTION("the scenario file") {
+        check_output_refusal(w.run_to(w.scenario), w.scenario, "it is this run's input file " + w.scenario.string());
+    }
+    SECTION("the scenario file through a relative spelling") {
+        const fs::path other = w.inputs / ".." / "inputs" / "scenario.toml";
+        check_output_refusal(w.run_to(other), other, "it is this run's input file");
+    }
+    SECTION("a [data.*] file") {
+        check_output_refusal(w.run_to(w.data), w.data, "it is this run's input file " + w.data.string());
+    }
+    CHECK(read_file(w.scenario) == w.scenario_text);
+    CHECK(read_file(w.data) == w.data_text);
+    CHECK(names_in(w.inputs) == std::set<std::string>{"prices.csv", "scenario.toml"});
+}
+
+TEST_CASE("impact run -o keeps a replaced report's mode and gives a new one 0666 less the umask", "[io][cli]") {
+    Workspace w;
+    const fs::path existing = w.out_dir / "private.txt";
+    write_file(existing, "old report\n");
+    fs::permissions(existing, fs::perms::owner_read | fs::perms::owner_write);
+    const TimedResult replaced = w.run_to(existing);
+    INFO(replaced.command.describe());
+    CHECK(replaced.command.exit_code == 0);
+    CHECK(contains(read_file(existing), "charge_krw"));
+    CHECK(mode_of(existing) == 0600);
+
+    const fs::path fresh = w.out_dir / "fresh.txt";
+    {
+        const UmaskGuard umask(027);
+        const TimedResult created = w.run_to(fresh);
+        INFO(created.command.describe());
+        CHECK(created.command.exit_code == 0);
+    }
+    CHECK(mode_of(fresh) == 0640);
+    INFO("folder holds " << joined(names_in(w.out_dir)));
+    CHECK(names_in(w.out_dir) == std::set<std::string>{"fresh.txt", "private.txt"});
+}
+
+TEST_CASE("impact run -o refuses a symbolic link and a file with two hard links", "[io][cli]") {
+    Workspace w;
+    const fs::path real = w.out_dir / "real.txt";
+    write_file(real, "real\n");
+    SECTION("symbolic link: refused, naming where it points; link and target unchanged") {
+        const fs::path link = w.out_dir / "link.txt";
+        fs::create_symlink(real, link);
+        check_output_refusal(w.run_to(link), link, "it is a symbolic link to " + real.string());
+        CHECK(fs::is_symlink(link));
+        CHECK(read_file(real) == "real\n");
+    }
+    SECTION("hard link: refused; both names keep the old content") {
+        const fs::path second = w.out_dir / "second.txt";
+        fs::create_hard_link(real, second);
+        check_output_refusal(w.run_to(real), real, "it has 2 hard links");
+        CHECK(read_file(real) == "real\n");
+        CHECK(fs::hard_link_count(real) == 2);
+    }
+}
+
+TEST_CASE("impact run -o writes a 250-character file name and leaves no temporary", "[io][cli]") {
+    Workspace w;
+    const fs::path out = w.out_dir / (std::string(246, 'n') + ".txt");
+    const TimedResult r = w.run_to(out);
+    INFO(r.command.describe());
+    CHECK(r.command.exit_code == 0);
+    CHECK(contains(read_file(out), "charge_krw"));
+    INFO("folder holds " << joined(names_in(w.out_dir)));
+    CHECK(names_in(w.out_dir) == std::set<std::string>{out.filename().string()});
+}
+
+TEST_CASE("impact run on a FIFO or /dev/zero exits 2 at once with one line", "[io][cli]") {
+    Workspace w;
+    SECTION("FIFO") {
+        const fs::path fifo = w.inputs / "scenario.fifo";
+        REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+        const TimedResult r = run_impact({"run", fifo.string()}, w.scratch);
+        check_input_refusal(r);
+        CHECK(r.command.err == "impact: error: " + fifo.string() + ": expected a regular file, found a FIFO\n");
+    }
+    SECTION("/dev/zero, read but never written") {
+        const TimedResult r = run_impact({"run", "/dev/zero"}, w.scratch);
+        check_input_refusal(r);
+        CHECK(r.command.err == "impact: error: /dev/zero: expected a regular file, found a character device\n");
+    }
+}
+
+TEST_CASE("impact convert --rates FIFO exits 2 at once with one line", "[io][cli]") {
+    Workspace w;
+    const fs::path fifo = w.inputs / "rates.fifo";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    const TimedResult r =
+        run_impact({"convert", "5.5B", "USD", "KRW", "--rates", fifo.string(), "--date", "2025-04-16"}, w.scratch);
+    check_input_refusal(r);
+    CHECK(r.command.err == "impact: error: " + fifo.string() + ": expected a regular file, found a FIFO\n");
+}
+
+TEST_CASE("input files over --max-input-mb are refused, and a higher limit reads them", "[io][cli]") {
+    Workspace w;
+    SECTION("over the default 64 MB") {
+        const fs::path big = w.inputs / "big.toml";
+        write_file(big, "");
+        fs::resize_file(big, 65 * 1024 * 1024);  // a hole: no disk space used
+        const TimedResult r = run_impact({"run", big.string()}, w.scratch);
+        check_input_refusal(r);
+        CHECK(r.command.err == "impact: error: " + big.string() + ": is 65.0 MB; the input limit is 64 MB (--max-input-mb)\n");
+    }
+    // The scenario padded with a comment to just over 1 MB.
+    const std::string padded = w.scenario_text + "# " + std::string(1024 * 1024, 'x') + "\n";
+    write_file(w.scenario, padded);
+    SECTION("the scenario file") {
+        const TimedResult refused = run_impact({"--max-input-mb", "1", "run", w.scenario.string()}, w.scratch);
+        check_input_refusal(refused);
+        CHECK(contains(refused.command.err, w.scenario.string() + ": is 1.0 MB; the input limit is 1 MB (--max-input-mb)"));
+        const TimedResult read = run_impact({"--max-input-mb", "2", "run", w.scenario.string()}, w.scratch);
+        INFO(read.command.describe());
+        CHECK(read.command.exit_code == 0);
+        CHECK(contains(read.command.out, "charge_krw"));
+    }
+    SECTION("a data file, with the option after the subcommand") {
+        write_file(w.scenario, w.scenario_text);
+        write_file(w.data, w.data_text + std::string(1024 * 1024, '\n'));
+        const TimedResult refused = run_impact({"validate", w.scenario.string(), "--max-input-mb", "1"}, w.scratch);
+        check_input_refusal(refused);
+        CHECK(contains(refused.command.err, w.data.string() + ": is 1.0 MB; the input limit is 1 MB (--max-input-mb)"));
+        const TimedResult read = run_impact({"validate", w.scenario.string(), "--max-input-mb", "2"}, w.scratch);
+        INFO(read.command.describe());
+        CHECK(read.command.exit_code == 0);
+    }
+    SECTION("a quote file") {
+        const fs::path rates = w.inputs / "rates.csv";
+        write_file(rates, "date,base,quote,rate\n2025-04-14,USD,KRW,1428.8\n" + std::string(1024 * 1024, '\n'));
+        const std::vector<std::string> convert{"convert", "5.5B", "USD", "KRW", "--rates", rates.string(), "--date",
+                                               "2025-04-14"};
+        std::vector<std::string> args{"--max-input-mb", "1"};
+        args.insert(args.end(), convert.begin(), convert.end());
+        check_input_refusal(run_impact(args, w.scratch));
+        args[1] = "2";
+        const TimedResult read = run_impact(args, w.scratch);
+        INFO(read.command.describe());
+        CHECK(read.command.exit_code == 0);
+    }
+    SECTION("a limit of 0 is refused as a usage error") {
+        check_input_refusal(run_impact({"--max-input-mb", "0", "run", w.scenario.string()}, w.scratch));
+    }
+}
+
+TEST_CASE("a SIGTERM at any moment of impact run -o leaves no temporary behind", "[io][cli]") {
+    // Not deterministic about where the signal lands, so it lands at many moments, from start-up to
+    // after the write; whatever the moment, the folder may hold the whole report or nothing else.
+    Workspace w;
+    const fs::path out = w.out_dir / "report.txt";
+    const TimedResult timed = w.run_to(out);
+    REQUIRE(timed.command.exit_code == 0);
+    const std::string whole = read_file(out);
+    fs::remove(out);
+    const int kRuns = 24;
+    for (int i = 0; i < kRuns; ++i) {
+        const double delay = timed.seconds * 1.2 * i / kRuns;
+        const TimedResult r = run_impact_timed(IMPACT_IO_IMPACT_EXE, {"run", w.scenario.string(), "-o", out.string()},
+                                               w.scratch, kTimeLimitSeconds, SIGTERM, delay);
+        INFO(r.command.describe() << "\nsignal after " << delay << " s");
+        CHECK_FALSE(r.timed_out);
+        const std::set<std::string> names = names_in(w.out_dir);
+        INFO("folder holds " << joined(names));
+        CHECK((names.empty() || names == std::set<std::string>{"report.txt"}));
+        if (!names.empty()) CHECK(read_file(out) == whole);
+        fs::remove(out);
+    }
+}
