@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cmath>
 
 namespace impact::cli {
 namespace {
@@ -33,7 +34,12 @@ int run_convert(const GlobalOptions& options, const ConvertOptions& convert) {
     values.set_text("from", convert.from);
     values.set_text("to", convert.to);
     if (convert.rate) {
-        values.set_number("rate", text::parse_amount(*convert.rate, "--rate"));
+        const double rate = text::parse_amount(*convert.rate, "--rate");
+        // isnormal: refuses 0 and subnormal rates such as 1e-320, which would print as "1 USD = 0 KRW".
+        if (!(rate > 0) || !std::isnormal(rate))
+            throw UserError(fmt::format("--rate: expected a positive number of {} per 1 {}, such as 1428.8, found '{}'",
+                                        convert.to, convert.from, *convert.rate));
+        values.set_number("rate", rate);
     } else if (convert.rates_file) {
         const auto date = text::parse_iso_date(*convert.date);
         if (!date) throw UserError(fmt::format("--date: expected YYYY-MM-DD, found '{}'", *convert.date));
@@ -76,8 +82,8 @@ int run_convert(const GlobalOptions& options, const ConvertOptions& convert) {
         fmt::print("{}", w.str());
         return kExitSuccess;
     }
-    fmt::print("{} {} = {} {}\n", text::format_money(amount, convert.from), convert.from,
-               text::format_money(converted, convert.to), convert.to);
+    fmt::print("{} = {}\n", text::format_money_and_code(amount, convert.from),
+               text::format_money_and_code(converted, convert.to));
     if (convert.to == "KRW") fmt::print("Korean units: {}\n", text::format_korean_units(converted));
     const std::string stale_days = note_or(notes, "stale_days", "0");
     const std::string staleness =

@@ -7,12 +7,55 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <vector>
 
 #ifndef IMPACT_VERSION
 #define IMPACT_VERSION "0.0.0"
 #endif
+
+namespace {
+
+// True for what is meant as a negative number: -743.75M, -.5, -1e999, and -inf or -nan
+// (refused later by the amount parser with its own message, not taken for options).
+bool looks_like_negative_number(const std::string& arg) {
+    if (arg.size() < 2 || arg[0] != '-') return false;
+    const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (digit(arg[1]) || (arg[1] == '.' && arg.size() > 2 && digit(arg[2]))) return true;
+    std::string word = arg.substr(1);
+    for (char& c : word) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return word == "inf" || word == "infinity" || word == "nan";
+}
+
+// `impact convert -743.75M USD KRW` and `impact convert -- -743.75M USD KRW --rate R`: CLI11
+// takes some negative numbers for options and reads everything after `--` as positionals
+// (so `--rate` too). After `convert`, a negative number becomes `--amount=-743.75M`, or
+// `--rate=-1` as the value of --rate or --max-stale-days (so that the command's own checks
+// report it); a `--` just before it is dropped; other options' values are left alone.
+std::vector<std::string> convert_argv(int argc, char** argv) {
+    std::vector<std::string> out(argv, argv + argc);
+    const auto convert = std::find(out.begin() + (argc > 0 ? 1 : 0), out.end(), "convert");
+    if (convert == out.end()) return out;
+    std::vector<std::string> rewritten(out.begin(), convert + 1);
+    for (auto it = convert + 1; it != out.end(); ++it) {
+        if (*it == "--" && it + 1 != out.end() && looks_like_negative_number(*(it + 1))) continue;
+        const std::string& previous = rewritten.back();
+        if (!looks_like_negative_number(*it) || previous == "--rates" || previous == "--date" ||
+            previous == "--plugin-dir") {
+            rewritten.push_back(*it);
+        } else if (previous == "--rate" || previous == "--max-stale-days") {
+            rewritten.back() += "=" + *it;
+        } else {
+            rewritten.push_back("--amount=" + *it);
+        }
+    }
+    return rewritten;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     using namespace impact::cli;
@@ -48,7 +91,9 @@ int main(int argc, char** argv) {
 
     ConvertOptions convert_options;
     CLI::App* convert = app.add_subcommand("convert", "Convert an amount between currencies (model fx.convert)");
-    convert->add_option("amount", convert_options.amount, "Amount: 5.5B, 1,428.8, 12e9, 250K")->required();
+    convert->add_option("amount,--amount", convert_options.amount,
+                        "Amount: 5.5B, 1,428.8, 12e9, 250K; negative for a loss (-743.75M)")
+        ->required();
     convert->add_option("from", convert_options.from, "ISO 4217 code of the amount, such as USD")->required();
     convert->add_option("to", convert_options.to, "ISO 4217 code to convert into, such as KRW")->required();
     CLI::Option* rate = convert->add_option("--rate", convert_options.rate, "Units of TO per 1 FROM");
@@ -78,7 +123,10 @@ int main(int argc, char** argv) {
     validate->add_option("scenario", validate_file, "Scenario file (TOML)")->required()->check(CLI::ExistingFile);
 
     try {
-        app.parse(argc, argv);
+        std::vector<std::string> args = convert_argv(argc, argv);
+        std::reverse(args.begin(), args.end());
+        if (!args.empty()) args.pop_back();  // the program name: CLI11's vector form takes the arguments only
+        app.parse(args);
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {

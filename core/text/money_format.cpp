@@ -1,6 +1,8 @@
 // Formatting of amounts for people: grouped digits, symbols, Korean units.
 #include "text/money_format.hpp"
 
+#include <impact/sdk/currencies.hpp>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -37,22 +39,15 @@ std::string group_fixed(std::string_view fixed) {
     return out;
 }
 
-struct CurrencyDisplay {
+struct CurrencySymbol {
     std::string_view code;
     std::string_view symbol;
-    int decimals;
 };
-// A display table only: conversion itself is the fx plugin's (QuantLib's currencies).
-constexpr std::array<CurrencyDisplay, 12> kDisplay{{
-    {"USD", "$", 2}, {"KRW", "₩", 0}, {"EUR", "€", 2}, {"JPY", "¥", 0}, {"GBP", "£", 2}, {"CNY", "CN¥", 2},
-    {"TWD", "NT$", 2}, {"HKD", "HK$", 2}, {"SGD", "S$", 2}, {"INR", "₹", 2}, {"CAD", "CA$", 2}, {"AUD", "A$", 2},
+// Symbols only; decimals come from the ISO 4217 table (impact/sdk/currencies.hpp).
+constexpr std::array<CurrencySymbol, 13> kSymbols{{
+    {"USD", "$"}, {"KRW", "₩"}, {"EUR", "€"}, {"JPY", "¥"}, {"GBP", "£"}, {"CNY", "CN¥"}, {"TWD", "NT$"},
+    {"HKD", "HK$"}, {"SGD", "S$"}, {"INR", "₹"}, {"CAD", "CA$"}, {"AUD", "A$"}, {"VND", "₫"},
 }};
-
-const CurrencyDisplay* find_display(std::string_view code) noexcept {
-    for (const auto& d : kDisplay)
-        if (d.code == code) return &d;
-    return nullptr;
-}
 
 }  // namespace
 
@@ -82,13 +77,14 @@ std::string format_rate(double rate, int significant_digits) {
 }
 
 int currency_decimals(std::string_view iso_code) noexcept {
-    const CurrencyDisplay* d = find_display(iso_code);
-    return d ? d->decimals : 2;
+    const sdk::CurrencyInfo* currency = sdk::find_currency(iso_code);
+    return currency ? currency->minor_units : 2;
 }
 
 std::string_view currency_symbol(std::string_view iso_code) noexcept {
-    const CurrencyDisplay* d = find_display(iso_code);
-    return d ? d->symbol : std::string_view();
+    for (const auto& s : kSymbols)
+        if (s.code == iso_code) return s.symbol;
+    return {};
 }
 
 std::string format_money(double value, std::string_view iso_code) {
@@ -97,6 +93,12 @@ std::string format_money(double value, std::string_view iso_code) {
     const std::string_view symbol = currency_symbol(iso_code);
     if (symbol.empty()) return fmt::format("{}{} {}", negative ? "-" : "", iso_code, digits);
     return fmt::format("{}{}{}", negative ? "-" : "", symbol, digits);
+}
+
+std::string format_money_and_code(double value, std::string_view iso_code) {
+    // Without a symbol, format_money already starts with the code: say it once.
+    if (currency_symbol(iso_code).empty()) return format_money(value, iso_code);
+    return fmt::format("{} {}", format_money(value, iso_code), iso_code);
 }
 
 std::string format_korean_units(double won) {

@@ -4,6 +4,8 @@
 #include "text/amount.hpp"
 #include "text/user_error.hpp"
 
+#include <impact/sdk/currencies.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,7 +13,7 @@
 namespace impact::text {
 
 bool looks_like_currency_code(std::string_view unit) noexcept {
-    return unit.size() == 3 && std::all_of(unit.begin(), unit.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+    return sdk::find_currency(unit) != nullptr;
 }
 
 Quantity parse_quantity(std::string_view text, std::string_view what) {

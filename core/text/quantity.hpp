@@ -18,7 +18,8 @@ struct Quantity {
 // Throws UserError naming `what` when the number part is malformed.
 Quantity parse_quantity(std::string_view text, std::string_view what);
 
-// True for a three-letter upper-case code such as USD.
+// True for a current ISO 4217 code such as USD (impact/sdk/currencies.hpp; case-sensitive, so
+// "usd" and the made-up "ABC" are not).
 bool looks_like_currency_code(std::string_view unit) noexcept;
 
 }  // namespace impact::text

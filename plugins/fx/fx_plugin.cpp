@@ -21,6 +21,18 @@ namespace sdk = impact::sdk;
 namespace fx = impact::fx;
 
 constexpr double default_max_stale_days = 7.0;
+
+// 5.5e9, 1e300, 1428.8: six significant digits, exponent without '+' or leading zeros.
+std::string short_number(double value) {
+    std::string s = fmt::format("{:.6g}", value);
+    const std::size_t e = s.find('e');
+    if (e == std::string::npos) return s;
+    std::size_t digits = e + 1;
+    if (s[digits] == '+') s.erase(digits, 1);
+    else if (s[digits] == '-') ++digits;
+    while (digits + 1 < s.size() && s[digits] == '0') s.erase(digits, 1);
+    return s;
+}
 constexpr double max_max_stale_days = 366.0;
 
 class FxConvert {
@@ -40,9 +52,8 @@ public:
             .thread_safety(sdk::ThreadSafety::fully_safe)
             .input(Input::money("amount", "Amount")
                        .unit("{from}")
-                       .min(0)
                        .required()
-                       .description("Amount to convert, in the `from` currency"))
+                       .description("Amount to convert, in the `from` currency; negative for a loss"))
             .input(Input::text("from", "From currency")
                        .required()
                        .description("ISO 4217 code of the amount's currency, upper-case (USD)"))
@@ -52,7 +63,7 @@ public:
             .input(Input::number("rate", "Exchange rate")
                        .prepared()
                        .unit("{to}/{from}")
-                       .min(0)
+                       .greater_than(0)
                        .description("Units of `to` per 1 `from`, greater than 0; give either this or `rates`"))
             .input(Input::series("rates", "Rate table")
                        .description("Dated quotes, one series per pair labelled BASE/QUOTE (USD/KRW) holding units "
@@ -97,15 +108,20 @@ public:
     void evaluate(sdk::Batch& batch) const {
         for (uint64_t row = 0; row < batch.rows(); ++row) {
             const double amount = batch.input(row, 0);
-            // Also refuses infinities: no finite report can be built on one.
-            if (!std::isfinite(amount) || amount < 0.0)
+            // Conversion is linear, so losses (negative amounts) convert like gains; NaN and
+            // infinities are refused: no finite report can be built on one.
+            if (!std::isfinite(amount))
                 throw sdk::InputError("amount",
-                                      fmt::format("amount must be a finite number >= 0, got {} in row {}", amount, row),
+                                      fmt::format("amount must be a finite number, got {} in row {}", amount, row),
                                       static_cast<int64_t>(row));
             // QuantLib 1.29's exchange() multiplies (or divides, for an inverse quote) without
             // rounding and without consulting Money::Settings, so the value is the exact
             // floating-point product of the amount and the quote(s).
             const QuantLib::Money converted = exchange_rate_.exchange(QuantLib::Money(from_, amount));
+            if (!std::isfinite(converted.value()))
+                throw sdk::ModelError(fmt::format("converted overflows to infinity: {} × {} in row {}",
+                                                  short_number(amount), short_number(rate_), row),
+                                      static_cast<int64_t>(row));
             batch.output(row, 0) = converted.value();
             batch.output(row, 1) = rate_;
         }

@@ -1,16 +1,12 @@
 // Currency table and the dated FX quote resolver behind fx.convert.
 #include "fx_rates.hpp"
 
-// Narrow QuantLib headers only: the all-in-one header costs seconds per file and pulls in the singletons.
-#include <ql/currencies/africa.hpp>
-#include <ql/currencies/america.hpp>
-#include <ql/currencies/asia.hpp>
-#include <ql/currencies/europe.hpp>
-#include <ql/currencies/oceania.hpp>
+#include <impact/sdk/currencies.hpp>
+
+#include <ql/math/rounding.hpp>
 #include <ql/money.hpp>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -24,60 +20,30 @@ namespace {
 
 using QuantLib::Currency;
 
-struct CurrencyEntry {
-    std::string_view code;
-    Currency (*make)();
-};
-
-// Sorted by code so lookups can binary-search. Only currencies in circulation: QuantLib
-// also defines legacy ones (DEM, FRF, ...) and crypto, which an impact report never wants.
-// Each QuantLib constructor shares one function-local static Data, so building a
-// Currency is cheap and thread-safe.
-constexpr std::array currency_table{
-    CurrencyEntry{"AED", [] { return Currency(QuantLib::AEDCurrency()); }},
-    CurrencyEntry{"ARS", [] { return Currency(QuantLib::ARSCurrency()); }},
-    CurrencyEntry{"AUD", [] { return Currency(QuantLib::AUDCurrency()); }},
-    CurrencyEntry{"BRL", [] { return Currency(QuantLib::BRLCurrency()); }},
-    CurrencyEntry{"CAD", [] { return Currency(QuantLib::CADCurrency()); }},
-    CurrencyEntry{"CHF", [] { return Currency(QuantLib::CHFCurrency()); }},
-    CurrencyEntry{"CLP", [] { return Currency(QuantLib::CLPCurrency()); }},
-    CurrencyEntry{"CNY", [] { return Currency(QuantLib::CNYCurrency()); }},
-    CurrencyEntry{"COP", [] { return Currency(QuantLib::COPCurrency()); }},
-    CurrencyEntry{"CZK", [] { return Currency(QuantLib::CZKCurrency()); }},
-    CurrencyEntry{"DKK", [] { return Currency(QuantLib::DKKCurrency()); }},
-    CurrencyEntry{"EGP", [] { return Currency(QuantLib::EGPCurrency()); }},
-    CurrencyEntry{"EUR", [] { return Currency(QuantLib::EURCurrency()); }},
-    CurrencyEntry{"GBP", [] { return Currency(QuantLib::GBPCurrency()); }},
-    CurrencyEntry{"HKD", [] { return Currency(QuantLib::HKDCurrency()); }},
-    CurrencyEntry{"HUF", [] { return Currency(QuantLib::HUFCurrency()); }},
-    CurrencyEntry{"IDR", [] { return Currency(QuantLib::IDRCurrency()); }},
-    CurrencyEntry{"ILS", [] { return Currency(QuantLib::ILSCurrency()); }},
-    CurrencyEntry{"INR", [] { return Currency(QuantLib::INRCurrency()); }},
-    CurrencyEntry{"JPY", [] { return Currency(QuantLib::JPYCurrency()); }},
-    CurrencyEntry{"KRW", [] { return Currency(QuantLib::KRWCurrency()); }},
-    CurrencyEntry{"MXN", [] { return Currency(QuantLib::MXNCurrency()); }},
-    CurrencyEntry{"MYR", [] { return Currency(QuantLib::MYRCurrency()); }},
-    CurrencyEntry{"NOK", [] { return Currency(QuantLib::NOKCurrency()); }},
-    CurrencyEntry{"NZD", [] { return Currency(QuantLib::NZDCurrency()); }},
-    CurrencyEntry{"PHP", [] { return Currency(QuantLib::PHPCurrency()); }},
-    CurrencyEntry{"PLN", [] { return Currency(QuantLib::PLNCurrency()); }},
-    CurrencyEntry{"SAR", [] { return Currency(QuantLib::SARCurrency()); }},
-    CurrencyEntry{"SEK", [] { return Currency(QuantLib::SEKCurrency()); }},
-    CurrencyEntry{"SGD", [] { return Currency(QuantLib::SGDCurrency()); }},
-    CurrencyEntry{"THB", [] { return Currency(QuantLib::THBCurrency()); }},
-    CurrencyEntry{"TRY", [] { return Currency(QuantLib::TRYCurrency()); }},
-    CurrencyEntry{"TWD", [] { return Currency(QuantLib::TWDCurrency()); }},
-    CurrencyEntry{"USD", [] { return Currency(QuantLib::USDCurrency()); }},
-    CurrencyEntry{"VND", [] { return Currency(QuantLib::VNDCurrency()); }},
-    CurrencyEntry{"ZAR", [] { return Currency(QuantLib::ZARCurrency()); }},
-};
-
-constexpr bool table_is_sorted() {
-    for (std::size_t i = 1; i < currency_table.size(); ++i)
-        if (!(currency_table[i - 1].code < currency_table[i].code)) return false;
-    return true;
+// QuantLib's Currency for one entry of the project's ISO 4217 table. Fractions per unit are
+// 10^minor_units (KRW, JPY, VND, CLP 1; USD 100; BHD 1000), not QuantLib's own figures, and
+// no rounding is attached. QuantLib compares currencies by name, and ISO gives VED and VES
+// the same name, so the name carries the code to keep every currency distinct.
+Currency make_currency(const sdk::CurrencyInfo& info) {
+    int fractions_per_unit = 1;
+    for (int i = 0; i < info.minor_units; ++i) fractions_per_unit *= 10;
+    const std::string code(info.code);
+    return Currency(fmt::format("{} ({})", info.name, code), code, static_cast<QuantLib::Integer>(info.numeric),
+                    code, "", fractions_per_unit, QuantLib::Rounding(),
+                    fmt::format("%3% %1$.{}f", static_cast<int>(info.minor_units)));
 }
-static_assert(table_is_sorted(), "currency_table must stay sorted by code, without duplicates");
+
+// One QuantLib Currency per table entry, in table order, built once (thread-safe static
+// initialisation); copies share their data.
+const std::vector<Currency>& quantlib_currencies() {
+    static const std::vector<Currency> currencies = [] {
+        std::vector<Currency> out;
+        out.reserve(sdk::iso4217_currencies.size());
+        for (const sdk::CurrencyInfo& info : sdk::iso4217_currencies) out.push_back(make_currency(info));
+        return out;
+    }();
+    return currencies;
+}
 
 Currency require_currency(std::string_view code) {
     std::optional<Currency> currency = currency_from_code(code);
@@ -90,8 +56,12 @@ std::string pair_name(std::string_view base, std::string_view quote) {
 }
 
 std::string describe(const RateLeg& leg) {
-    return fmt::format("{}{} {}", leg.inverted ? "inverse of " : "", pair_name(leg.quote.base, leg.quote.quote),
-                       iso_date(leg.quote.date_days));
+    const std::string agreement =
+        leg.inverse_agrees ? fmt::format(", confirmed by the inverse {} quote within 1e-6",
+                                         pair_name(leg.quote.quote, leg.quote.base))
+                           : std::string();
+    return fmt::format("{}{} {}{}", leg.inverted ? "inverse of " : "", pair_name(leg.quote.base, leg.quote.quote),
+                       iso_date(leg.quote.date_days), agreement);
 }
 
 // The ExchangeRate of one quote as observed; exchange() applies it either way round.
@@ -110,27 +80,33 @@ ResolvedRate finish(ResolvedRate resolved, const Currency& from, const Currency&
     return resolved;
 }
 
-bool valid_rate(double rate) { return std::isfinite(rate) && rate > 0.0; }
+// Finite, > 0 and normal: a subnormal rate such as 1e-320 has lost its precision and would
+// print as 0.
+bool valid_rate(double rate) { return rate > 0.0 && std::isnormal(rate); }
 
 }  // namespace
 
+bool inverse_agrees(double direct, double inverse) noexcept {
+    return std::fabs(direct - 1.0 / inverse) <= inverse_tolerance * std::fabs(direct);
+}
+
 std::optional<QuantLib::Currency> currency_from_code(std::string_view iso_code) {
-    const auto it = std::lower_bound(currency_table.begin(), currency_table.end(), iso_code,
-                                     [](const CurrencyEntry& e, std::string_view code) { return e.code < code; });
-    if (it == currency_table.end() || it->code != iso_code) return std::nullopt;
-    return it->make();
+    const sdk::CurrencyInfo* info = sdk::find_currency(iso_code);
+    if (!info) return std::nullopt;
+    return quantlib_currencies()[static_cast<std::size_t>(info - sdk::iso4217_currencies.data())];
 }
 
 std::vector<std::string_view> known_currency_codes() {
     std::vector<std::string_view> codes;
-    codes.reserve(currency_table.size());
-    for (const CurrencyEntry& e : currency_table) codes.push_back(e.code);
+    codes.reserve(sdk::iso4217_currencies.size());
+    for (const sdk::CurrencyInfo& c : sdk::iso4217_currencies) codes.push_back(c.code);
     return codes;
 }
 
 std::string unknown_currency_message(std::string_view iso_code) {
-    return fmt::format("unknown currency code '{}'; expected an ISO 4217 code such as USD, EUR, KRW (known: {})",
-                       iso_code, fmt::join(known_currency_codes(), ", "));
+    return fmt::format("unknown currency code '{}'; expected a current ISO 4217 code such as USD, EUR, KRW or JPY "
+                       "({} codes are known; codes are upper-case)",
+                       iso_code, sdk::iso4217_currencies.size());
 }
 
 UnknownCurrency::UnknownCurrency(std::string iso_code)
@@ -167,7 +143,7 @@ ResolvedRate given_rate(std::string_view from, std::string_view to, double rate)
     const Currency to_currency = require_currency(to);
     if (!valid_rate(rate))
         throw std::invalid_argument(
-            fmt::format("rate must be a finite number > 0 ({} per 1 {}), got {}", to, from, rate));
+            fmt::format("rate must be a finite number > 0, not below 2.2e-308 ({} per 1 {}), got {}", to, from, rate));
     // A same-currency rate other than 1 is a contradiction, not something to ignore.
     if (from == to && rate != 1.0)
         throw std::invalid_argument(
@@ -187,7 +163,7 @@ QuoteTable::QuoteTable(const std::vector<Quote>& quotes) {
             throw std::invalid_argument(fmt::format("quote {} has the same currency on both sides",
                                                     pair_name(q.base, q.quote)));
         if (!valid_rate(q.rate))
-            throw std::invalid_argument(fmt::format("{} quote on {} must be a finite number > 0, got {}",
+            throw std::invalid_argument(fmt::format("{} quote on {} must be a finite number > 0, not below 2.2e-308, got {}",
                                                     pair_name(q.base, q.quote), iso_date(q.date_days), q.rate));
         by_pair_[{q.base, q.quote}].push_back(q);
         codes.insert(q.base);
@@ -201,6 +177,16 @@ QuoteTable::QuoteTable(const std::vector<Quote>& quotes) {
         if (duplicate != observed.end())
             throw std::invalid_argument(fmt::format("two {} quotes on {}", pair_name(pair.first, pair.second),
                                                     iso_date(duplicate->date_days)));
+    }
+    // A pair quoted both ways on one date: refuse the two if they disagree, naming first the
+    // one that comes first in `quotes` (so each disagreement is reported once).
+    for (const Quote& direct : quotes) {
+        const Quote* other = latest_in(direct.quote, direct.base, direct.date_days, direct.date_days);
+        if (!other || inverse_agrees(direct.rate, other->rate)) continue;
+        throw std::invalid_argument(fmt::format(
+            "{} {} on {} disagrees with the inverse {} quote {} (1/{} = {:.6g}), more than 1e-6 relative",
+            pair_name(direct.base, direct.quote), direct.rate, iso_date(direct.date_days),
+            pair_name(other->base, other->quote), other->rate, other->rate, 1.0 / other->rate));
     }
     // The pivot order is part of the documented rule: USD and EUR are the usual vehicle
     // currencies, the rest alphabetical so the choice never depends on input order.
@@ -224,7 +210,11 @@ const Quote* QuoteTable::latest_in(const std::string& base, const std::string& q
 
 std::optional<RateLeg> QuoteTable::find_leg(const std::string& from, const std::string& to, int32_t earliest_days,
                                             int32_t latest_days) const {
-    if (const Quote* direct = latest_in(from, to, earliest_days, latest_days)) return RateLeg{*direct, false};
+    if (const Quote* direct = latest_in(from, to, earliest_days, latest_days)) {
+        // The constructor refused disagreeing pairs, so an inverse quote on the same day agrees.
+        const bool confirmed = latest_in(to, from, direct->date_days, direct->date_days) != nullptr;
+        return RateLeg{*direct, false, confirmed};
+    }
     if (const Quote* inverse = latest_in(to, from, earliest_days, latest_days)) return RateLeg{*inverse, true};
     return std::nullopt;
 }

@@ -25,10 +25,15 @@ namespace impact::fx {
 // code is unknown. Codes are case-sensitive: "usd" is unknown.
 std::optional<QuantLib::Currency> currency_from_code(std::string_view iso_code);
 
-// Every code currency_from_code() knows, sorted.
+// Every code currency_from_code() knows (impact::sdk::iso4217_currencies), sorted.
 std::vector<std::string_view> known_currency_codes();
 
-// "unknown currency code 'XYZ'; expected an ISO 4217 code such as USD, EUR, KRW (known: ...)"
+// The QuantLib currencies are built from impact/sdk/currencies.hpp (the project's ISO 4217
+// table), not from QuantLib's own list: fractions per unit are 10^minor_units and every
+// current code works.
+
+// "unknown currency code 'XYZ'; expected a current ISO 4217 code such as USD, EUR, KRW or JPY
+// (156 codes are known; codes are upper-case)"
 std::string unknown_currency_message(std::string_view iso_code);
 
 // Thrown when a code is not in the table; what() is unknown_currency_message().
@@ -67,9 +72,15 @@ std::optional<std::pair<std::string, std::string>> parse_pair_label(std::string_
 
 // One quote as used in a resolution.
 struct RateLeg {
-    Quote quote;            // as observed (base/quote orientation of the table)
-    bool inverted = false;  // true when used in the quote->base direction
+    Quote quote;                  // as observed (base/quote orientation of the table)
+    bool inverted = false;        // true when used in the quote->base direction
+    bool inverse_agrees = false;  // a direct quote also quoted inversely on its date, within inverse_tolerance
 };
+
+// A direct quote (BASE/QUOTE) and an inverse one (QUOTE/BASE) on the same date must agree:
+// |direct - 1/inverse| <= inverse_tolerance x direct.
+inline constexpr double inverse_tolerance = 1e-6;
+bool inverse_agrees(double direct, double inverse) noexcept;
 
 // A resolved conversion from `from` to `to`.
 struct ResolvedRate {
@@ -85,15 +96,18 @@ struct ResolvedRate {
 };
 
 // A rate given directly: `rate` units of `to` per 1 `from`. Throws UnknownCurrency, or
-// std::invalid_argument when rate is not finite and > 0, or from == to and rate != 1.
+// std::invalid_argument when rate is not a finite, normal number > 0 (zero, negative, NaN,
+// infinite and subnormal rates such as 1e-320 are refused), or from == to and rate != 1.
 ResolvedRate given_rate(std::string_view from, std::string_view to, double rate);
 
 // Immutable table of dated quotes and the rule that picks a rate from it.
 class QuoteTable {
 public:
     // Throws UnknownCurrency for a code not in the currency table, std::invalid_argument
-    // for base == quote, a rate that is not finite and > 0, or two quotes of the same
-    // pair on the same date.
+    // for base == quote, a rate that is not a finite normal number > 0, two quotes of the
+    // same pair on the same date, or a direct and an inverse quote on the same date that
+    // disagree by more than inverse_tolerance. When they agree, resolve() uses the direct
+    // one and its description says that the inverse agrees.
     explicit QuoteTable(const std::vector<Quote>& quotes);
 
     // Rate from -> to on date_days, using observations at most max_stale_days

@@ -77,10 +77,12 @@ TEST_CASE("the plugin entry and the fx.convert descriptor", "[fx][plugin]") {
         uint32_t flags;
     };
     const ExpectedInput inputs[] = {
-        {"amount", IMPACT_KIND_MONEY, "{from}", IMPACT_INPUT_REQUIRED | IMPACT_INPUT_HAS_MIN},
+        // No lower bound: losses convert (issue #6).
+        {"amount", IMPACT_KIND_MONEY, "{from}", IMPACT_INPUT_REQUIRED},
         {"from", IMPACT_KIND_TEXT, "", IMPACT_INPUT_REQUIRED},
         {"to", IMPACT_KIND_TEXT, "", IMPACT_INPUT_REQUIRED},
-        {"rate", IMPACT_KIND_NUMBER, "{to}/{from}", IMPACT_INPUT_PREPARED | IMPACT_INPUT_HAS_MIN},
+        {"rate", IMPACT_KIND_NUMBER, "{to}/{from}",
+         IMPACT_INPUT_PREPARED | IMPACT_INPUT_HAS_MIN | IMPACT_INPUT_MIN_EXCLUSIVE},
         {"rates", IMPACT_KIND_SERIES, "", 0},
         {"date", IMPACT_KIND_DATE, "", 0},
         {"max_stale_days", IMPACT_KIND_NUMBER, "days",
@@ -97,8 +99,7 @@ TEST_CASE("the plugin entry and the fx.convert descriptor", "[fx][plugin]") {
         CHECK(in.flags == inputs[i].flags);
         CHECK(std::strlen(in.label) > 0);
     }
-    CHECK(d->inputs[0].min_value == 0.0);
-    CHECK(std::string_view(d->inputs[0].description) == "Amount to convert, in the `from` currency");
+    CHECK(std::string_view(d->inputs[0].description) == "Amount to convert, in the `from` currency; negative for a loss");
     CHECK(d->inputs[3].min_value == 0.0);
     CHECK(d->inputs[6].default_number == 7.0);
     CHECK(d->inputs[6].min_value == 0.0);
@@ -242,16 +243,30 @@ TEST_CASE("fx.convert refuses bad inputs at prepare time, naming the input", "[f
     const std::vector<impact_series> malformed_series = {malformed.view()};
     const OwnedSeries bad_quote{"USD/KRW", {days(2025, 4, 14)}, {0.0}};
     const std::vector<impact_series> bad_quote_series = {bad_quote.view()};
+    // 1,428.8: facts.md Article 1 'expected loss' rate; 0.0007 its inverse rounded to 1 digit.
+    const OwnedSeries direct{"USD/KRW", {days(2025, 4, 14)}, {1428.8}};
+    const OwnedSeries rounded_inverse{"KRW/USD", {days(2025, 4, 14)}, {0.0007}};
+    const std::vector<impact_series> disagreeing_series = {direct.view(), rounded_inverse.view()};
+    const OwnedSeries subnormal{"USD/KRW", {days(2025, 4, 14)}, {1e-320}};
+    const std::vector<impact_series> subnormal_series = {subnormal.view()};
 
     const std::vector<Case> cases = {
         {"unknown from", {text_value("from", "XYZ"), krw, number_value("rate", 1.0)}, "from",
-         "unknown currency code 'XYZ'; expected an ISO 4217 code such as USD, EUR, KRW"},
+         "unknown currency code 'XYZ'; expected a current ISO 4217 code such as USD, EUR, KRW"},
+        {"made-up to", {usd, text_value("to", "ABC"), number_value("rate", 1.0)}, "to", "unknown currency code 'ABC'"},
+        {"obsolete from", {text_value("from", "DEM"), krw, number_value("rate", 1.0)}, "from", "'DEM'"},
         {"lower-case to", {usd, text_value("to", "krw"), number_value("rate", 1.0)}, "to",
          "unknown currency code 'krw'"},
         {"both rate and rates", {usd, krw, number_value("rate", 1428.8), rates, apr17}, "rate", "not both"},
         {"neither rate nor rates", {usd, krw}, "rate", "KRW per 1 USD"},
         {"zero rate", {usd, krw, number_value("rate", 0.0)}, "rate", "got 0"},
         {"NaN rate", {usd, krw, number_value("rate", std::numeric_limits<double>::quiet_NaN())}, "rate", "> 0"},
+        {"negative rate", {usd, krw, number_value("rate", -1.0)}, "rate", "got -1"},
+        // Subnormal: would print "1 USD = 0 KRW".
+        {"1e-320 rate", {usd, krw, number_value("rate", 1e-320)}, "rate", "> 0"},
+        {"disagreeing direct and inverse quotes", {usd, krw, series_value("rates", disagreeing_series), apr17},
+         "rates", "USD/KRW 1428.8 on 2025-04-14 disagrees with the inverse KRW/USD quote 0.0007 (1/0.0007 = 1428.57)"},
+        {"subnormal quote", {usd, krw, series_value("rates", subnormal_series), apr17}, "rates", "USD/KRW"},
         {"rates without date", {usd, krw, rates}, "date", "required"},
         {"no rate in the window", {usd, krw, rates, date_value("date", days(2025, 4, 30))}, "rates",
          "no USD/KRW rate on 2025-04-30 or in the 7 days before (latest earlier: 2025-04-14)"},
@@ -278,7 +293,7 @@ TEST_CASE("fx.convert refuses bad inputs at prepare time, naming the input", "[f
     CHECK(none == nullptr);
 }
 
-TEST_CASE("fx.convert refuses negative and NaN amounts with the row", "[fx][plugin]") {
+TEST_CASE("fx.convert refuses NaN and infinite amounts with the row", "[fx][plugin]") {
     const Instance fx(given_rate_values("USD", "KRW", 1428.8));
     REQUIRE(fx.status == IMPACT_STATUS_OK);
     struct Case {
@@ -286,9 +301,10 @@ TEST_CASE("fx.convert refuses negative and NaN amounts with the row", "[fx][plug
         int64_t bad_row;
     };
     const Case cases[] = {
-        {{5.5e9, 12e9, -1.0, 15e9}, 2},
+        {{5.5e9, 12e9, -1.0, std::numeric_limits<double>::quiet_NaN()}, 3},
         {{5.5e9, std::numeric_limits<double>::quiet_NaN()}, 1},
         {{std::numeric_limits<double>::infinity()}, 0},
+        {{-5.5e9, -std::numeric_limits<double>::infinity()}, 1},
     };
     for (const Case& c : cases) {
         CAPTURE(c.amounts, c.bad_row);
@@ -300,6 +316,75 @@ TEST_CASE("fx.convert refuses negative and NaN amounts with the row", "[fx][plug
         CHECK(error.error.row == c.bad_row);
         CHECK(std::string_view(error.message).find("row " + std::to_string(c.bad_row)) != std::string_view::npos);
     }
+}
+
+TEST_CASE("fx.convert converts losses: negative amounts, at a given rate and from quotes", "[fx][plugin][reference]") {
+    // A loss such as stock.price_move's market_cap_change: -$743.75M at 1,428.8 KRW/USD
+    // (facts.md, Article 1, 'expected loss' rate); expected = amount x rate, computed here.
+    const double amount = -743.75e6;
+    const double rate = 1428.8;
+    const double expected = amount * rate;
+    CAPTURE(amount, rate, expected);
+    CHECK(expected == -1'062'670'000'000.0);
+    const Instance given(given_rate_values("USD", "KRW", rate));
+    REQUIRE(given.status == IMPACT_STATUS_OK);
+    std::vector<double> outputs;
+    ErrorStorage error;
+    REQUIRE(given.evaluate({amount, 5.5e9, -0.0}, outputs, error) == IMPACT_STATUS_OK);
+    CAPTURE(outputs);
+    CHECK(close_relative(outputs[0], expected, 1e-12));
+    CHECK(close_relative(outputs[2], 7'858'400'000'000.0, 1e-12));  // facts.md: $5.5B = 7조 8,584억 원
+    CHECK(outputs[4] == 0.0);
+
+    // Through an inverse quote, the way back: won to dollars.
+    const OwnedSeries usd_krw{"USD/KRW", {days(2025, 4, 14)}, {rate}};
+    const std::vector<impact_series> series = {usd_krw.view()};
+    const Instance back({text_value("from", "KRW"), text_value("to", "USD"), series_value("rates", series),
+                         date_value("date", days(2025, 4, 14))});
+    REQUIRE(back.status == IMPACT_STATUS_OK);
+    REQUIRE(back.evaluate({expected}, outputs, error) == IMPACT_STATUS_OK);
+    CHECK(close_relative(outputs[0], amount, 1e-12));
+}
+
+TEST_CASE("fx.convert: agreeing direct and inverse quotes, the direct one used and noted", "[fx][plugin]") {
+    const OwnedSeries direct{"USD/KRW", {days(2025, 4, 14)}, {1428.8}};
+    const OwnedSeries inverse{"KRW/USD", {days(2025, 4, 14)}, {1.0 / 1428.8}};
+    const std::vector<impact_series> series = {inverse.view(), direct.view()};
+    const Instance fx({text_value("from", "USD"), text_value("to", "KRW"), series_value("rates", series),
+                       date_value("date", days(2025, 4, 14))});
+    INFO(fx.create_error.message);
+    REQUIRE(fx.status == IMPACT_STATUS_OK);
+    std::vector<double> outputs;
+    ErrorStorage error;
+    REQUIRE(fx.evaluate({5.5e9}, outputs, error) == IMPACT_STATUS_OK);
+    CHECK(outputs[1] == 1428.8);
+    CHECK(fx.notes().at("rate_source") == "USD/KRW 2025-04-14, confirmed by the inverse KRW/USD quote within 1e-6");
+}
+
+TEST_CASE("fx.convert: every current ISO 4217 code, including those QuantLib 1.29 lacks", "[fx][plugin]") {
+    // 655.957 XAF per EUR: the CFA franc's fixed parity; the MNT rate is illustrative.
+    for (const auto& [to, rate] : {std::pair{"XAF", 655.957}, std::pair{"MNT", 3400.0}}) {
+        CAPTURE(to, rate);
+        const Instance fx(given_rate_values("EUR", to, rate));
+        INFO(fx.create_error.message);
+        REQUIRE(fx.status == IMPACT_STATUS_OK);
+        std::vector<double> outputs;
+        ErrorStorage error;
+        REQUIRE(fx.evaluate({1000.0}, outputs, error) == IMPACT_STATUS_OK);
+        CHECK(close_relative(outputs[0], 1000.0 * rate, 1e-12));
+    }
+}
+
+TEST_CASE("fx.convert: a finite amount times a finite rate that overflows is a model failure", "[fx][plugin]") {
+    // 5.5e9 x 1e300 = 5.5e309 > DBL_MAX (about 1.8e308).
+    const Instance fx(given_rate_values("USD", "KRW", 1e300));
+    REQUIRE(fx.status == IMPACT_STATUS_OK);
+    std::vector<double> outputs;
+    ErrorStorage error;
+    CHECK(fx.evaluate({1.0, 5.5e9}, outputs, error) == IMPACT_STATUS_MODEL_FAILED);
+    INFO("message: " << error.message);
+    CHECK(std::string_view(error.message) == "converted overflows to infinity: 5.5e9 × 1e300 in row 1");
+    CHECK(error.error.row == 1);
 }
 
 TEST_CASE("one fx.convert instance evaluated from several threads at once", "[fx][plugin]") {

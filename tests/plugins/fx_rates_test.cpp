@@ -2,6 +2,8 @@
 #include "fx_rates.hpp"
 #include "support/reference_math.hpp"
 
+#include <impact/sdk/currencies.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <ql/money.hpp>
@@ -123,12 +125,57 @@ TEST_CASE("an inverse quote converts in the other direction", "[fx]") {
 
 TEST_CASE("a direct quote is preferred to an inverse one", "[fx]") {
     const int32_t d = days(2025, 4, 14);
-    // Deliberately inconsistent, so the test can tell which one was used.
-    const QuoteTable table({{"USD", "KRW", d, 1424.1}, {"KRW", "USD", d, 1.0 / 1400.0}});
+    // Deliberately inconsistent, so the test can tell which one was used; on different dates,
+    // since disagreeing quotes on one date are refused (next test). The direct one is older.
+    const QuoteTable table({{"USD", "KRW", d - 2, 1424.1}, {"KRW", "USD", d, 1.0 / 1400.0}});
     const ResolvedRate r = table.resolve("USD", "KRW", d, 7);
     CAPTURE(r.rate, r.description);
     CHECK(r.rate == 1424.1);
-    CHECK(r.description == "USD/KRW 2025-04-14");
+    CHECK(r.description == "USD/KRW 2025-04-12");
+}
+
+TEST_CASE("direct and inverse quotes of one date must agree within 1e-6 relative", "[fx][rates]") {
+    const int32_t d = days(2025, 4, 14);
+    // 1,428.8 KRW/USD: facts.md, Article 1, 'expected loss' (7조 8,584억 / $5.5B). 0.0007 is a
+    // KRW/USD quote rounded to one significant digit: 1/0.0007 = 1,428.571..., 0.016% off.
+    SECTION("disagreeing quotes are refused, naming both and the implied rate") {
+        const std::vector<Quote> quotes = {{"USD", "KRW", d, 1428.8}, {"KRW", "USD", d, 0.0007}};
+        CAPTURE(quotes.size());
+        CHECK_THROWS_MATCHES(QuoteTable(quotes), std::invalid_argument,
+                             Catch::Message("USD/KRW 1428.8 on 2025-04-14 disagrees with the inverse KRW/USD quote "
+                                            "0.0007 (1/0.0007 = 1428.57), more than 1e-6 relative"));
+        // Whichever comes first is named first.
+        CHECK_THROWS_WITH(QuoteTable({quotes[1], quotes[0]}),
+                          Catch::StartsWith("KRW/USD 0.0007 on 2025-04-14 disagrees with the inverse USD/KRW quote"));
+    }
+    SECTION("just over 1e-6 is refused, just under is accepted") {
+        const double direct = 1428.8;
+        for (const double off : {2e-6, -2e-6}) {
+            const double inverse = 1.0 / (direct * (1.0 + off));
+            CAPTURE(direct, inverse, off);
+            CHECK_THROWS_AS(QuoteTable({{"USD", "KRW", d, direct}, {"KRW", "USD", d, inverse}}), std::invalid_argument);
+        }
+        for (const double off : {5e-7, -5e-7, 0.0}) {
+            const double inverse = 1.0 / (direct * (1.0 + off));
+            CAPTURE(direct, inverse, off);
+            CHECK_NOTHROW(QuoteTable({{"USD", "KRW", d, direct}, {"KRW", "USD", d, inverse}}));
+        }
+    }
+    SECTION("agreeing quotes: the direct one is used and the description says the inverse agrees") {
+        const QuoteTable table({{"KRW", "USD", d, 1.0 / 1428.8}, {"USD", "KRW", d, 1428.8}});
+        const ResolvedRate usd_krw = table.resolve("USD", "KRW", d, 7);
+        CAPTURE(usd_krw.rate, usd_krw.description);
+        CHECK(usd_krw.rate == 1428.8);
+        REQUIRE(usd_krw.legs.size() == 1);
+        CHECK_FALSE(usd_krw.legs[0].inverted);
+        CHECK(usd_krw.description == "USD/KRW 2025-04-14, confirmed by the inverse KRW/USD quote within 1e-6");
+        const ResolvedRate krw_usd = table.resolve("KRW", "USD", d, 7);
+        CHECK(krw_usd.rate == 1.0 / 1428.8);
+        CHECK(krw_usd.description == "KRW/USD 2025-04-14, confirmed by the inverse USD/KRW quote within 1e-6");
+    }
+    SECTION("quotes of different dates are not compared") {
+        CHECK_NOTHROW(QuoteTable({{"USD", "KRW", d, 1428.8}, {"KRW", "USD", d - 1, 0.0007}}));
+    }
 }
 
 TEST_CASE("triangulation EUR->KRW through USD equals the product of the legs", "[fx]") {
@@ -289,12 +336,15 @@ TEST_CASE("currency codes", "[fx]") {
         CHECK(currency->code() == code);
     }
 
-    for (const char* unknown : {"XYZ", "usd", "Usd", "", "USDX", "DEM"}) {
+    for (const char* unknown : {"XYZ", "ABC", "usd", "Usd", "", "USDX", "DEM", "CNH", "XAU", "XDR", "XTS", "XXX"}) {
         CAPTURE(unknown);
         CHECK_FALSE(impact::fx::currency_from_code(unknown).has_value());
     }
     CHECK_THROWS_WITH(impact::fx::given_rate("XYZ", "KRW", 1.0),
-                      Catch::StartsWith("unknown currency code 'XYZ'; expected an ISO 4217 code such as USD, EUR, KRW"));
+                      Catch::StartsWith("unknown currency code 'XYZ'; expected a current ISO 4217 code such as USD, "
+                                        "EUR, KRW or JPY (156 codes are known"));
+    // A few examples and a count, not the whole list.
+    CHECK(impact::fx::unknown_currency_message("ABC").size() < 200);
     const QuoteTable table({{"USD", "KRW", days(2025, 4, 14), 1424.1}});
     CHECK_THROWS_AS(table.resolve("USD", "krw", days(2025, 4, 14), 7), impact::fx::UnknownCurrency);
     CHECK_THROWS_AS(QuoteTable({{"USD", "XYZ", days(2025, 4, 14), 1.0}}), impact::fx::UnknownCurrency);
@@ -314,12 +364,16 @@ TEST_CASE("from == to gives rate 1", "[fx]") {
 
 TEST_CASE("given rates and quotes must be finite and positive", "[fx]") {
     const int32_t d = days(2025, 4, 14);
-    for (double bad : {0.0, -1428.8, std::numeric_limits<double>::quiet_NaN(),
-                       std::numeric_limits<double>::infinity()}) {
+    // 1e-320 is subnormal (below DBL_MIN, about 2.2e-308): it would print as a rate of 0.
+    for (double bad : {0.0, -0.0, -1.0, -1428.8, 1e-320, std::numeric_limits<double>::denorm_min(),
+                       std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                       -std::numeric_limits<double>::infinity()}) {
         CAPTURE(bad);
         CHECK_THROWS_AS(impact::fx::given_rate("USD", "KRW", bad), std::invalid_argument);
         CHECK_THROWS_AS(QuoteTable({{"USD", "KRW", d, bad}}), std::invalid_argument);
     }
+    // The smallest normal double is still a rate (if an odd one).
+    CHECK_NOTHROW(impact::fx::given_rate("USD", "KRW", std::numeric_limits<double>::min()));
     CHECK_THROWS_WITH(QuoteTable({{"USD", "KRW", d, 1424.1}, {"USD", "KRW", d, 1425.0}}),
                       Catch::Contains("two USD/KRW quotes on 2025-04-14"));
     CHECK_THROWS_AS(QuoteTable({{"USD", "USD", d, 1.0}}), std::invalid_argument);
@@ -343,4 +397,61 @@ TEST_CASE("ISO dates", "[fx]") {
     CHECK(impact::fx::iso_date(20194) == "2025-04-16");
     CHECK(impact::fx::iso_date(0) == "1970-01-01");
     CHECK(impact::fx::iso_date(days(2024, 2, 29)) == "2024-02-29");
+}
+
+TEST_CASE("QuantLib currencies come from the project's ISO 4217 table", "[fx][currency]") {
+    // Reference: ISO 4217 List One minor units and numeric codes (impact/sdk/currencies.hpp
+    // cites the edition). QuantLib 1.29's own KRWCurrency, JPYCurrency, VNDCurrency and
+    // CLPCurrency say 100 fractions per unit; ISO says 0 minor units, so 1.
+    const struct {
+        const char* code;
+        int numeric;
+        int fractions_per_unit;
+    } cases[] = {
+        {"USD", 840, 100}, {"KRW", 410, 1}, {"JPY", 392, 1},  {"VND", 704, 1},   {"CLP", 152, 1},
+        {"BHD", 48, 1000}, {"KWD", 414, 1000}, {"XAF", 950, 1}, {"XOF", 952, 1}, {"XPF", 953, 1},
+        {"XCD", 951, 100}, {"MNT", 496, 100}, {"EUR", 978, 100},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.code, c.numeric, c.fractions_per_unit);
+        const auto currency = impact::fx::currency_from_code(c.code);
+        REQUIRE(currency.has_value());
+        CHECK(currency->code() == c.code);
+        CHECK(currency->numericCode() == c.numeric);
+        CHECK(currency->fractionsPerUnit() == c.fractions_per_unit);
+    }
+    // Every code of the table builds a distinct QuantLib currency (QuantLib compares by name).
+    const std::vector<std::string_view> known = impact::fx::known_currency_codes();
+    CHECK(known.size() == impact::sdk::iso4217_currencies.size());
+    for (std::size_t i = 1; i < known.size(); ++i) {
+        CAPTURE(known[i - 1], known[i]);
+        CHECK(*impact::fx::currency_from_code(known[i - 1]) != *impact::fx::currency_from_code(known[i]));
+    }
+    // XAF and MNT, missing from QuantLib 1.29, convert. 1 EUR = 655.957 XAF is the fixed
+    // parity of the CFA franc (BEAC); the MNT rate is illustrative.
+    const ResolvedRate eur_xaf = impact::fx::given_rate("EUR", "XAF", 655.957);
+    CHECK(close_relative(convert(eur_xaf, "EUR", 1000.0), 655'957.0, 1e-12));
+    const ResolvedRate usd_mnt = impact::fx::given_rate("USD", "MNT", 3400.0);
+    CHECK(close_relative(convert(usd_mnt, "USD", 2.0), 6800.0, 1e-12));
+    // VED and VES share one ISO name; converting between them must still go the right way.
+    // VED = VES x 1e6 was the 2021 redenomination; used here only as a distinct rate.
+    const QuoteTable bolivar({{"VED", "VES", days(2025, 4, 14), 1e6}});
+    CHECK(close_relative(convert(bolivar.resolve("VED", "VES", days(2025, 4, 14), 0), "VED", 2.0), 2e6, 1e-12));
+    CHECK(close_relative(convert(bolivar.resolve("VES", "VED", days(2025, 4, 14), 0), "VES", 2e6), 2.0, 1e-12));
+}
+
+TEST_CASE("losses convert: conversion is linear in the amount", "[fx][reference]") {
+    // -$743.75M at 1,428.8 KRW/USD (facts.md, Article 1, 'expected loss' rate); the expected
+    // value is computed here as amount x rate, and its sign and size checked by hand.
+    const double amount = -743.75e6;
+    const double rate = 1428.8;
+    const double expected = amount * rate;  // -1,062,670,000,000 won
+    CAPTURE(amount, rate, expected);
+    CHECK(expected == -1'062'670'000'000.0);
+    const ResolvedRate given = impact::fx::given_rate("USD", "KRW", rate);
+    CHECK(close_relative(convert(given, "USD", amount), expected, 1e-12));
+    const QuoteTable table({{"KRW", "USD", days(2025, 4, 14), 1.0 / rate}});
+    const ResolvedRate inverse = table.resolve("USD", "KRW", days(2025, 4, 14), 7);
+    CHECK(close_relative(convert(inverse, "USD", amount), expected, 1e-12));
+    CHECK(close_relative(convert(inverse, "USD", -amount), -expected, 1e-12));
 }

@@ -1,6 +1,7 @@
 // Amount parsing: accepted spellings with their values, and rejected ones with their messages.
 #include "text/amount.hpp"
 #include "text/iso_date.hpp"
+#include "text/quantity.hpp"
 #include "text/user_error.hpp"
 
 #include <catch2/catch.hpp>
@@ -67,5 +68,20 @@ TEST_CASE("ISO dates map to days since 1970-01-01 and back", "[text][date]") {
     for (const char* bad : {"2025-02-29", "2025-13-01", "2025-4-16", "16/04/2025", "2025-04-16T00", "", "2025-04-00"}) {
         INFO(bad);
         CHECK_FALSE(impact::text::parse_iso_date(bad));
+    }
+}
+
+TEST_CASE("currency units are current ISO 4217 codes only", "[text][currency]") {
+    // Reference: ISO 4217 List One (impact/sdk/currencies.hpp cites the edition). XAF (CFA franc
+    // BEAC) and MNT (tugrik) are current; ABC was never a code; DEM was withdrawn in 2002; CNH
+    // is a market convention, not ISO; XAU, XDR, XTS and XXX have no minor unit; funds codes
+    // such as CLF are not currencies.
+    for (const char* code : {"USD", "KRW", "EUR", "JPY", "VND", "BHD", "XAF", "XOF", "XPF", "XCD", "MNT"}) {
+        INFO("code: " << code);
+        CHECK(impact::text::looks_like_currency_code(code));
+    }
+    for (const char* code : {"ABC", "XYZ", "DEM", "CNH", "XAU", "XDR", "XTS", "XXX", "CLF", "usd", "US", "USDX", ""}) {
+        INFO("code: " << code);
+        CHECK_FALSE(impact::text::looks_like_currency_code(code));
     }
 }

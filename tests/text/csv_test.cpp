@@ -69,7 +69,19 @@ TEST_CASE("FX quote file errors say where, what was expected and what was found"
     CHECK(error_of("day,base,quote,rate\n") == "1:1: expected a 'date' column (header date,base,quote,rate), found header 'day,base,quote,rate'");
     CHECK(error_of("date,base,quote,rate\n2025-04-31,USD,KRW,1\n") == "2:1: date: expected YYYY-MM-DD, found '2025-04-31'");
     CHECK(error_of("date,base,quote,rate\n2025-04-14,usd,KRW,1\n") ==
-          "2:12: base: expected a three-letter currency code such as USD, found 'usd'");
+          "2:12: base: expected a current ISO 4217 code such as USD, found 'usd'");
+    // Issue #6: ABC is three capital letters but no ISO 4217 code; a header alone has no quote;
+    // a subnormal rate (1e-320) would print as 0; a direct and an inverse quote of one date
+    // that disagree (1/0.0007 = 1428.571..., 0.016% from 1,428.8) are refused with both lines.
+    CHECK(error_of("date,base,quote,rate\n2025-04-14,USD,ABC,1\n") ==
+          "2:16: quote: expected a current ISO 4217 code such as USD, found 'ABC'");
+    CHECK(error_of("date,base,quote,rate\n") ==
+          "2:1: expected at least one quote row after the header date,base,quote,rate, found none");
+    CHECK(error_of("date,base,quote,rate\n2025-04-14,USD,KRW,1e-320\n") ==
+          "2:20: rate: expected a positive number, found '1e-320'");
+    CHECK(error_of("date,base,quote,rate\n2025-04-14,KRW,USD,0.0007\n2025-04-14,USD,KRW,1428.8\n") ==
+          "2:1: KRW/USD 0.0007 on 2025-04-14 disagrees with the inverse USD/KRW quote on line 3 "
+          "(1/1428.8 = 0.000699888), more than 1e-6 relative");
     CHECK(error_of("date,base,quote,rate\n2025-04-14,USD,KRW,-1\n") == "2:20: rate: expected a positive number, found '-1'");
     CHECK(error_of("date,base,quote,rate\n2025-04-14,USD,KRW,1.2.3\n").rfind("2:20: rate: expected a number", 0) == 0);
     CHECK(error_of("date,base,quote,rate\n2025-04-14,USD,KRW,1\n2025-04-14,USD,KRW,2\n") ==

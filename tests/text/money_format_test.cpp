@@ -49,3 +49,48 @@ TEST_CASE("money uses the currency's symbol and minor unit", "[text][money]") {
     CHECK(currency_decimals("JPY") == 0);
     CHECK(currency_decimals("EUR") == 2);
 }
+
+TEST_CASE("decimals follow the ISO 4217 minor unit of impact/sdk/currencies.hpp", "[text][money]") {
+    // Reference: ISO 4217 List One minor units (KRW, JPY, VND 0; USD, EUR, MNT 2; BHD, KWD 3;
+    // XAF 0), the digits written out by hand. Before the ISO table, VND showed 2 decimals and
+    // BHD 2.
+    const struct {
+        double value;
+        const char* code;
+        int decimals;
+        const char* expected;
+    } cases[] = {
+        {1'234'567.891, "USD", 2, "$1,234,567.89"},
+        {1'234'567.891, "KRW", 0, "₩1,234,568"},
+        {1'234'567.891, "JPY", 0, "¥1,234,568"},
+        {1'234'567.891, "VND", 0, "₫1,234,568"},
+        {1'234.5678, "BHD", 3, "BHD 1,234.568"},
+        {1'234.5678, "KWD", 3, "KWD 1,234.568"},
+        {1'234.5678, "XAF", 0, "XAF 1,235"},
+        {1'234.5678, "MNT", 2, "MNT 1,234.57"},
+        {-1'234.5678, "CHF", 2, "-CHF 1,234.57"},
+    };
+    for (const auto& c : cases) {
+        INFO("value: " << std::fixed << c.value << ", code: " << c.code);
+        CHECK(currency_decimals(c.code) == c.decimals);
+        CHECK(format_money(c.value, c.code) == c.expected);
+    }
+    CHECK(currency_decimals("ABC") == 2);  // not a currency: the common default
+}
+
+TEST_CASE("the amount and its code name the code once, losses with a leading minus", "[text][money]") {
+    // A loss converted at the Article 1 rate (../shared/guide/facts.md, 'expected loss':
+    // 7조 8,584억 / $5.5B = 1,428.8 KRW/USD): -$743.75M x 1,428.8, computed here.
+    const double loss_usd = -743'750'000.0;
+    const double rate = 1428.8;
+    const double loss_krw = loss_usd * rate;
+    CAPTURE(loss_usd, rate, loss_krw);
+    CHECK(loss_krw == Approx(-1'062'670'000'000.0).epsilon(1e-15));
+    CHECK(format_money_and_code(loss_usd, "USD") == "-$743,750,000.00 USD");
+    CHECK(format_money_and_code(loss_krw, "KRW") == "-₩1,062,670,000,000 KRW");
+    CHECK(format_korean_units(loss_krw) == "-1조 626억 7,000만 원");
+    // No symbol: format_money already starts with the code, so it is not repeated.
+    CHECK(format_money_and_code(25'000'000'000.0, "VND") == "₫25,000,000,000 VND");
+    CHECK(format_money_and_code(1234.5678, "BHD") == "BHD 1,234.568");
+    CHECK(format_money_and_code(-1234.5, "CHF") == "-CHF 1,234.50");
+}
