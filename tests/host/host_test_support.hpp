@@ -53,7 +53,8 @@ inline constexpr std::size_t truncated_header_bytes = 40;
 // The words each refusal must contain, besides the file's path.
 inline constexpr const char* reason_not_elf = "invalid ELF header";
 inline constexpr const char* reason_too_short = "file too short";
-inline constexpr const char* reason_no_entry = "no entry symbol " IMPACT_PLUGIN_ENTRY_SYMBOL;
+inline constexpr const char* reason_no_entry = "exports no " IMPACT_PLUGIN_ENTRY_SYMBOL;
+inline constexpr const char* reason_no_entry_hint = "defines it with IMPACT_PLUGIN(...) in one source file";
 inline constexpr const char* reason_future_major = "major 2";
 inline constexpr const char* reason_undefined = "undefined symbol: impact_test_never_defined";
 inline constexpr const char* reason_threw = "threw a C++ exception";

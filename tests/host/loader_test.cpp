@@ -102,7 +102,7 @@ TEST_CASE("host loader: good_a cut to 1000 bytes is refused without a crash") {
 }
 
 TEST_CASE("host loader: a library without the entry symbol is refused") {
-    check_refused(missing_entry_file, {reason_no_entry});
+    check_refused(missing_entry_file, {reason_no_entry, reason_no_entry_hint});
 }
 
 TEST_CASE("host loader: an entry declaring ABI 2.0 is refused naming both versions") {
