@@ -522,8 +522,8 @@ std::shared_ptr<const LoadedPlugin> LoadedPlugin::load(const std::filesystem::pa
             throw LoadError(fmt::format("{}: built for SDK ABI major {} (exports {}); this host supports ABI major {}",
                                         name, other.substr(std::string_view("impact_plugin_entry_v").size()),
                                         other, IMPACT_ABI_MAJOR));
-        throw LoadError(fmt::format("{}: exports no {}: not an Impact plugin, or a plugin that does not define its "
-                                    "entry (a plugin defines it with IMPACT_PLUGIN(...) in one source file)",
+        throw LoadError(fmt::format("{}: exports no {}: not an Impact plugin (a plugin defines that entry with "
+                                    "IMPACT_PLUGIN(...) in one source file)",
                                     name, IMPACT_PLUGIN_ENTRY_SYMBOL));
     }
     DescriptorReader reader;
