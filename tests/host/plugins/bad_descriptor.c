@@ -1,6 +1,6 @@
 /* Test plugin bad_descriptor: a hand-written C entry whose descriptors break one rule each.
  * tests/host/CMakeLists.txt builds it once per defect with -DBAD_DEFECT=BAD_<NAME> and
- * -DBAD_PLUGIN_ID="org.impact.test.bad-<name>". With BAD_NONE it is a valid plugin that uses
+ * -DBAD_PLUGIN_ID="org.impact.test.<name>". With BAD_NONE it is a valid plugin that uses
  * every ABI 1.2 descriptor field, which proves each defect is the only reason for its refusal. */
 #include <impact/sdk/impact_plugin.h>
 
