@@ -81,6 +81,8 @@ inline const std::vector<BadDescriptor>& bad_descriptors() {
         {"NaN default", IMPACT_HOST_PLUGIN_BAD_NAN_DEFAULT, {"input #0 'amount': default is NaN"}},
         {"minimum above maximum", IMPACT_HOST_PLUGIN_BAD_MIN_ABOVE_MAX,
          {"input #0 'amount': minimum 10 is greater than maximum 1"}},
+        {"5000-byte model description", IMPACT_HOST_PLUGIN_BAD_LONG_TEXT,
+         {"model #0 'test.bad': description is longer than the host accepts (IMPACT_MAX_TEXT_BYTES, 4096 bytes)"}},
         {"spec() throws through the C++ wrapper", IMPACT_HOST_PLUGIN_THROWING_SPEC,
          {"model #0: model_descriptor(0) returned NULL: my spec failed"}},
     };

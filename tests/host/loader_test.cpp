@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <elf.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -224,6 +225,31 @@ TEST_CASE("host loader: each bad descriptor is refused with its own one-line rea
 TEST_CASE("host loader: an ELF file with e_phoff near UINT64_MAX is refused, the sum does not wrap") {
     const TempDir dir;
     check_refused(elf_with_huge_phoff(dir.path() / "huge_phoff.so"), reason_huge_phoff);
+}
+
+TEST_CASE("host loader: a loadable segment whose p_offset + p_filesz wraps past UINT64_MAX is refused") {
+    // good_a with a PT_LOAD's p_filesz set so that p_offset + p_filesz wraps to 0x100 (the
+    // first segment starts at offset 0, so take one further into the file).
+    std::string bytes = read_file(good_a_file);
+    Elf64_Ehdr header{};
+    REQUIRE(bytes.size() > sizeof header);
+    std::memcpy(&header, bytes.data(), sizeof header);
+    REQUIRE(header.e_phentsize == sizeof(Elf64_Phdr));
+    bool patched = false;
+    for (unsigned i = 0; i < header.e_phnum && !patched; ++i) {
+        const std::size_t at = header.e_phoff + std::size_t{i} * sizeof(Elf64_Phdr);
+        Elf64_Phdr segment{};
+        std::memcpy(&segment, bytes.data() + at, sizeof segment);
+        if (segment.p_type != PT_LOAD || segment.p_offset <= 0x100) continue;
+        segment.p_filesz = UINT64_MAX - segment.p_offset + 1 + 0x100;
+        std::memcpy(bytes.data() + at, &segment, sizeof segment);
+        patched = true;
+    }
+    REQUIRE(patched);
+    const TempDir dir;
+    const fs::path file = dir.path() / "wrapping_segment.so";
+    write_file(file, bytes);
+    check_refused(file, {"invalid ELF file: loadable segment #", "ends past the largest file offset"});
 }
 
 TEST_CASE("host loader: SafeMemoryReader copies readable memory and refuses 0x1 and a freed page, by both methods") {

@@ -27,6 +27,7 @@
 #define BAD_NAN_DEFAULT 14        /* input #0 HAS_DEFAULT with default NaN */
 #define BAD_MIN_ABOVE_MAX 15      /* input #0 min 10 > max 1 */
 #define BAD_OUTPUT_SIZE_MAX 16    /* output #0 struct_size 0xFFFFFFFF */
+#define BAD_LONG_TEXT 17          /* model description of 5000 bytes, above IMPACT_MAX_TEXT_BYTES */
 
 #ifndef BAD_DEFECT
 #error "compile with -DBAD_DEFECT=BAD_<NAME>"
@@ -138,6 +139,12 @@ static void fill(void) {
     inputs[0].max_value = 1.0;
 #elif BAD_DEFECT == BAD_OUTPUT_SIZE_MAX
     outputs[0].struct_size = 0xFFFFFFFFu;
+#elif BAD_DEFECT == BAD_LONG_TEXT
+    {
+        static char long_text[5001];
+        memset(long_text, 'a', sizeof long_text - 1);
+        model.description = long_text;
+    }
 #endif
 }
 
