@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "text/json_writer.hpp"
+#include "text/printable.hpp"
 
 #include <fmt/format.h>
 
@@ -9,6 +10,15 @@
 #include <cstdlib>
 
 namespace impact::cli {
+namespace {
+
+// Everything a plugin or the file system supplies is escaped before it reaches a terminal:
+// a plugin name or a file name with ESC sequences or a line break must not clear the screen
+// or forge lines. (JSON output is escaped by the JSON writer.)
+std::string shown(const std::string& text) { return text::printable(text); }
+std::string shown(const std::filesystem::path& path) { return text::printable(path.string()); }
+
+}  // namespace
 
 host::Registry load_registry(const GlobalOptions& options, bool warn_rejected) {
     const char* env = std::getenv("IMPACT_PLUGIN_PATH");
@@ -16,21 +26,25 @@ host::Registry load_registry(const GlobalOptions& options, bool warn_rejected) {
         host::bundled_plugin_dir(), env ? std::optional<std::string_view>(env) : std::nullopt, options.plugin_dirs);
     host::Registry registry = host::Registry::discover(search_path);
     if (options.verbose) {
-        for (const auto& dir : registry.search_path())
-            fmt::print(stderr, "impact: searching {} ({})\n", dir.dir.string(), dir.origin);
+        for (const auto& dir : registry.search_path()) {
+            if (dir.missing)
+                fmt::print(stderr, "impact: searching {} ({}): no such folder, skipped\n", shown(dir.dir), dir.origin);
+            else
+                fmt::print(stderr, "impact: searching {} ({})\n", shown(dir.dir), dir.origin);
+        }
         for (const auto& entry : registry.plugins()) {
             const auto& info = entry.plugin->info();
-            fmt::print(stderr, "impact: loaded {} {} (ABI {}.{}, {} model{}) from {}\n", info.id, info.version,
-                       info.abi_major, info.abi_minor, info.models.size(), info.models.size() == 1 ? "" : "s",
-                       info.file.string());
+            fmt::print(stderr, "impact: loaded {} {} (ABI {}.{}, {} model{}) from {}\n", shown(info.id),
+                       shown(info.version), info.abi_major, info.abi_minor, info.models.size(),
+                       info.models.size() == 1 ? "" : "s", shown(info.file));
         }
     }
     if (warn_rejected || options.verbose) {
         for (const auto& rejected : registry.rejected())
-            fmt::print(stderr, "impact: warning: skipped plugin {}\n", rejected.reason);
+            fmt::print(stderr, "impact: warning: skipped plugin {}\n", shown(rejected.reason));
         for (const auto& s : registry.shadowed())
-            fmt::print(stderr, "impact: warning: model {} in {} is shadowed by {}\n", s.model_id, s.file.string(),
-                       s.used_file.string());
+            fmt::print(stderr, "impact: warning: model {} in {} is shadowed by {}\n", shown(s.model_id), shown(s.file),
+                       shown(s.used_file));
     }
     return registry;
 }
@@ -44,7 +58,11 @@ int run_plugins(const GlobalOptions& options, bool json) {
         w.key("host_abi").begin_object().key("major").value(IMPACT_ABI_MAJOR).key("minor").value(IMPACT_ABI_MINOR).end_object();
         w.key("search_path").begin_array();
         for (const auto& dir : registry.search_path())
-            w.begin_object().key("dir").value(dir.dir.string()).key("origin").value(dir.origin).end_object();
+            w.begin_object()
+                .key("dir").value(dir.dir.string())
+                .key("origin").value(dir.origin)
+                .key("missing").value(dir.missing)
+                .end_object();
         w.end_array();
         w.key("plugins").begin_array();
         for (const auto& entry : registry.plugins()) {
@@ -81,24 +99,26 @@ int run_plugins(const GlobalOptions& options, bool json) {
 
     fmt::print("Host ABI {}.{}. Search path (first plugin to declare a model id wins):\n", IMPACT_ABI_MAJOR,
                IMPACT_ABI_MINOR);
-    for (const auto& dir : registry.search_path()) fmt::print("  {:<19} {}\n", dir.origin, dir.dir.string());
+    for (const auto& dir : registry.search_path())
+        fmt::print("  {:<19} {}{}\n", dir.origin, shown(dir.dir), dir.missing ? "  (missing)" : "");
     fmt::print("\nPlugins: {} loaded, {} rejected\n", registry.plugins().size(), registry.rejected().size());
     for (const auto& entry : registry.plugins()) {
         const auto& info = entry.plugin->info();
-        fmt::print("\n  {} {}  {}  (ABI {}.{})\n", info.id, info.version, info.name, info.abi_major, info.abi_minor);
-        fmt::print("    file: {} ({})\n", info.file.string(), entry.origin);
+        fmt::print("\n  {} {}  {}  (ABI {}.{})\n", shown(info.id), shown(info.version), shown(info.name),
+                   info.abi_major, info.abi_minor);
+        fmt::print("    file: {} ({})\n", shown(info.file), entry.origin);
         for (const auto& model : info.models)
-            fmt::print("    model {} {}  {}  [{}]\n", model.id, model.version, model.name,
+            fmt::print("    model {} {}  {}  [{}]\n", shown(model.id), shown(model.version), shown(model.name),
                        host::thread_safety_name(model.thread_safety));
     }
     if (!registry.rejected().empty()) {
         fmt::print("\nRejected:\n");
-        for (const auto& r : registry.rejected()) fmt::print("  {}\n", r.reason);
+        for (const auto& r : registry.rejected()) fmt::print("  {}\n", shown(r.reason));
     }
     if (!registry.shadowed().empty()) {
         fmt::print("\nShadowed models (not used):\n");
         for (const auto& s : registry.shadowed())
-            fmt::print("  {} in {}: already provided by {}\n", s.model_id, s.file.string(), s.used_file.string());
+            fmt::print("  {} in {}: already provided by {}\n", shown(s.model_id), shown(s.file), shown(s.used_file));
     }
     return kExitSuccess;
 }

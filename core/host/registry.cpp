@@ -57,8 +57,12 @@ std::vector<std::filesystem::path> plugin_files_in(const std::filesystem::path& 
 Registry Registry::discover(const std::vector<SearchDir>& search_path) {
     Registry registry;
     registry.search_path_ = search_path;
-    for (const SearchDir& dir : search_path)
+    for (SearchDir& dir : registry.search_path_) {
+        std::error_code ec;
+        dir.missing = !std::filesystem::is_directory(dir.dir, ec);
+        if (dir.missing) continue;
         for (const auto& file : plugin_files_in(dir.dir)) registry.add_file(file, dir.origin);
+    }
     return registry;
 }
 

@@ -18,6 +18,7 @@ namespace impact::host {
 struct SearchDir {
     std::filesystem::path dir;
     std::string origin;
+    bool missing = false;  // set by Registry::discover: no folder at `dir`, nothing loaded from it
 };
 
 struct RejectedFile {
@@ -49,7 +50,8 @@ std::vector<std::filesystem::path> plugin_files_in(const std::filesystem::path& 
 class Registry {
 public:
     // Loads every plugin along `search_path`. Never throws for a bad plugin file: it is
-    // recorded in rejected() and the others load.
+    // recorded in rejected() and the others load. A folder that does not exist is kept in
+    // search_path() marked `missing`, so that listings can say so.
     static Registry discover(const std::vector<SearchDir>& search_path);
 
     // Loads one more file (after those already loaded, so it loses any id clash).

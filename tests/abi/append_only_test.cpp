@@ -35,6 +35,7 @@ constexpr const char* frozen_factory_id = IMPACT_MODEL_FACTORY_V1;
 #include <impact/sdk/impact_plugin.h>
 
 #include "../sdk/aggregate_field_count.hpp"
+#include "frozen_fields.hpp"
 #include "../sdk/lp64_layout_expected.h"
 
 #include <catch2/catch.hpp>
@@ -52,34 +53,7 @@ static_assert(std::string_view(v1_0::frozen_factory_id) == IMPACT_MODEL_FACTORY_
 static_assert(v1_0::frozen_abi_minor == 0, "tests/abi/v1.0 is the 1.0 header and must say so");
 
 // ---- Structs: every 1.0 field at the same offset with the same size ----------------------
-// X(type, field): the complete 1.0 field list, itself frozen.
-#define IMPACT_V1_0_FIELDS(X)                                                                                  \
-    X(impact_error, struct_size) X(impact_error, message) X(impact_error, message_capacity)                    \
-    X(impact_error, input_key) X(impact_error, input_key_capacity) X(impact_error, row)                         \
-    X(impact_series, struct_size) X(impact_series, label) X(impact_series, dates) X(impact_series, values)      \
-    X(impact_series, count)                                                                                    \
-    X(impact_input_descriptor, struct_size) X(impact_input_descriptor, key) X(impact_input_descriptor, label)   \
-    X(impact_input_descriptor, description) X(impact_input_descriptor, kind) X(impact_input_descriptor, unit)   \
-    X(impact_input_descriptor, flags) X(impact_input_descriptor, default_number)                               \
-    X(impact_input_descriptor, default_text) X(impact_input_descriptor, min_value)                             \
-    X(impact_input_descriptor, max_value)                                                                      \
-    X(impact_output_descriptor, struct_size) X(impact_output_descriptor, key) X(impact_output_descriptor, label) \
-    X(impact_output_descriptor, description) X(impact_output_descriptor, unit)                                 \
-    X(impact_model_descriptor, struct_size) X(impact_model_descriptor, id) X(impact_model_descriptor, name)     \
-    X(impact_model_descriptor, version) X(impact_model_descriptor, description)                                \
-    X(impact_model_descriptor, thread_safety) X(impact_model_descriptor, inputs)                               \
-    X(impact_model_descriptor, input_count) X(impact_model_descriptor, outputs)                                \
-    X(impact_model_descriptor, output_count)                                                                   \
-    X(impact_value, struct_size) X(impact_value, key) X(impact_value, kind) X(impact_value, text)               \
-    X(impact_value, date) X(impact_value, number) X(impact_value, series) X(impact_value, series_count)         \
-    X(impact_prepare_args, struct_size) X(impact_prepare_args, values) X(impact_prepare_args, value_count)      \
-    X(impact_model_instance, model_data) X(impact_model_instance, evaluate) X(impact_model_instance, get_note)  \
-    X(impact_model_instance, get_extension) X(impact_model_instance, destroy)                                  \
-    X(impact_model_factory_v1, model_count) X(impact_model_factory_v1, model_descriptor)                       \
-    X(impact_model_factory_v1, create)                                                                         \
-    X(impact_plugin_entry, struct_size) X(impact_plugin_entry, abi_major) X(impact_plugin_entry, abi_minor)     \
-    X(impact_plugin_entry, plugin_id) X(impact_plugin_entry, plugin_version) X(impact_plugin_entry, plugin_name) \
-    X(impact_plugin_entry, get_interface)
+// IMPACT_V1_0_FIELDS (frozen_fields.hpp): the complete 1.0 field list, itself frozen.
 
 // The list above is the whole 1.0 header: each frozen struct has exactly that many fields.
 namespace {

@@ -191,3 +191,136 @@ TEST_CASE("host cli: a plugin copy cut to 1000 bytes does not crash impact") {
         check_convert(folder, {"--plugin-dir", folder.dir.string(), "convert", "5.5B", "USD", "KRW", "--rate", "1428.8"});
     }
 }
+
+// ---- Descriptors the host must not trust, escaped output, missing folders (issue #6) ---------
+
+namespace {
+
+// `impact args...` with IMPACT_PLUGIN_PATH set: run_impact clears that variable, so the command
+// goes through env(1), which sets it and then runs impact (still no shell).
+CommandResult run_impact_with_plugin_path(const std::string& plugin_path, const std::vector<std::string>& args,
+                                          const fs::path& scratch) {
+    std::vector<std::string> env_args{"IMPACT_PLUGIN_PATH=" + plugin_path, impact_exe};
+    env_args.insert(env_args.end(), args.begin(), args.end());
+    return impact::test::run_impact("/usr/bin/env", env_args, scratch);
+}
+
+bool has_control_bytes(std::string_view text) {
+    return std::any_of(text.begin(), text.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return (byte < 0x20 && c != '\n') || byte == 0x7F;
+    });
+}
+
+}  // namespace
+
+TEST_CASE("host cli: ESC sequences and line breaks from plugins and file names print escaped, one line each") {
+    const TempDir temp;
+    const fs::path dir = temp.path() / "plugins";
+    const BadDescriptor* esc = nullptr;
+    const BadDescriptor* newline = nullptr;
+    for (const BadDescriptor& d : bad_descriptors()) {
+        if (d.file.filename() == "bad_esc_name.so") esc = &d;
+        if (d.file.filename() == "bad_newline.so") newline = &d;
+    }
+    REQUIRE(esc);
+    REQUIRE(newline);
+    copy_file_to(esc->file, dir / "bad_esc_name.so");
+    copy_file_to(newline->file, dir / "bad_newline.so");
+    // A good plugin under a file name that would clear the screen and forge a line.
+    const std::string evil_name = "good\x1b[2J\nRejected: none.so";
+    copy_file_to(good_a_file, dir / evil_name);
+
+    for (const std::vector<std::string>& args : {std::vector<std::string>{"--plugin-dir", dir.string(), "plugins"},
+                                                 std::vector<std::string>{"--plugin-dir", dir.string(), "-v", "plugins"}}) {
+        const CommandResult r = run_impact(args, temp.path());
+        INFO(r.describe());
+        REQUIRE(r.exited);
+        REQUIRE(r.exit_code == 0);
+        CHECK_FALSE(has_control_bytes(r.out));
+        CHECK_FALSE(has_control_bytes(r.err));
+        CHECK(contains(r.out, "2 rejected"));
+        CHECK(contains(r.out, "\\e[2J\\e[HCleared your screen"));
+        CHECK(contains(r.out, "Looks fine\\nRejected: none, every plugin is safe"));
+        CHECK(contains(r.out, "good\\e[2J\\nRejected: none.so"));
+        // No line of output starts with the text a plugin or a file name tried to forge.
+        for (const std::string& line : lines_of(r.out + r.err)) {
+            CHECK_FALSE(line.rfind("Rejected: none", 0) == 0);
+            CHECK_FALSE(line.rfind("Cleared your screen", 0) == 0);
+        }
+    }
+    const CommandResult verbose = run_impact({"--plugin-dir", dir.string(), "-v", "plugins"}, temp.path());
+    CHECK(contains(verbose.err, "loaded org.impact.test.good-a"));
+    CHECK(contains(verbose.err, "good\\e[2J\\nRejected: none.so"));
+}
+
+TEST_CASE("host cli: each bad descriptor is rejected and impact convert still answers beside all of them") {
+    const TempDir temp;
+    const fs::path dir = temp.path() / "descriptors";
+    for (const BadDescriptor& d : bad_descriptors()) copy_file_to(d.file, dir / d.file.filename());
+    const CommandResult r = run_impact({"--plugin-dir", dir.string(), "plugins"}, temp.path());
+    INFO(r.describe());
+    REQUIRE(r.exited);
+    REQUIRE(r.exit_code == 0);
+    CHECK(contains(r.out, std::to_string(bad_descriptors().size()) + " rejected"));
+    for (const BadDescriptor& d : bad_descriptors()) {
+        INFO("bad descriptor: " << d.kind);
+        CHECK_FALSE(line_about(r.out, BadFile{d.kind, dir / d.file.filename(), d.reason_parts}).empty());
+    }
+    const CommandResult convert =
+        run_impact({"--plugin-dir", dir.string(), "convert", "5.5B", "USD", "KRW", "--rate", "1428.8"}, temp.path());
+    INFO(convert.describe());
+    REQUIRE(convert.exited);
+    CHECK(convert.exit_code == 0);
+    CHECK(contains(convert.out, "7,858,400,000,000 KRW"));
+}
+
+// (A missing --plugin-dir folder is already refused by the command line with exit code 2.)
+TEST_CASE("host cli: a missing IMPACT_PLUGIN_PATH folder is shown in text, JSON and -v") {
+    const TempDir temp;
+    const fs::path absent_env = temp.path() / "no such env folder";
+    const fs::path present = temp.path() / "present";
+    fs::create_directories(present);
+    const std::string plugin_path = absent_env.string() + ":" + present.string();
+
+    const CommandResult text =
+        run_impact_with_plugin_path(plugin_path, {"plugins"}, temp.path());
+    INFO(text.describe());
+    REQUIRE(text.exited);
+    REQUIRE(text.exit_code == 0);
+    const auto search_line = [&](const fs::path& dir) {
+        for (const std::string& line : lines_of(text.out))
+            if (contains(line, dir.string())) return line;
+        return std::string();
+    };
+    CHECK(contains(search_line(absent_env), "IMPACT_PLUGIN_PATH"));
+    CHECK(contains(search_line(absent_env), "(missing)"));
+    CHECK(contains(search_line(present), "IMPACT_PLUGIN_PATH"));
+    CHECK_FALSE(contains(search_line(present), "(missing)"));
+
+    const CommandResult json = run_impact_with_plugin_path(plugin_path, {"plugins", "--json"}, temp.path());
+    INFO(json.describe());
+    REQUIRE(json.exit_code == 0);
+    JsonValue doc;
+    REQUIRE_NOTHROW(doc = parse_json(json.out));
+    const JsonValue& search_path = doc.at("search_path");
+    const auto entry = [&](const fs::path& dir) {
+        return std::find_if(search_path.begin(), search_path.end(),
+                            [&](const JsonValue& d) { return d.at("dir").as_string() == dir.string(); });
+    };
+    REQUIRE(entry(absent_env) != search_path.end());
+    CHECK(entry(absent_env)->at("origin").as_string() == "IMPACT_PLUGIN_PATH");
+    CHECK(entry(absent_env)->at("missing").as_bool());
+    REQUIRE(entry(present) != search_path.end());
+    CHECK_FALSE(entry(present)->at("missing").as_bool());
+
+    const CommandResult verbose = run_impact_with_plugin_path(
+        plugin_path, {"-v", "convert", "5.5B", "USD", "KRW", "--rate", "1428.8"}, temp.path());
+    INFO(verbose.describe());
+    REQUIRE(verbose.exit_code == 0);
+    CHECK(contains(verbose.out, "7,858,400,000,000 KRW"));
+    bool said_missing = false;
+    for (const std::string& line : lines_of(verbose.err))
+        said_missing = said_missing || (contains(line, absent_env.string()) && contains(line, "no such folder"));
+    CHECK(said_missing);
+}

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -40,6 +41,57 @@ inline const fs::path missing_entry_file{IMPACT_HOST_PLUGIN_MISSING_ENTRY};
 inline const fs::path unresolved_file{IMPACT_HOST_PLUGIN_UNRESOLVED};
 inline const fs::path throwing_interface_file{IMPACT_HOST_PLUGIN_THROWING_INTERFACE};
 inline const fs::path throwing_model_file{IMPACT_HOST_PLUGIN_THROWING_MODEL};
+inline const fs::path throwing_spec_file{IMPACT_HOST_PLUGIN_THROWING_SPEC};
+inline const fs::path bad_none_file{IMPACT_HOST_PLUGIN_BAD_NONE};
+
+// One plugin per descriptor defect (plugins/bad_descriptor.c), the words its refusal must
+// hold, and whether the refusal quotes plugin text that must print escaped.
+struct BadDescriptor {
+    std::string kind;
+    fs::path file;
+    std::vector<std::string> reason_parts;
+};
+inline const std::vector<BadDescriptor>& bad_descriptors() {
+    static const std::vector<BadDescriptor> all{
+        {"input struct_size 0xFFFFFFFF", IMPACT_HOST_PLUGIN_BAD_INPUT_SIZE,
+         {"model #0: input #1: input descriptor struct_size is 4294967295 bytes", "IMPACT_MAX_DESCRIPTOR_SIZE"}},
+        {"output struct_size 0xFFFFFFFF", IMPACT_HOST_PLUGIN_BAD_OUTPUT_SIZE,
+         {"model #0: output #0: output descriptor struct_size is 4294967295 bytes", "IMPACT_MAX_DESCRIPTOR_SIZE"}},
+        {"input key pointer 0x1", IMPACT_HOST_PLUGIN_BAD_KEY_POINTER,
+         {"model #0: input #2: key pointer 0x1 is not readable memory"}},
+        {"input_count 0xFFFFFFFF", IMPACT_HOST_PLUGIN_BAD_INPUT_COUNT, {"input_count 4294967295", "IMPACT_MAX_INPUTS 256"}},
+        {"output_count 0xFFFFFFFF", IMPACT_HOST_PLUGIN_BAD_OUTPUT_COUNT,
+         {"output_count 4294967295", "IMPACT_MAX_OUTPUTS 256"}},
+        {"model_count 0xFFFFFFFF", IMPACT_HOST_PLUGIN_BAD_MODEL_COUNT, {"model_count() is 4294967295", "IMPACT_MAX_MODELS 1024"}},
+        {"output stride 16, below ABI 1.0's 40", IMPACT_HOST_PLUGIN_BAD_OUTPUT_STRIDE,
+         {"model #0: output #0: output descriptor struct_size is 16 bytes, smaller than SDK 1.0 defines (40)"}},
+        {"output #1 struct_size differs from output #0's", IMPACT_HOST_PLUGIN_BAD_STRIDE_MISMATCH,
+         {"model #0: output #1: output descriptor struct_size is 40 bytes but element #0's is 48"}},
+        {"capital letter in an input key", IMPACT_HOST_PLUGIN_BAD_CAPITAL_KEY,
+         {"model #0: input #0: key 'Amount' is not [a-z][a-z0-9_]*"}},
+        {"unknown output direction 7", IMPACT_HOST_PLUGIN_BAD_DIRECTION, {"output #1 'change': unknown direction 7"}},
+        {"invalid UTF-8 in an output label", IMPACT_HOST_PLUGIN_BAD_UTF8_LABEL,
+         {"output #0 'value': label is not valid UTF-8", "'caf\\xc3('"}},
+        {"ESC sequences in the plugin name", IMPACT_HOST_PLUGIN_BAD_ESC_NAME,
+         {"plugin name contains control characters", "'\\e[2J\\e[HCleared your screen'"}},
+        {"line break in a model description", IMPACT_HOST_PLUGIN_BAD_NEWLINE,
+         {"description contains control characters", "'Looks fine\\nRejected: none, every plugin is safe'"}},
+        {"input description in a freed page", IMPACT_HOST_PLUGIN_BAD_FREED_PAGE,
+         {"model #0: input #0 'amount': description pointer 0x", "is not readable memory"}},
+        {"NaN default", IMPACT_HOST_PLUGIN_BAD_NAN_DEFAULT, {"input #0 'amount': default is NaN"}},
+        {"minimum above maximum", IMPACT_HOST_PLUGIN_BAD_MIN_ABOVE_MAX,
+         {"input #0 'amount': minimum 10 is greater than maximum 1"}},
+        {"5000-byte model description", IMPACT_HOST_PLUGIN_BAD_LONG_TEXT,
+         {"model #0 'test.bad': description is longer than the host accepts (IMPACT_MAX_TEXT_BYTES, 4096 bytes)"}},
+        {"spec() throws through the C++ wrapper", IMPACT_HOST_PLUGIN_THROWING_SPEC,
+         {"model #0: model_descriptor(0) returned NULL: my spec failed"}},
+    };
+    return all;
+}
+
+// The words of the refusal of an ELF file whose e_phoff is near UINT64_MAX (see elf_with_huge_phoff).
+inline const std::vector<std::string> reason_huge_phoff{"program header table at offset 18446744073709551608",
+                                                        "ends past the largest file offset"};
 
 inline constexpr const char* good_a_id = "org.impact.test.good-a";
 inline constexpr const char* good_b_id = "org.impact.test.good-b";
@@ -53,7 +105,8 @@ inline constexpr std::size_t truncated_header_bytes = 40;
 // The words each refusal must contain, besides the file's path.
 inline constexpr const char* reason_not_elf = "invalid ELF header";
 inline constexpr const char* reason_too_short = "file too short";
-inline constexpr const char* reason_no_entry = "no entry symbol " IMPACT_PLUGIN_ENTRY_SYMBOL;
+inline constexpr const char* reason_no_entry = "exports no " IMPACT_PLUGIN_ENTRY_SYMBOL;
+inline constexpr const char* reason_no_entry_hint = "defines that entry with IMPACT_PLUGIN(...) in one source file";
 inline constexpr const char* reason_future_major = "major 2";
 inline constexpr const char* reason_undefined = "undefined symbol: impact_test_never_defined";
 inline constexpr const char* reason_threw = "threw a C++ exception";
@@ -62,6 +115,10 @@ inline constexpr const char* reason_threw = "threw a C++ exception";
 inline std::string host_abi_version() {
     return std::to_string(IMPACT_ABI_MAJOR) + "." + std::to_string(IMPACT_ABI_MINOR);
 }
+
+// A copy of good_a whose ELF header says the program header table starts at UINT64_MAX - 7:
+// e_phoff + e_phnum * e_phentsize wraps around to a small number unless checked.
+inline fs::path elf_with_huge_phoff(const fs::path& to);
 
 // Copies `from` to `to` (creating its folder) and returns `to`.
 inline fs::path copy_file_to(const fs::path& from, const fs::path& to) {
@@ -77,6 +134,18 @@ inline fs::path copy_prefix(const fs::path& from, const fs::path& to, std::size_
     if (bytes.size() <= byte_count)
         throw std::runtime_error(from.string() + " has only " + std::to_string(bytes.size()) + " bytes");
     write_file(to, std::string_view(bytes).substr(0, byte_count));
+    return to;
+}
+
+inline fs::path elf_with_huge_phoff(const fs::path& to) {
+    std::string bytes = read_file(good_a_file);
+    constexpr std::size_t e_phoff_at = 0x20;  // Elf64_Ehdr.e_phoff
+    const uint64_t huge = UINT64_MAX - 7;
+    if (bytes.size() < 64 || bytes.compare(0, 4, "\x7f" "ELF") != 0)
+        throw std::runtime_error(good_a_file.string() + " is not a 64-bit ELF file");
+    std::memcpy(bytes.data() + e_phoff_at, &huge, sizeof huge);
+    fs::create_directories(to.parent_path());
+    write_file(to, bytes);
     return to;
 }
 
@@ -124,6 +193,9 @@ inline std::vector<BadFile> make_bad_plugin_folder(const fs::path& dir, bool wit
                    {reason_undefined}});
     bad.push_back({"get_interface throws", copy_file_to(throwing_interface_file, dir / "throwing_interface.so"),
                    {reason_threw}});
+    bad.push_back({"ELF e_phoff near UINT64_MAX", elf_with_huge_phoff(dir / "huge_phoff.so"), reason_huge_phoff});
+    for (const BadDescriptor& d : bad_descriptors())
+        bad.push_back({d.kind, copy_file_to(d.file, dir / "descriptors" / d.file.filename()), d.reason_parts});
     return bad;
 }
 

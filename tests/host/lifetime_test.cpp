@@ -65,7 +65,9 @@ struct PrivatePlugin {
 ModelInstance prepare_add(const PrivatePlugin& plugin, const void** factory_address) {
     const Registry registry = Registry::discover(plugin.search_path);
     REQUIRE(registry.plugins().size() == 1);
-    *factory_address = &registry.plugins()[0].plugin->factory();
+    // The host keeps a copy of the factory table (read fault-safely at load); the function it
+    // points to is the plugin's own code.
+    *factory_address = reinterpret_cast<const void*>(registry.plugins()[0].plugin->factory().create);
     const auto model = registry.find_model("test.add");
     REQUIRE(model);
     return model->prepare({});
@@ -100,7 +102,7 @@ TEST_CASE("host lifetime: a ModelInstance outliving its Registry and Model keeps
     CAPTURE(plugin.file.string());
     REQUIRE_FALSE(is_loaded(plugin.file));
 
-    const void* factory_address = nullptr;  // the plugin's own data, to ask dladdr about later
+    const void* factory_address = nullptr;  // the plugin's own code, to ask dladdr about later
     // The Registry and the Model live only inside prepare_add(): only the instance holds the plugin now.
     std::optional<ModelInstance> instance(prepare_add(plugin, &factory_address));
     CHECK(is_loaded(plugin.file));

@@ -5,6 +5,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <elf.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstring>
+
 #include <algorithm>
 #include <array>
 #include <string>
@@ -102,7 +109,7 @@ TEST_CASE("host loader: good_a cut to 1000 bytes is refused without a crash") {
 }
 
 TEST_CASE("host loader: a library without the entry symbol is refused") {
-    check_refused(missing_entry_file, {reason_no_entry});
+    check_refused(missing_entry_file, {reason_no_entry, reason_no_entry_hint});
 }
 
 TEST_CASE("host loader: an entry declaring ABI 2.0 is refused naming both versions") {
@@ -177,4 +184,119 @@ TEST_CASE("host loader: discover over every bad file plus good_a rejects each an
             CHECK(contains(reason, part));
         }
     }
+}
+
+// ---- Descriptors a plugin cannot crash the host with (issue #6) ------------------------------
+
+TEST_CASE("host loader: bad_descriptor.c without a defect loads, with every ABI 1.2 field read as declared") {
+    const auto plugin = LoadedPlugin::load(bad_none_file);
+    const auto& info = plugin->info();
+    REQUIRE(info.models.size() == 1);
+    const auto& model = info.models[0];
+    REQUIRE(model.inputs.size() == 3);
+    REQUIRE(model.outputs.size() == 2);
+    const auto& amount = model.inputs[0];
+    CHECK_FALSE(amount.min_value);
+    CHECK_FALSE(amount.min_exclusive);
+    CHECK_FALSE(amount.max_exclusive);
+    const auto& rate = model.inputs[1];
+    CHECK(rate.min_value == 0.0);
+    CHECK(rate.min_exclusive);
+    CHECK(rate.max_value == 1.0);
+    CHECK_FALSE(rate.max_exclusive);
+    const auto& days = model.inputs[2];
+    CHECK_FALSE(days.min_value);
+    CHECK_FALSE(days.min_exclusive);  // MIN_EXCLUSIVE means nothing without HAS_MIN
+    CHECK(days.max_value == 365.0);
+    CHECK(days.max_exclusive);
+    CHECK(days.default_number == 30.0);
+    CHECK(model.outputs[0].may_be_undefined);
+    CHECK(model.outputs[0].direction == IMPACT_DIRECTION_HIGHER_IS_WORSE);
+    CHECK_FALSE(model.outputs[1].may_be_undefined);
+    CHECK(model.outputs[1].direction == IMPACT_DIRECTION_HIGHER_IS_BETTER);
+}
+
+TEST_CASE("host loader: each bad descriptor is refused with its own one-line reason, never a crash") {
+    for (const BadDescriptor& bad : bad_descriptors()) {
+        SECTION(bad.kind) { check_refused(bad.file, bad.reason_parts); }
+    }
+}
+
+TEST_CASE("host loader: an ELF file with e_phoff near UINT64_MAX is refused, the sum does not wrap") {
+    const TempDir dir;
+    check_refused(elf_with_huge_phoff(dir.path() / "huge_phoff.so"), reason_huge_phoff);
+}
+
+TEST_CASE("host loader: a loadable segment whose p_offset + p_filesz wraps past UINT64_MAX is refused") {
+    // good_a with a PT_LOAD's p_filesz set so that p_offset + p_filesz wraps to 0x100 (the
+    // first segment starts at offset 0, so take one further into the file).
+    std::string bytes = read_file(good_a_file);
+    Elf64_Ehdr header{};
+    REQUIRE(bytes.size() > sizeof header);
+    std::memcpy(&header, bytes.data(), sizeof header);
+    REQUIRE(header.e_phentsize == sizeof(Elf64_Phdr));
+    bool patched = false;
+    for (unsigned i = 0; i < header.e_phnum && !patched; ++i) {
+        const std::size_t at = header.e_phoff + std::size_t{i} * sizeof(Elf64_Phdr);
+        Elf64_Phdr segment{};
+        std::memcpy(&segment, bytes.data() + at, sizeof segment);
+        if (segment.p_type != PT_LOAD || segment.p_offset <= 0x100) continue;
+        segment.p_filesz = UINT64_MAX - segment.p_offset + 1 + 0x100;
+        std::memcpy(bytes.data() + at, &segment, sizeof segment);
+        patched = true;
+    }
+    REQUIRE(patched);
+    const TempDir dir;
+    const fs::path file = dir.path() / "wrapping_segment.so";
+    write_file(file, bytes);
+    check_refused(file, {"invalid ELF file: loadable segment #", "ends past the largest file offset"});
+}
+
+TEST_CASE("host loader: SafeMemoryReader copies readable memory and refuses 0x1 and a freed page, by both methods") {
+    using impact::host::SafeMemoryReader;
+    for (const auto method : {SafeMemoryReader::Method::automatic, SafeMemoryReader::Method::pipe_only}) {
+        CAPTURE(method == SafeMemoryReader::Method::automatic ? "automatic" : "pipe only");
+        SafeMemoryReader reader(method);
+        const std::string source(10000, 'x');
+        std::string copy(source.size(), '\0');
+        CHECK(reader.read(source.data(), copy.data(), copy.size()));
+        CHECK(copy == source);
+        char byte = 0;
+        CHECK_FALSE(reader.read(reinterpret_cast<const void*>(std::uintptr_t{1}), &byte, 1));
+        CHECK_FALSE(reader.read(nullptr, &byte, 1));
+
+        // A string that ends right before an unmapped page reads; one that runs into it does not.
+        const long page = ::sysconf(_SC_PAGESIZE);
+        REQUIRE(page > 0);
+        const auto page_bytes = static_cast<std::size_t>(page);
+        void* mapped = ::mmap(nullptr, 2 * page_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        REQUIRE(mapped != MAP_FAILED);
+        char* first = static_cast<char*>(mapped);
+        REQUIRE(::munmap(first + page_bytes, page_bytes) == 0);
+        std::memset(first, 'a', page_bytes);
+        first[page_bytes - 1] = '\0';
+        std::string text;
+        CHECK(reader.read_text(first + page_bytes - 6, 100, text) == SafeMemoryReader::TextResult::ok);
+        CHECK(text == "aaaaa");
+        CHECK(reader.read_text(first, 100, text) == SafeMemoryReader::TextResult::too_long);
+        first[page_bytes - 1] = 'a';
+        CHECK(reader.read_text(first + page_bytes - 6, 100, text) == SafeMemoryReader::TextResult::unreadable);
+        CHECK(reader.read(first + page_bytes - 4, &byte, 1));
+        char eight[8];
+        CHECK_FALSE(reader.read(first + page_bytes - 4, eight, sizeof eight));
+        REQUIRE(::munmap(first, page_bytes) == 0);
+        CHECK_FALSE(reader.read(first, &byte, 1));
+    }
+}
+
+TEST_CASE("host loader: keys are [a-z][a-z0-9_]*") {
+    using impact::host::is_key;
+    CHECK(is_key("amount"));
+    CHECK(is_key("p2_value"));
+    CHECK_FALSE(is_key(""));
+    CHECK_FALSE(is_key("Amount"));
+    CHECK_FALSE(is_key("2x"));
+    CHECK_FALSE(is_key("_x"));
+    CHECK_FALSE(is_key("a-b"));
+    CHECK_FALSE(is_key("a.b"));
 }
