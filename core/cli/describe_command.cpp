@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "text/json_writer.hpp"
+#include "text/printable.hpp"
 #include "text/user_error.hpp"
 
 #include <fmt/format.h>
@@ -18,11 +19,19 @@ std::string default_text(const host::InputInfo& in) {
     return "-";
 }
 
+// Interval notation: "[0, 1]", "(0, 1]"; one-sided bounds as "> 0", ">= 0", "<= 50".
 std::string range_text(const host::InputInfo& in) {
-    if (in.min_value && in.max_value) return fmt::format("[{}, {}]", *in.min_value, *in.max_value);
-    if (in.min_value) return fmt::format(">= {}", *in.min_value);
-    if (in.max_value) return fmt::format("<= {}", *in.max_value);
+    if (in.min_value && in.max_value)
+        return fmt::format("{}{}, {}{}", in.min_exclusive ? '(' : '[', *in.min_value, *in.max_value,
+                           in.max_exclusive ? ')' : ']');
+    if (in.min_value) return fmt::format("{} {}", in.min_exclusive ? ">" : ">=", *in.min_value);
+    if (in.max_value) return fmt::format("{} {}", in.max_exclusive ? "<" : "<=", *in.max_value);
     return "-";
+}
+
+// "higher is worse", and ", may be undefined" when NaN is a legitimate result.
+std::string direction_text(const host::OutputInfo& out) {
+    return fmt::format("{}{}", host::direction_name(out.direction), out.may_be_undefined ? ", may be undefined" : "");
 }
 
 std::string unknown_model_message(const host::Registry& registry, const std::string& model_id) {
@@ -62,22 +71,30 @@ int run_describe(const GlobalOptions& options, const std::string& model_id, bool
             in.min_value ? w.value(*in.min_value) : w.null();
             w.key("max");
             in.max_value ? w.value(*in.max_value) : w.null();
+            w.key("min_exclusive").value(in.min_value && in.min_exclusive);
+            w.key("max_exclusive").value(in.max_value && in.max_exclusive);
             w.key("description").value(in.description).end_object();
         }
         w.end_array();
         w.key("outputs").begin_array();
-        for (const auto& out : info.outputs)
-            w.begin_object().key("key").value(out.key).key("label").value(out.label).key("unit").value(out.unit)
-                .key("description").value(out.description).end_object();
+        for (const auto& out : info.outputs) {
+            w.begin_object().key("key").value(out.key).key("label").value(out.label).key("unit").value(out.unit);
+            // "neutral", "higher_is_better" or "higher_is_worse": the sign convention in README.md.
+            std::string direction(host::direction_name(out.direction));
+            std::replace(direction.begin(), direction.end(), ' ', '_');
+            w.key("direction").value(direction).key("may_be_undefined").value(out.may_be_undefined);
+            w.key("description").value(out.description).end_object();
+        }
         w.end_array().end_object();
         fmt::print("{}", w.str());
         return kExitSuccess;
     }
 
-    fmt::print("{} {}: {}\n", info.id, info.version, info.name);
-    if (!info.description.empty()) fmt::print("  {}\n", info.description);
-    if (!info.references.empty()) fmt::print("  References: {}\n", info.references);
-    fmt::print("  Plugin: {} {} ({})\n", plugin.id, plugin.version, plugin.file.string());
+    // The loader refuses control characters in descriptors; printable() keeps this safe anyway.
+    fmt::print("{} {}: {}\n", info.id, info.version, text::printable(info.name));
+    if (!info.description.empty()) fmt::print("  {}\n", text::printable(info.description));
+    if (!info.references.empty()) fmt::print("  References: {}\n", text::printable(info.references));
+    fmt::print("  Plugin: {} {} ({})\n", plugin.id, plugin.version, text::printable(plugin.file.string()));
     fmt::print("  Thread safety: {}\n", host::thread_safety_name(info.thread_safety));
     // Columns as wide as their longest entry, so long keys such as abnormal_market_cap align.
     std::size_t key_width = 3, unit_width = 4, default_width = 7, range_width = 5;
@@ -97,11 +114,16 @@ int run_describe(const GlobalOptions& options, const std::string& model_id, bool
     for (const auto& in : info.inputs)
         fmt::print("  {:<{}}  {:<7}  {:<{}}  {:<{}}  {:<{}}  {:<8}  {}\n", in.key, key_width, host::kind_name(in.kind),
                    in.unit.empty() ? "-" : in.unit, unit_width, default_text(in), default_width, range_text(in),
-                   range_width, in.required ? "yes" : "no", in.label);
-    fmt::print("\nOutputs:\n");
-    fmt::print("  {:<{}}  {:<{}}  {}\n", "key", key_width, "unit", unit_width, "label");
+                   range_width, in.required ? "yes" : "no", text::printable(in.label));
+    std::size_t direction_width = 9;
+    for (const auto& out : info.outputs) direction_width = std::max(direction_width, direction_text(out).size());
+    fmt::print("\nOutputs (direction: a signed change, where a loss is negative, is higher-is-better; a loss\n"
+               "stated as a positive amount is higher-is-worse; see README.md, \"Sign convention\"):\n");
+    fmt::print("  {:<{}}  {:<{}}  {:<{}}  {}\n", "key", key_width, "unit", unit_width, "direction", direction_width,
+               "label");
     for (const auto& out : info.outputs)
-        fmt::print("  {:<{}}  {:<{}}  {}\n", out.key, key_width, out.unit.empty() ? "-" : out.unit, unit_width, out.label);
+        fmt::print("  {:<{}}  {:<{}}  {:<{}}  {}\n", out.key, key_width, out.unit.empty() ? "-" : out.unit, unit_width,
+                   direction_text(out), direction_width, text::printable(out.label));
     return kExitSuccess;
 }
 

@@ -4,11 +4,14 @@
 #include "text/iso_date.hpp"
 #include "text/json_writer.hpp"
 #include "text/money_format.hpp"
+#include "text/printable.hpp"
 #include "text/quantity.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string_view>
 
 #ifndef IMPACT_VERSION
 #define IMPACT_VERSION "0.0.0"
@@ -17,7 +20,9 @@
 namespace impact::scenario {
 
 std::string format_value(double value, const std::string& unit) {
-    if (std::isnan(value)) return "n/a";
+    // Only outputs declared may_be_undefined get here non-finite (the host fails the others).
+    if (std::isnan(value)) return "undefined (nan)";
+    if (std::isinf(value)) return value > 0 ? "undefined (+inf)" : "undefined (-inf)";
     if (text::looks_like_currency_code(unit)) return text::format_money(value, unit);
     if (unit == "%") return text::format_grouped(value * 100, 2) + "%";
     // Ten significant digits: enough for 0.0006998880179 KRW-to-USD rates and for counts.
@@ -40,17 +45,36 @@ std::string ranged_text(const RangedValue& v) {
     return out;
 }
 
+// A number, or null plus "<name>non_finite": "nan" | "+inf" | "-inf" for one that is not finite,
+// so a reader never mistakes a missing value for zero or for another kind of undefined.
+void write_number(text::JsonWriter& w, const char* name, double value) {
+    w.key(name);
+    if (std::isfinite(value)) {
+        w.value(value);
+        return;
+    }
+    w.null();
+    const std::string key = std::string_view(name) == "value" ? "non_finite" : std::string(name) + "_non_finite";
+    w.key(key).value(host::non_finite_name(value));
+}
+
 void write_ranged(text::JsonWriter& w, const RangedValue& v) {
-    w.begin_object().key("value").value(v.value);
-    if (v.low && v.high) w.key("low").value(*v.low).key("high").value(*v.high);
-    w.key("unit").value(v.unit).end_object();
+    w.begin_object();
+    write_number(w, "value", v.value);
+    if (v.low && v.high) {
+        write_number(w, "low", *v.low);
+        write_number(w, "high", *v.high);
+    }
+    w.key("unit").value(v.unit);
 }
 
 }  // namespace
 
 std::string render_text(const Scenario& scenario, const RunResult& result) {
-    std::string out = fmt::format("Scenario: {}\n", scenario.name);
-    if (!scenario.description.empty()) out += fmt::format("  {}\n", scenario.description);
+    // Text from the scenario file and from plugins goes through printable(): a report printed on
+    // a terminal must not carry control sequences or forge lines.
+    std::string out = fmt::format("Scenario: {}\n", text::printable(scenario.name));
+    if (!scenario.description.empty()) out += fmt::format("  {}\n", text::printable(scenario.description));
     if (scenario.as_of) out += fmt::format("  As of: {}\n", text::format_iso_date(*scenario.as_of));
     if (scenario.currency) out += fmt::format("  Currency: {}\n", *scenario.currency);
     for (const StepResult& step : result.steps) {
@@ -62,7 +86,8 @@ std::string render_text(const Scenario& scenario, const RunResult& result) {
             out += fmt::format("  {:<{}}  {}\n", o.key, width, ranged_text(o.value));
         if (!step.notes.empty()) {
             out += "  notes:\n";
-            for (const auto& [key, value] : step.notes) out += fmt::format("    {}: {}\n", key, value);
+            for (const auto& [key, value] : step.notes)
+                out += fmt::format("    {}: {}\n", text::printable(key), text::printable(value));
         }
     }
     return out;
@@ -104,6 +129,10 @@ std::string render_json(const Scenario& scenario, const RunResult& result) {
         for (const auto& o : step.outputs) {
             w.key(o.key);
             write_ranged(w, o.value);
+            // The sign convention (README.md): which way is worse, for thresholds and comparisons.
+            std::string direction(host::direction_name(o.direction));
+            std::replace(direction.begin(), direction.end(), ' ', '_');
+            w.key("direction").value(direction).end_object();
         }
         w.end_object();
         w.key("notes").begin_object();

@@ -212,7 +212,7 @@ public:
         if (mode == RunMode::validate && deferred) {
             // Its values come from earlier steps, which validation does not evaluate.
             for (const auto& out : info_.outputs)
-                result_.outputs.push_back(OutputResult{out.key, out.label, RangedValue{0, {}, {}, resolve_unit(out.unit, texts_)}});
+                result_.outputs.push_back(OutputResult{out.key, out.label, RangedValue{0, {}, {}, resolve_unit(out.unit, texts_)}, out.direction});
             return std::move(result_);
         }
 
@@ -220,7 +220,7 @@ public:
         result_.notes = instance.notes();
         if (mode == RunMode::validate) {
             for (const auto& out : info_.outputs)
-                result_.outputs.push_back(OutputResult{out.key, out.label, RangedValue{0, {}, {}, instance.resolve_unit(out.unit)}});
+                result_.outputs.push_back(OutputResult{out.key, out.label, RangedValue{0, {}, {}, instance.resolve_unit(out.unit)}, out.direction});
             return std::move(result_);
         }
         const std::size_t n_rows = result_.ranged ? 3 : 1;
@@ -245,11 +245,13 @@ public:
         for (std::size_t o = 0; o < width; ++o) {
             const auto& out = info_.outputs[o];
             RangedValue value{outputs[n_rows == 1 ? o : width + o], {}, {}, instance.resolve_unit(out.unit)};
-            if (n_rows == 3 && (outputs[o] != value.value || outputs[2 * width + o] != value.value)) {
+            // NaN equals NaN here: an output undefined at all three rows has no range to show.
+            const auto differs = [](double a, double b) { return !(a == b || (std::isnan(a) && std::isnan(b))); };
+            if (n_rows == 3 && (differs(outputs[o], value.value) || differs(outputs[2 * width + o], value.value))) {
                 value.low = outputs[o];
                 value.high = outputs[2 * width + o];
             }
-            result_.outputs.push_back(OutputResult{out.key, out.label, value});
+            result_.outputs.push_back(OutputResult{out.key, out.label, value, out.direction});
         }
         return std::move(result_);
     }

@@ -33,6 +33,7 @@ struct OutputResult {
     std::string key;
     std::string label;
     RangedValue value;
+    impact_direction direction = IMPACT_DIRECTION_NEUTRAL;  // from the model's descriptor (ABI 1.2)
 };
 
 struct StepResult {

@@ -719,8 +719,8 @@ TEST_CASE("A bound a model declares is reported at the end of the range that bre
         {"gross margin above 100% as a range's high",
          revenue_step("annual_revenue = \"13.5B USD\"\n"
                       "duration_years = 1\n"
-                      "gross_margin = { low = \"50%\", high = \"150%\" }\n"),  // 10: high's value at 43
-         "{S}:10:43: step.h20.gross_margin: ",
+                      "gross_margin = { low = \"50%\", high = \"150%\" }\n"),  // 10: high's value at 38
+         "{S}:10:38: step.h20.gross_margin: ",
          {"must be <= 1 (100%)", "found 1.5 (150%) as the range's high"}},
     });
 }
