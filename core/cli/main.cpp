@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "host/model.hpp"
+#include "text/printable.hpp"
 #include "text/user_error.hpp"
 
 #include <CLI/CLI.hpp>
@@ -53,6 +54,13 @@ std::vector<std::string> convert_argv(int argc, char** argv) {
         }
     }
     return rewritten;
+}
+
+// Every failure is one stderr line. Messages quote what the user or a plugin wrote (a scenario
+// value, a file name, a plugin's message), so control characters and bytes that are not UTF-8
+// are escaped here, where all of them pass: none can clear the terminal or split the line.
+void print_error(const char* prefix, std::string_view message) {
+    std::fprintf(stderr, "%s%s\n", prefix, impact::text::printable(message).c_str());
 }
 
 }  // namespace
@@ -134,7 +142,7 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "impact: error: %s (see 'impact --help')\n", e.what());
+        print_error("impact: error: ", std::string(e.what()) + " (see 'impact --help')");
         return kExitInputError;
     }
 
@@ -145,14 +153,14 @@ int main(int argc, char** argv) {
         if (*run) return run_scenario_command(global, run_options);
         if (*validate) return validate_scenario_command(global, validate_file);
     } catch (const impact::UserError& e) {
-        std::fprintf(stderr, "impact: error: %s\n", e.what());
+        print_error("impact: error: ", e.what());
         return kExitInputError;
     } catch (const impact::host::CallError& e) {
         const std::string where = e.input_key().empty() ? std::string() : fmt::format("input '{}': ", e.input_key());
-        std::fprintf(stderr, "impact: error: %s%s\n", where.c_str(), e.what());
+        print_error("impact: error: ", where + e.what());
         return e.is_input_error() ? kExitInputError : kExitModelFailed;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "impact: internal error: %s\n", e.what());
+        print_error("impact: internal error: ", e.what());
         return kExitInternal;
     }
     return kExitInternal;

@@ -37,6 +37,10 @@ struct ErrorBuffer {
         input_key.back() = '\0';
         std::string text = message[0] ? std::string(message.data())
                                       : fmt::format("model '{}' failed with status {} and no message", model_id, status);
+        // A model failure is reported on its own (exit 3), so it names the model; an input error
+        // is placed at the input by the caller, which names the model there.
+        const std::string prefix = fmt::format("model '{}'", model_id);
+        if (status != IMPACT_STATUS_INVALID_INPUT && text.rfind(prefix, 0) != 0) text = prefix + ": " + text;
         throw CallError(status, text, input_key.data(), error.row);
     }
 };

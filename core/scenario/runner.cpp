@@ -590,7 +590,10 @@ private:
         else if (result_.ranged && e.row() >= 0 && e.row() <= 2)
             which = std::array{" (in the range's low row)", " (in the base row)", " (in the range's high row)"}[e.row()];
         const std::string key = e.input_key().empty() ? "step." + step_.id : "step." + step_.id + "." + e.input_key();
-        const std::string message = fmt::format("{}: {}: {}{} ({})", at.str(), key, e.what(), which, info_.id);
+        // A model failure's message names its model already ("model 'x': ..."); say it once.
+        const bool names_model = std::string_view(e.what()).rfind("model '" + info_.id + "'", 0) == 0;
+        const std::string message = names_model ? fmt::format("{}: {}: {}{}", at.str(), key, e.what(), which)
+                                                : fmt::format("{}: {}: {}{} ({})", at.str(), key, e.what(), which, info_.id);
         if (e.is_input_error()) throw UserError(message);
         throw host::CallError(e.status(), message, e.input_key(), e.row());
     }
