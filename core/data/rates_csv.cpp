@@ -56,7 +56,7 @@ std::vector<RateSeries> read_rates_csv(const std::filesystem::path& file, std::u
             throw UserError(fmt::format("{}: date: expected YYYY-MM-DD, found '{}'", table.where(date_cell), date_cell.text));
         for (int i : {1, 2}) {
             const CsvCell& cell = row[columns[i]];
-            if (!text::looks_like_currency_code(cell.text))
+            if (!text::is_currency_code(cell.text))
                 throw UserError(fmt::format("{}: {}: expected a current ISO 4217 code such as USD, found '{}'",
                                             table.where(cell), names[i], cell.text));
         }

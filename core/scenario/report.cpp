@@ -23,7 +23,7 @@ std::string format_value(double value, const std::string& unit) {
     // Only outputs declared may_be_undefined get here non-finite (the host fails the others).
     if (std::isnan(value)) return "undefined (nan)";
     if (std::isinf(value)) return value > 0 ? "undefined (+inf)" : "undefined (-inf)";
-    if (text::looks_like_currency_code(unit)) return text::format_money(value, unit);
+    if (text::is_currency_code(unit)) return text::format_money(value, unit);
     if (unit == "%") return text::format_grouped(value * 100, 2) + "%";
     // Ten significant digits: enough for 0.0006998880179 KRW-to-USD rates and for counts.
     const std::string number = text::format_rate(value, 10);

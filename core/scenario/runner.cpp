@@ -381,7 +381,7 @@ private:
         if (const auto* ref = std::get_if<Reference>(m.spec)) {
             const StepResult& target = referenced_step(m, *ref);
             const OutputResult& output = referenced_output(m, target, *ref);
-            if (text::looks_like_currency_code(output.value.unit)) return output.value.unit;
+            if (text::is_currency_code(output.value.unit)) return output.value.unit;
             fail(m.pos, "step." + step_.id + "." + m.input->key,
                  fmt::format("expected an amount of money, found {}.{} in '{}'", ref->step, ref->output, output.value.unit));
         }
@@ -390,7 +390,7 @@ private:
             const auto* text = std::get_if<std::string>(&s->value);
             if (!text) continue;
             const text::Quantity q = quantity(*text, m);
-            if (!text::looks_like_currency_code(q.unit)) continue;
+            if (!text::is_currency_code(q.unit)) continue;
             if (found && *found != q.unit)
                 fail(m.pos, "step." + step_.id + "." + m.input->key,
                      fmt::format("expected one currency in a range, found {} and {}", *found, q.unit));
@@ -495,7 +495,7 @@ private:
             fail(at, key, mismatch);
         case IMPACT_KIND_MONEY:
             if (q.unit.empty()) return q.value;
-            if (!text::looks_like_currency_code(q.unit) || (unit.front() != '{' && q.unit != unit)) fail(at, key, mismatch);
+            if (!text::is_currency_code(q.unit) || (unit.front() != '{' && q.unit != unit)) fail(at, key, mismatch);
             return q.value;
         default:
             if (!number_unit_fits(q.unit, unit)) fail(at, key, mismatch);

@@ -228,8 +228,8 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
         else if (k == "as_of") scenario.as_of = r.date(node, where);
         else if (k == "currency") {
             scenario.currency = r.string(node, where, "a currency code such as \"USD\"");
-            if (!text::looks_like_currency_code(*scenario.currency))
-                r.fail(r.pos(node), where, fmt::format("expected a three-letter currency code such as \"USD\", found \"{}\"",
+            if (!text::is_currency_code(*scenario.currency))
+                r.fail(r.pos(node), where, fmt::format("expected a current ISO 4217 currency code such as \"USD\", found \"{}\"",
                                                        *scenario.currency));
         } else
             r.fail(r.pos(key.source()), where, "unknown key; expected name, description, as_of or currency");

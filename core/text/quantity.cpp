@@ -12,7 +12,7 @@
 
 namespace impact::text {
 
-bool looks_like_currency_code(std::string_view unit) noexcept {
+bool is_currency_code(std::string_view unit) noexcept {
     return sdk::find_currency(unit) != nullptr;
 }
 

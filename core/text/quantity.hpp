@@ -20,6 +20,6 @@ Quantity parse_quantity(std::string_view text, std::string_view what);
 
 // True for a current ISO 4217 code such as USD (impact/sdk/currencies.hpp; case-sensitive, so
 // "usd" and the made-up "ABC" are not).
-bool looks_like_currency_code(std::string_view unit) noexcept;
+bool is_currency_code(std::string_view unit) noexcept;
 
 }  // namespace impact::text

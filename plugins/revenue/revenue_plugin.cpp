@@ -1,6 +1,7 @@
 // The revenue.export_ban model: SDK glue around the export_ban formulas.
 #include "export_ban.hpp"
 
+#include <impact/sdk/currencies.hpp>
 #include <impact/sdk/plugin.hpp>
 
 #include <cstdint>
@@ -31,14 +32,6 @@ enum OutputColumn : uint32_t {
     pv_total_impact_output,
 };
 
-// The currency is only a label for the money units, but a typo ("usd", "US$") should not
-// reach a report: ask for the shape of an ISO 4217 code.
-bool looks_like_currency_code(const std::string& code) {
-    if (code.size() != 3) return false;
-    for (char c : code)
-        if (c < 'A' || c > 'Z') return false;
-    return true;
-}
 
 class ExportBanModel {
 public:
@@ -125,8 +118,9 @@ public:
     explicit ExportBanModel(const sdk::PreparedInputs& in)
         : as_of_days_(in.date("as_of").days_since_epoch), model_(valuation_date(as_of_days_), timing(in)) {
         currency_ = in.text_or("currency", "USD");
-        if (!looks_like_currency_code(currency_))
-            throw sdk::InputError("currency", "currency must be an upper-case ISO 4217 code such as USD, got '" +
+        // Only a label for the money units, but a typo ("usd", "ABC") must not reach a report.
+        if (!sdk::find_currency(currency_))
+            throw sdk::InputError("currency", "currency must be a current ISO 4217 code such as USD, got '" +
                                                   currency_ + "'");
     }
 

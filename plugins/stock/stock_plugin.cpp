@@ -2,6 +2,7 @@
 #include "event_study.hpp"
 #include "price_move.hpp"
 
+#include <impact/sdk/currencies.hpp>
 #include <impact/sdk/plugin.hpp>
 
 #include <algorithm>
@@ -18,13 +19,12 @@ namespace {
 namespace sdk = impact::sdk;
 namespace stock = impact::stock;
 
-// The currency is only a label for the money units, but a typo ("usd", "US$") should not
-// reach a report: ask for the shape of an ISO 4217 code.
+// The currency is only a label for the money units, but a typo ("usd", "US$", "ABC") should
+// not reach a report: it must be a current ISO 4217 code (the SDK's table).
 std::string currency_or_throw(const sdk::PreparedInputs& in) {
     std::string code = in.text_or("currency", "USD");
-    bool ok = code.size() == 3;
-    for (char c : code) ok = ok && c >= 'A' && c <= 'Z';
-    if (!ok) throw sdk::InputError("currency", "currency must be an upper-case ISO 4217 code such as USD, got '" + code + "'");
+    if (!sdk::find_currency(code))
+        throw sdk::InputError("currency", "currency must be a current ISO 4217 code such as USD, got '" + code + "'");
     return code;
 }
 

@@ -377,6 +377,8 @@ TEST_CASE("revenue.export_ban refuses bad prepared inputs, naming the input", "[
         {"no as_of", {text_value("currency", "USD")}, "as_of", "missing"},
         {"as_of too late for QuantLib", prepared(days(2190, 1, 1)), "as_of", "2149-12-31"},
         {"lower-case currency", {text_value("currency", "usd"), date_value("as_of", april_16_2025)}, "currency", "'usd'"},
+        {"not an ISO 4217 code", {text_value("currency", "ABC"), date_value("as_of", april_16_2025)}, "currency",
+         "current ISO 4217 code"},
     };
     for (const Case& c : cases) {
         const ModelInstance model(revenue_plugin(), model_id, c.values);

@@ -212,7 +212,7 @@ TEST_CASE("TOML syntax and file structure errors point at the offending key", "[
          "name = \"x\"\n"
          "currency = \"usd\"\n",  // 3: value at column 12
          "{S}:3:12: scenario.currency: ",
-         {"expected a three-letter currency code", "found \"usd\""}},
+         {"expected a current ISO 4217 currency code", "found \"usd\""}},
         {"no [[step]]",
          "[scenario]\n"
          "name = \"Nothing to run\"\n",
