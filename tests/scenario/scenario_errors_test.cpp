@@ -724,3 +724,17 @@ TEST_CASE("A bound a model declares is reported at the end of the range that bre
          {"must be <= 1 (100%)", "found 1.5 (150%) as the range's high"}},
     });
 }
+
+TEST_CASE("A NUL byte in a CSV cell is shown escaped and does not cut the message short", "[scenario][errors][data]") {
+    using namespace std::string_literals;
+    // Line 3, column 12: "10" NUL "5" in the close column. Before, what() stopped at the NUL and
+    // the message lost the rest of the cell and what was expected.
+    check_all({
+        {"NUL inside a value cell",
+         event_study_on_px("file = \"prices.csv\"\n"
+                           "value = \"close\"\n"),
+         "{dir}/prices.csv:3:12: ",
+         {"found '10\\x005'", "expected a number"},
+         {{"prices.csv", "date,close\n2025-01-02,100\n2025-01-03,10\0" "5\n"s}}},
+    });
+}
