@@ -24,10 +24,13 @@ public:
             .description("Change from a value before to a value after, absolute and relative.")
             .references("change = after - before; percent_change = after / before - 1")
             .thread_safety(impact::sdk::ThreadSafety::fully_safe)
-            .input(Input::number("before", "Value before").min(0).required())
+            // Declare every bound the model relies on: > 0 here, so `impact validate` refuses a
+            // zero `before` exactly as evaluation would (ABI 1.2 exclusive bounds).
+            .input(Input::number("before", "Value before").greater_than(0).required())
             .input(Input::number("after", "Value after").min(0).required())
-            .output(Output("change", "Change"))
-            .output(Output("percent_change", "Percentage change").unit("%"));
+            // A signed change: a fall is negative, so higher is better (README.md, "Sign convention").
+            .output(Output("change", "Change").higher_is_better())
+            .output(Output("percent_change", "Percentage change").unit("%").higher_is_better());
     }
 
     // Prepare: this model has no text, date or series inputs, so nothing to read.
@@ -37,7 +40,8 @@ public:
         for (uint64_t row = 0; row < batch.rows(); ++row) {
             const double before = batch.input(row, kBefore);
             const double after = batch.input(row, kAfter);
-            if (before == 0) throw impact::sdk::InputError("before", "must not be zero", static_cast<int64_t>(row));
+            // The host has checked before > 0 already; a direct caller of the C ABI has not.
+            if (!(before > 0)) throw impact::sdk::InputError("before", "must be > 0", static_cast<int64_t>(row));
             batch.output(row, kChange) = after - before;
             // Outputs in "%" cross as fractions, like percent inputs: 0.063 is 6.3%.
             batch.output(row, kPercentChange) = after / before - 1;
