@@ -7,9 +7,9 @@
 # TARGET is one of fuzz_scenario fuzz_csv fuzz_rates fuzz_amount fuzz_printable. Builds the `fuzz`
 # preset (clang, libFuzzer, ASan + UBSan) when needed, then per target:
 #   - fuzzes for SECONDS, in fork mode so that one finding does not end the campaign, each input
-#     limited by -timeout (FUZZ_TIMEOUT, default 5 s) and -rss_limit_mb (FUZZ_RSS_MB, default 2048);
-#     new inputs go to a scratch corpus, build-fuzz/fuzz/TARGET/corpus, the committed corpus
-#     tests/fuzz/corpus/TARGET seeds it;
+#     limited by -timeout (FUZZ_TIMEOUT, default 5 s) and -rss_limit_mb (FUZZ_RSS_MB, default 2048),
+#     with tests/fuzz/TARGET.dict as dictionary when there is one; new inputs go to a scratch
+#     corpus, build-fuzz/fuzz/TARGET/corpus; the committed corpus tests/fuzz/corpus/TARGET seeds it;
 #   - merges the scratch corpus into tests/fuzz/corpus/TARGET with -merge=1 (only inputs that add
 #     coverage are kept);
 #   - leaves crash, timeout, leak and out-of-memory inputs in build-fuzz/fuzz/TARGET/crashes and
@@ -70,6 +70,8 @@ for t in "${targets[@]}"; do
   # this process, stops at the first finding and keeps to SECONDS.
   mode=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
   [ "${FUZZ_FORK:-1}" != 0 ] || mode=()
+  # A dictionary of the format's words, when the target has one (tests/fuzz/TARGET.dict).
+  [ ! -f "tests/fuzz/$t.dict" ] || mode+=("-dict=$PWD/tests/fuzz/$t.dict")
   (cd "$work" && "$OLDPWD/$bin" "${mode[@]}" \
       -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-5}" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
       -max_len="$(max_len "$t")" -artifact_prefix=crashes/ -print_final_stats=1 \
