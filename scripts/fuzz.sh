@@ -15,8 +15,10 @@
 #   - leaves crash, timeout, leak and out-of-memory inputs in build-fuzz/fuzz/TARGET/crashes and
 #     the log in build-fuzz/fuzz/TARGET/campaign.log;
 #   - prints one line: target, seconds, executions, corpus size, crashes.
-# Exits 1 when any target found a crash. FUZZ_MERGE=0 skips the merge (CI). Set FUZZ_NO_BUILD=1 to use the fuzz build as it is
-# (e.g. while another campaign runs from it). Reproduce a finding: see tests/fuzz/README.md.
+# Exits 1 when any target found a crash. Environment: FUZZ_FORK=0 fuzzes in-process (stops at the
+# first finding, keeps to SECONDS); FUZZ_MERGE=0 skips the merge; FUZZ_NO_BUILD=1 uses the fuzz
+# build as it is (e.g. while another campaign runs from it). CI sets all three.
+# Reproduce a finding: see tests/fuzz/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
