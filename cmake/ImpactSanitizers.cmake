@@ -4,7 +4,10 @@
 #                      Applied to every target of the build (host, plugins, tests), at compile
 #                      AND link time: impact_add_plugin() links plugins with -z defs, so a
 #                      plugin must link the sanitizer runtime to resolve its __asan_*/__ubsan_*
-#                      references. Any error aborts (-fno-sanitize-recover=all).
+#                      references. Any error aborts (-fno-sanitize-recover=all). Also turns on
+#                      libstdc++'s precondition checks (_GLIBCXX_ASSERTIONS): *empty optional,
+#                      vector[out of range], front() of an empty string abort instead of reading
+#                      whatever is there, which no sanitizer sees.
 #   IMPACT_FUZZ        ON: compile everything with -fsanitize=fuzzer-no-link (coverage for
 #                      libFuzzer) and build the libFuzzer targets of tests/fuzz. Clang only.
 #
@@ -22,7 +25,7 @@ if(IMPACT_SANITIZERS)
     message(FATAL_ERROR "IMPACT_SANITIZERS needs g++ or clang++, not ${CMAKE_CXX_COMPILER_ID}")
   endif()
   list(APPEND _impact_sanitize_compile
-    "-fsanitize=${IMPACT_SANITIZERS}" -fno-sanitize-recover=all -fno-omit-frame-pointer)
+    "-fsanitize=${IMPACT_SANITIZERS}" -fno-sanitize-recover=all -fno-omit-frame-pointer -D_GLIBCXX_ASSERTIONS)
   list(APPEND _impact_sanitize_link "-fsanitize=${IMPACT_SANITIZERS}")
 endif()
 
