@@ -14,7 +14,7 @@
 #     coverage are kept);
 #   - leaves crash, timeout, leak and out-of-memory inputs in build-fuzz/fuzz/TARGET/crashes and
 #     the log in build-fuzz/fuzz/TARGET/campaign.log;
-#   - prints one line: target, seconds, executions, corpus size, crashes.
+#   - prints one line: target, seconds it fuzzed (wall clock), executions, corpus size, crashes.
 # Exits 1 when any target found a crash. Environment: FUZZ_FORK=0 fuzzes in-process (stops at the
 # first finding, keeps to SECONDS); FUZZ_MERGE=0 skips the merge; FUZZ_NO_BUILD=1 uses the fuzz
 # build as it is (e.g. while another campaign runs from it). CI sets all three.
@@ -74,10 +74,12 @@ for t in "${targets[@]}"; do
   [ "${FUZZ_FORK:-1}" != 0 ] || mode=()
   # A dictionary of the format's words, when the target has one (tests/fuzz/TARGET.dict).
   [ ! -f "tests/fuzz/$t.dict" ] || mode+=("-dict=$PWD/tests/fuzz/$t.dict")
+  started=$SECONDS
   (cd "$work" && "$OLDPWD/$bin" "${mode[@]}" \
       -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-5}" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
       -max_len="$(max_len "$t")" -artifact_prefix=crashes/ -print_final_stats=1 \
       corpus "$OLDPWD/$corpus") >"$log" 2>&1 || true
+  fuzzed=$((SECONDS - started))
 
   # Keep only the inputs that add coverage to the committed corpus.
   if [ "${FUZZ_MERGE:-1}" != 0 ]; then
@@ -92,7 +94,7 @@ for t in "${targets[@]}"; do
   after=$(find "$work/crashes" -type f | wc -l)
   crashes=$((after - before))
   found_crashes=$((found_crashes + crashes))
-  echo "fuzz: $t seconds=$seconds executions=${execs:-0} corpus=$(find "$corpus" -type f | wc -l) crashes=$crashes" \
+  echo "fuzz: $t seconds=$fuzzed executions=${execs:-0} corpus=$(find "$corpus" -type f | wc -l) crashes=$crashes" \
        "(new inputs in $work/crashes, log $log)"
 done
 [ "$found_crashes" -eq 0 ]
