@@ -6,6 +6,9 @@ packages=(
   g++ clang cmake ninja-build pkg-config binutils python3
   libquantlib0-dev libboost-dev libfmt-dev libcli11-dev
   catch2 libbenchmark-dev libtomlplusplus-dev
+  # Fuzzing (preset `fuzz`, scripts/fuzz.sh): libFuzzer and clang's sanitizer runtimes. The
+  # runtimes are only a Recommends of clang, which --no-install-recommends skips.
+  libfuzzer-14-dev libclang-rt-14-dev
 )
 
 missing=()
