@@ -461,9 +461,16 @@ private:
         for (int64_t row = 0; row < 3; ++row) {
             const double value = values[row];
             const auto [at, which] = row_origin(m, row, v.ranged);
-            if (!std::isfinite(value))
+            if (!std::isfinite(value)) {
+                // Only a reference can carry one: an output its model may leave undefined.
+                const auto* ref = m.spec ? std::get_if<Reference>(m.spec) : nullptr;
+                const std::string origin =
+                    ref ? fmt::format(": {}.{} is undefined for its inputs (its model declares that it may be)",
+                                      ref->step, ref->output)
+                        : std::string();
                 fail(at, "step." + step_.id + "." + in.key,
-                     fmt::format("must be a finite number, found {}{} ({})", value, which, info_.id));
+                     fmt::format("must be a finite number, found {}{}{} ({})", value, which, origin, info_.id));
+            }
             const auto problem = host::bound_violation(in, value);
             if (!problem) continue;
             // Bounds print as the model declared them; percent inputs also as percentages.

@@ -1,6 +1,7 @@
 // TOML scenario files (toml++): structure checks with file:line:column for every problem.
 #include "scenario/scenario.hpp"
 
+#include "text/amount.hpp"
 #include "text/iso_date.hpp"
 #include "text/printable.hpp"
 #include "text/quantity.hpp"
@@ -87,13 +88,12 @@ public:
     double number(const toml::node& node, std::string_view key) const {
         if (const auto* integer = node.as_integer()) {
             const int64_t value = integer->get();
-            constexpr int64_t exact_limit = int64_t{1} << 53;  // 9,007,199,254,740,992
-            if (value > exact_limit || value < -exact_limit)
+            if (!text::int64_is_exact_double(value))
                 fail(pos(node), key,
-                     fmt::format("expected a whole number of at most 2^53 (9007199254740992) in magnitude, which a "
-                                 "double holds exactly, found {}; write it as a float such as {:.17g} if an "
-                                 "approximation is meant",
-                                 value, static_cast<double>(value)));
+                     fmt::format("expected a number a double holds exactly, found {} (whole numbers beyond 2^53 = "
+                                 "9007199254740992 are rounded: this one would become {:.0f}); write it as a float "
+                                 "such as {:.15e} if an approximation is meant",
+                                 value, static_cast<double>(value), static_cast<double>(value)));
             return static_cast<double>(value);
         }
         const double value = node.as_floating_point()->get();

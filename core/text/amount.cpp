@@ -24,7 +24,23 @@ double suffix_multiplier(char c) noexcept {
 
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
+// True when `value` (parsed from the decimal digits `whole`, no sign) is that integer exactly.
+bool integer_is_exact(std::string_view whole, double value) {
+    while (whole.size() > 1 && whole.front() == '0') whole.remove_prefix(1);
+    if (whole.size() <= 15) return true;  // below 10^15 < 2^53: every such integer is a double
+    return fmt::format("{:.0f}", std::fabs(value)) == whole;
+}
+
 }  // namespace
+
+bool int64_is_exact_double(int64_t value) noexcept {
+    constexpr int64_t exact_limit = int64_t{1} << 53;
+    if (value <= exact_limit && value >= -exact_limit) return true;
+    const double d = static_cast<double>(value);
+    // 2^63 itself is not an int64: converting it back would be undefined.
+    if (d >= 9223372036854775808.0 || d < -9223372036854775808.0) return false;
+    return static_cast<int64_t>(d) == value;
+}
 
 double parse_amount(std::string_view text, std::string_view what) {
     const auto fail = [&](std::string_view problem) {
@@ -80,6 +96,19 @@ double parse_amount(std::string_view text, std::string_view what) {
     const char* begin = digits.data() + (digits.front() == '+' ? 1 : 0);
     const auto [end, ec] = std::from_chars(begin, digits.data() + digits.size(), value);
     if (ec != std::errc() || end != digits.data() + digits.size()) throw fail("not a number");
+    // Whole digits mean an exact count ("9007199254740993" shares): beyond 2^53 a double would
+    // silently hold a neighbouring integer instead. A decimal point or an exponent says that an
+    // approximation is fine.
+    if (digits.find_first_of(".eE") == std::string::npos) {
+        std::string_view whole(begin, digits.size() - static_cast<std::size_t>(begin - digits.data()));
+        if (!whole.empty() && whole.front() == '-') whole.remove_prefix(1);
+        if (!integer_is_exact(whole, value))
+            throw UserError(fmt::format(
+                "{}: expected a number a double holds exactly, found '{}' (whole numbers beyond 2^53 = "
+                "9007199254740992 are rounded: this one would become {:.0f}); write it with an exponent, such as "
+                "{:.15e}, if an approximation is meant",
+                what, text, std::fabs(value), std::fabs(value)));
+    }
     value *= multiplier;
     if (!std::isfinite(value)) throw fail("not finite");
     return value;

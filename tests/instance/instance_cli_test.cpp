@@ -87,4 +87,15 @@ TEST_CASE("impact run: an output that may be undefined is null with non_finite i
     INFO(text.describe());
     REQUIRE(text.exit_code == 0);
     CHECK(text.out.find("abnormal_market_cap  undefined (nan)") != std::string::npos);
+
+    // A later step that uses the undefined value is refused at the reference, which says why.
+    write_file(temp.path() / "es.toml", impact::test::read_file(temp.path() / "es.toml") +
+                                            "\n[[step]]\nid = \"krw\"\nmodel = \"fx.convert\"\n"
+                                            "amount = { from = \"es.abnormal_market_cap\" }\nto = \"KRW\"\nrate = 1428.8\n");
+    const auto chained = run_impact(IMPACT_EXE, {"run", scenario}, temp.path());
+    INFO(chained.describe());
+    CHECK(chained.exit_code == 2);
+    CHECK(chained.out.empty());
+    CHECK(chained.err.find("step.krw.amount: must be a finite number, found nan: es.abnormal_market_cap is undefined") !=
+          std::string::npos);
 }

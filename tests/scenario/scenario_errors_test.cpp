@@ -673,7 +673,7 @@ TEST_CASE("Numbers a double cannot hold exactly, non-finite numbers and NUL in t
                          "price_after = \"105.10 USD\"\n"
                          "shares_outstanding = 9007199254740993\n"),  // 9: value at column 22
          "{S}:9:22: step.move.shares_outstanding: ",
-         {"at most 2^53", "found 9007199254740993"}},
+         {"expected a number a double holds exactly", "found 9007199254740993", "would become 9007199254740992", "such as 9.007199254740992e+15"}},
         {"TOML inf",
          price_move_step("price_before = \"112.20 USD\"\n"
                          "price_after = \"105.10 USD\"\n"

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 using impact::text::parse_amount;
@@ -46,6 +47,34 @@ TEST_CASE("malformed amounts are refused with a one-line message that quotes the
             CHECK(message.find('\n') == std::string::npos);
         }
     }
+}
+
+TEST_CASE("whole numbers a double cannot hold exactly are refused, not rounded", "[text][amount]") {
+    // 2^53 = 9,007,199,254,740,992 is the last integer before doubles skip odd numbers: 2^53 + 1
+    // would silently become 2^53 (issue #6: a market-cap change of $0.00 or $500.00).
+    for (const char* text : {"9007199254740993", "-9007199254740993", "9,007,199,254,740,993", "9007199254740993K",
+                             "123456789012345678901"}) {
+        INFO("text: '" << text << "'");
+        try {
+            parse_amount(text, "shares");
+            FAIL("accepted");
+        } catch (const impact::UserError& e) {
+            const std::string message = e.what();
+            INFO("message: " << message);
+            CHECK(message.rfind("shares: expected a number a double holds exactly", 0) == 0);
+            CHECK(message.find(std::string("'") + text + "'") != std::string::npos);
+        }
+    }
+    // Exact ones pass: 2^53 itself, 2^60 (trailing zero bits), and any value written with a decimal
+    // point or an exponent, which says an approximation is meant.
+    CHECK(parse_amount("9007199254740992") == 9007199254740992.0);
+    CHECK(parse_amount("1152921504606846976") == 1152921504606846976.0);
+    CHECK(parse_amount("9.007199254740993e15") == 9007199254740992.0);
+    CHECK(parse_amount("9007199254740993.0") == 9007199254740992.0);
+    CHECK(impact::text::int64_is_exact_double(int64_t{1} << 60));
+    CHECK_FALSE(impact::text::int64_is_exact_double((int64_t{1} << 53) + 1));
+    CHECK_FALSE(impact::text::int64_is_exact_double(INT64_MAX));
+    CHECK(impact::text::int64_is_exact_double(INT64_MIN));  // -2^63 is a double exactly
 }
 
 TEST_CASE("ISO dates map to days since 1970-01-01 and back", "[text][date]") {
