@@ -8,10 +8,19 @@
 
 namespace impact::data {
 
-std::optional<std::size_t> CsvTable::column(std::string_view name) const noexcept {
-    for (std::size_t i = 0; i < header.size(); ++i)
-        if (header[i].text == name) return i;
-    return std::nullopt;
+std::optional<std::size_t> CsvTable::column(std::string_view name) const {
+    std::optional<std::size_t> found;
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        if (header[i].text != name) continue;
+        // Two columns of one name: taking either would be a guess, and a wrong guess is a
+        // plausible wrong figure (the open prices used as closes).
+        if (found)
+            throw UserError(fmt::format("{}: column \"{}\" appears twice in the header (columns {} and {}); "
+                                        "expected each column name once",
+                                        where(header[i]), name, *found + 1, i + 1));
+        found = i;
+    }
+    return found;
 }
 
 std::vector<std::string> CsvTable::header_names() const {

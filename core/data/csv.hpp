@@ -24,8 +24,9 @@ struct CsvTable {
     std::vector<CsvCell> header;
     std::vector<std::vector<CsvCell>> rows;
 
-    // Index of the header column named `name`, or nullopt.
-    std::optional<std::size_t> column(std::string_view name) const noexcept;
+    // Index of the header column named `name`, or nullopt. Throws UserError when two columns
+    // have that name.
+    std::optional<std::size_t> column(std::string_view name) const;
     // The header's column names, in order.
     std::vector<std::string> header_names() const;
     // "file:line:column" of a cell, for error messages.

@@ -6,6 +6,8 @@
 // without control characters before it is kept.
 #include "host/plugin_library.hpp"
 
+#include "host/model.hpp"
+
 #include "text/iso_date.hpp"
 #include "text/printable.hpp"
 
@@ -373,7 +375,30 @@ InputInfo copy_input(DescriptorReader& reader, const impact_input_descriptor& d,
     }
     if (in.min_value && in.max_value && *in.min_value > *in.max_value)
         throw LoadError(fmt::format("{}: minimum {} is greater than maximum {}", named, *in.min_value, *in.max_value));
+    // A default is a value the model receives without the user writing it: it must pass the
+    // model's own bounds, or `validate` passes and `run` blames the user for a value never written.
+    if (in.default_number) {
+        if (!std::isfinite(*in.default_number))
+            throw LoadError(fmt::format("{}: default {} is not a finite number", named, *in.default_number));
+        if (const auto problem = bound_violation(in, *in.default_number))
+            throw LoadError(fmt::format("{}: default {} breaks its own bound (must be {})", named, *in.default_number,
+                                        *problem));
+    }
     return in;
+}
+
+// Every "{name}" in a unit must name a text input of the model: the host fills it with that
+// input's value, and an unresolvable placeholder would reach reports as "{nope}".
+void check_unit_placeholders(const ModelInfo& model, std::string_view unit, const std::string& where) {
+    std::string problem;
+    resolve_unit_placeholders(unit, [&](std::string_view name) -> const std::string* {
+        const InputInfo* in = model.find_input(name);
+        if (problem.empty() && (!in || in->kind != IMPACT_KIND_TEXT))
+            problem = fmt::format("{}: unit {} names {{{}}}, which is not a text input of the model", where,
+                                  quote_text(std::string(unit)), name);
+        return nullptr;
+    });
+    if (!problem.empty()) throw LoadError(problem);
 }
 
 OutputInfo copy_output(DescriptorReader& reader, const impact_output_descriptor& o, const std::string& where) {
@@ -453,6 +478,10 @@ ModelInfo copy_model(DescriptorReader& reader, const impact_model_descriptor& d,
         if (!keys.insert(model.outputs.back().key).second)
             throw LoadError(fmt::format("{}: output key '{}' appears twice", named, model.outputs.back().key));
     }
+    for (const InputInfo& in : model.inputs)
+        check_unit_placeholders(model, in.unit, fmt::format("{}: input '{}'", named, in.key));
+    for (const OutputInfo& out : model.outputs)
+        check_unit_placeholders(model, out.unit, fmt::format("{}: output '{}'", named, out.key));
     return model;
 }
 

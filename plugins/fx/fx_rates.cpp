@@ -77,6 +77,13 @@ ResolvedRate finish(ResolvedRate resolved, const Currency& from, const Currency&
         throw std::logic_error(fmt::format("exchange rate converts {} to {}, not {}", from.code(),
                                            one_unit.currency().code(), to.code()));
     resolved.rate = one_unit.value();
+    // Each quote was checked, but a cross rate through a pivot can still overflow or underflow
+    // (1e300 x 1e300): refuse it here, as a bad input, instead of converting at 0 or infinity.
+    if (!(resolved.rate > 0.0 && std::isnormal(resolved.rate)))
+        throw std::invalid_argument(fmt::format("the {} rate {} resolves to {}, not a finite normal number > 0; "
+                                                "check the quotes it is made of",
+                                                pair_name(from.code(), to.code()), resolved.description,
+                                                resolved.rate));
     return resolved;
 }
 

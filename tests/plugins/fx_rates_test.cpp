@@ -219,6 +219,25 @@ TEST_CASE("triangulation EUR->KRW through USD equals the product of the legs", "
     }
 }
 
+TEST_CASE("a cross rate that overflows or underflows is refused, not used", "[fx][rates]") {
+    // Each quote is a valid normal number, but 1e300 x 1e300 overflows and its inverse underflows
+    // (review finding: "1 KRW = 0 EUR" with exit 0).
+    const int32_t d = days(2025, 4, 14);
+    const QuoteTable table({{"USD", "KRW", d, 1e300}, {"EUR", "USD", d, 1e300}});
+    for (const auto& [from, to] : {std::pair{"EUR", "KRW"}, std::pair{"KRW", "EUR"}}) {
+        INFO(from << " -> " << to << " through USD, quotes USD/KRW 1e300 and EUR/USD 1e300");
+        try {
+            const ResolvedRate r = table.resolve(from, to, d, 7);
+            FAIL("resolved to " << r.rate);
+        } catch (const std::invalid_argument& e) {
+            const std::string message = e.what();
+            INFO("message: " << message);
+            CHECK(message.find("not a finite normal number > 0") != std::string::npos);
+            CHECK(message.find(std::string(from) + "/" + to) != std::string::npos);
+        }
+    }
+}
+
 TEST_CASE("triangulation prefers USD, then EUR, then other pivots alphabetically", "[fx]") {
     const int32_t d = days(2025, 4, 14);
     // Each pivot gives a different JPY->KRW cross so the test can tell which was used.

@@ -507,6 +507,12 @@ TEST_CASE("Data sources: missing keys, files and columns, malformed CSV cells", 
                            "value = \"close\"\n"),
          "{S}:5:8: data.px.file: ",
          {"'sub/../missing.csv'", "{dir}/missing.csv"}},
+        {"value column named twice in the header (review finding: the first, the open prices, was used)",
+         event_study_on_px("file = \"prices.csv\"\n"
+                           "value = \"close\"\n"),
+         "{dir}/prices.csv:1:17: ",
+         {"column \"close\" appears twice in the header (columns 2 and 4)", "expected each column name once"},
+         {{"prices.csv", "date,close,high,close\n2025-01-02,100,101,99\n"}}},
         {"missing value column lists the columns found",
          event_study_on_px("file = \"prices.csv\"\n"
                            "value = \"close\"\n"),  // 6: value at column 9

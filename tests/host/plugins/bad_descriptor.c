@@ -28,6 +28,9 @@
 #define BAD_MIN_ABOVE_MAX 15      /* input #0 min 10 > max 1 */
 #define BAD_OUTPUT_SIZE_MAX 16    /* output #0 struct_size 0xFFFFFFFF */
 #define BAD_LONG_TEXT 17          /* model description of 5000 bytes, above IMPACT_MAX_TEXT_BYTES */
+#define BAD_DEFAULT_OUT_OF_BOUNDS 18 /* input #0 default 1000 with max 1 */
+#define BAD_INFINITE_DEFAULT 19   /* input #0 default +inf */
+#define BAD_UNIT_PLACEHOLDER 20   /* output #0 unit "{nope}": no such text input */
 
 #ifndef BAD_DEFECT
 #error "compile with -DBAD_DEFECT=BAD_<NAME>"
@@ -139,6 +142,15 @@ static void fill(void) {
     inputs[0].max_value = 1.0;
 #elif BAD_DEFECT == BAD_OUTPUT_SIZE_MAX
     outputs[0].struct_size = 0xFFFFFFFFu;
+#elif BAD_DEFECT == BAD_DEFAULT_OUT_OF_BOUNDS
+    inputs[0].flags = IMPACT_INPUT_HAS_DEFAULT | IMPACT_INPUT_HAS_MAX;
+    inputs[0].default_number = 1000.0;
+    inputs[0].max_value = 1.0;
+#elif BAD_DEFECT == BAD_INFINITE_DEFAULT
+    inputs[0].flags = IMPACT_INPUT_HAS_DEFAULT;
+    inputs[0].default_number = HUGE_VAL;
+#elif BAD_DEFECT == BAD_UNIT_PLACEHOLDER
+    outputs[0].unit = "{nope}";
 #elif BAD_DEFECT == BAD_LONG_TEXT
     {
         static char long_text[5001];
