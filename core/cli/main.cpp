@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <string>
 #include <vector>
@@ -31,6 +33,13 @@ bool looks_like_negative_number(const std::string& arg) {
     return word == "inf" || word == "infinity" || word == "nan";
 }
 
+// True for a positive or negative amount as `convert` reads it: 5.5B, -743.75M, .5, -inf.
+bool looks_like_amount(const std::string& arg) {
+    if (looks_like_negative_number(arg)) return true;
+    const std::size_t start = !arg.empty() && arg[0] == '+' ? 1 : 0;
+    return arg.size() > start && ((arg[start] >= '0' && arg[start] <= '9') || arg[start] == '.');
+}
+
 // `impact convert -743.75M USD KRW` and `impact convert -- -743.75M USD KRW --rate R`: CLI11
 // takes some negative numbers for options and reads everything after `--` as positionals
 // (so `--rate` too). After `convert`, a negative number becomes `--amount=-743.75M`, or
@@ -42,7 +51,9 @@ std::vector<std::string> convert_argv(int argc, char** argv) {
     if (convert == out.end()) return out;
     std::vector<std::string> rewritten(out.begin(), convert + 1);
     for (auto it = convert + 1; it != out.end(); ++it) {
-        if (*it == "--" && it + 1 != out.end() && looks_like_negative_number(*(it + 1))) continue;
+        // `--` before the amount is how POSIX tools take a negative number; it is dropped before
+        // any amount, so `convert -- 5.5B USD KRW --rate R` works as well.
+        if (*it == "--" && it + 1 != out.end() && looks_like_amount(*(it + 1))) continue;
         const std::string& previous = rewritten.back();
         if (!looks_like_negative_number(*it) || previous == "--rates" || previous == "--date" ||
             previous == "--plugin-dir") {
@@ -61,6 +72,17 @@ std::vector<std::string> convert_argv(int argc, char** argv) {
 // are escaped here, where all of them pass: none can clear the terminal or split the line.
 void print_error(const char* prefix, std::string_view message) {
     std::fprintf(stderr, "%s%s\n", prefix, impact::text::printable(message).c_str());
+}
+
+// A report on stdout is the command's product: if it could not all be written (`> /dev/full`, a
+// disk filling up), the run failed, even though every figure was computed.
+int finish_stdout(int code) {
+    const bool flushed = std::fflush(stdout) == 0;
+    if (flushed && !std::ferror(stdout)) return code;
+    const int error = errno;
+    print_error("impact: error: ", fmt::format("cannot write the output to standard output: {}; it is incomplete",
+                                                error ? std::strerror(error) : "write error"));
+    return impact::cli::kExitInputError;
 }
 
 }  // namespace
@@ -147,11 +169,13 @@ int main(int argc, char** argv) {
     }
 
     try {
-        if (*plugins) return run_plugins(global, plugins_json);
-        if (*describe) return run_describe(global, describe_model, describe_json);
-        if (*convert) return run_convert(global, convert_options);
-        if (*run) return run_scenario_command(global, run_options);
-        if (*validate) return validate_scenario_command(global, validate_file);
+        int code = kExitInternal;
+        if (*plugins) code = run_plugins(global, plugins_json);
+        else if (*describe) code = run_describe(global, describe_model, describe_json);
+        else if (*convert) code = run_convert(global, convert_options);
+        else if (*run) code = run_scenario_command(global, run_options);
+        else if (*validate) code = validate_scenario_command(global, validate_file);
+        return finish_stdout(code);
     } catch (const impact::UserError& e) {
         print_error("impact: error: ", e.what());
         return kExitInputError;
@@ -160,8 +184,9 @@ int main(int argc, char** argv) {
         print_error("impact: error: ", where + e.what());
         return e.is_input_error() ? kExitInputError : kExitModelFailed;
     } catch (const std::exception& e) {
+        // fmt::print throws when stdout cannot take the report (a full disk, a closed pipe).
+        if (std::ferror(stdout)) return finish_stdout(kExitSuccess);
         print_error("impact: internal error: ", e.what());
         return kExitInternal;
     }
-    return kExitInternal;
 }

@@ -5,6 +5,7 @@
 #include "scenario/report.hpp"
 #include "scenario/runner.hpp"
 #include "scenario/scenario.hpp"
+#include "text/printable.hpp"
 #include "text/user_error.hpp"
 
 #include <fmt/format.h>
@@ -19,11 +20,17 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     const std::string report =
         run.format == "json" ? scenario::render_json(scenario, result) : scenario::render_text(scenario, result);
     if (run.output_file) {
-        // The report may never replace what the run read.
+        // The report may never replace what the run read or runs: the scenario, its data, the
+        // plugin files on the search path and the `impact` executable itself.
         std::vector<std::filesystem::path> input_files{scenario.file};
         for (const scenario::DataSource& source : scenario.data) input_files.push_back(source.file);
+        for (const host::Registry::Entry& entry : registry.plugins()) input_files.push_back(entry.plugin->info().file);
+        // A refused plugin file is still someone's plugin: a report must not replace it either.
+        for (const host::RejectedFile& rejected : registry.rejected()) input_files.push_back(rejected.file);
+        std::error_code ec;
+        if (const auto self = std::filesystem::read_symlink("/proc/self/exe", ec); !ec) input_files.push_back(self);
         io::write_file_atomically(*run.output_file, report, input_files);
-        fmt::print(stderr, "impact: wrote {}\n", run.output_file->string());
+        fmt::print(stderr, "impact: wrote {}\n", text::printable(run.output_file->string()));
     } else {
         fmt::print("{}", report);
     }
@@ -34,9 +41,9 @@ int validate_scenario_command(const GlobalOptions& options, const std::filesyste
     const scenario::Scenario scenario = scenario::read_scenario_file(scenario_file, options.max_input_bytes());
     const host::Registry registry = load_registry(options, /*warn_rejected=*/true);
     const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::validate);
-    fmt::print("{}: valid: {} step{}, {} data source{} ({})\n", scenario_file.string(), result.steps.size(),
-               result.steps.size() == 1 ? "" : "s", scenario.data.size(), scenario.data.size() == 1 ? "" : "s",
-               scenario.name);
+    fmt::print("{}: valid: {} step{}, {} data source{} ({})\n", text::printable(scenario_file.string()),
+               result.steps.size(), result.steps.size() == 1 ? "" : "s", scenario.data.size(),
+               scenario.data.size() == 1 ? "" : "s", text::printable(scenario.name));
     return kExitSuccess;
 }
 

@@ -250,10 +250,19 @@ public:
         if (!text::is_printable(text))
             throw LoadError(fmt::format("{}: {} contains control characters (line breaks or terminal escapes): {}",
                                         where, what, quote_text(text)));
+        // Each string is bounded, but 1024 models x 256 inputs x 5 strings of 4 KB would still be
+        // gigabytes: the plugin's descriptor text as a whole is bounded too.
+        total_text_bytes_ += text.size();
+        if (total_text_bytes_ > kMaxDescriptorTextBytes)
+            throw LoadError(fmt::format("{}: the plugin's descriptors hold more than {} MB of text in all, more than "
+                                        "the host accepts",
+                                        where, kMaxDescriptorTextBytes >> 20));
         return text;
     }
 
 private:
+    static constexpr std::size_t kMaxDescriptorTextBytes = std::size_t{16} << 20;  // 16 MB per plugin
+    std::size_t total_text_bytes_ = 0;
     SafeMemoryReader memory_;
 };
 

@@ -97,7 +97,8 @@ void check_replaceable(const fs::path& file, int folder_fd, const std::string& n
         struct stat input_info {};
         if (::stat(input.c_str(), &input_info) == 0 && input_info.st_dev == existing.st_dev &&
             input_info.st_ino == existing.st_ino)
-            refuse(file, fmt::format("it is this run's input file {}; choose another output file", input.string()));
+            refuse(file, fmt::format("it is {}, a file this run reads or runs; choose another output file",
+                                     input.string()));
     }
     // Every other name of the file would keep the old content: the rename gives only this name a new file.
     if (existing.st_nlink > 1)

@@ -1,13 +1,17 @@
 // JSON writing: escaping per RFC 8259, shortest round-trip numbers via fmt.
 #include "text/json_writer.hpp"
 
+#include "text/printable.hpp"
+
 #include <fmt/format.h>
 
 #include <cmath>
 
 namespace impact::text {
 
-std::string JsonWriter::quote(std::string_view text) {
+std::string JsonWriter::quote(std::string_view raw) {
+    // JSON text is UTF-8 (RFC 8259, section 8.1): stray bytes become U+FFFD, never raw.
+    const std::string text = valid_utf8(raw);
     std::string out = "\"";
     for (const char c : text) {
         switch (c) {
@@ -20,7 +24,7 @@ std::string JsonWriter::quote(std::string_view text) {
             if (static_cast<unsigned char>(c) < 0x20)
                 out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
             else
-                out += c;  // UTF-8 passes through unchanged
+                out += c;  // valid UTF-8 passes through unchanged
         }
     }
     return out + "\"";

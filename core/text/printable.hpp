@@ -17,4 +17,9 @@ std::string printable(std::string_view text);
 // True when printable(text) == text.
 bool is_printable(std::string_view text) noexcept;
 
+// `text` with every byte that is not part of valid UTF-8 replaced by U+FFFD, for formats that
+// must be UTF-8 (JSON): a file name or a plugin note with stray bytes cannot make a report
+// unreadable.
+std::string valid_utf8(std::string_view text);
+
 }  // namespace impact::text

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <set>
 #include <string>
 #include <vector>
@@ -103,14 +104,15 @@ TEST_CASE("impact run -o onto a directory says it is a directory", "[io][cli]") 
 TEST_CASE("impact run -o refuses the scenario file and its data file, and leaves them unchanged", "[io][cli]") {
     Workspace w;
     SECTION("the scenario file") {
-        check_output_refusal(w.run_to(w.scenario), w.scenario, "it is this run's input file " + w.scenario.string());
+        check_output_refusal(w.run_to(w.scenario), w.scenario,
+                             "it is " + w.scenario.string() + ", a file this run reads or runs");
     }
     SECTION("the scenario file through a relative spelling") {
         const fs::path other = w.inputs / ".." / "inputs" / "scenario.toml";
-        check_output_refusal(w.run_to(other), other, "it is this run's input file");
+        check_output_refusal(w.run_to(other), other, "a file this run reads or runs");
     }
     SECTION("a [data.*] file") {
-        check_output_refusal(w.run_to(w.data), w.data, "it is this run's input file " + w.data.string());
+        check_output_refusal(w.run_to(w.data), w.data, "it is " + w.data.string() + ", a file this run reads or runs");
     }
     CHECK(read_file(w.scenario) == w.scenario_text);
     CHECK(read_file(w.data) == w.data_text);
@@ -268,5 +270,42 @@ TEST_CASE("a SIGTERM at any moment of impact run -o leaves no temporary behind",
         CHECK((names.empty() || names == std::set<std::string>{"report.txt"}));
         if (!names.empty()) CHECK(read_file(out) == whole);
         fs::remove(out);
+    }
+}
+
+TEST_CASE("impact run -o refuses a plugin file on the search path, and leaves it unchanged", "[io][cli]") {
+    // A copy of the bundled fx plugin in a folder of its own, on the path with --plugin-dir (it is
+    // listed as a duplicate of the bundled one). Review finding: -o onto a plugin replaced it.
+    Workspace w;
+    const fs::path plugin_dir = w.dir.path() / "plugins";
+    fs::create_directories(plugin_dir);
+    const fs::path plugin = plugin_dir / "copied-fx.so";
+    fs::copy_file(fs::path(IMPACT_IO_PLUGIN_OUTPUT_DIR) / "impact-fx.so", plugin);
+    const std::string before = read_file(plugin);
+    const auto r = run_impact({"--plugin-dir", plugin_dir.string(), "run", w.scenario.string(), "-o", plugin.string()},
+                              w.scratch);
+    // stderr also holds the warning that the copy duplicates the bundled plugin id.
+    INFO(r.command.describe());
+    CHECK(r.command.exit_code == 2);
+    CHECK(r.command.out.empty());
+    CHECK(contains(r.command.err, "impact: error: " + plugin.string() + ": cannot write: it is " + plugin.string() +
+                                      ", a file this run reads or runs"));
+    CHECK(read_file(plugin) == before);
+}
+
+TEST_CASE("a report that cannot be written to stdout fails the run (exit 2), for text and JSON", "[io][cli]") {
+    // /dev/full takes no byte (ENOSPC): before, `impact run > /dev/full` exited 0 with no report.
+    Workspace w;
+    for (const std::string format : {"text", "json"}) {
+        const fs::path err = w.scratch / "stderr.txt";
+        const std::string command = "'" + std::string(IMPACT_IO_IMPACT_EXE) + "' run '" + w.scenario.string() +
+                                    "' --format " + format + " >/dev/full 2>'" + err.string() + "'";
+        const int status = std::system(command.c_str());
+        INFO(command << "\nstderr: " << read_file(err));
+        REQUIRE(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 2);
+        const std::string message = read_file(err);
+        CHECK(is_one_line(message));
+        CHECK(contains(message, "cannot write the output to standard output: No space left on device"));
     }
 }

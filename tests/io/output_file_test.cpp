@@ -187,12 +187,12 @@ TEST_CASE("write_file_atomically refuses the run's input files, compared by devi
     const fs::path data = dir.write("data/prices.csv", "date,close\n");
     const std::vector<fs::path> inputs{scenario, data};
     CHECK(refusal_of([&] { write_file_atomically(scenario, "report", inputs); }) ==
-          scenario.string() + ": cannot write: it is this run's input file " + scenario.string() +
-              "; choose another output file");
+          scenario.string() + ": cannot write: it is " + scenario.string() +
+              ", a file this run reads or runs; choose another output file");
     // Another spelling of the same file.
     const fs::path other_spelling = dir.path() / "data" / ".." / "data" / "prices.csv";
     CHECK(contains(refusal_of([&] { write_file_atomically(other_spelling, "report", inputs); }),
-                   "it is this run's input file " + data.string()));
+                   "it is " + data.string() + ", a file this run reads or runs"));
     CHECK(read_file(scenario) == "[scenario]\n");
     CHECK(read_file(data) == "date,close\n");
 }

@@ -28,3 +28,11 @@ TEST_CASE("JSON numbers round-trip and non-finite values become null", "[text][j
     w.begin_array().value(std::numeric_limits<double>::quiet_NaN()).value(std::numeric_limits<double>::infinity()).end_array();
     CHECK(w.str() == "[\n  null,\n  null\n]\n");
 }
+
+TEST_CASE("JSON strings are always valid UTF-8: stray bytes become U+FFFD", "[text][json]") {
+    // A file name or plugin note with a Latin-1 byte (0xE9), a lone continuation byte and a
+    // truncated sequence; valid multi-byte text (₩, 조) passes unchanged.
+    JsonWriter w;
+    w.begin_object().key("file").value("r\xE9sum\xC3").key("note").value("\x80 \xE2\x82\xA9 \xEC\xA1\xB0").end_object();
+    CHECK(w.str() == "{\n  \"file\": \"r\xEF\xBF\xBDsum\xEF\xBF\xBD\",\n  \"note\": \"\xEF\xBF\xBD \xE2\x82\xA9 \xEC\xA1\xB0\"\n}\n");
+}
