@@ -291,6 +291,9 @@ void ModelInstance::evaluate(std::span<const double> inputs, std::span<double> o
                         fmt::format("model '{}': batch of {} inputs and {} outputs does not fit {} inputs and {} "
                                     "outputs per row",
                                     info_->id, inputs.size(), outputs.size(), width, output_width()));
+    // An output the plugin forgets to write stays NaN, so the finite check below catches it,
+    // instead of a 0 that looks like a result.
+    std::fill(outputs.begin(), outputs.end(), std::numeric_limits<double>::quiet_NaN());
     // One branch-light pass against precomputed limits (NaN fails both comparisons; an
     // infinity fails the finite check); the message is built only for a value that fails.
     for (std::size_t r = 0; r < rows; ++r) {

@@ -52,6 +52,10 @@ constexpr std::array<CurrencySymbol, 13> kSymbols{{
 }  // namespace
 
 std::string format_grouped(double value, int decimals) {
+    // Half away from zero, as format_korean_units and accountants round (printf would round
+    // 1,428.5 to even, 1,428, while the same amount reads 1,429 원 on the next line).
+    const double scale = std::pow(10.0, decimals);
+    if (std::fabs(value) * scale < 9.0e15) value = std::round(value * scale) / scale;
     // Avoid printing "-0" for values that round to zero.
     std::string fixed = fmt::format("{:.{}f}", value, decimals);
     if (fixed.find_first_not_of("-0.") == std::string::npos && fixed.front() == '-') fixed.erase(0, 1);
@@ -72,6 +76,10 @@ std::string format_rate(double rate, int significant_digits) {
     if (rate == 0 || !std::isfinite(rate)) return fmt::format("{}", rate);
     // Decimals needed for the requested significant digits at this magnitude.
     const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(rate))));
+    // Fixed notation cannot show a tiny rate (1e-300 would read 0) or a huge one without a run of
+    // meaningless digits: those are written in scientific notation with the same digits.
+    if (significant_digits - 1 - magnitude > 17 || magnitude >= 16)
+        return fmt::format("{:.{}g}", rate, significant_digits);
     const int decimals = std::clamp(significant_digits - 1 - magnitude, 0, 17);
     return format_grouped_trimmed(rate, decimals);
 }

@@ -111,6 +111,18 @@ TEST_CASE("a non-finite output fails the model, naming the output and the row", 
     }
 }
 
+TEST_CASE("an output the plugin never writes fails the model instead of reading as 0", "[instance][finite]") {
+    // The caller's buffer holds 0.0 (std::vector's value); the host sets it to NaN before the call.
+    const ModelInstance forgets = model("test.forgets").prepare(PreparedValues{});
+    const std::vector<double> rows{7.0};
+    std::vector<double> outputs(2, 0.0);
+    const auto error = call_error([&] { forgets.evaluate(rows, outputs); });
+    REQUIRE(error);
+    INFO("message: " << error->what());
+    CHECK(error->status() == IMPACT_STATUS_MODEL_FAILED);
+    CHECK(std::string(error->what()).find("output 'forgotten' is nan in row 0") != std::string::npos);
+}
+
 TEST_CASE("an output flagged may_be_undefined may be NaN or infinite", "[instance][finite]") {
     const auto& info = contract_plugin()->info();
     const auto* ratio = &info.models[1];

@@ -94,3 +94,20 @@ TEST_CASE("the amount and its code name the code once, losses with a leading min
     CHECK(format_money_and_code(1234.5678, "BHD") == "BHD 1,234.568");
     CHECK(format_money_and_code(-1234.5, "CHF") == "-CHF 1,234.50");
 }
+
+TEST_CASE("money and Korean units round half away from zero alike; extreme rates keep their digits",
+          "[text][money]") {
+    using impact::text::format_korean_units;
+    using impact::text::format_money;
+    using impact::text::format_rate;
+    // Review finding: 1 USD at 1,428.5 printed ₩1,428 on one line and 1,429 원 on the next.
+    CHECK(format_money(1428.5, "KRW") == "₩1,429");
+    CHECK(format_korean_units(1428.5) == "1,429 원");
+    CHECK(format_money(2.5, "KRW") == "₩3");
+    CHECK(format_korean_units(2.5) == "3 원");
+    CHECK(format_money(-0.125, "USD") == "-$0.13");  // -0.125 is exact in binary: half away from zero
+    // A valid rate of 1e-300 printed "0"; 1e308 printed 309 digits of binary noise.
+    CHECK(format_rate(1e-300) == "1e-300");
+    CHECK(format_rate(1e308) == "1e+308");
+    CHECK(format_rate(1.234567891234e-12) == "1.234567891e-12");
+}

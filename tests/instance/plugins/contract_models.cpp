@@ -95,6 +95,25 @@ private:
     double base_;
 };
 
+// Writes `written` and forgets `forgotten`: the host must not report the buffer's initial value.
+class Forgets {
+public:
+    static sdk::ModelSpec spec() {
+        return sdk::ModelSpec("test.forgets")
+            .name("Forgets its second output")
+            .version("1.0.0")
+            .thread_safety(sdk::ThreadSafety::fully_safe)
+            .input(sdk::Input::number("x", "X").required())
+            .output(sdk::Output("written", "x"))
+            .output(sdk::Output("forgotten", "never written"));
+    }
+    explicit Forgets(const sdk::PreparedInputs&) {}
+    void evaluate(sdk::Batch& batch) const {
+        for (uint64_t row = 0; row < batch.rows(); ++row) batch.output(row, 0) = batch.input(row, 0);
+    }
+};
+
 }  // namespace
 
-IMPACT_PLUGIN("org.impact.test.contract", "1.0.0", "Instance contract test models", KeepsSeries, Ratio, Exclusive);
+IMPACT_PLUGIN("org.impact.test.contract", "1.0.0", "Instance contract test models", KeepsSeries, Ratio, Exclusive,
+              Forgets);
