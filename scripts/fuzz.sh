@@ -83,7 +83,7 @@ for t in "${targets[@]}"; do
 
   # Keep only the inputs that add coverage to the committed corpus.
   if [ "${FUZZ_MERGE:-1}" != 0 ]; then
-    "$bin" -merge=1 -timeout="${FUZZ_TIMEOUT:-5}" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" \
+    "$bin" -merge=1 -timeout="${FUZZ_TIMEOUT:-5}" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" -artifact_prefix="$work/crashes/" \
       "$corpus" "$work/corpus" >"$work/merge.log" 2>&1 || echo "fuzz: $t: merge failed, see $work/merge.log" >&2
   fi
 

@@ -1,6 +1,8 @@
 // Fuzz target: the FX quote file reader (impact::data::read_rates_csv), through a file in a
 // private temporary folder, as `impact convert --rates FILE` reads it.
-// Expected refusal: impact::UserError. Also checks what read_rates_csv promises of its series.
+// Expected refusal: impact::UserError. Also checks what read_rates_csv promises of its series, and
+// that every rate is a normal number: `impact convert` uses a quote inverted (README: inverse and
+// cross quotes), and 1 / a subnormal rate is infinite.
 #include "fuzz_support.hpp"
 
 #include "data/rates_csv.hpp"
@@ -24,6 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                     impact::fuzz::finding("dates are strictly increasing", series.pair);
                 if (!(std::isfinite(series.rates[i]) && series.rates[i] > 0))
                     impact::fuzz::finding("rates are finite and positive", series.pair);
+                if (!std::isnormal(series.rates[i]) || !std::isfinite(1 / series.rates[i]))
+                    impact::fuzz::finding("rates are normal numbers, with a finite inverse", series.pair);
             }
         }
     } catch (const impact::UserError&) {
