@@ -146,32 +146,6 @@ std::string address_text(const void* address) {
 // Plugin text quoted in a refusal, escaped so that the reason stays one printable line.
 std::string quote_text(std::string_view text) { return "'" + text::printable(text) + "'"; }
 
-// Offset of the first byte that is not part of valid UTF-8 (RFC 3629), or npos.
-std::size_t invalid_utf8_at(std::string_view s) noexcept {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const auto continuation = [&](std::size_t k) { return k < s.size() && (byte(k) & 0xC0u) == 0x80u; };
-    for (std::size_t i = 0; i < s.size();) {
-        const unsigned char b0 = byte(i);
-        std::size_t length = 0;
-        if (b0 < 0x80) {
-            length = 1;
-        } else if (b0 >= 0xC2 && b0 <= 0xDF) {
-            length = continuation(i + 1) ? 2 : 0;
-        } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-            if (continuation(i + 1) && continuation(i + 2) && !(b0 == 0xE0 && byte(i + 1) < 0xA0) &&
-                !(b0 == 0xED && byte(i + 1) >= 0xA0))
-                length = 3;
-        } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-            if (continuation(i + 1) && continuation(i + 2) && continuation(i + 3) &&
-                !(b0 == 0xF0 && byte(i + 1) < 0x90) && !(b0 == 0xF4 && byte(i + 1) >= 0x90))
-                length = 4;
-        }
-        if (length == 0) return i;
-        i += length;
-    }
-    return std::string_view::npos;
-}
-
 // Reads a plugin's structs and strings through SafeMemoryReader and bounds what they declare.
 // Every refusal starts with `where` ("FILE: model #0: input #2").
 class DescriptorReader {
@@ -244,7 +218,7 @@ public:
             throw LoadError(fmt::format("{}: {} is longer than the host accepts (IMPACT_MAX_TEXT_BYTES, {} bytes)",
                                         where, what, IMPACT_MAX_TEXT_BYTES));
         }
-        if (const std::size_t bad = invalid_utf8_at(text); bad != std::string_view::npos)
+        if (const std::size_t bad = text::invalid_utf8_at(text); bad != std::string_view::npos)
             throw LoadError(fmt::format("{}: {} is not valid UTF-8 (byte {:#04x} at offset {}): {}", where, what,
                                         static_cast<unsigned char>(text[bad]), bad, quote_text(text)));
         if (!text::is_printable(text))

@@ -22,4 +22,7 @@ bool is_printable(std::string_view text) noexcept;
 // unreadable.
 std::string valid_utf8(std::string_view text);
 
+// Offset of the first byte that is not part of valid UTF-8 (RFC 3629), or npos.
+std::size_t invalid_utf8_at(std::string_view text) noexcept;
+
 }  // namespace impact::text
