@@ -17,6 +17,7 @@
 #include <tuple>
 #include <map>
 #include <memory>
+#include <unordered_map>
 
 namespace impact::scenario {
 
@@ -118,10 +119,42 @@ bool number_unit_fits(std::string_view written, std::string_view declared) {
     return !declared.empty() && declared.back() == 's' && written == declared.substr(0, declared.size() - 1);
 }
 
+// The results of the steps run so far, found by id in constant time.
+class EarlierSteps {
+public:
+    explicit EarlierSteps(std::size_t expected) {
+        results_.reserve(expected);
+        index_.reserve(expected);
+    }
+    const StepResult* find(std::string_view id) const {
+        const auto it = index_.find(id);
+        return it == index_.end() ? nullptr : &results_[it->second];
+    }
+    void add(StepResult result) {
+        results_.push_back(std::move(result));
+        // Keyed by a view of the id the vector holds: reserved up front, so it never moves.
+        index_.emplace(results_.back().id, results_.size() - 1);
+    }
+    // For a message: the ids, or the first ones and how many more (a scenario may have 60,000).
+    std::string some_ids() const {
+        if (results_.empty()) return "none";
+        constexpr std::size_t shown = 10;
+        std::vector<std::string_view> ids;
+        for (std::size_t i = 0; i < results_.size() && i < shown; ++i) ids.push_back(results_[i].id);
+        if (results_.size() <= shown) return fmt::format("{}", fmt::join(ids, ", "));
+        return fmt::format("{}, ... and {} more", fmt::join(ids, ", "), results_.size() - shown);
+    }
+    std::vector<StepResult> take() && { return std::move(results_); }
+
+private:
+    std::vector<StepResult> results_;
+    std::unordered_map<std::string_view, std::size_t> index_;
+};
+
 class StepRunner {
 public:
-    StepRunner(const Scenario& scenario, const Step& step, const host::Model& model,
-               const std::vector<StepResult>& earlier, std::map<std::string, LoadedSeries>& series_cache)
+    StepRunner(const Scenario& scenario, const Step& step, const host::Model& model, const EarlierSteps& earlier,
+               std::map<std::string, LoadedSeries>& series_cache)
         : scenario_(scenario), step_(step), model_(model), info_(model.info()), earlier_(earlier),
           series_cache_(series_cache) {}
 
@@ -129,6 +162,8 @@ public:
         expand_and_match();
         settle_texts();
         host::PreparedValues prepared;
+        result_.inputs.reserve(info_.inputs.size());
+        result_.outputs.reserve(info_.outputs.size());
         std::vector<const host::InputInfo*> columns = info_.row_inputs();
         std::vector<RowValue> rows(columns.size());
         std::vector<bool> given(columns.size(), false);
@@ -373,7 +408,7 @@ private:
         if (!m.spec) return std::nullopt;
         std::vector<const Scalar*> scalars;
         if (const auto* s = std::get_if<Scalar>(m.spec)) scalars.push_back(s);
-        if (const auto* r = std::get_if<Range>(m.spec)) {
+        if (const Range* r = as_range(*m.spec)) {
             scalars.push_back(&r->low);
             scalars.push_back(&r->high);
             if (r->base) scalars.push_back(&*r->base);
@@ -444,7 +479,7 @@ private:
     std::pair<SourcePos, std::string> row_origin(const Matched& m, int64_t row, bool ranged) const {
         if (!ranged || row < 0 || row > 2) return {m.pos, ""};
         static constexpr const char* names[] = {" as the range's low", " as the range's base", " as the range's high"};
-        if (const auto* r = m.spec ? std::get_if<Range>(m.spec) : nullptr) {
+        if (const Range* r = m.spec ? as_range(*m.spec) : nullptr) {
             const SourcePos& at = row == 0 ? r->low_pos : row == 2 ? r->high_pos : (r->base ? r->base_pos : m.pos);
             return {at, row == 1 && !r->base ? " as the range's base (the midpoint of low and high)" : names[row]};
         }
@@ -518,7 +553,7 @@ private:
             const double v = scalar_value(*s, m, unit, m.pos);
             return RowValue{v, v, v, false};
         }
-        if (const auto* r = std::get_if<Range>(m.spec)) {
+        if (const Range* r = as_range(*m.spec)) {
             RowValue v;
             v.low = scalar_value(r->low, m, unit, r->low_pos);
             v.high = scalar_value(r->high, m, unit, r->high_pos);
@@ -547,16 +582,13 @@ private:
     const StepResult& referenced_step(const Matched& m, const Reference& ref) const {
         const std::string key = "step." + step_.id + "." + m.input->key;
         if (ref.step == step_.id) fail(m.pos, key, fmt::format("a step cannot use its own output ({}.{})", ref.step, ref.output));
-        for (const StepResult& r : earlier_)
-            if (r.id == ref.step) return r;
+        if (const StepResult* earlier = earlier_.find(ref.step)) return *earlier;
         if (const Step* later = scenario_.find_step(ref.step))
             fail(m.pos, key, fmt::format("expected a step above this one, found step \"{}\" defined below at {} (a step "
                                          "can use only outputs of earlier steps, so references cannot form a cycle)",
                                          ref.step, later->pos.str()));
-        std::vector<std::string> ids;
-        for (const StepResult& r : earlier_) ids.push_back(r.id);
-        fail(m.pos, key, fmt::format("expected an earlier step ({}), found unknown step \"{}\"",
-                                     ids.empty() ? "none" : fmt::format("{}", fmt::join(ids, ", ")), ref.step));
+        fail(m.pos, key, fmt::format("expected an earlier step ({}), found unknown step \"{}\"", earlier_.some_ids(),
+                                     ref.step));
     }
 
     const OutputResult& referenced_output(const Matched& m, const StepResult& target, const Reference& ref) const {
@@ -609,7 +641,7 @@ private:
     const Step& step_;
     const host::Model& model_;
     const host::ModelInfo& info_;
-    const std::vector<StepResult>& earlier_;
+    const EarlierSteps& earlier_;
     std::map<std::string, LoadedSeries>& series_cache_;
     std::vector<Matched> matched_;
     std::map<std::string, std::string> texts_;
@@ -622,6 +654,7 @@ private:
 
 RunResult run_scenario(const Scenario& scenario, const host::Registry& registry, RunMode mode) {
     RunResult result;
+    EarlierSteps earlier(scenario.steps.size());
     // Every [data.<id>] is read and checked, used or not, before any step runs.
     std::map<std::string, LoadedSeries> series_cache;
     for (const DataSource& source : scenario.data) series_cache.emplace(source.id, load_series(source, scenario.max_input_bytes));
@@ -633,8 +666,8 @@ RunResult run_scenario(const Scenario& scenario, const host::Registry& registry,
                  fmt::format("expected a model a loaded plugin provides ({}), found \"{}\"",
                              known.empty() ? "none loaded" : fmt::format("{}", fmt::join(known, ", ")), step.model));
         }
-        StepRunner runner(scenario, step, *model, result.steps, series_cache);
-        result.steps.push_back(runner.run(mode));
+        StepRunner runner(scenario, step, *model, earlier, series_cache);
+        earlier.add(runner.run(mode));
         const host::PluginInfo& plugin = model->plugin();
         const bool listed = std::any_of(result.plugins.begin(), result.plugins.end(),
                                         [&](const PluginUsed& p) { return p.file == plugin.file; });
@@ -643,6 +676,7 @@ RunResult run_scenario(const Scenario& scenario, const host::Registry& registry,
             result.plugins.push_back(PluginUsed{plugin.id, plugin.version, plugin.file,
                                                 mode == RunMode::run ? text::sha256_file_hex(plugin.file) : std::string()});
     }
+    result.steps = std::move(earlier).take();
     return result;
 }
 

@@ -19,7 +19,7 @@
 
 namespace impact::scenario {
 
-std::string SourcePos::str() const { return fmt::format("{}:{}:{}", file, line, column); }
+std::string SourcePos::str() const { return fmt::format("{}:{}:{}", file ? *file : std::string(), line, column); }
 
 std::string Scalar::as_written() const {
     if (const auto* text = std::get_if<std::string>(&value)) return *text;
@@ -32,15 +32,15 @@ const DataSource* Scenario::find_data(std::string_view id) const noexcept {
 }
 
 const Step* Scenario::find_step(std::string_view id) const noexcept {
-    auto it = std::find_if(steps.begin(), steps.end(), [&](const Step& s) { return s.id == id; });
-    return it == steps.end() ? nullptr : &*it;
+    const auto it = step_index.find(std::string(id));
+    return it == step_index.end() ? nullptr : &steps[it->second];
 }
 
 namespace {
 
 class Reader {
 public:
-    explicit Reader(std::string file) : file_(std::move(file)) {}
+    explicit Reader(std::string file) : file_(std::make_shared<const std::string>(std::move(file))) {}
 
     SourcePos pos(const toml::source_region& region) const {
         return SourcePos{file_, static_cast<uint32_t>(region.begin.line), static_cast<uint32_t>(region.begin.column)};
@@ -169,7 +169,7 @@ public:
                 range.base = scalar(*table.get("base"), key + ".base");
                 range.base_pos = pos(*table.get("base"));
             }
-            return range;
+            return std::make_shared<const Range>(std::move(range));
         }
         // Distributions ({ dist = ... }) are reserved for Monte Carlo.
         fail(pos(table), key,
@@ -178,7 +178,7 @@ public:
     }
 
 private:
-    std::string file_;
+    std::shared_ptr<const std::string> file_;
 };
 
 bool is_identifier(std::string_view id) noexcept {
@@ -284,6 +284,8 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
     const toml::array* step_array = steps->as_array();
     if (!step_array || !step_array->is_array_of_tables())
         r.fail(r.pos(*steps), "step", "expected [[step]] tables");
+    scenario.steps.reserve(step_array->size());
+    scenario.step_index.reserve(step_array->size());
     for (std::size_t i = 0; i < step_array->size(); ++i) {
         const toml::table& t = *step_array->get(i)->as_table();
         Step step;
@@ -295,13 +297,14 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
         if (!is_identifier(step.id))
             r.fail(r.pos(*id), fallback + ".id",
                    fmt::format("expected an id of lower-case letters, digits, '_' or '-', found \"{}\"", step.id));
-        if (scenario.find_step(step.id))
-            r.fail(r.pos(*id), "step." + step.id, fmt::format("step id \"{}\" is used twice (first at {})", step.id,
-                                                               scenario.find_step(step.id)->pos.str()));
+        if (const Step* first = scenario.find_step(step.id))
+            r.fail(r.pos(*id), "step." + step.id,
+                   fmt::format("step id \"{}\" is used twice (first at {})", step.id, first->pos.str()));
         const toml::node* model = t.get("model");
         if (!model) r.fail(step.pos, "step." + step.id + ".model", "expected a model id such as \"fx.convert\", found none");
         step.model = r.string(*model, "step." + step.id + ".model", "a model id such as \"fx.convert\"");
         step.model_pos = r.pos(*model);
+        step.inputs.reserve(t.size() - (t.contains("id") ? 1 : 0) - 1);  // less id and model
         for (const auto& [key, node] : t) {
             const std::string k(key.str());
             if (k == "id" || k == "model") continue;
@@ -311,6 +314,7 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
         std::sort(step.inputs.begin(), step.inputs.end(), [](const InputSpec& a, const InputSpec& b) {
             return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
         });
+        scenario.step_index.emplace(step.id, scenario.steps.size());
         scenario.steps.push_back(std::move(step));
     }
     return scenario;
