@@ -5,8 +5,9 @@
 #   bench/scenario_steps.sh [BUILD_DIR] [N ...]      (default: build-release, 2000 20000 60000)
 #
 # Each step converts the previous step's output (USD -> KRW -> USD ...), so every step resolves
-# one reference to the step above. Each size runs RUNS times (default 3); the median wall time
-# and the largest peak RSS (GNU time's %M) are printed. Scenarios go to a temporary folder that
+# one reference to the step above. Each size runs RUNS times (default 3, FORMAT=json|text, default
+# json); printed are the median wall time, the median CPU time (user + system: on a shared,
+# noisy machine it is the steadier figure) and the largest peak RSS (GNU time's %M). Scenarios go to a temporary folder that
 # is removed at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,8 @@ impact="$build/bin/impact"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-printf '%8s %10s %10s %12s %12s\n' steps seconds peak_MB us_per_step kB_per_step
+format=${FORMAT:-json}
+printf '%8s %10s %10s %10s %14s %12s\n' steps wall_s cpu_s peak_MB cpu_us_per_step kB_per_step
 for n in "${sizes[@]}"; do
   file="$scratch/chain-$n.toml"
   /usr/bin/python3 - "$n" "$file" <<'PY'
@@ -37,14 +39,16 @@ with open(path, "w") as f:
                 % (i, i - 1, to, rate))
 PY
   times=()
+  cpus=()
   peak_kb=0
   for _ in $(seq "$runs"); do
-    /usr/bin/time -f '%e %M' -o "$scratch/time" "$impact" run "$file" --format json -o "$scratch/report.json" 2>/dev/null
-    read -r seconds kb < "$scratch/time"
+    /usr/bin/time -f '%e %U %S %M' -o "$scratch/time" "$impact" run "$file" --format "$format" -o "$scratch/report" 2>/dev/null
+    read -r seconds user system kb < "$scratch/time"
     times+=("$seconds")
+    cpus+=("$(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }')")
     [ "$kb" -le "$peak_kb" ] || peak_kb=$kb
   done
-  median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  awk -v n="$n" -v s="$median" -v kb="$peak_kb" \
-      'BEGIN { printf "%8d %10.3f %10.1f %12.1f %12.2f\n", n, s, kb/1024, s*1e6/n, kb/n }'
+  median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+  awk -v n="$n" -v s="$(median "${times[@]}")" -v c="$(median "${cpus[@]}")" -v kb="$peak_kb" \
+      'BEGIN { printf "%8d %10.3f %10.3f %10.1f %14.1f %12.2f\n", n, s, c, kb/1024, c*1e6/n, kb/n }'
 done
