@@ -6,6 +6,7 @@ find_package(fmt 9 REQUIRED)
 find_package(CLI11 2.1 REQUIRED)
 find_package(tomlplusplus 3 REQUIRED)
 find_package(Boost 1.74 REQUIRED)  # headers only: Boost.DLL with std::filesystem
+find_package(muparser 2.3 REQUIRED)  # formula steps (core/scenario/formula.cpp)
 add_library(impact_boost_dll INTERFACE)
 target_link_libraries(impact_boost_dll INTERFACE Boost::headers ${CMAKE_DL_LIBS})
 target_compile_definitions(impact_boost_dll INTERFACE BOOST_DLL_USE_STD_FS)

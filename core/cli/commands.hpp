@@ -44,8 +44,10 @@ struct RunOptions {
     std::filesystem::path scenario_file;
     std::string format = "text";  // text | json
     std::optional<std::filesystem::path> output_file;
+    std::vector<std::string> overrides;  // --set STEP.INPUT=VALUE, in order
 };
 int run_scenario_command(const GlobalOptions& options, const RunOptions& run);
-int validate_scenario_command(const GlobalOptions& options, const std::filesystem::path& scenario_file);
+int validate_scenario_command(const GlobalOptions& options, const std::filesystem::path& scenario_file,
+                              const std::vector<std::string>& overrides);
 
 }  // namespace impact::cli

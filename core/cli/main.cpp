@@ -147,10 +147,15 @@ int main(int argc, char** argv) {
         ->default_str("text");
     run->add_option("-o,--output", run_options.output_file,
                     "Write the report to this file (all or nothing) instead of stdout");
+    const char* set_help = "Replace (or add) an input's value for this run: STEP.INPUT=VALUE, such as "
+                           "h20.gross_margin=55% (repeatable; the report lists every override)";
+    run->add_option("--set", run_options.overrides, set_help)->type_name("STEP.INPUT=VALUE")->expected(1)->take_all();
 
     std::filesystem::path validate_file;
+    std::vector<std::string> validate_overrides;
     CLI::App* validate = app.add_subcommand("validate", "Check a scenario file and its data without running it");
     validate->add_option("scenario", validate_file, "Scenario file (TOML)")->required()->check(CLI::ExistingFile);
+    validate->add_option("--set", validate_overrides, set_help)->type_name("STEP.INPUT=VALUE")->expected(1)->take_all();
 
     try {
         std::vector<std::string> args = convert_argv(argc, argv);
@@ -174,7 +179,7 @@ int main(int argc, char** argv) {
         else if (*describe) code = run_describe(global, describe_model, describe_json);
         else if (*convert) code = run_convert(global, convert_options);
         else if (*run) code = run_scenario_command(global, run_options);
-        else if (*validate) code = validate_scenario_command(global, validate_file);
+        else if (*validate) code = validate_scenario_command(global, validate_file, validate_overrides);
         return finish_stdout(code);
     } catch (const impact::UserError& e) {
         print_error("impact: error: ", e.what());

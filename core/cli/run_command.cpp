@@ -14,7 +14,8 @@ namespace impact::cli {
 
 int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     // Everything is computed before anything is written, so a failure writes nothing.
-    const scenario::Scenario scenario = scenario::read_scenario_file(run.scenario_file, options.max_input_bytes());
+    scenario::Scenario scenario = scenario::read_scenario_file(run.scenario_file, options.max_input_bytes());
+    scenario::apply_overrides(scenario, run.overrides);
     const host::Registry registry = load_registry(options, /*warn_rejected=*/true);
     const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::run);
     const std::string report =
@@ -37,8 +38,10 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     return kExitSuccess;
 }
 
-int validate_scenario_command(const GlobalOptions& options, const std::filesystem::path& scenario_file) {
-    const scenario::Scenario scenario = scenario::read_scenario_file(scenario_file, options.max_input_bytes());
+int validate_scenario_command(const GlobalOptions& options, const std::filesystem::path& scenario_file,
+                              const std::vector<std::string>& overrides) {
+    scenario::Scenario scenario = scenario::read_scenario_file(scenario_file, options.max_input_bytes());
+    scenario::apply_overrides(scenario, overrides);
     const host::Registry registry = load_registry(options, /*warn_rejected=*/true);
     const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::validate);
     fmt::print("{}: valid: {} step{}, {} data source{} ({})\n", text::printable(scenario_file.string()),

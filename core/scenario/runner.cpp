@@ -1,6 +1,9 @@
 // Scenario evaluation: literal units checked against input kinds, references, ranges, data series.
 #include "scenario/runner.hpp"
 
+#include "scenario/earlier_steps.hpp"
+#include "scenario/formula_step.hpp"
+
 #include "data/csv.hpp"
 #include "text/amount.hpp"
 #include "text/iso_date.hpp"
@@ -113,43 +116,14 @@ std::string describe_unit(const host::InputInfo& in, const std::string& resolved
     }
 }
 
+// How a report names where a written value came from: the file, or an override.
+std::string written_origin(const InputSpec& spec) { return spec.from_command_line ? "--set" : "scenario"; }
+
 // Units a number input accepts as written: its own ("years"), or its singular ("1 year").
 bool number_unit_fits(std::string_view written, std::string_view declared) {
     if (written.empty() || written == declared) return true;
     return !declared.empty() && declared.back() == 's' && written == declared.substr(0, declared.size() - 1);
 }
-
-// The results of the steps run so far, found by id in constant time.
-class EarlierSteps {
-public:
-    explicit EarlierSteps(std::size_t expected) {
-        results_.reserve(expected);
-        index_.reserve(expected);
-    }
-    const StepResult* find(std::string_view id) const {
-        const auto it = index_.find(id);
-        return it == index_.end() ? nullptr : &results_[it->second];
-    }
-    void add(StepResult result) {
-        results_.push_back(std::move(result));
-        // Keyed by a view of the id the vector holds: reserved up front, so it never moves.
-        index_.emplace(results_.back().id, results_.size() - 1);
-    }
-    // For a message: the ids, or the first ones and how many more (a scenario may have 60,000).
-    std::string some_ids() const {
-        if (results_.empty()) return "none";
-        constexpr std::size_t shown = 10;
-        std::vector<std::string_view> ids;
-        for (std::size_t i = 0; i < results_.size() && i < shown; ++i) ids.push_back(results_[i].id);
-        if (results_.size() <= shown) return fmt::format("{}", fmt::join(ids, ", "));
-        return fmt::format("{}, ... and {} more", fmt::join(ids, ", "), results_.size() - shown);
-    }
-    std::vector<StepResult> take() && { return std::move(results_); }
-
-private:
-    std::vector<StepResult> results_;
-    std::unordered_map<std::string_view, std::size_t> index_;
-};
 
 class StepRunner {
 public:
@@ -316,8 +290,8 @@ private:
                                      spec.key, info_.id));
                 if (list->values.size() != 2)
                     fail(spec.pos, key, fmt::format("expected two numbers [start, end], found {}", list->values.size()));
-                add(start, nullptr, spec.pos, "scenario", list->values[0]);
-                add(end, nullptr, spec.pos, "scenario", list->values[1]);
+                add(start, nullptr, spec.pos, written_origin(spec), list->values[0]);
+                add(end, nullptr, spec.pos, written_origin(spec), list->values[1]);
                 continue;
             }
             const host::InputInfo* in = info_.find_input(spec.key);
@@ -328,7 +302,9 @@ private:
                                                 fmt::join(keys, ", ")));
             }
             const auto* ref = std::get_if<Reference>(&spec.value);
-            add(in, &spec.value, spec.pos, ref ? fmt::format("step {}.{}", ref->step, ref->output) : "scenario");
+            add(in, &spec.value, spec.pos,
+                ref ? fmt::format("step {}.{}{}", ref->step, ref->output, spec.from_command_line ? " (--set)" : "")
+                    : written_origin(spec));
         }
         // The scenario header gives `currency` and `as_of` to models that take them.
         if (const host::InputInfo* in = info_.find_input("currency");
@@ -369,7 +345,7 @@ private:
             const auto* text = scalar ? std::get_if<std::string>(&scalar->value) : nullptr;
             if (!text)
                 fail(m.pos, "step." + step_.id + "." + m.input->key,
-                     fmt::format("expected text such as \"KRW\", found {}", m.spec ? describe(*m.spec) : "nothing"));
+                     fmt::format("expected text such as \"KRW\", found {}", m.spec ? describe_value(*m.spec) : "nothing"));
             texts_[m.input->key] = *text;
         }
         for (const Matched& m : matched_) {
@@ -440,28 +416,6 @@ private:
         } catch (const UserError& e) {
             throw UserError(fmt::format("{}: step.{}.{}", m.pos.str(), step_.id, e.what()));
         }
-    }
-
-    static std::string describe(const ValueSpec& spec) {
-        return std::visit(
-            [](const auto& v) -> std::string {
-                using T = std::decay_t<decltype(v)>;
-                if constexpr (std::is_same_v<T, Scalar>) {
-                    return std::holds_alternative<double>(v.value) ? fmt::format("the number {}", v.as_written())
-                                                                    : fmt::format("\"{}\"", v.as_written());
-                } else if constexpr (std::is_same_v<T, DateLiteral>) {
-                    return "a date";
-                } else if constexpr (std::is_same_v<T, NumberList>) {
-                    return "an array";
-                } else if constexpr (std::is_same_v<T, Reference>) {
-                    return fmt::format("a reference to {}.{}", v.step, v.output);
-                } else if constexpr (std::is_same_v<T, DataReference>) {
-                    return fmt::format("a data reference to {}", v.data_id);
-                } else {
-                    return "a range";
-                }
-            },
-            spec);
     }
 
     // How the report lists an input the model gets its default for.
@@ -576,7 +530,7 @@ private:
             const RangedValue& v = output.value;
             return RowValue{v.low.value_or(v.value), v.value, v.high.value_or(v.value), v.low.has_value()};
         }
-        fail(m.pos, key, fmt::format("expected {}, found {}", describe_unit(*m.input, unit), describe(*m.spec)));
+        fail(m.pos, key, fmt::format("expected {}, found {}", describe_unit(*m.input, unit), describe_value(*m.spec)));
     }
 
     const StepResult& referenced_step(const Matched& m, const Reference& ref) const {
@@ -610,7 +564,7 @@ private:
         if (const auto* s = std::get_if<Scalar>(m.spec))
             if (const auto* text = std::get_if<std::string>(&s->value))
                 if (const auto days = text::parse_iso_date(*text)) return *days;
-        fail(m.pos, key, fmt::format("expected a date such as 2025-04-16, found {}", describe(*m.spec)));
+        fail(m.pos, key, fmt::format("expected a date such as 2025-04-16, found {}", describe_value(*m.spec)));
     }
 
     host::ModelInstance prepare(host::PreparedValues prepared) const {
@@ -659,6 +613,10 @@ RunResult run_scenario(const Scenario& scenario, const host::Registry& registry,
     std::map<std::string, LoadedSeries> series_cache;
     for (const DataSource& source : scenario.data) series_cache.emplace(source.id, load_series(source, scenario.max_input_bytes));
     for (const Step& step : scenario.steps) {
+        if (step.formula) {
+            earlier.add(run_formula_step(scenario, step, earlier, mode));
+            continue;
+        }
         const auto model = registry.find_model(step.model);
         if (!model) {
             const std::vector<std::string> known = registry.model_ids();

@@ -42,7 +42,8 @@ struct StepResult {
     std::string model_version;
     std::string plugin_id;
     std::string plugin_version;
-    bool ranged = false;  // evaluated at low, base and high
+    std::string expression;  // a formula step's expr (model_id "formula"); empty for a model step
+    bool ranged = false;     // evaluated at low, base and high
     std::vector<InputUsed> inputs;
     std::vector<OutputResult> outputs;  // empty when validating
     std::vector<std::pair<std::string, std::string>> notes;

@@ -65,11 +65,44 @@ struct InputSpec {
     std::string key;
     ValueSpec value;
     SourcePos pos;
+    bool from_command_line = false;  // set by apply_overrides (--set)
+};
+
+// "the number 5", "\"60%\"", "a range", ...: how a message or report names a value as written.
+std::string describe_value(const ValueSpec& value);
+
+// One --set STEP.INPUT=VALUE, kept so that reports list every value the file did not say.
+struct Override {
+    std::string step;
+    std::string input;
+    std::string value_as_written;       // VALUE as given
+    SourcePos pos;                      // names the --set
+    std::optional<SourcePos> replaced;  // where the file wrote the value it replaces, if it did
+    std::string replaced_value;         // that value, described (describe_value)
+};
+
+// expr = "h20.total_impact + tariff.margin_hit": a step computed by the host from earlier
+// outputs and its own inputs (scenario/formula_step.cpp) instead of by a model.
+struct FormulaSpec {
+    std::string expression;
+    // Where the expression's first character was written. When it was written on one line
+    // without escapes, character N of the expression is N columns further (`at`).
+    SourcePos start;
+    bool columns_exact = false;
+    std::optional<std::string> unit;  // unit = "USD", "%" or ""
+    SourcePos unit_pos;
+
+    SourcePos at(std::size_t offset) const {
+        SourcePos pos = start;
+        if (columns_exact) pos.column += static_cast<uint32_t>(offset);
+        return pos;
+    }
 };
 
 struct Step {
     std::string id;
-    std::string model;
+    std::string model;                   // empty for a formula step
+    std::optional<FormulaSpec> formula;  // set for a formula step
     SourcePos pos;        // of the [[step]] table
     SourcePos model_pos;  // of its model key
     std::vector<InputSpec> inputs;
@@ -104,6 +137,8 @@ struct Scenario {
     // The cap on this file and on its data files (--max-input-mb), in bytes.
     std::uint64_t max_input_bytes = io::kDefaultMaxInputBytes;
 
+    std::vector<Override> overrides;  // --set, in the order given
+
     const DataSource* find_data(std::string_view id) const noexcept;
     const Step* find_step(std::string_view id) const noexcept;
 };
@@ -112,5 +147,13 @@ struct Scenario {
 // the key, what was expected and what was found; refuses, unread, a file that is not a regular
 // file or is larger than `max_input_bytes`, which the scenario keeps for its data files.
 Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max_input_bytes = io::kDefaultMaxInputBytes);
+
+// Applies `impact run --set STEP.INPUT=VALUE` assignments, in order: VALUE replaces the input's
+// value for this run, or adds it when the file does not give one. VALUE is read as a TOML value
+// when it is one (1450, "5.5B USD", 2025-04-16, { low = "50%", high = "60%" }), else as the
+// text written ("55%", "5.5B USD", "KRW"), and then checked like a value in the file, with
+// positions naming the --set. Throws UserError for a malformed assignment, an unknown step or
+// the same input set twice.
+void apply_overrides(Scenario& scenario, const std::vector<std::string>& assignments);
 
 }  // namespace impact::scenario

@@ -36,6 +36,28 @@ const Step* Scenario::find_step(std::string_view id) const noexcept {
     return it == step_index.end() ? nullptr : &steps[it->second];
 }
 
+std::string describe_value(const ValueSpec& value) {
+    return std::visit(
+        [](const auto& v) -> std::string {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, Scalar>) {
+                return std::holds_alternative<double>(v.value) ? fmt::format("the number {}", v.as_written())
+                                                                : fmt::format("\"{}\"", v.as_written());
+            } else if constexpr (std::is_same_v<T, DateLiteral>) {
+                return fmt::format("the date {}", text::format_iso_date(v.days));
+            } else if constexpr (std::is_same_v<T, NumberList>) {
+                return fmt::format("the array [{}]", fmt::join(v.values, ", "));
+            } else if constexpr (std::is_same_v<T, Reference>) {
+                return fmt::format("a reference to {}.{}", v.step, v.output);
+            } else if constexpr (std::is_same_v<T, DataReference>) {
+                return fmt::format("a data reference to {}", v.data_id);
+            } else {
+                return fmt::format("a range from {} to {}", v->low.as_written(), v->high.as_written());
+            }
+        },
+        value);
+}
+
 namespace {
 
 class Reader {
@@ -181,6 +203,23 @@ private:
     std::shared_ptr<const std::string> file_;
 };
 
+// True when `text` is written on line pos.line at pos.column between quotes exactly as it
+// reads (no escapes, no multi-line string), so that its characters have columns.
+bool written_verbatim(const std::string& content, const SourcePos& pos, const std::string& text) {
+    std::size_t line_start = 0;
+    for (uint32_t line = 1; line < pos.line; ++line) {
+        line_start = content.find('\n', line_start);
+        if (line_start == std::string::npos) return false;
+        ++line_start;
+    }
+    const std::size_t at = line_start + pos.column - 1;
+    if (pos.column == 0 || at + text.size() + 2 > content.size()) return false;
+    const char quote = content[at];
+    if (quote != '"' && quote != '\'') return false;
+    return content.compare(at + 1, text.size(), text) == 0 && content[at + 1 + text.size()] == quote &&
+           text.find('\\') == std::string::npos;
+}
+
 bool is_identifier(std::string_view id) noexcept {
     if (id.empty() || !(id.front() >= 'a' && id.front() <= 'z')) return false;
     return std::all_of(id.begin(), id.end(),
@@ -300,14 +339,38 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
         if (const Step* first = scenario.find_step(step.id))
             r.fail(r.pos(*id), "step." + step.id,
                    fmt::format("step id \"{}\" is used twice (first at {})", step.id, first->pos.str()));
+        const std::string prefix = "step." + step.id;
         const toml::node* model = t.get("model");
-        if (!model) r.fail(step.pos, "step." + step.id + ".model", "expected a model id such as \"fx.convert\", found none");
-        step.model = r.string(*model, "step." + step.id + ".model", "a model id such as \"fx.convert\"");
-        step.model_pos = r.pos(*model);
-        step.inputs.reserve(t.size() - (t.contains("id") ? 1 : 0) - 1);  // less id and model
+        const toml::node* expr = t.get("expr");
+        if (model && expr)
+            r.fail(r.pos(*expr), prefix + ".expr",
+                   fmt::format("expected either model or expr in a step, found both (model at {})", r.pos(*model).str()));
+        if (!model && !expr)
+            r.fail(step.pos, prefix + ".model",
+                   "expected a model id such as \"fx.convert\" (or expr = \"...\" for a formula step), found none");
+        if (model) {
+            step.model = r.string(*model, prefix + ".model", "a model id such as \"fx.convert\"");
+            step.model_pos = r.pos(*model);
+        } else {
+            FormulaSpec formula;
+            formula.expression = r.string(*expr, prefix + ".expr", "an expression such as \"h20.total_impact * 2\"");
+            if (formula.expression.find_first_not_of(" \t") == std::string::npos)
+                r.fail(r.pos(*expr), prefix + ".expr", "expected an expression, found an empty string");
+            formula.start = r.pos(*expr);
+            // Columns inside the expression are exact only when it sits between its quotes as is.
+            formula.columns_exact = written_verbatim(content, formula.start, formula.expression);
+            if (formula.columns_exact) formula.start.column += 1;  // past the opening quote
+            if (const toml::node* unit = t.get("unit")) {
+                formula.unit = r.string(*unit, prefix + ".unit", "a unit such as \"USD\", \"%\" or \"\"");
+                formula.unit_pos = r.pos(*unit);
+            }
+            step.model_pos = formula.start;
+            step.formula = std::move(formula);
+        }
+        step.inputs.reserve(t.size());
         for (const auto& [key, node] : t) {
             const std::string k(key.str());
-            if (k == "id" || k == "model") continue;
+            if (k == "id" || k == "model" || (step.formula && (k == "expr" || k == "unit"))) continue;
             step.inputs.push_back(InputSpec{k, r.value(node, "step." + step.id + "." + k), r.pos(node)});
         }
         // toml++ keeps keys sorted; report and evaluate inputs in the order they were written.
@@ -318,6 +381,73 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
         scenario.steps.push_back(std::move(step));
     }
     return scenario;
+}
+
+void apply_overrides(Scenario& scenario, const std::vector<std::string>& assignments) {
+    for (const std::string& assignment : assignments) {
+        // Positions name the argument; columns count within it.
+        const auto label = std::make_shared<const std::string>(fmt::format("--set '{}'", text::printable(assignment)));
+        const auto at = [&](std::size_t offset) { return SourcePos{label, 1, static_cast<uint32_t>(offset + 1)}; };
+        const std::size_t equals = assignment.find('=');
+        const std::size_t dot = assignment.find('.');
+        if (equals == std::string::npos || dot == std::string::npos || dot > equals || dot == 0 || dot + 1 == equals)
+            throw UserError(fmt::format("{}: set: expected STEP.INPUT=VALUE such as h20.gross_margin=55%, found \"{}\"",
+                                        at(0).str(), text::printable(assignment)));
+        const std::string step_id = assignment.substr(0, dot);
+        const std::string input = assignment.substr(dot + 1, equals - dot - 1);
+        const std::string value_text = assignment.substr(equals + 1);
+        const std::string key = "step." + step_id + "." + input;
+        const auto step_at = scenario.step_index.find(step_id);
+        if (step_at == scenario.step_index.end()) {
+            std::vector<std::string_view> ids;
+            for (std::size_t i = 0; i < scenario.steps.size() && i < 10; ++i) ids.push_back(scenario.steps[i].id);
+            throw UserError(fmt::format("{}: {}: expected the id of a step ({}{}), found \"{}\"", at(0).str(), key,
+                                        fmt::join(ids, ", "), scenario.steps.size() > 10 ? ", ..." : "",
+                                        text::printable(step_id)));
+        }
+        Step& step = scenario.steps[step_at->second];
+        if (input.find('.') != std::string::npos || input == "id" || input == "model" ||
+            (step.formula && (input == "expr" || input == "unit")))
+            throw UserError(fmt::format("{}: {}: expected the name of an input of step {}, found \"{}\" (--set changes "
+                                        "inputs only)",
+                                        at(dot + 1).str(), key, step_id, text::printable(input)));
+
+        // VALUE as a TOML value when it is one, padded so that its columns are the argument's.
+        const std::size_t value_offset = equals + 1;
+        const Reader r(*label);
+        std::optional<ValueSpec> value;
+        SourcePos value_pos = at(value_offset);
+        try {
+            const std::string document =
+                "v" + std::string(value_offset >= 3 ? value_offset - 3 : 0, ' ') + "= " + value_text + "\n";
+            const toml::table parsed = toml::parse(document, *label);
+            if (parsed.size() == 1 && parsed.contains("v")) {
+                value = r.value(*parsed.get("v"), key);
+                value_pos = r.pos(*parsed.get("v"));
+            }
+        } catch (const toml::parse_error&) {
+            // Not TOML: the text as written, such as 55% or 5.5B USD.
+        }
+        if (!value) {
+            if (value_text.find('\0') != std::string::npos)
+                throw UserError(fmt::format("{}: {}: expected text without NUL characters", value_pos.str(), key));
+            value = Scalar{value_text};
+        }
+        for (const Override& earlier : scenario.overrides)
+            if (earlier.step == step_id && earlier.input == input)
+                throw UserError(fmt::format("{}: {}: given twice (first at {})", at(0).str(), key, earlier.pos.str()));
+
+        Override record{step_id, input, value_text, value_pos, std::nullopt, {}};
+        auto written = std::find_if(step.inputs.begin(), step.inputs.end(), [&](const InputSpec& i) { return i.key == input; });
+        if (written != step.inputs.end()) {
+            record.replaced = written->pos;
+            record.replaced_value = describe_value(written->value);
+            *written = InputSpec{input, std::move(*value), value_pos, true};
+        } else {
+            step.inputs.push_back(InputSpec{input, std::move(*value), value_pos, true});
+        }
+        scenario.overrides.push_back(std::move(record));
+    }
 }
 
 }  // namespace impact::scenario

@@ -1,0 +1,84 @@
+// Formula steps' arithmetic: an expression compiled by muParser, and the units it carries.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace impact::scenario {
+
+// A unit as a product of symbols with integer powers: "USD" is USD^1, "KRW/USD" is KRW^1 USD^-1,
+// "shares" is shares^1; "" and "%" are dimensionless (a percentage is held as a fraction).
+class Dimension {
+public:
+    Dimension() = default;
+    // Reads a unit as models and literals write it: "", "%", "SYMBOL" or "A/B" (one '/'
+    // at most; anything else is one opaque symbol, compared as written).
+    static Dimension of_unit(std::string_view unit);
+
+    bool dimensionless() const noexcept { return powers_.empty(); }
+    Dimension times(const Dimension& other) const;
+    Dimension over(const Dimension& other) const;
+    Dimension to_power(int exponent) const;
+    bool operator==(const Dimension& other) const noexcept { return powers_ == other.powers_; }
+    // "USD", "KRW/USD", "USD^2", "" when dimensionless.
+    std::string str() const;
+    // "USD" or "a number without a unit", for messages.
+    std::string described() const;
+
+private:
+    std::map<std::string, int, std::less<>> powers_;  // symbol -> non-zero power
+};
+
+// A problem in an expression, at a character offset of it (0-based), for the caller to turn
+// into file:line:column.
+class FormulaError : public std::runtime_error {
+public:
+    FormulaError(std::size_t offset, const std::string& message) : std::runtime_error(message), offset_(offset) {}
+    std::size_t offset() const noexcept { return offset_; }
+
+private:
+    std::size_t offset_;
+};
+
+// An expression over named operands ("h20.total_impact", "share"), compiled once and evaluated
+// per row. The grammar is muParser's: + - * / ^, unary minus, parentheses, comparisons,
+// && ||, `cond ? a : b`, and the functions min(...), max(...), abs, sqrt, exp, ln. Numbers are
+// written plainly (1.5, 2e9); assignment and comma lists are refused.
+class Formula {
+public:
+    // Throws FormulaError for a syntax error or a refused construct.
+    explicit Formula(std::string expression);
+    ~Formula();
+    Formula(Formula&&) noexcept;
+    Formula& operator=(Formula&&) noexcept;
+
+    const std::string& expression() const noexcept { return expression_; }
+    // The operands it names, sorted, each once.
+    const std::vector<std::string>& operands() const noexcept { return operands_; }
+    // Where an operand is first written in the expression (0-based), for messages.
+    std::size_t offset_of(std::string_view operand) const noexcept;
+
+    // The unit of the result given each operand's (in the order of operands()). Throws
+    // FormulaError at the offending operand when units do not combine: a sum, difference,
+    // comparison, min/max or branch of different units; a power, exp, ln or sqrt of a
+    // quantity with a unit. The constant 0 combines with any unit (max(x, 0) floors x).
+    Dimension result_dimension(const std::vector<Dimension>& operand_dimensions) const;
+
+    // Evaluates at these operand values (in the order of operands()). May return NaN or an
+    // infinity (0/0, 1/0); the caller decides what that means.
+    double evaluate(const std::vector<double>& operand_values);
+
+private:
+    struct Parser;
+    std::string expression_;
+    std::vector<std::string> operands_;
+    std::vector<double> slots_;  // the variables muParser reads, one per operand; never resized
+    std::unique_ptr<Parser> parser_;
+};
+
+}  // namespace impact::scenario

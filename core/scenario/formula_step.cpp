@@ -1,0 +1,257 @@
+// Formula steps: operands resolved and unit-checked by the host, arithmetic by muParser (formula.cpp).
+#include "scenario/formula_step.hpp"
+
+#include "host/model.hpp"
+#include "scenario/formula.hpp"
+#include "text/quantity.hpp"
+#include "text/user_error.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace impact::scenario {
+
+namespace {
+
+[[noreturn]] void fail(const SourcePos& at, std::string_view key, std::string_view message) {
+    throw UserError(fmt::format("{}: {}: {}", at.str(), key, message));
+}
+
+// One operand's values (low, base, high; equal when it is not a range) and unit.
+struct Operand {
+    std::string name;
+    RangedValue value;
+    Dimension dimension;
+    SourcePos pos;
+    std::string label;
+    std::string origin;
+};
+
+// A literal of the step's own: a number has no unit, "60%" is 0.6 (shown as a percentage),
+// "25bp" is 0.0025, "5.5B USD" is money in USD, "3 shares" is in shares.
+std::pair<double, std::string> literal(const Scalar& scalar, const std::string& key, const SourcePos& at) {
+    if (const double* number = std::get_if<double>(&scalar.value)) return {*number, ""};
+    text::Quantity q;
+    try {
+        q = text::parse_quantity(std::get<std::string>(scalar.value), key);
+    } catch (const UserError& e) {
+        throw UserError(fmt::format("{}: {}", at.str(), e.what()));
+    }
+    if (q.unit == "%") return {q.value / 100, "%"};
+    if (q.unit == "bp") return {q.value / 10'000, "%"};
+    return {q.value, q.unit};
+}
+
+class FormulaStepRunner {
+public:
+    FormulaStepRunner(const Scenario& scenario, const Step& step, const EarlierSteps& earlier)
+        : scenario_(scenario), step_(step), spec_(*step.formula), earlier_(earlier),
+          expr_key_("step." + step.id + ".expr") {}
+
+    StepResult run(RunMode mode) {
+        Formula formula = compile();
+        std::vector<Operand> operands;
+        std::vector<Dimension> dimensions;
+        for (const std::string& name : formula.operands()) {
+            operands.push_back(operand(name, spec_.at(formula.offset_of(name))));
+            dimensions.push_back(operands.back().dimension);
+        }
+        for (const InputSpec& input : step_.inputs) {
+            if (std::find(formula.operands().begin(), formula.operands().end(), input.key) == formula.operands().end())
+                fail(input.pos, "step." + step_.id + "." + input.key,
+                     fmt::format("expected an operand of the expression \"{}\" (it uses {}), found an input it does not use",
+                                 spec_.expression, fmt::join(formula.operands(), ", ")));
+        }
+        const std::string unit = checked_unit(formula, dimensions);
+
+        StepResult result;
+        result.id = step_.id;
+        result.model_id = "formula";
+        result.expression = spec_.expression;
+        result.ranged = std::any_of(operands.begin(), operands.end(), [](const Operand& o) { return o.value.low.has_value(); });
+        for (const Operand& o : operands) {
+            const std::string kind = o.value.unit == "%"                  ? "percent"
+                                     : text::is_currency_code(o.value.unit) ? "money"
+                                                                            : "number";
+            result.inputs.push_back(InputUsed{o.name, o.label, kind, o.value, {}, o.origin});
+        }
+        RangedValue value{0, std::nullopt, std::nullopt, unit};
+        if (mode == RunMode::run) value = evaluate(formula, operands, result.ranged);
+        result.outputs.push_back(OutputResult{"value", spec_.expression, value, IMPACT_DIRECTION_NEUTRAL});
+        return result;
+    }
+
+private:
+    Formula compile() const {
+        try {
+            return Formula(spec_.expression);
+        } catch (const FormulaError& e) {
+            fail(spec_.at(e.offset()), expr_key_, with_offset(e));
+        }
+    }
+
+    // When the expression's columns are not exact (escapes, a multi-line string), the message
+    // says which character of it is meant.
+    std::string with_offset(const FormulaError& e) const {
+        if (spec_.columns_exact) return e.what();
+        return fmt::format("{} (at character {} of the expression)", e.what(), e.offset() + 1);
+    }
+
+    Operand operand(const std::string& name, const SourcePos& at) const {
+        const auto local = std::find_if(step_.inputs.begin(), step_.inputs.end(), [&](const InputSpec& i) { return i.key == name; });
+        if (local != step_.inputs.end()) return local_operand(*local);
+        const auto dot = name.find('.');
+        if (dot == std::string::npos)
+            fail(at, expr_key_,
+                 fmt::format("expected an earlier step's output written as step.output, or an input of this step, "
+                             "found \"{}\", which is neither",
+                             name));
+        return referenced(Reference{name.substr(0, dot), name.substr(dot + 1)}, name, at, "");
+    }
+
+    Operand local_operand(const InputSpec& input) const {
+        const std::string key = "step." + step_.id + "." + input.key;
+        const std::string origin = input.from_command_line ? "--set" : "scenario";
+        if (const auto* scalar = std::get_if<Scalar>(&input.value)) {
+            const auto [v, unit] = literal(*scalar, key, input.pos);
+            return Operand{input.key, RangedValue{v, std::nullopt, std::nullopt, unit}, Dimension::of_unit(unit),
+                           input.pos, input.key, origin};
+        }
+        if (const Range* range = as_range(input.value)) {
+            const auto [low, low_unit] = literal(range->low, key, range->low_pos);
+            const auto [high, high_unit] = literal(range->high, key, range->high_pos);
+            double base = (low + high) / 2;
+            if (range->base) {
+                const auto [b, base_unit] = literal(*range->base, key, range->base_pos);
+                if (base_unit != low_unit) fail(range->base_pos, key, fmt::format("expected {} like low, found {}", unit_name(low_unit), unit_name(base_unit)));
+                base = b;
+            }
+            if (high_unit != low_unit)
+                fail(range->high_pos, key, fmt::format("expected {} like low, found {}", unit_name(low_unit), unit_name(high_unit)));
+            if (!(low <= base && base <= high))
+                fail(input.pos, key, fmt::format("expected low <= base <= high, found low {}, base {}, high {}", low, base, high));
+            return Operand{input.key, RangedValue{base, low, high, low_unit}, Dimension::of_unit(low_unit), input.pos,
+                           input.key, origin};
+        }
+        if (const auto* ref = std::get_if<Reference>(&input.value))
+            return referenced(*ref, input.key, input.pos, input.from_command_line ? " (--set)" : "");
+        fail(input.pos, key,
+             fmt::format("expected a number, an amount such as \"5.5B USD\", a percentage, a range or {{ from = "
+                         "\"step.output\" }}, found {}",
+                         describe_value(input.value)));
+    }
+
+    static std::string unit_name(const std::string& unit) {
+        return unit.empty() ? "a number without a unit" : unit == "%" ? "a percentage" : fmt::format("'{}'", unit);
+    }
+
+    Operand referenced(const Reference& ref, const std::string& name, const SourcePos& at, std::string_view origin_suffix) const {
+        const std::string key = name.find('.') == std::string::npos ? "step." + step_.id + "." + name : expr_key_;
+        if (ref.step == step_.id) fail(at, key, fmt::format("a step cannot use its own output ({}.{})", ref.step, ref.output));
+        const StepResult* target = earlier_.find(ref.step);
+        if (!target) {
+            if (const Step* later = scenario_.find_step(ref.step))
+                fail(at, key, fmt::format("expected a step above this one, found step \"{}\" defined below at {} (a step "
+                                          "can use only outputs of earlier steps, so references cannot form a cycle)",
+                                          ref.step, later->pos.str()));
+            fail(at, key, fmt::format("expected an earlier step ({}), found unknown step \"{}\" in \"{}\"", earlier_.some_ids(),
+                                      ref.step, name));
+        }
+        const OutputResult* output = target->find_output(ref.output);
+        if (!output) {
+            std::vector<std::string_view> keys;
+            for (const auto& o : target->outputs) keys.push_back(o.key);
+            fail(at, key, fmt::format("expected an output of step {} ({}: {}), found \"{}\"", target->id, target->model_id,
+                                      fmt::join(keys, ", "), ref.output));
+        }
+        return Operand{name, output->value, Dimension::of_unit(output->value.unit), at,
+                       fmt::format("{} of step {}", output->label, target->id),
+                       fmt::format("step {}.{}{}", ref.step, ref.output, origin_suffix)};
+    }
+
+    // The unit the result is reported in: the one the step states, which must be the one its
+    // operands give. A result with a unit must state it, so that a change of operands cannot
+    // change the report's unit unnoticed.
+    std::string checked_unit(const Formula& formula, const std::vector<Dimension>& dimensions) const {
+        Dimension result;
+        try {
+            result = formula.result_dimension(dimensions);
+        } catch (const FormulaError& e) {
+            fail(spec_.at(e.offset()), expr_key_, with_offset(e));
+        }
+        const std::string unit_key = "step." + step_.id + ".unit";
+        if (!spec_.unit) {
+            if (!result.dimensionless())
+                fail(step_.pos, unit_key,
+                     fmt::format("expected unit = \"{}\", the unit of \"{}\", found no unit (a formula step states the unit "
+                                 "of a result that has one)",
+                                 result.str(), spec_.expression));
+            return "";
+        }
+        const std::string& declared = *spec_.unit;
+        if (!(Dimension::of_unit(declared) == result))
+            fail(spec_.unit_pos, unit_key,
+                 fmt::format("expected {} (the unit of \"{}\"), found unit = \"{}\"",
+                             result.dimensionless() ? std::string("\"\" or \"%\"") : fmt::format("\"{}\"", result.str()),
+                             spec_.expression, declared));
+        return declared;
+    }
+
+    RangedValue evaluate(Formula& formula, const std::vector<Operand>& operands, bool ranged) const {
+        static constexpr std::array<const char*, 3> row_names{"the low row", "the base row", "the high row"};
+        std::array<double, 3> results{};
+        const std::size_t rows = ranged ? 3 : 1;
+        std::vector<double> values(operands.size());
+        for (std::size_t row = 0; row < rows; ++row) {
+            for (std::size_t i = 0; i < operands.size(); ++i) {
+                const RangedValue& v = operands[i].value;
+                values[i] = !ranged || row == 1 ? v.value : row == 0 ? v.low.value_or(v.value) : v.high.value_or(v.value);
+                if (!std::isfinite(values[i]))
+                    fail(operands[i].pos, expr_key_,
+                         fmt::format("must be a finite number, found {} for {}{} (its model declares that it may be "
+                                     "undefined)",
+                                     values[i], operands[i].name, ranged ? fmt::format(" in {}", row_names[row]) : ""));
+            }
+            double result = 0;
+            try {
+                result = formula.evaluate(values);
+            } catch (const FormulaError& e) {
+                fail(spec_.at(e.offset()), expr_key_, with_offset(e));
+            }
+            if (!std::isfinite(result)) {
+                std::vector<std::string> shown;
+                for (std::size_t i = 0; i < operands.size(); ++i) shown.push_back(fmt::format("{} = {}", operands[i].name, values[i]));
+                throw host::CallError(IMPACT_STATUS_MODEL_FAILED,
+                                      fmt::format("{}: step.{}: formula \"{}\" is {}{}{}{}", spec_.start.str(), step_.id,
+                                                  spec_.expression, result, ranged ? fmt::format(" in {}", row_names[row]) : "",
+                                                  shown.empty() ? "" : " with ", fmt::join(shown, ", ")));
+            }
+            results[row] = result;
+        }
+        RangedValue value{ranged ? results[1] : results[0], std::nullopt, std::nullopt, ""};
+        if (ranged && (results[0] != results[1] || results[2] != results[1])) {
+            value.low = results[0];
+            value.high = results[2];
+        }
+        value.unit = spec_.unit.value_or("");
+        return value;
+    }
+
+    const Scenario& scenario_;
+    const Step& step_;
+    const FormulaSpec& spec_;
+    const EarlierSteps& earlier_;
+    std::string expr_key_;
+};
+
+}  // namespace
+
+StepResult run_formula_step(const Scenario& scenario, const Step& step, const EarlierSteps& earlier, RunMode mode) {
+    return FormulaStepRunner(scenario, step, earlier).run(mode);
+}
+
+}  // namespace impact::scenario

@@ -1,0 +1,16 @@
+// Formula steps: expr = "..." computed by the host from earlier outputs and the step's own values.
+#pragma once
+
+#include "scenario/earlier_steps.hpp"
+#include "scenario/runner.hpp"
+#include "scenario/scenario.hpp"
+
+namespace impact::scenario {
+
+// Runs (or, in validate mode, checks) one formula step: resolves its operands, checks that their
+// units combine into the stated unit, and evaluates it at one row or at low, base and high.
+// Throws UserError at file:line:column for a problem in the step, and host::CallError
+// (IMPACT_STATUS_MODEL_FAILED) when the result is not a finite number.
+StepResult run_formula_step(const Scenario& scenario, const Step& step, const EarlierSteps& earlier, RunMode mode);
+
+}  // namespace impact::scenario
