@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 
 namespace impact::scenario {
 
@@ -57,7 +58,7 @@ public:
         std::vector<Operand> operands;
         std::vector<Dimension> dimensions;
         for (const std::string& name : formula.operands()) {
-            operands.push_back(operand(name, spec_.at(formula.offset_of(name))));
+            operands.push_back(operand(name, formula.offset_of(name)));
             dimensions.push_back(operands.back().dimension);
         }
         for (const InputSpec& input : step_.inputs) {
@@ -90,27 +91,26 @@ private:
         try {
             return Formula(spec_.expression);
         } catch (const FormulaError& e) {
-            fail(spec_.at(e.offset()), expr_key_, with_offset(e));
+            fail_in_expression(e.offset(), e.what());
         }
     }
 
-    // When the expression's columns are not exact (escapes, a multi-line string), the message
-    // says which character of it is meant.
-    std::string with_offset(const FormulaError& e) const {
-        if (spec_.columns_exact) return e.what();
-        return fmt::format("{} (at character {} of the expression)", e.what(), e.offset() + 1);
+    // A problem at character `offset` of the expression. When its columns are not exact
+    // (escapes, a multi-line string), the message says which character is meant.
+    [[noreturn]] void fail_in_expression(std::size_t offset, std::string_view message) const {
+        if (spec_.columns_exact) fail(spec_.at(offset), expr_key_, message);
+        fail(spec_.at(offset), expr_key_, fmt::format("{} (at character {} of the expression)", message, offset + 1));
     }
 
-    Operand operand(const std::string& name, const SourcePos& at) const {
+    Operand operand(const std::string& name, std::size_t offset) const {
         const auto local = std::find_if(step_.inputs.begin(), step_.inputs.end(), [&](const InputSpec& i) { return i.key == name; });
         if (local != step_.inputs.end()) return local_operand(*local);
         const auto dot = name.find('.');
         if (dot == std::string::npos)
-            fail(at, expr_key_,
-                 fmt::format("expected an earlier step's output written as step.output, or an input of this step, "
-                             "found \"{}\", which is neither",
-                             name));
-        return referenced(Reference{name.substr(0, dot), name.substr(dot + 1)}, name, at, "");
+            fail_in_expression(offset, fmt::format("expected an earlier step's output written as step.output, or an input "
+                                                   "of this step, found \"{}\", which is neither",
+                                                   name));
+        return referenced(Reference{name.substr(0, dot), name.substr(dot + 1)}, name, offset, std::nullopt, "");
     }
 
     Operand local_operand(const InputSpec& input) const {
@@ -138,7 +138,7 @@ private:
                            input.key, origin};
         }
         if (const auto* ref = std::get_if<Reference>(&input.value))
-            return referenced(*ref, input.key, input.pos, input.from_command_line ? " (--set)" : "");
+            return referenced(*ref, input.key, 0, input.pos, input.from_command_line ? " (--set)" : "");
         fail(input.pos, key,
              fmt::format("expected a number, an amount such as \"5.5B USD\", a percentage, a range or {{ from = "
                          "\"step.output\" }}, found {}",
@@ -149,25 +149,32 @@ private:
         return unit.empty() ? "a number without a unit" : unit == "%" ? "a percentage" : fmt::format("'{}'", unit);
     }
 
-    Operand referenced(const Reference& ref, const std::string& name, const SourcePos& at, std::string_view origin_suffix) const {
-        const std::string key = name.find('.') == std::string::npos ? "step." + step_.id + "." + name : expr_key_;
-        if (ref.step == step_.id) fail(at, key, fmt::format("a step cannot use its own output ({}.{})", ref.step, ref.output));
+    // An earlier step's output, named in the expression (at `offset`) or by an input of the
+    // step ({ from = ... } written at `input_pos`).
+    Operand referenced(const Reference& ref, const std::string& name, std::size_t offset,
+                       const std::optional<SourcePos>& input_pos, std::string_view origin_suffix) const {
+        const auto problem = [&](const std::string& message) {
+            if (input_pos) fail(*input_pos, "step." + step_.id + "." + name, message);
+            fail_in_expression(offset, message);
+        };
+        if (ref.step == step_.id) problem(fmt::format("a step cannot use its own output ({}.{})", ref.step, ref.output));
         const StepResult* target = earlier_.find(ref.step);
         if (!target) {
             if (const Step* later = scenario_.find_step(ref.step))
-                fail(at, key, fmt::format("expected a step above this one, found step \"{}\" defined below at {} (a step "
-                                          "can use only outputs of earlier steps, so references cannot form a cycle)",
-                                          ref.step, later->pos.str()));
-            fail(at, key, fmt::format("expected an earlier step ({}), found unknown step \"{}\" in \"{}\"", earlier_.some_ids(),
-                                      ref.step, name));
+                problem(fmt::format("expected a step above this one, found step \"{}\" defined below at {} (a step can "
+                                    "use only outputs of earlier steps, so references cannot form a cycle)",
+                                    ref.step, later->pos.str()));
+            problem(fmt::format("expected an earlier step ({}), found unknown step \"{}\" in \"{}\"", earlier_.some_ids(),
+                                ref.step, name));
         }
         const OutputResult* output = target->find_output(ref.output);
         if (!output) {
             std::vector<std::string_view> keys;
             for (const auto& o : target->outputs) keys.push_back(o.key);
-            fail(at, key, fmt::format("expected an output of step {} ({}: {}), found \"{}\"", target->id, target->model_id,
-                                      fmt::join(keys, ", "), ref.output));
+            problem(fmt::format("expected an output of step {} ({}: {}), found \"{}\"", target->id, target->model_id,
+                                fmt::join(keys, ", "), ref.output));
         }
+        const SourcePos at = input_pos ? *input_pos : spec_.at(offset);
         return Operand{name, output->value, Dimension::of_unit(output->value.unit), at,
                        fmt::format("{} of step {}", output->label, target->id),
                        fmt::format("step {}.{}{}", ref.step, ref.output, origin_suffix)};
@@ -181,7 +188,7 @@ private:
         try {
             result = formula.result_dimension(dimensions);
         } catch (const FormulaError& e) {
-            fail(spec_.at(e.offset()), expr_key_, with_offset(e));
+            fail_in_expression(e.offset(), e.what());
         }
         const std::string unit_key = "step." + step_.id + ".unit";
         if (!spec_.unit) {
@@ -220,7 +227,7 @@ private:
             try {
                 result = formula.evaluate(values);
             } catch (const FormulaError& e) {
-                fail(spec_.at(e.offset()), expr_key_, with_offset(e));
+                fail_in_expression(e.offset(), e.what());
             }
             if (!std::isfinite(result)) {
                 std::vector<std::string> shown;
