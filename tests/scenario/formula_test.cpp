@@ -252,7 +252,7 @@ TEST_CASE("Formula step: a result that is not a finite number fails the run like
     CHECK(outcome_of(file, RunMode::validate).kind == "ok");
 }
 
-TEST_CASE("--set replaces or adds an input's value, with the file's unit checks and positions naming the --set",
+TEST_CASE("Overrides: --set replaces or adds an input's value, with the file's unit checks and positions naming the --set",
           "[formula][set]") {
     TempDir temp;
     const fs::path file = temp.path() / "set.toml";
