@@ -102,7 +102,7 @@ struct FormulaSpec {
 struct Step {
     std::string id;
     std::string model;                   // empty for a formula step
-    std::optional<FormulaSpec> formula;  // set for a formula step
+    std::shared_ptr<const FormulaSpec> formula;  // set for a formula step (held by pointer: most steps have none)
     SourcePos pos;        // of the [[step]] table
     SourcePos model_pos;  // of its model key
     std::vector<InputSpec> inputs;

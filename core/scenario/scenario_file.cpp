@@ -365,9 +365,11 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
                 formula.unit_pos = r.pos(*unit);
             }
             step.model_pos = formula.start;
-            step.formula = std::move(formula);
+            step.formula = std::make_shared<const FormulaSpec>(std::move(formula));
         }
-        step.inputs.reserve(t.size());
+        // Every key but id, model (or expr and unit) is an input: reserved exactly, since a
+        // scenario may hold tens of thousands of steps.
+        step.inputs.reserve(t.size() - 2 - (step.formula && step.formula->unit ? 1 : 0));
         for (const auto& [key, node] : t) {
             const std::string k(key.str());
             if (k == "id" || k == "model" || (step.formula && (k == "expr" || k == "unit"))) continue;
