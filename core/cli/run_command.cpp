@@ -11,11 +11,21 @@
 #include <fmt/format.h>
 
 namespace impact::cli {
+namespace {
+
+// The models a scenario's steps name: only their plugins are loaded (validate prepares them too).
+std::vector<std::string> models_of(const scenario::Scenario& scenario) {
+    std::vector<std::string> ids;
+    for (const scenario::Step& step : scenario.steps) ids.push_back(step.model);
+    return ids;
+}
+
+}  // namespace
 
 int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     // Everything is computed before anything is written, so a failure writes nothing.
     const scenario::Scenario scenario = scenario::read_scenario_file(run.scenario_file, options.max_input_bytes());
-    const host::Registry registry = load_registry(options, /*warn_rejected=*/true);
+    const host::Registry registry = load_registry(options, /*warn_rejected=*/true, models_of(scenario));
     const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::run);
     const std::string report =
         run.format == "json" ? scenario::render_json(scenario, result) : scenario::render_text(scenario, result);
@@ -24,7 +34,7 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
         // plugin files on the search path and the `impact` executable itself.
         std::vector<std::filesystem::path> input_files{scenario.file};
         for (const scenario::DataSource& source : scenario.data) input_files.push_back(source.file);
-        for (const host::Registry::Entry& entry : registry.plugins()) input_files.push_back(entry.plugin->info().file);
+        for (const host::Registry::Entry& entry : registry.plugins()) input_files.push_back(entry.info->file);
         // A refused plugin file is still someone's plugin: a report must not replace it either.
         for (const host::RejectedFile& rejected : registry.rejected()) input_files.push_back(rejected.file);
         std::error_code ec;
@@ -39,7 +49,7 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
 
 int validate_scenario_command(const GlobalOptions& options, const std::filesystem::path& scenario_file) {
     const scenario::Scenario scenario = scenario::read_scenario_file(scenario_file, options.max_input_bytes());
-    const host::Registry registry = load_registry(options, /*warn_rejected=*/true);
+    const host::Registry registry = load_registry(options, /*warn_rejected=*/true, models_of(scenario));
     const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::validate);
     fmt::print("{}: valid: {} step{}, {} data source{} ({})\n", text::printable(scenario_file.string()),
                result.steps.size(), result.steps.size() == 1 ? "" : "s", scenario.data.size(),
