@@ -19,6 +19,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <set>
 
 namespace impact::host {
@@ -92,10 +93,15 @@ template <class Int>
 Int get_int(const json& object, const char* key) {
     const json& v = member(object, key);
     if (!v.is_number_integer()) throw BadEntry{fmt::format("'{}' is not an integer", key)};
+    // Out of range is damage, not something to wrap around into a plausible value.
     if constexpr (std::is_unsigned_v<Int>) {
         if (!v.is_number_unsigned()) throw BadEntry{fmt::format("'{}' is negative", key)};
-        return static_cast<Int>(v.get<uint64_t>());
+        const uint64_t value = v.get<uint64_t>();
+        if (value > std::numeric_limits<Int>::max()) throw BadEntry{fmt::format("'{}' is out of range", key)};
+        return static_cast<Int>(value);
     } else {
+        if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t{std::numeric_limits<int64_t>::max()})
+            throw BadEntry{fmt::format("'{}' is out of range", key)};
         return static_cast<Int>(v.get<int64_t>());
     }
 }
