@@ -15,15 +15,18 @@ namespace impact::cli {
 struct GlobalOptions {
     std::vector<std::filesystem::path> plugin_dirs;
     bool verbose = false;  // loader log on stderr
+    bool no_plugin_cache = false;  // --no-plugin-cache (or IMPACT_NO_PLUGIN_CACHE): load every plugin
     // --max-input-mb: the largest scenario, data or quote file read, in MB of 1,048,576 bytes.
     std::uint64_t max_input_megabytes = io::kDefaultMaxInputMegabytes;
 
     std::uint64_t max_input_bytes() const noexcept { return max_input_megabytes * io::kBytesPerMegabyte; }
 };
 
-// Builds the registry from the bundled folder, IMPACT_PLUGIN_PATH and --plugin-dir, and
-// logs refusals on stderr (every load with --verbose).
-host::Registry load_registry(const GlobalOptions& options, bool warn_rejected);
+// Builds the registry from the bundled folder, IMPACT_PLUGIN_PATH and --plugin-dir through the
+// plugin cache, loads the plugins of `models_to_load` (the models the command will prepare),
+// and logs refusals on stderr (every plugin, cached or loaded, with --verbose).
+host::Registry load_registry(const GlobalOptions& options, bool warn_rejected,
+                             const std::vector<std::string>& models_to_load = {});
 
 int run_plugins(const GlobalOptions& options, bool json);
 int run_describe(const GlobalOptions& options, const std::string& model_id, bool json);

@@ -51,7 +51,8 @@ int run_convert(const GlobalOptions& options, const ConvertOptions& convert) {
         throw UserError("rate: give --rate R, or --rates FILE with --date YYYY-MM-DD");
     }
 
-    const host::Registry registry = load_registry(options, /*warn_rejected=*/true);
+    // Only the plugin that provides fx.convert is loaded; the others are listed from the cache.
+    const host::Registry registry = load_registry(options, /*warn_rejected=*/true, {kFxModel});
     const auto model = registry.find_model(kFxModel);
     if (!model)
         throw UserError(fmt::format("model: no plugin provides '{}' (see 'impact plugins' for the search path)", kFxModel));

@@ -103,6 +103,8 @@ int main(int argc, char** argv) {
     app.add_option("--plugin-dir", global.plugin_dirs, "Also load plugins from this folder (repeatable)")
         ->check(CLI::ExistingDirectory);
     app.add_flag("-v,--verbose", global.verbose, "Log every plugin load on stderr");
+    app.add_flag("--no-plugin-cache", global.no_plugin_cache,
+                 "Load every plugin instead of listing them from the plugin cache (also IMPACT_NO_PLUGIN_CACHE=1)");
     // At most 1 TB: a bound far above any real input that keeps MB * 1,048,576 well inside 64 bits.
     app.add_option("--max-input-mb", global.max_input_megabytes,
                    "Refuse scenario, data and quote files larger than this many MB (default 64)")

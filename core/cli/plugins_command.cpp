@@ -8,6 +8,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
+#include <string_view>
 
 namespace impact::cli {
 namespace {
@@ -20,11 +22,36 @@ std::string shown(const std::filesystem::path& path) { return text::printable(pa
 
 }  // namespace
 
-host::Registry load_registry(const GlobalOptions& options, bool warn_rejected) {
-    const char* env = std::getenv("IMPACT_PLUGIN_PATH");
-    const auto search_path = host::plugin_search_path(
-        host::bundled_plugin_dir(), env ? std::optional<std::string_view>(env) : std::nullopt, options.plugin_dirs);
-    host::Registry registry = host::Registry::discover(search_path);
+namespace {
+
+std::optional<std::string_view> env(const char* name) {
+    const char* value = std::getenv(name);
+    return value ? std::optional<std::string_view>(value) : std::nullopt;
+}
+
+// IMPACT_NO_PLUGIN_CACHE set to anything but "" or "0" turns the cache off, like --no-plugin-cache.
+bool cache_disabled(const GlobalOptions& options) {
+    if (options.no_plugin_cache) return true;
+    const auto off = env("IMPACT_NO_PLUGIN_CACHE");
+    return off && !off->empty() && *off != "0";
+}
+
+}  // namespace
+
+host::Registry load_registry(const GlobalOptions& options, bool warn_rejected,
+                             const std::vector<std::string>& models_to_load) {
+    const auto search_path = host::plugin_search_path(host::bundled_plugin_dir(), env("IMPACT_PLUGIN_PATH"),
+                                                      options.plugin_dirs);
+    host::DiscoverOptions discover;
+    if (options.verbose) discover.log = [](const std::string& line) { fmt::print(stderr, "{}\n", shown(line)); };
+    if (cache_disabled(options)) {
+        if (options.verbose) fmt::print(stderr, "impact: plugin cache off: every plugin is loaded\n");
+    } else if (const auto dir = host::plugin_cache_dir(env("IMPACT_CACHE_DIR"), env("XDG_CACHE_HOME"), env("HOME"))) {
+        discover.cache = host::PluginCache::open(*dir, host::host_build_identity(), search_path);
+    } else if (options.verbose) {
+        fmt::print(stderr, "impact: plugin cache off: none of IMPACT_CACHE_DIR, XDG_CACHE_HOME, HOME is set\n");
+    }
+    host::Registry registry = host::Registry::discover(search_path, std::move(discover));
     if (options.verbose) {
         for (const auto& dir : registry.search_path()) {
             if (dir.missing)
@@ -33,15 +60,22 @@ host::Registry load_registry(const GlobalOptions& options, bool warn_rejected) {
                 fmt::print(stderr, "impact: searching {} ({})\n", shown(dir.dir), dir.origin);
         }
         for (const auto& entry : registry.plugins()) {
-            const auto& info = entry.plugin->info();
-            fmt::print(stderr, "impact: loaded {} {} (ABI {}.{}, {} model{}) from {}\n", shown(info.id),
+            const auto& info = *entry.info;
+            fmt::print(stderr, "impact: {} {} {} (ABI {}.{}, {} model{}) from {}{}\n",
+                       entry.source == host::PluginSource::cache ? "listed" : "loaded", shown(info.id),
                        shown(info.version), info.abi_major, info.abi_minor, info.models.size(),
-                       info.models.size() == 1 ? "" : "s", shown(info.file));
+                       info.models.size() == 1 ? "" : "s", shown(info.file),
+                       entry.source == host::PluginSource::cache ? " (descriptors from the plugin cache, not loaded)"
+                                                                 : "");
         }
     }
+    // Before any warning is printed: a stale entry found here changes what is listed.
+    registry.load_plugins_for(models_to_load);
+    registry.save_cache();
     if (warn_rejected || options.verbose) {
         for (const auto& rejected : registry.rejected())
-            fmt::print(stderr, "impact: warning: skipped plugin {}\n", shown(rejected.reason));
+            fmt::print(stderr, "impact: warning: skipped plugin {}{}\n", shown(rejected.reason),
+                       options.verbose && rejected.from_cache ? " (refusal from the plugin cache)" : "");
         for (const auto& s : registry.shadowed())
             fmt::print(stderr, "impact: warning: model {} in {} is shadowed by {}\n", shown(s.model_id), shown(s.file),
                        shown(s.used_file));
@@ -66,7 +100,7 @@ int run_plugins(const GlobalOptions& options, bool json) {
         w.end_array();
         w.key("plugins").begin_array();
         for (const auto& entry : registry.plugins()) {
-            const auto& info = entry.plugin->info();
+            const auto& info = *entry.info;
             w.begin_object();
             w.key("id").value(info.id).key("version").value(info.version).key("name").value(info.name);
             w.key("abi").begin_object().key("major").value(info.abi_major).key("minor").value(info.abi_minor).end_object();
@@ -103,7 +137,7 @@ int run_plugins(const GlobalOptions& options, bool json) {
         fmt::print("  {:<19} {}{}\n", dir.origin, shown(dir.dir), dir.missing ? "  (missing)" : "");
     fmt::print("\nPlugins: {} loaded, {} rejected\n", registry.plugins().size(), registry.rejected().size());
     for (const auto& entry : registry.plugins()) {
-        const auto& info = entry.plugin->info();
+        const auto& info = *entry.info;
         fmt::print("\n  {} {}  {}  (ABI {}.{})\n", shown(info.id), shown(info.version), shown(info.name),
                    info.abi_major, info.abi_minor);
         fmt::print("    file: {} ({})\n", shown(info.file), entry.origin);

@@ -10,13 +10,29 @@
 
 #include <fmt/format.h>
 
+#include <set>
+#include <string_view>
+
 namespace impact::cli {
+namespace {
+
+// The models a scenario's steps name, each once: only their plugins are loaded (validate
+// prepares them too). Formula steps name none.
+std::vector<std::string> models_of(const scenario::Scenario& scenario) {
+    std::set<std::string_view> seen;
+    std::vector<std::string> ids;
+    for (const scenario::Step& step : scenario.steps)
+        if (!step.formula && seen.insert(step.model).second) ids.push_back(step.model);
+    return ids;
+}
+
+}  // namespace
 
 int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     // Everything is computed before anything is written, so a failure writes nothing.
     scenario::Scenario scenario = scenario::read_scenario_file(run.scenario_file, options.max_input_bytes());
     scenario::apply_overrides(scenario, run.overrides);
-    const host::Registry registry = load_registry(options, /*warn_rejected=*/true);
+    const host::Registry registry = load_registry(options, /*warn_rejected=*/true, models_of(scenario));
     const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::run);
     const std::string report =
         run.format == "json" ? scenario::render_json(scenario, result) : scenario::render_text(scenario, result);
@@ -25,7 +41,7 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
         // plugin files on the search path and the `impact` executable itself.
         std::vector<std::filesystem::path> input_files{scenario.file};
         for (const scenario::DataSource& source : scenario.data) input_files.push_back(source.file);
-        for (const host::Registry::Entry& entry : registry.plugins()) input_files.push_back(entry.plugin->info().file);
+        for (const host::Registry::Entry& entry : registry.plugins()) input_files.push_back(entry.info->file);
         // A refused plugin file is still someone's plugin: a report must not replace it either.
         for (const host::RejectedFile& rejected : registry.rejected()) input_files.push_back(rejected.file);
         std::error_code ec;
@@ -42,7 +58,7 @@ int validate_scenario_command(const GlobalOptions& options, const std::filesyste
                               const std::vector<std::string>& overrides) {
     scenario::Scenario scenario = scenario::read_scenario_file(scenario_file, options.max_input_bytes());
     scenario::apply_overrides(scenario, overrides);
-    const host::Registry registry = load_registry(options, /*warn_rejected=*/true);
+    const host::Registry registry = load_registry(options, /*warn_rejected=*/true, models_of(scenario));
     const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::validate);
     fmt::print("{}: valid: {} step{}, {} data source{} ({})\n", text::printable(scenario_file.string()),
                result.steps.size(), result.steps.size() == 1 ? "" : "s", scenario.data.size(),

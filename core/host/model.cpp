@@ -178,6 +178,12 @@ const std::string* PreparedValues::text(std::string_view key) const noexcept {
 
 ModelInstance Model::prepare(PreparedValues values) const {
     const ModelInfo& model = *info_;
+    // A command loads the plugins of the models it runs before it prepares them; reaching this
+    // is a host bug, reported rather than dereferencing nothing.
+    if (!plugin_)
+        throw CallError(IMPACT_STATUS_INTERNAL, fmt::format("model '{}': its plugin {} was listed from the plugin "
+                                                            "cache and has not been loaded",
+                                                            model.id, descriptors_->file.string()));
     const auto input_error = [&](const std::string& key, const std::string& message) {
         return CallError(IMPACT_STATUS_INVALID_INPUT, message, key);
     };

@@ -88,21 +88,29 @@ std::optional<std::string> bound_violation(const InputInfo& in, double value);
 // "nan", "+inf" or "-inf", for a value that is not finite (reports and messages).
 std::string_view non_finite_name(double value) noexcept;
 
-// A model offered by a loaded plugin. Cheap to copy; keeps the plugin loaded.
+// A model offered by a plugin. Cheap to copy; keeps the plugin loaded. A model listed from the
+// plugin cache (host/plugin_cache.hpp) has its descriptors but no code: it can be described and
+// validated against, and prepare() needs the plugin loaded first (Registry::load_plugins_for).
 class Model {
 public:
     Model(std::shared_ptr<const LoadedPlugin> plugin, const ModelInfo* info) noexcept
-        : plugin_(std::move(plugin)), info_(info) {}
+        : descriptors_(plugin, &plugin->info()), plugin_(std::move(plugin)), info_(info) {}
+    // Descriptors only: `info` points into `descriptors`.
+    Model(std::shared_ptr<const PluginInfo> descriptors, const ModelInfo* info) noexcept
+        : descriptors_(std::move(descriptors)), info_(info) {}
 
     const ModelInfo& info() const noexcept { return *info_; }
-    const PluginInfo& plugin() const noexcept { return plugin_->info(); }
+    const PluginInfo& plugin() const noexcept { return *descriptors_; }
+    // False for a model listed from the plugin cache whose plugin has not been loaded.
+    bool is_loaded() const noexcept { return plugin_ != nullptr; }
 
     // Applies defaults, checks unknown, missing, wrongly-kinded and out-of-range values,
     // then asks the plugin for an instance. Throws CallError.
     ModelInstance prepare(PreparedValues values) const;
 
 private:
-    std::shared_ptr<const LoadedPlugin> plugin_;
+    std::shared_ptr<const PluginInfo> descriptors_;  // shares ownership with plugin_ when loaded
+    std::shared_ptr<const LoadedPlugin> plugin_;     // null: descriptors from the cache only
     const ModelInfo* info_;
 };
 

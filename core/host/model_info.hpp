@@ -33,6 +33,9 @@ struct InputInfo {
     }
     // A column of the evaluation batch (numeric and not prepared).
     bool is_row_input() const noexcept { return is_numeric() && !prepared; }
+
+    // Field by field: a plugin's descriptors from the cache must equal what loading it yields.
+    bool operator==(const InputInfo&) const = default;
 };
 
 struct OutputInfo {
@@ -42,6 +45,8 @@ struct OutputInfo {
     std::string unit;
     bool may_be_undefined = false;                       // ABI 1.2; NaN/Inf is a result, not a failure
     impact_direction direction = IMPACT_DIRECTION_NEUTRAL;  // ABI 1.2; neutral for 1.0 and 1.1 plugins
+
+    bool operator==(const OutputInfo&) const = default;
 };
 
 struct ModelInfo {
@@ -59,6 +64,8 @@ struct ModelInfo {
     const OutputInfo* find_output(std::string_view key) const noexcept;
     // Batch columns, in declaration order.
     std::vector<const InputInfo*> row_inputs() const;
+
+    bool operator==(const ModelInfo&) const = default;
 };
 
 struct PluginInfo {
@@ -69,6 +76,8 @@ struct PluginInfo {
     uint32_t abi_major = 0;
     uint32_t abi_minor = 0;
     std::vector<ModelInfo> models;
+
+    bool operator==(const PluginInfo&) const = default;
 };
 
 // A unit with each "{name}" replaced by text_of(name); a placeholder text_of answers with

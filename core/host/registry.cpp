@@ -1,10 +1,16 @@
-// Plugin discovery: search order, duplicate handling and the list of rejected files.
+// Plugin discovery: search order, the descriptor cache, duplicate handling and the list of rejected files.
 #include "host/registry.hpp"
+
+#include "text/sha256.hpp"
 
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+
+#ifndef IMPACT_VERSION
+#define IMPACT_VERSION "0.0.0"
+#endif
 
 namespace impact::host {
 
@@ -13,6 +19,15 @@ std::filesystem::path bundled_plugin_dir() {
     const std::filesystem::path exe = boost::dll::program_location(ec);
     if (ec) return {};
     return (exe.parent_path() / ".." / "lib" / "impact" / "plugins").lexically_normal();
+}
+
+std::string host_build_identity() {
+    std::error_code ec;
+    const std::filesystem::path exe = boost::dll::program_location(ec);
+    const std::optional<FileStamp> stamp = ec ? std::nullopt : stamp_of(exe);
+    if (!stamp) return fmt::format("{} (executable unknown)", IMPACT_VERSION);
+    return fmt::format("{} {} {}:{} {} bytes mtime {} ctime {}", IMPACT_VERSION, exe.string(), stamp->device,
+                       stamp->inode, stamp->size_bytes, stamp->mtime_ns, stamp->ctime_ns);
 }
 
 std::vector<SearchDir> plugin_search_path(const std::filesystem::path& bundled_dir,
@@ -54,9 +69,23 @@ std::vector<std::filesystem::path> plugin_files_in(const std::filesystem::path& 
     return files;
 }
 
-Registry Registry::discover(const std::vector<SearchDir>& search_path) {
+Registry Registry::discover(const std::vector<SearchDir>& search_path, DiscoverOptions options) {
     Registry registry;
     registry.search_path_ = search_path;
+    registry.cache_ = std::move(options.cache);
+    registry.log_ = std::move(options.log);
+    if (registry.cache_) {
+        if (!registry.cache_->problem().empty()) {
+            registry.log(fmt::format("impact: plugin cache {}", registry.cache_->problem()));
+            registry.cache_problem_logged_ = true;
+        } else {
+            registry.log(fmt::format("impact: plugin cache {} ({} entries{})", registry.cache_->file().string(),
+                                     registry.cache_->entries_read(),
+                                     registry.cache_->entries_dropped() == 0
+                                         ? std::string()
+                                         : fmt::format(", {} invalid ones dropped", registry.cache_->entries_dropped())));
+        }
+    }
     for (SearchDir& dir : registry.search_path_) {
         std::error_code ec;
         dir.missing = !std::filesystem::is_directory(dir.dir, ec);
@@ -70,53 +99,206 @@ void Registry::add_file(const std::filesystem::path& file, const std::string& or
     std::error_code ec;
     const std::filesystem::path canonical = std::filesystem::weakly_canonical(file, ec);
     const std::filesystem::path key = ec ? file : canonical;
-    // The same file reached twice (bundled folder also on IMPACT_PLUGIN_PATH) loads once.
-    if (std::find(seen_files_.begin(), seen_files_.end(), key) != seen_files_.end()) return;
-    seen_files_.push_back(key);
+    // The same file reached twice (bundled folder also on IMPACT_PLUGIN_PATH) is used once.
+    if (!seen_files_.insert(key.string()).second) return;
+    std::optional<FileRecord> cached = cache_ ? from_cache(file, origin) : std::nullopt;
+    records_.push_back(cached ? std::move(*cached) : probe(file, origin));
+    index_record(records_.size() - 1);
+}
 
-    std::shared_ptr<const LoadedPlugin> plugin;
+Registry::FileRecord Registry::probe(const std::filesystem::path& file, const std::string& origin) {
+    FileRecord record;
+    record.file = file;
+    record.origin = origin;
+    // Read before the stamp: a change after this instant gets a later ctime (see CacheEntry).
+    const int64_t checked_at_ns = file_clock_now_ns();
+    const std::optional<FileStamp> before = cache_ ? stamp_of(file) : std::nullopt;
     try {
-        plugin = LoadedPlugin::load(file);
+        record.library = LoadedPlugin::load(file);
+        record.info = std::shared_ptr<const PluginInfo>(record.library, &record.library->info());
     } catch (const LoadError& e) {
-        rejected_.push_back({file, e.what()});
+        record.rejected_reason = e.what();
+    }
+    if (!cache_ || !before) return record;  // the provenance hash is taken when a run needs it
+
+    CacheEntry entry;
+    entry.stamp = *before;
+    entry.checked_at_ns = checked_at_ns;
+    // Usable plugins are hashed once here, for runs' provenance. A refused file is hashed only
+    // when it changed in this clock tick, so that the next start can verify its entry.
+    if (record.info || entry.is_racy()) {
+        try {
+            entry.sha256 = text::sha256_file_hex(file);
+        } catch (const std::exception&) {
+            return record;  // unreadable now: nothing to cache
+        }
+    }
+    // The file must not have changed while it was loaded and hashed, or the entry would pair
+    // one content's hash with another's descriptors.
+    const std::optional<FileStamp> after = stamp_of(file);
+    if (!after || !(*after == *before)) return record;
+    if (record.info) entry.plugin = *record.info;
+    else entry.rejected_reason = record.rejected_reason;
+    record.sha256 = entry.sha256;
+    record.stamp = entry.stamp;
+    cache_->store(file, std::move(entry));
+    return record;
+}
+
+std::optional<Registry::FileRecord> Registry::from_cache(const std::filesystem::path& file, const std::string& origin) {
+    const CacheEntry* entry = cache_->find(file);
+    if (!entry) return std::nullopt;
+    const std::optional<FileStamp> now = stamp_of(file);
+    if (!now || !(*now == entry->stamp)) return std::nullopt;
+    if (entry->is_racy()) {
+        // Changed in the clock tick the entry was made: the stamp alone cannot prove the content
+        // is the same, the hash can.
+        if (entry->sha256.empty()) return std::nullopt;
+        const int64_t checked_at_ns = file_clock_now_ns();
+        const std::optional<FileStamp> before = stamp_of(file);
+        std::string sha256;
+        try {
+            sha256 = text::sha256_file_hex(file);
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+        const std::optional<FileStamp> after = stamp_of(file);
+        if (sha256 != entry->sha256 || !before || !after || !(*before == entry->stamp) || !(*after == *before))
+            return std::nullopt;
+        CacheEntry verified = *entry;
+        verified.checked_at_ns = checked_at_ns;
+        cache_->store(file, std::move(verified));
+        entry = cache_->find(file);
+    } else {
+        cache_->keep(file);
+    }
+    FileRecord record;
+    record.file = file;
+    record.origin = origin;
+    record.source = PluginSource::cache;
+    record.sha256 = entry->sha256;
+    record.stamp = entry->stamp;
+    if (entry->plugin) record.info = std::make_shared<const PluginInfo>(*entry->plugin);
+    else record.rejected_reason = entry->rejected_reason;
+    return record;
+}
+
+void Registry::index_record(std::size_t index) {
+    const FileRecord& record = records_[index];
+    if (!record.info) {
+        rejected_.push_back({record.file, record.rejected_reason, record.source == PluginSource::cache});
         return;
     }
-    const PluginInfo& info = plugin->info();
-    for (const Entry& loaded : plugins_) {
-        if (loaded.plugin->info().id == info.id) {
-            rejected_.push_back({file, fmt::format("{}: plugin id '{}' is already loaded from {} (first in search "
-                                                   "order wins)",
-                                                   file.string(), info.id, loaded.plugin->info().file.string())});
-            return;
-        }
+    const PluginInfo& info = *record.info;
+    if (const auto loaded = plugin_by_id_.find(info.id); loaded != plugin_by_id_.end()) {
+        rejected_.push_back({record.file,
+                             fmt::format("{}: plugin id '{}' is already loaded from {} (first in search order wins)",
+                                         record.file.string(), info.id, plugins_[loaded->second].info->file.string()),
+                             record.source == PluginSource::cache});
+        return;
     }
-    plugins_.push_back({plugin, origin});
+    const std::size_t plugin_index = plugins_.size();
+    plugin_by_id_.emplace(info.id, plugin_index);
+    plugins_.push_back({record.library, record.origin, record.info, record.source});
+    plugin_records_.push_back(index);
     for (const ModelInfo& model : info.models) {
-        auto clash = std::find_if(models_.begin(), models_.end(), [&](const ModelRef& m) { return m.id == model.id; });
-        if (clash != models_.end()) {
-            shadowed_.push_back({model.id, file, clash->plugin->info().file});
+        const auto [clash, inserted] = model_by_id_.try_emplace(model.id, models_.size());
+        if (!inserted) {
+            shadowed_.push_back({model.id, record.file, plugins_[models_[clash->second].plugin].info->file});
             continue;
         }
-        models_.push_back({model.id, plugin, &model});
+        models_.push_back({plugin_index, &model});
     }
 }
 
+void Registry::rebuild_index() {
+    plugins_.clear();
+    plugin_records_.clear();
+    rejected_.clear();
+    shadowed_.clear();
+    models_.clear();
+    plugin_by_id_.clear();
+    model_by_id_.clear();
+    for (std::size_t i = 0; i < records_.size(); ++i) index_record(i);
+}
+
+void Registry::load_plugins_for(const std::vector<std::string>& model_ids) {
+    // Each pass loads at most one listed plugin; a record, once loaded or re-probed, is never
+    // listed-only again, so this ends.
+    for (bool again = true; again;) {
+        again = false;
+        for (const std::string& id : model_ids) {
+            const auto found = model_by_id_.find(id);
+            if (found == model_by_id_.end()) continue;
+            FileRecord& record = records_[plugin_records_[models_[found->second].plugin]];
+            if (record.library) continue;
+            std::shared_ptr<const LoadedPlugin> library;
+            std::string failure;
+            try {
+                library = LoadedPlugin::load(record.file);
+            } catch (const LoadError& e) {
+                failure = e.what();
+            }
+            const std::optional<FileStamp> now = stamp_of(record.file);
+            const bool as_cached = library && library->info() == *record.info && now && record.stamp &&
+                                   *now == *record.stamp;
+            if (as_cached) {
+                record.library = library;
+                record.info = std::shared_ptr<const PluginInfo>(library, &library->info());
+                log(fmt::format("impact: loaded {} {} from {} for model {}", record.info->id, record.info->version,
+                                record.file.string(), id));
+            } else {
+                // The entry did not describe the file as it loads now: the file changed since
+                // it was listed, or a library it depends on did. Probe it again and search again.
+                log(fmt::format("impact: plugin cache entry for {} is stale ({}); loading it again",
+                                record.file.string(),
+                                !failure.empty() ? "it no longer loads"
+                                : library        ? "its descriptors or file changed"
+                                                 : "the file changed"));
+                record = probe(record.file, record.origin);
+            }
+            rebuild_index();
+            again = true;
+            break;
+        }
+    }
+}
+
+void Registry::save_cache() {
+    if (!cache_ || cache_->save() || cache_problem_logged_) return;
+    log(fmt::format("impact: plugin cache {} {}", cache_->file().string(), cache_->problem()));
+    cache_problem_logged_ = true;
+}
+
+std::string Registry::file_sha256(const std::filesystem::path& file) const {
+    for (const FileRecord& record : records_)
+        if (record.file == file && record.info && !record.sha256.empty()) return record.sha256;
+    return text::sha256_file_hex(file);
+}
+
 std::optional<Model> Registry::find_model(std::string_view model_id) const {
-    auto it = std::find_if(models_.begin(), models_.end(), [&](const ModelRef& m) { return m.id == model_id; });
-    if (it == models_.end()) return std::nullopt;
-    return Model(it->plugin, it->info);
+    const auto found = model_by_id_.find(std::string(model_id));
+    if (found == model_by_id_.end()) return std::nullopt;
+    const ModelRef& m = models_[found->second];
+    const Entry& entry = plugins_[m.plugin];
+    if (entry.plugin) return Model(entry.plugin, m.info);
+    return Model(entry.info, m.info);
 }
 
 std::vector<Model> Registry::models() const {
     std::vector<Model> out;
-    for (const ModelRef& m : models_) out.emplace_back(m.plugin, m.info);
+    for (const ModelRef& m : models_) {
+        const Entry& entry = plugins_[m.plugin];
+        if (entry.plugin) out.emplace_back(entry.plugin, m.info);
+        else out.emplace_back(entry.info, m.info);
+    }
     std::sort(out.begin(), out.end(), [](const Model& a, const Model& b) { return a.info().id < b.info().id; });
     return out;
 }
 
 std::vector<std::string> Registry::model_ids() const {
     std::vector<std::string> ids;
-    for (const ModelRef& m : models_) ids.push_back(m.id);
+    for (const ModelRef& m : models_) ids.push_back(m.info->id);
     std::sort(ids.begin(), ids.end());
     return ids;
 }

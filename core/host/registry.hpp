@@ -2,13 +2,17 @@
 #pragma once
 
 #include "host/model.hpp"
+#include "host/plugin_cache.hpp"
 #include "host/plugin_library.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace impact::host {
@@ -24,6 +28,7 @@ struct SearchDir {
 struct RejectedFile {
     std::filesystem::path file;
     std::string reason;  // one line, names the file
+    bool from_cache = false;  // the refusal was read from the plugin cache, the file not loaded
 };
 
 // A model id declared by more than one plugin: the first in search order wins.
@@ -37,6 +42,11 @@ struct ShadowedModel {
 // in the build tree and in an installed tree.
 std::filesystem::path bundled_plugin_dir();
 
+// What identifies this build of the host for the plugin cache: its version and the identity of
+// the running executable, so that a rebuilt or upgraded `impact` never trusts entries made by
+// another build's loader.
+std::string host_build_identity();
+
 // The search order: bundled folder, then each folder of IMPACT_PLUGIN_PATH (':'-separated),
 // then each --plugin-dir.
 std::vector<SearchDir> plugin_search_path(const std::filesystem::path& bundled_dir,
@@ -47,44 +57,103 @@ std::vector<SearchDir> plugin_search_path(const std::filesystem::path& bundled_d
 // per plugin), sorted by path so the search order is reproducible.
 std::vector<std::filesystem::path> plugin_files_in(const std::filesystem::path& dir);
 
+// Where a plugin's descriptors came from on this start.
+enum class PluginSource {
+    loaded,  // the file was loaded (no cache, or its entry was missing or stale)
+    cache,   // its cache entry: the file has not been loaded
+};
+
+// What discover() may use: the cache (owned by the registry from then on) and a log for -v.
+struct DiscoverOptions {
+    std::optional<PluginCache> cache;  // nullopt: load every plugin, as without a cache
+    // One line each, no newline, raw (the caller escapes it for a terminal); may be empty.
+    std::function<void(const std::string&)> log;
+};
+
 class Registry {
 public:
-    // Loads every plugin along `search_path`. Never throws for a bad plugin file: it is
-    // recorded in rejected() and the others load. A folder that does not exist is kept in
-    // search_path() marked `missing`, so that listings can say so.
-    static Registry discover(const std::vector<SearchDir>& search_path);
+    // Finds every plugin along `search_path`. Without a cache every file is loaded; with one,
+    // a file whose entry is current is listed from it without being loaded, and the others are
+    // loaded and recorded. Never throws for a bad plugin file: it is recorded in rejected() and
+    // the others are used. A folder that does not exist is kept in search_path() marked
+    // `missing`, so that listings can say so.
+    static Registry discover(const std::vector<SearchDir>& search_path, DiscoverOptions options = {});
 
-    // Loads one more file (after those already loaded, so it loses any id clash).
+    // Loads one more file (after those already found, so it loses any id clash).
     void add_file(const std::filesystem::path& file, const std::string& origin);
 
+    // Loads the plugins that provide these model ids (those listed from the cache are loaded
+    // now; unknown ids are left for the caller to report). A loaded plugin whose descriptors
+    // differ from its cache entry (a library it depends on changed, say) replaces the entry,
+    // and the search is redone with what it really declares, so the result is always what
+    // loading every plugin would give.
+    void load_plugins_for(const std::vector<std::string>& model_ids);
+
+    // Writes the cache back when anything changed (no-op without a cache). Never throws.
+    void save_cache();
+
     struct Entry {
-        std::shared_ptr<const LoadedPlugin> plugin;
+        std::shared_ptr<const LoadedPlugin> plugin;  // null while only listed from the cache
         std::string origin;
+        std::shared_ptr<const PluginInfo> info;  // always set; shares ownership with `plugin`
+        PluginSource source = PluginSource::loaded;
     };
     const std::vector<Entry>& plugins() const noexcept { return plugins_; }
     const std::vector<RejectedFile>& rejected() const noexcept { return rejected_; }
     const std::vector<ShadowedModel>& shadowed() const noexcept { return shadowed_; }
     const std::vector<SearchDir>& search_path() const noexcept { return search_path_; }
 
-    // The model with this id, or nullopt.
+    // The model with this id, or nullopt. The first in search order wins.
     std::optional<Model> find_model(std::string_view model_id) const;
     // Every usable model, sorted by id.
     std::vector<Model> models() const;
     // Their ids, sorted: for messages that list what is available.
     std::vector<std::string> model_ids() const;
 
+    // The SHA-256 of a plugin file, for a run's provenance: from its cache entry, which matched
+    // the file's identity when it was loaded or listed, else hashed now.
+    std::string file_sha256(const std::filesystem::path& file) const;
+
 private:
+    // One file found on the search path, in search order, whatever became of it.
+    struct FileRecord {
+        std::filesystem::path file;
+        std::string origin;
+        std::shared_ptr<const LoadedPlugin> library;  // null: not loaded
+        std::shared_ptr<const PluginInfo> info;       // null: refused by the loader
+        std::string rejected_reason;
+        std::string sha256;  // "" when not known
+        std::optional<FileStamp> stamp;  // from the cache entry used, to check after a late load
+        PluginSource source = PluginSource::loaded;
+    };
     struct ModelRef {
-        std::string id;
-        std::shared_ptr<const LoadedPlugin> plugin;
+        std::size_t plugin;  // index into plugins_
         const ModelInfo* info;
     };
+    FileRecord probe(const std::filesystem::path& file, const std::string& origin);
+    std::optional<FileRecord> from_cache(const std::filesystem::path& file, const std::string& origin);
+    // Adds records_[index] to the lists and indexes (duplicate plugin ids, shadowed models).
+    void index_record(std::size_t index);
+    void rebuild_index();
+    void log(const std::string& line) const {
+        if (log_) log_(line);
+    }
+
     std::vector<SearchDir> search_path_;
+    std::optional<PluginCache> cache_;
+    std::function<void(const std::string&)> log_;
+    bool cache_problem_logged_ = false;  // at most one line about an unusable cache
+    std::vector<FileRecord> records_;
+    std::unordered_set<std::string> seen_files_;  // canonical paths already tried
+
+    // Derived from records_ by index_record.
     std::vector<Entry> plugins_;
+    std::vector<std::size_t> plugin_records_;  // plugins_[i] is records_[plugin_records_[i]]
     std::vector<RejectedFile> rejected_;
     std::vector<ShadowedModel> shadowed_;
     std::vector<ModelRef> models_;
-    std::vector<std::filesystem::path> seen_files_;  // canonical paths already tried
+    std::unordered_map<std::string, std::size_t> plugin_by_id_;  // plugin id -> plugins_ index
+    std::unordered_map<std::string, std::size_t> model_by_id_;   // model id -> models_ index
 };
 
 }  // namespace impact::host

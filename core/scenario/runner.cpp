@@ -632,7 +632,7 @@ RunResult run_scenario(const Scenario& scenario, const host::Registry& registry,
         // Provenance is part of a run's report only; validate need not read every plugin file.
         if (!listed)
             result.plugins.push_back(PluginUsed{plugin.id, plugin.version, plugin.file,
-                                                mode == RunMode::run ? text::sha256_file_hex(plugin.file) : std::string()});
+                                                mode == RunMode::run ? registry.file_sha256(plugin.file) : std::string()});
     }
     result.steps = std::move(earlier).take();
     return result;

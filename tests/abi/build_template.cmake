@@ -12,6 +12,9 @@
 # check_plugin_exports.cmake.
 cmake_minimum_required(VERSION 3.25)
 
+# `impact` keeps its plugin cache in the work folder, never in the user's ~/.cache.
+set(ENV{IMPACT_CACHE_DIR} "${WORK_DIR}/impact-cache")
+unset(ENV{IMPACT_NO_PLUGIN_CACHE})
 foreach(var IN ITEMS SOURCE_DIR PREFIX SDK_CMAKE_DIR WORK_DIR CXX_COMPILER EXPECT_COMPILER_ID GENERATOR IMPACT_EXE
                      ABI_MAJOR ABI_MINOR)
   if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")

@@ -7,6 +7,11 @@
 # compared (review the diff before committing it).
 cmake_minimum_required(VERSION 3.25)
 unset(ENV{IMPACT_PLUGIN_PATH})  # only the bundled plugins, whatever the caller's environment
+# A plugin cache of this case's own, never the user's ~/.cache: CACHE_DIR is a fresh folder per case.
+unset(ENV{XDG_CACHE_HOME})
+unset(ENV{IMPACT_NO_PLUGIN_CACHE})
+set(ENV{IMPACT_CACHE_DIR} "${CACHE_DIR}")
+file(REMOVE_RECURSE "${CACHE_DIR}")
 # Lists arrive '|'-separated (add_test would split them on ';').
 foreach(list_var ARGS REPLACE_FROM REPLACE_TO)
   string(REPLACE "|" ";" ${list_var} "${${list_var}}")

@@ -298,7 +298,8 @@ TEST_CASE("a report that cannot be written to stdout fails the run (exit 2), for
     Workspace w;
     for (const std::string format : {"text", "json"}) {
         const fs::path err = w.scratch / "stderr.txt";
-        const std::string command = "'" + std::string(IMPACT_IO_IMPACT_EXE) + "' run '" + w.scenario.string() +
+        const std::string command = "IMPACT_CACHE_DIR='" + (w.scratch / "impact-cache").string() + "' '" +
+                                    std::string(IMPACT_IO_IMPACT_EXE) + "' run '" + w.scenario.string() +
                                     "' --format " + format + " >/dev/full 2>'" + err.string() + "'";
         const int status = std::system(command.c_str());
         INFO(command << "\nstderr: " << read_file(err));

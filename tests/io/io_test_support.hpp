@@ -105,9 +105,9 @@ inline TimedResult run_impact_timed(const fs::path& exe, const std::vector<std::
     std::vector<char*> argv;
     for (auto& a : argv_text) argv.push_back(a.data());
     argv.push_back(nullptr);
+    std::vector<std::string> env_text = impact::test::impact_environment(scratch);
     std::vector<char*> envp;
-    for (char** e = environ; *e; ++e)
-        if (std::string_view(*e).rfind("IMPACT_PLUGIN_PATH=", 0) != 0) envp.push_back(*e);
+    for (auto& e : env_text) envp.push_back(e.data());
     envp.push_back(nullptr);
 
     const auto start = std::chrono::steady_clock::now();

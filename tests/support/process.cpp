@@ -7,6 +7,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -26,7 +27,33 @@ std::string CommandResult::describe() const {
     return text + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
 }
 
+std::vector<std::string> impact_environment(const fs::path& scratch, const std::vector<std::string>& extra) {
+    const auto starts_with = [](std::string_view text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; };
+    // A variable `extra` sets replaces the inherited one: getenv() would find the first.
+    const auto set_by_extra = [&](std::string_view entry) {
+        const std::string_view name = entry.substr(0, entry.find('=') + 1);
+        return std::any_of(extra.begin(), extra.end(), [&](const std::string& e) { return starts_with(e, name); });
+    };
+    std::vector<std::string> env_text;
+    for (char** e = environ; *e; ++e) {
+        const std::string_view entry(*e);
+        if (!starts_with(entry, "IMPACT_PLUGIN_PATH=") && !starts_with(entry, "IMPACT_CACHE_DIR=") &&
+            !starts_with(entry, "XDG_CACHE_HOME=") && !starts_with(entry, "IMPACT_NO_PLUGIN_CACHE=") &&
+            !set_by_extra(entry))
+            env_text.emplace_back(entry);
+    }
+    if (std::none_of(extra.begin(), extra.end(), [&](const std::string& e) { return starts_with(e, "IMPACT_CACHE_DIR="); }))
+        env_text.push_back("IMPACT_CACHE_DIR=" + (scratch / "impact-cache").string());
+    env_text.insert(env_text.end(), extra.begin(), extra.end());
+    return env_text;
+}
+
 CommandResult run_impact(const fs::path& impact_exe, const std::vector<std::string>& args, const fs::path& scratch) {
+    return run_impact(impact_exe, args, scratch, {});
+}
+
+CommandResult run_impact(const fs::path& impact_exe, const std::vector<std::string>& args, const fs::path& scratch,
+                         const std::vector<std::string>& environment) {
     CommandResult result;
     result.args = args;
     const std::string out_file = (scratch / "stdout.txt").string();
@@ -44,9 +71,9 @@ CommandResult run_impact(const fs::path& impact_exe, const std::vector<std::stri
     for (auto& a : argv_text) argv.push_back(a.data());
     argv.push_back(nullptr);
 
+    std::vector<std::string> env_text = impact_environment(scratch, environment);
     std::vector<char*> envp;
-    for (char** e = environ; *e; ++e)
-        if (std::string_view(*e).rfind("IMPACT_PLUGIN_PATH=", 0) != 0) envp.push_back(*e);
+    for (auto& e : env_text) envp.push_back(e.data());
     envp.push_back(nullptr);
 
     pid_t pid = 0;
