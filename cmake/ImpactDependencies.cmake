@@ -9,3 +9,5 @@ find_package(Boost 1.74 REQUIRED)  # headers only: Boost.DLL with std::filesyste
 add_library(impact_boost_dll INTERFACE)
 target_link_libraries(impact_boost_dll INTERFACE Boost::headers ${CMAKE_DL_LIBS})
 target_compile_definitions(impact_boost_dll INTERFACE BOOST_DLL_USE_STD_FS)
+find_package(OpenSSL REQUIRED)  # libcrypto's EVP SHA-256 for provenance hashes
+find_package(nlohmann_json 3 REQUIRED)  # JSON reports, and the tests that read them

@@ -2,10 +2,10 @@
 #include "scenario/runner.hpp"
 
 #include "data/csv.hpp"
+#include "io/sha256.hpp"
 #include "text/amount.hpp"
 #include "text/iso_date.hpp"
 #include "text/quantity.hpp"
-#include "text/sha256.hpp"
 #include "text/user_error.hpp"
 
 #include <fmt/format.h>
@@ -641,7 +641,7 @@ RunResult run_scenario(const Scenario& scenario, const host::Registry& registry,
         // Provenance is part of a run's report only; validate need not read every plugin file.
         if (!listed)
             result.plugins.push_back(PluginUsed{plugin.id, plugin.version, plugin.file,
-                                                mode == RunMode::run ? text::sha256_file_hex(plugin.file) : std::string()});
+                                                mode == RunMode::run ? io::sha256_file_hex(plugin.file) : std::string()});
     }
     return result;
 }
