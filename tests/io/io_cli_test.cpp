@@ -313,7 +313,7 @@ TEST_CASE("a report that cannot be written to stdout fails the run (exit 2), for
 }
 
 // docs/scenarios.md, "JSON text": a path that is not UTF-8 is written with U+FFFD and its bytes in hex.
-TEST_CASE("--json output stays valid JSON and says the bytes of a path that is not UTF-8", "[io][cli][json]") {
+TEST_CASE("JSON output (run, plugins) stays valid and says the bytes of a path that is not UTF-8", "[io][cli][json]") {
     TempDir dir;
     // "caf\xe9": Latin-1 é, a byte that is not UTF-8 on its own.
     const fs::path odd = dir.path() / "caf\xe9";
