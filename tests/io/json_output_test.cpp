@@ -1,5 +1,6 @@
 // io::json_number, json_text, put_path and json_document: numbers read back exactly, text is always UTF-8.
 #include "io/json_output.hpp"
+#include "support/json_parse.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -86,4 +87,12 @@ TEST_CASE("json_document indents by two spaces, keeps key order and ends with a 
     CHECK(impact::io::json_document(doc) ==
           "{\n  \"schema\": \"impact.test/1\",\n  \"b\": [],\n  \"a\": {\n    \"z\": 1,\n    \"y\": null\n  },\n"
           "  \"empty\": {}\n}\n");
+}
+
+// The tests' reader (tests/support/json_parse.hpp) must be at least as strict as the writer's rules.
+TEST_CASE("the tests' parse_json refuses NaN and a key twice in one object, not one key in two objects", "[io][json]") {
+    CHECK_THROWS_WITH(impact::test::parse_json(R"({"a": 1, "b": {"a": 2}, "a": 3})"), Catch::Contains("\"a\""));
+    CHECK_THROWS_AS(impact::test::parse_json(R"({"a": NaN})"), nlohmann::json::parse_error);
+    const nlohmann::json same_key_in_two_objects = impact::test::parse_json(R"({"x": {"a": 1}, "y": {"a": 2}})");
+    CHECK(same_key_in_two_objects.at("y").at("a").get<int>() == 2);
 }
