@@ -6,6 +6,12 @@ packages=(
   g++ clang cmake ninja-build pkg-config binutils python3
   libquantlib0-dev libboost-dev libfmt-dev libcli11-dev
   catch2 libbenchmark-dev libtomlplusplus-dev
+  # JSON reports and the tests that read them (nlohmann::ordered_json keeps the documented key order).
+  nlohmann-json3-dev
+  # SHA-256 of scenario and plugin files through libcrypto's EVP interface.
+  libssl-dev
+  # The expression library for formula steps (scenario `expr`).
+  libmuparser-dev
   # Fuzzing (preset `fuzz`, scripts/fuzz.sh): libFuzzer and clang's sanitizer runtimes. The
   # runtimes are only a Recommends of clang, which --no-install-recommends skips.
   libfuzzer-14-dev libclang-rt-14-dev

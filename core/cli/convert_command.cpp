@@ -3,9 +3,9 @@
 #include "cli/exit_codes.hpp"
 #include "data/rates_csv.hpp"
 #include "host/model.hpp"
+#include "io/json_output.hpp"
 #include "text/amount.hpp"
 #include "text/iso_date.hpp"
-#include "text/json_writer.hpp"
 #include "text/money_format.hpp"
 #include "text/user_error.hpp"
 
@@ -67,20 +67,21 @@ int run_convert(const GlobalOptions& options, const ConvertOptions& convert) {
     const std::string rate_date = note_or(notes, "rate_date", "");
 
     if (convert.json) {
-        text::JsonWriter w;
-        w.begin_object();
-        w.key("schema").value("impact.convert/1");
-        w.key("amount").begin_object().key("value").value(amount).key("currency").value(convert.from).end_object();
-        w.key("converted").begin_object().key("value").value(converted).key("currency").value(convert.to).end_object();
-        w.key("rate").begin_object().key("value").value(rate).key("unit").value(instance.resolve_unit("{to}/{from}"));
-        w.key("source").value(source).key("date");
-        rate_date.empty() ? w.null() : w.value(rate_date);
-        w.end_object();
-        if (convert.to == "KRW") w.key("korean_units").value(text::format_korean_units(converted));
-        w.key("model").begin_object().key("id").value(model->info().id).key("version").value(model->info().version);
-        w.key("plugin").value(model->plugin().id).key("plugin_version").value(model->plugin().version).end_object();
-        w.end_object();
-        fmt::print("{}", w.str());
+        io::Json doc = io::Json::object();
+        doc["schema"] = "impact.convert/1";
+        doc["amount"] = {{"value", io::json_number(amount)}, {"currency", convert.from}};
+        doc["converted"] = {{"value", io::json_number(converted)}, {"currency", convert.to}};
+        io::Json& about_rate = doc["rate"] = io::Json::object();
+        about_rate["value"] = io::json_number(rate);
+        about_rate["unit"] = io::json_text(instance.resolve_unit("{to}/{from}"));
+        about_rate["source"] = io::json_text(source);
+        about_rate["date"] = rate_date.empty() ? io::Json() : io::json_text(rate_date);
+        if (convert.to == "KRW") doc["korean_units"] = text::format_korean_units(converted);
+        doc["model"] = {{"id", io::json_text(model->info().id)},
+                        {"version", io::json_text(model->info().version)},
+                        {"plugin", io::json_text(model->plugin().id)},
+                        {"plugin_version", io::json_text(model->plugin().version)}};
+        fmt::print("{}", io::json_document(doc));
         return kExitSuccess;
     }
     fmt::print("{} = {}\n", text::format_money_and_code(amount, convert.from),

@@ -1,7 +1,7 @@
 // `impact describe MODEL`: a model's inputs and outputs with kinds, units, defaults and bounds.
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "text/json_writer.hpp"
+#include "io/json_output.hpp"
 #include "text/printable.hpp"
 #include "text/user_error.hpp"
 
@@ -50,43 +50,52 @@ int run_describe(const GlobalOptions& options, const std::string& model_id, bool
     const host::PluginInfo& plugin = model->plugin();
 
     if (json) {
-        text::JsonWriter w;
-        w.begin_object();
-        w.key("schema").value("impact.describe/1");
-        w.key("id").value(info.id).key("name").value(info.name).key("version").value(info.version);
-        w.key("description").value(info.description).key("references").value(info.references);
-        w.key("thread_safety").value(host::thread_safety_name(info.thread_safety));
-        w.key("plugin").begin_object().key("id").value(plugin.id).key("version").value(plugin.version);
-        w.key("file").value(plugin.file.string()).end_object();
-        w.key("inputs").begin_array();
+        io::Json doc = io::Json::object();
+        doc["schema"] = "impact.describe/1";
+        doc["id"] = io::json_text(info.id);
+        doc["name"] = io::json_text(info.name);
+        doc["version"] = io::json_text(info.version);
+        doc["description"] = io::json_text(info.description);
+        doc["references"] = io::json_text(info.references);
+        doc["thread_safety"] = host::thread_safety_name(info.thread_safety);
+        io::Json& about_plugin = doc["plugin"] = io::Json::object();
+        about_plugin["id"] = io::json_text(plugin.id);
+        about_plugin["version"] = io::json_text(plugin.version);
+        io::put_path(about_plugin, "file", plugin.file);
+        io::Json& inputs = doc["inputs"] = io::Json::array();
         for (const auto& in : info.inputs) {
-            w.begin_object().key("key").value(in.key).key("label").value(in.label);
-            w.key("kind").value(host::kind_name(in.kind)).key("unit").value(in.unit);
-            w.key("required").value(in.required).key("prepared").value(in.prepared || !in.is_numeric());
-            w.key("default");
-            if (in.default_number) w.value(*in.default_number);
-            else if (in.default_text) w.value(*in.default_text);
-            else w.null();
-            w.key("min");
-            in.min_value ? w.value(*in.min_value) : w.null();
-            w.key("max");
-            in.max_value ? w.value(*in.max_value) : w.null();
-            w.key("min_exclusive").value(in.min_value && in.min_exclusive);
-            w.key("max_exclusive").value(in.max_value && in.max_exclusive);
-            w.key("description").value(in.description).end_object();
+            io::Json i = io::Json::object();
+            i["key"] = io::json_text(in.key);
+            i["label"] = io::json_text(in.label);
+            i["kind"] = host::kind_name(in.kind);
+            i["unit"] = io::json_text(in.unit);
+            i["required"] = in.required;
+            i["prepared"] = in.prepared || !in.is_numeric();
+            i["default"] = in.default_number ? io::json_number(*in.default_number)
+                           : in.default_text ? io::json_text(*in.default_text)
+                                             : io::Json();
+            i["min"] = in.min_value ? io::json_number(*in.min_value) : io::Json();
+            i["max"] = in.max_value ? io::json_number(*in.max_value) : io::Json();
+            i["min_exclusive"] = in.min_value && in.min_exclusive;
+            i["max_exclusive"] = in.max_value && in.max_exclusive;
+            i["description"] = io::json_text(in.description);
+            inputs.push_back(std::move(i));
         }
-        w.end_array();
-        w.key("outputs").begin_array();
+        io::Json& outputs = doc["outputs"] = io::Json::array();
         for (const auto& out : info.outputs) {
-            w.begin_object().key("key").value(out.key).key("label").value(out.label).key("unit").value(out.unit);
+            io::Json o = io::Json::object();
+            o["key"] = io::json_text(out.key);
+            o["label"] = io::json_text(out.label);
+            o["unit"] = io::json_text(out.unit);
             // "neutral", "higher_is_better" or "higher_is_worse": the sign convention in README.md.
             std::string direction(host::direction_name(out.direction));
             std::replace(direction.begin(), direction.end(), ' ', '_');
-            w.key("direction").value(direction).key("may_be_undefined").value(out.may_be_undefined);
-            w.key("description").value(out.description).end_object();
+            o["direction"] = direction;
+            o["may_be_undefined"] = out.may_be_undefined;
+            o["description"] = io::json_text(out.description);
+            outputs.push_back(std::move(o));
         }
-        w.end_array().end_object();
-        fmt::print("{}", w.str());
+        fmt::print("{}", io::json_document(doc));
         return kExitSuccess;
     }
 

@@ -1,7 +1,7 @@
 // `impact plugins`: the search path, each plugin with its models, rejected files and clashes.
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "text/json_writer.hpp"
+#include "io/json_output.hpp"
 #include "text/printable.hpp"
 
 #include <fmt/format.h>
@@ -86,48 +86,51 @@ host::Registry load_registry(const GlobalOptions& options, bool warn_rejected,
 int run_plugins(const GlobalOptions& options, bool json) {
     const host::Registry registry = load_registry(options, /*warn_rejected=*/false);
     if (json) {
-        text::JsonWriter w;
-        w.begin_object();
-        w.key("schema").value("impact.plugins/1");
-        w.key("host_abi").begin_object().key("major").value(IMPACT_ABI_MAJOR).key("minor").value(IMPACT_ABI_MINOR).end_object();
-        w.key("search_path").begin_array();
-        for (const auto& dir : registry.search_path())
-            w.begin_object()
-                .key("dir").value(dir.dir.string())
-                .key("origin").value(dir.origin)
-                .key("missing").value(dir.missing)
-                .end_object();
-        w.end_array();
-        w.key("plugins").begin_array();
+        io::Json doc = io::Json::object();
+        doc["schema"] = "impact.plugins/1";
+        doc["host_abi"] = {{"major", IMPACT_ABI_MAJOR}, {"minor", IMPACT_ABI_MINOR}};
+        io::Json& search_path = doc["search_path"] = io::Json::array();
+        for (const auto& dir : registry.search_path()) {
+            io::Json d = io::Json::object();
+            io::put_path(d, "dir", dir.dir);
+            d["origin"] = io::json_text(dir.origin);
+            d["missing"] = dir.missing;
+            search_path.push_back(std::move(d));
+        }
+        io::Json& plugins = doc["plugins"] = io::Json::array();
         for (const auto& entry : registry.plugins()) {
             const auto& info = *entry.info;
-            w.begin_object();
-            w.key("id").value(info.id).key("version").value(info.version).key("name").value(info.name);
-            w.key("abi").begin_object().key("major").value(info.abi_major).key("minor").value(info.abi_minor).end_object();
-            w.key("file").value(info.file.string()).key("origin").value(entry.origin);
-            w.key("models").begin_array();
-            for (const auto& model : info.models) {
-                w.begin_object().key("id").value(model.id).key("version").value(model.version);
-                w.key("name").value(model.name).key("thread_safety").value(host::thread_safety_name(model.thread_safety));
-                w.end_object();
-            }
-            w.end_array().end_object();
+            io::Json p = io::Json::object();
+            p["id"] = io::json_text(info.id);
+            p["version"] = io::json_text(info.version);
+            p["name"] = io::json_text(info.name);
+            p["abi"] = {{"major", info.abi_major}, {"minor", info.abi_minor}};
+            io::put_path(p, "file", info.file);
+            p["origin"] = io::json_text(entry.origin);
+            io::Json& models = p["models"] = io::Json::array();
+            for (const auto& model : info.models)
+                models.push_back({{"id", io::json_text(model.id)},
+                                  {"version", io::json_text(model.version)},
+                                  {"name", io::json_text(model.name)},
+                                  {"thread_safety", host::thread_safety_name(model.thread_safety)}});
+            plugins.push_back(std::move(p));
         }
-        w.end_array();
-        w.key("rejected").begin_array();
-        for (const auto& r : registry.rejected())
-            w.begin_object().key("file").value(r.file.string()).key("reason").value(r.reason).end_object();
-        w.end_array();
-        w.key("shadowed").begin_array();
-        for (const auto& s : registry.shadowed())
-            w.begin_object()
-                .key("model").value(s.model_id)
-                .key("file").value(s.file.string())
-                .key("used_file").value(s.used_file.string())
-                .end_object();
-        w.end_array();
-        w.end_object();
-        fmt::print("{}", w.str());
+        io::Json& rejected = doc["rejected"] = io::Json::array();
+        for (const auto& r : registry.rejected()) {
+            io::Json entry = io::Json::object();
+            io::put_path(entry, "file", r.file);
+            entry["reason"] = io::json_text(r.reason);
+            rejected.push_back(std::move(entry));
+        }
+        io::Json& shadowed = doc["shadowed"] = io::Json::array();
+        for (const auto& s : registry.shadowed()) {
+            io::Json entry = io::Json::object();
+            entry["model"] = io::json_text(s.model_id);
+            io::put_path(entry, "file", s.file);
+            io::put_path(entry, "used_file", s.used_file);
+            shadowed.push_back(std::move(entry));
+        }
+        fmt::print("{}", io::json_document(doc));
         return kExitSuccess;
     }
 

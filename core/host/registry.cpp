@@ -1,7 +1,7 @@
 // Plugin discovery: search order, the descriptor cache, duplicate handling and the list of rejected files.
 #include "host/registry.hpp"
 
-#include "text/sha256.hpp"
+#include "io/sha256.hpp"
 
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <fmt/format.h>
@@ -128,7 +128,7 @@ Registry::FileRecord Registry::probe(const std::filesystem::path& file, const st
     // when it changed in this clock tick, so that the next start can verify its entry.
     if (record.info || entry.is_racy()) {
         try {
-            entry.sha256 = text::sha256_file_hex(file);
+            entry.sha256 = io::sha256_file_hex(file);
         } catch (const std::exception&) {
             return record;  // unreadable now: nothing to cache
         }
@@ -158,7 +158,7 @@ std::optional<Registry::FileRecord> Registry::from_cache(const std::filesystem::
         const std::optional<FileStamp> before = stamp_of(file);
         std::string sha256;
         try {
-            sha256 = text::sha256_file_hex(file);
+            sha256 = io::sha256_file_hex(file);
         } catch (const std::exception&) {
             return std::nullopt;
         }
@@ -273,7 +273,7 @@ void Registry::save_cache() {
 std::string Registry::file_sha256(const std::filesystem::path& file) const {
     for (const FileRecord& record : records_)
         if (record.file == file && record.info && !record.sha256.empty()) return record.sha256;
-    return text::sha256_file_hex(file);
+    return io::sha256_file_hex(file);
 }
 
 std::optional<Model> Registry::find_model(std::string_view model_id) const {

@@ -1,8 +1,8 @@
 // Text and JSON renderings of a scenario run, with provenance for audit.
 #include "scenario/report.hpp"
 
+#include "io/json_output.hpp"
 #include "text/iso_date.hpp"
-#include "text/json_writer.hpp"
 #include "text/money_format.hpp"
 #include "text/printable.hpp"
 #include "text/quantity.hpp"
@@ -45,27 +45,24 @@ std::string ranged_text(const RangedValue& v) {
     return out;
 }
 
-// A number, or null plus "<name>non_finite": "nan" | "+inf" | "-inf" for one that is not finite,
-// so a reader never mistakes a missing value for zero or for another kind of undefined.
-void write_number(text::JsonWriter& w, const char* name, double value) {
-    w.key(name);
-    if (std::isfinite(value)) {
-        w.value(value);
-        return;
-    }
-    w.null();
-    const std::string key = std::string_view(name) == "value" ? "non_finite" : std::string(name) + "_non_finite";
-    w.key(key).value(host::non_finite_name(value));
+// A number, or null plus "<name>_non_finite" ("non_finite" beside "value"): "nan" | "+inf" | "-inf"
+// for one that is not finite, so a reader never mistakes a missing value for zero or for another
+// kind of undefined.
+void put_number(io::Json& object, const std::string& name, double value) {
+    object[name] = io::json_number(value);
+    if (std::isfinite(value)) return;
+    object[name == "value" ? std::string("non_finite") : name + "_non_finite"] = host::non_finite_name(value);
 }
 
-void write_ranged(text::JsonWriter& w, const RangedValue& v) {
-    w.begin_object();
-    write_number(w, "value", v.value);
+io::Json ranged_json(const RangedValue& v) {
+    io::Json out = io::Json::object();
+    put_number(out, "value", v.value);
     if (v.low && v.high) {
-        write_number(w, "low", *v.low);
-        write_number(w, "high", *v.high);
+        put_number(out, "low", *v.low);
+        put_number(out, "high", *v.high);
     }
-    w.key("unit").value(v.unit);
+    out["unit"] = io::json_text(v.unit);
+    return out;
 }
 
 }  // namespace
@@ -94,66 +91,68 @@ std::string render_text(const Scenario& scenario, const RunResult& result) {
 }
 
 std::string render_json(const Scenario& scenario, const RunResult& result) {
-    text::JsonWriter w;
-    w.begin_object();
-    w.key("schema").value("impact.run/1");
-    w.key("scenario").begin_object();
-    w.key("name").value(scenario.name);
-    if (!scenario.description.empty()) w.key("description").value(scenario.description);
-    w.key("file").value(scenario.file.string());
-    w.key("as_of");
-    scenario.as_of ? w.value(text::format_iso_date(*scenario.as_of)) : w.null();
-    w.key("currency");
-    scenario.currency ? w.value(*scenario.currency) : w.null();
-    w.end_object();
+    io::Json doc = io::Json::object();
+    doc["schema"] = "impact.run/1";
+    io::Json& about = doc["scenario"] = io::Json::object();
+    about["name"] = io::json_text(scenario.name);
+    if (!scenario.description.empty()) about["description"] = io::json_text(scenario.description);
+    io::put_path(about, "file", scenario.file);
+    about["as_of"] = scenario.as_of ? io::Json(text::format_iso_date(*scenario.as_of)) : io::Json();
+    about["currency"] = scenario.currency ? io::json_text(*scenario.currency) : io::Json();
 
-    w.key("steps").begin_array();
+    io::Json& steps = doc["steps"] = io::Json::array();
     for (const StepResult& step : result.steps) {
-        w.begin_object();
-        w.key("id").value(step.id).key("model").value(step.model_id).key("model_version").value(step.model_version);
-        w.key("plugin").value(step.plugin_id).key("ranged").value(step.ranged);
-        w.key("inputs").begin_object();
+        io::Json s = io::Json::object();
+        s["id"] = io::json_text(step.id);
+        s["model"] = io::json_text(step.model_id);
+        s["model_version"] = io::json_text(step.model_version);
+        s["plugin"] = io::json_text(step.plugin_id);
+        s["ranged"] = step.ranged;
+        io::Json& inputs = s["inputs"] = io::Json::object();
         for (const InputUsed& in : step.inputs) {
-            w.key(in.key).begin_object().key("kind").value(in.kind);
+            io::Json i = io::Json::object();
+            i["kind"] = io::json_text(in.kind);
             if (in.number) {
-                w.key("value").value(in.number->value);
-                if (in.number->low && in.number->high) w.key("low").value(*in.number->low).key("high").value(*in.number->high);
-                w.key("unit").value(in.number->unit);
+                i["value"] = io::json_number(in.number->value);
+                if (in.number->low && in.number->high) {
+                    i["low"] = io::json_number(*in.number->low);
+                    i["high"] = io::json_number(*in.number->high);
+                }
+                i["unit"] = io::json_text(in.number->unit);
             } else {
-                w.key("value").value(in.text);
+                i["value"] = io::json_text(in.text);
             }
-            w.key("origin").value(in.origin).end_object();
+            i["origin"] = io::json_text(in.origin);
+            inputs[in.key] = std::move(i);
         }
-        w.end_object();
-        w.key("outputs").begin_object();
+        io::Json& outputs = s["outputs"] = io::Json::object();
         for (const auto& o : step.outputs) {
-            w.key(o.key);
-            write_ranged(w, o.value);
+            io::Json out = ranged_json(o.value);
             // The sign convention (README.md): which way is worse, for thresholds and comparisons.
             std::string direction(host::direction_name(o.direction));
             std::replace(direction.begin(), direction.end(), ' ', '_');
-            w.key("direction").value(direction).end_object();
+            out["direction"] = direction;
+            outputs[o.key] = std::move(out);
         }
-        w.end_object();
-        w.key("notes").begin_object();
-        for (const auto& [key, value] : step.notes) w.key(key).value(value);
-        w.end_object();
-        w.end_object();
+        io::Json& notes = s["notes"] = io::Json::object();
+        for (const auto& [key, value] : step.notes) notes[io::json_text(key).get<std::string>()] = io::json_text(value);
+        steps.push_back(std::move(s));
     }
-    w.end_array();
 
-    w.key("provenance").begin_object();
-    w.key("tool").value(fmt::format("impact {}", IMPACT_VERSION));
-    w.key("abi").value(fmt::format("{}.{}", IMPACT_ABI_MAJOR, IMPACT_ABI_MINOR));
-    w.key("scenario_sha256").value(scenario.sha256);
-    w.key("plugins").begin_array();
-    for (const PluginUsed& p : result.plugins)
-        w.begin_object().key("id").value(p.id).key("version").value(p.version).key("file").value(p.file.string())
-            .key("sha256").value(p.sha256).end_object();
-    w.end_array();
-    w.end_object();
-    w.end_object();
-    return w.str();
+    io::Json& provenance = doc["provenance"] = io::Json::object();
+    provenance["tool"] = fmt::format("impact {}", IMPACT_VERSION);
+    provenance["abi"] = fmt::format("{}.{}", IMPACT_ABI_MAJOR, IMPACT_ABI_MINOR);
+    provenance["scenario_sha256"] = scenario.sha256;
+    io::Json& plugins = provenance["plugins"] = io::Json::array();
+    for (const PluginUsed& p : result.plugins) {
+        io::Json plugin = io::Json::object();
+        plugin["id"] = io::json_text(p.id);
+        plugin["version"] = io::json_text(p.version);
+        io::put_path(plugin, "file", p.file);
+        plugin["sha256"] = p.sha256;
+        plugins.push_back(std::move(plugin));
+    }
+    return io::json_document(doc);
 }
 
 }  // namespace impact::scenario

@@ -5,10 +5,10 @@
 #include "scenario/formula_step.hpp"
 
 #include "data/csv.hpp"
+#include "io/sha256.hpp"
 #include "text/amount.hpp"
 #include "text/iso_date.hpp"
 #include "text/quantity.hpp"
-#include "text/sha256.hpp"
 #include "text/user_error.hpp"
 
 #include <fmt/format.h>

@@ -1,11 +1,11 @@
 // TOML scenario files (toml++): structure checks with file:line:column for every problem.
 #include "scenario/scenario.hpp"
 
+#include "io/sha256.hpp"
 #include "text/amount.hpp"
 #include "text/iso_date.hpp"
 #include "text/printable.hpp"
 #include "text/quantity.hpp"
-#include "text/sha256.hpp"
 #include "text/user_error.hpp"
 
 #include <fmt/format.h>
@@ -243,7 +243,7 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
     Scenario scenario;
     scenario.file = file;
     scenario.max_input_bytes = max_input_bytes;
-    scenario.sha256 = text::sha256_hex(content);
+    scenario.sha256 = io::sha256_hex(content);
 
     for (const auto& [key, node] : root) {
         const std::string k(key.str());

@@ -1,7 +1,7 @@
-// ISO dates via std::chrono's civil calendar (C++20), so there is no date arithmetic of our own.
+// ISO dates: parsed with std::chrono's civil calendar (C++20), written by the SDK's Date::iso().
 #include "text/iso_date.hpp"
 
-#include <fmt/format.h>
+#include <impact/sdk/date.hpp>
 
 #include <chrono>
 #include <charconv>
@@ -22,10 +22,7 @@ std::optional<impact_date_days> parse_iso_date(std::string_view text) noexcept {
     return static_cast<impact_date_days>(std::chrono::sys_days{ymd}.time_since_epoch().count());
 }
 
-std::string format_iso_date(impact_date_days days) {
-    const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
-    return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                       static_cast<unsigned>(ymd.day()));
-}
+// The SDK's spelling, so host and plugins write every date the same way.
+std::string format_iso_date(impact_date_days days) { return sdk::Date{days}.iso(); }
 
 }  // namespace impact::text

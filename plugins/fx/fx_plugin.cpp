@@ -82,9 +82,9 @@ public:
     }
 
     explicit FxConvert(const sdk::PreparedInputs& in)
-        : from_code_(in.text("from")), to_code_(in.text("to")) {
-        from_ = currency_or_throw(from_code_, "from");
-        currency_or_throw(to_code_, "to");
+        : from_code_(in.currency("from")), to_code_(in.currency("to")) {
+        // Both codes are in the SDK's table, which is the one currency_from_code() builds from.
+        from_ = *fx::currency_from_code(from_code_);
 
         const bool has_rate = in.has("rate");
         const bool has_rates = in.has("rates");
@@ -100,42 +100,33 @@ public:
 
         notes_.push_back({"rate_source", resolved.description});
         if (const std::optional<int32_t> rate_date_days = resolved.oldest_date_days()) {
-            notes_.push_back({"rate_date", fx::iso_date(*rate_date_days)});
+            notes_.push_back({"rate_date", sdk::Date{*rate_date_days}.iso()});
             notes_.push_back({"stale_days", std::to_string(date_days_ - *rate_date_days)});
         }
     }
 
     void evaluate(sdk::Batch& batch) const {
-        for (uint64_t row = 0; row < batch.rows(); ++row) {
-            const double amount = batch.input(row, 0);
+        sdk::for_each_row(batch, [&](uint64_t row) {
+            const double amount = batch.input(row, amount_column_);
             // Conversion is linear, so losses (negative amounts) convert like gains; NaN and
             // infinities are refused: no finite report can be built on one.
             if (!std::isfinite(amount))
-                throw sdk::InputError("amount",
-                                      fmt::format("amount must be a finite number, got {} in row {}", amount, row),
-                                      static_cast<int64_t>(row));
+                throw sdk::InputError("amount", fmt::format("amount must be a finite number, got {} in row {}", amount, row));
             // QuantLib 1.29's exchange() multiplies (or divides, for an inverse quote) without
             // rounding and without consulting Money::Settings, so the value is the exact
             // floating-point product of the amount and the quote(s).
             const QuantLib::Money converted = exchange_rate_.exchange(QuantLib::Money(from_, amount));
             if (!std::isfinite(converted.value()))
                 throw sdk::ModelError(fmt::format("converted overflows to infinity: {} × {} in row {}",
-                                                  short_number(amount), short_number(rate_), row),
-                                      static_cast<int64_t>(row));
-            batch.output(row, 0) = converted.value();
-            batch.output(row, 1) = rate_;
-        }
+                                                  short_number(amount), short_number(rate_), row));
+            batch.output(row, converted_column_) = converted.value();
+            batch.output(row, rate_column_) = rate_;
+        });
     }
 
     std::vector<sdk::Note> notes() const { return notes_; }
 
 private:
-    static QuantLib::Currency currency_or_throw(const std::string& code, const char* key) {
-        std::optional<QuantLib::Currency> currency = fx::currency_from_code(code);
-        if (!currency) throw sdk::InputError(key, fx::unknown_currency_message(code));
-        return *currency;
-    }
-
     fx::ResolvedRate from_given_rate(const sdk::PreparedInputs& in) const {
         try {
             return fx::given_rate(from_code_, to_code_, in.number("rate"));
@@ -176,6 +167,9 @@ private:
         }
     }
 
+    const uint32_t amount_column_ = sdk::input_column<FxConvert>("amount");
+    const uint32_t converted_column_ = sdk::output_column<FxConvert>("converted");
+    const uint32_t rate_column_ = sdk::output_column<FxConvert>("rate");
     std::string from_code_, to_code_;
     QuantLib::Currency from_;
     QuantLib::ExchangeRate exchange_rate_;

@@ -2,6 +2,7 @@
 #include "fx_rates.hpp"
 
 #include <impact/sdk/currencies.hpp>
+#include <impact/sdk/date.hpp>
 
 #include <ql/math/rounding.hpp>
 #include <ql/money.hpp>
@@ -10,7 +11,6 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -61,7 +61,7 @@ std::string describe(const RateLeg& leg) {
                                          pair_name(leg.quote.quote, leg.quote.base))
                            : std::string();
     return fmt::format("{}{} {}{}", leg.inverted ? "inverse of " : "", pair_name(leg.quote.base, leg.quote.quote),
-                       iso_date(leg.quote.date_days), agreement);
+                       sdk::Date{leg.quote.date_days}.iso(), agreement);
 }
 
 // The ExchangeRate of one quote as observed; exchange() applies it either way round.
@@ -110,21 +110,8 @@ std::vector<std::string_view> known_currency_codes() {
     return codes;
 }
 
-std::string unknown_currency_message(std::string_view iso_code) {
-    return fmt::format("unknown currency code '{}'; expected a current ISO 4217 code such as USD, EUR, KRW or JPY "
-                       "({} codes are known; codes are upper-case)",
-                       iso_code, sdk::iso4217_currencies.size());
-}
-
 UnknownCurrency::UnknownCurrency(std::string iso_code)
-    : std::invalid_argument(unknown_currency_message(iso_code)), code_(std::move(iso_code)) {}
-
-std::string iso_date(int32_t date_days) {
-    using namespace std::chrono;
-    const year_month_day ymd{sys_days{days{date_days}}};
-    return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                       static_cast<unsigned>(ymd.day()));
-}
+    : std::invalid_argument(sdk::unknown_currency_message(iso_code)), code_(std::move(iso_code)) {}
 
 std::optional<std::pair<std::string, std::string>> parse_pair_label(std::string_view label) {
     const auto is_code = [](std::string_view s) {
@@ -171,7 +158,7 @@ QuoteTable::QuoteTable(const std::vector<Quote>& quotes) {
                                                     pair_name(q.base, q.quote)));
         if (!valid_rate(q.rate))
             throw std::invalid_argument(fmt::format("{} quote on {} must be a finite number > 0, not below 2.2e-308, got {}",
-                                                    pair_name(q.base, q.quote), iso_date(q.date_days), q.rate));
+                                                    pair_name(q.base, q.quote), sdk::Date{q.date_days}.iso(), q.rate));
         by_pair_[{q.base, q.quote}].push_back(q);
         codes.insert(q.base);
         codes.insert(q.quote);
@@ -183,7 +170,7 @@ QuoteTable::QuoteTable(const std::vector<Quote>& quotes) {
             observed.begin(), observed.end(), [](const Quote& a, const Quote& b) { return a.date_days == b.date_days; });
         if (duplicate != observed.end())
             throw std::invalid_argument(fmt::format("two {} quotes on {}", pair_name(pair.first, pair.second),
-                                                    iso_date(duplicate->date_days)));
+                                                    sdk::Date{duplicate->date_days}.iso()));
     }
     // A pair quoted both ways on one date: refuse the two if they disagree, naming first the
     // one that comes first in `quotes` (so each disagreement is reported once).
@@ -192,7 +179,7 @@ QuoteTable::QuoteTable(const std::vector<Quote>& quotes) {
         if (!other || inverse_agrees(direct.rate, other->rate)) continue;
         throw std::invalid_argument(fmt::format(
             "{} {} on {} disagrees with the inverse {} quote {} (1/{} = {:.6g}), more than 1e-6 relative",
-            pair_name(direct.base, direct.quote), direct.rate, iso_date(direct.date_days),
+            pair_name(direct.base, direct.quote), direct.rate, sdk::Date{direct.date_days}.iso(),
             pair_name(other->base, other->quote), other->rate, other->rate, 1.0 / other->rate));
     }
     // The pivot order is part of the documented rule: USD and EUR are the usual vehicle
@@ -276,14 +263,14 @@ ResolvedRate QuoteTable::resolve(std::string_view from_code, std::string_view to
     for (const Quote* q : {latest_in(from, to, std::numeric_limits<int32_t>::min(), date_days),
                            latest_in(to, from, std::numeric_limits<int32_t>::min(), date_days)})
         if (q && (!latest_earlier || q->date_days > *latest_earlier)) latest_earlier = q->date_days;
-    const std::string nearest = latest_earlier ? fmt::format("latest earlier: {}", iso_date(*latest_earlier))
+    const std::string nearest = latest_earlier ? fmt::format("latest earlier: {}", sdk::Date{*latest_earlier}.iso())
                                                : fmt::format("no earlier {} or {} quote", pair_name(from, to),
                                                              pair_name(to, from));
     if (max_stale_days == 0)
         throw RateNotFound(fmt::format("no {} rate on {} (max_stale_days is 0; {})", pair_name(from, to),
-                                       iso_date(date_days), nearest));
+                                       sdk::Date{date_days}.iso(), nearest));
     throw RateNotFound(fmt::format("no {} rate on {} or in the {} day{} before ({})", pair_name(from, to),
-                                   iso_date(date_days), max_stale_days, max_stale_days == 1 ? "" : "s", nearest));
+                                   sdk::Date{date_days}.iso(), max_stale_days, max_stale_days == 1 ? "" : "s", nearest));
 }
 
 }  // namespace impact::fx

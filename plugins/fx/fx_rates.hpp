@@ -2,7 +2,8 @@
 #ifndef IMPACT_PLUGINS_FX_FX_RATES_HPP
 #define IMPACT_PLUGINS_FX_FX_RATES_HPP
 
-// Pure logic, no SDK types: the plugin and the reference tests both link it.
+// Pure logic on the SDK's header-only helpers (currencies, dates), no wrapper types: the
+// plugin and the reference tests both link it.
 // Thread safety: every function here is safe to call concurrently; QuoteTable is
 // immutable after construction. Nothing touches QuantLib's process-wide singletons
 // (ExchangeRateManager, Settings, Money::Settings), which are not thread-safe.
@@ -32,11 +33,7 @@ std::vector<std::string_view> known_currency_codes();
 // table), not from QuantLib's own list: fractions per unit are 10^minor_units and every
 // current code works.
 
-// "unknown currency code 'XYZ'; expected a current ISO 4217 code such as USD, EUR, KRW or JPY
-// (156 codes are known; codes are upper-case)"
-std::string unknown_currency_message(std::string_view iso_code);
-
-// Thrown when a code is not in the table; what() is unknown_currency_message().
+// Thrown when a code is not in the table; what() is impact::sdk::unknown_currency_message().
 class UnknownCurrency : public std::invalid_argument {
 public:
     explicit UnknownCurrency(std::string iso_code);
@@ -52,9 +49,6 @@ class RateNotFound : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
-
-// "2025-04-14" for a day count since 1970-01-01.
-std::string iso_date(int32_t date_days);
 
 // One observed quote: `rate` units of `quote` per 1 `base`, on date_days
 // (days since 1970-01-01, as impact::sdk::Date).

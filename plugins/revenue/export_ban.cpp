@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <sstream>
 
 namespace impact::revenue {
@@ -25,12 +24,12 @@ std::string format_number(double value) {
 // Refuses NaN and infinities as well as values outside [low, high].
 void check_range(const char* key, double value, double low, double high) {
     if (!std::isfinite(value) || value < low || value > high)
-        throw InvalidInput(key, std::string(key) + " must be a finite number from " + format_number(low) + " to " +
+        throw sdk::InputError(key, std::string(key) + " must be a finite number from " + format_number(low) + " to " +
                                     format_number(high) + ", got " + format_number(value));
 }
 void check_at_least(const char* key, double value, double low) {
     if (!std::isfinite(value) || value < low)
-        throw InvalidInput(key, std::string(key) + " must be a finite number >= " + format_number(low) + ", got " +
+        throw sdk::InputError(key, std::string(key) + " must be a finite number >= " + format_number(low) + ", got " +
                                     format_number(value));
 }
 
@@ -50,15 +49,6 @@ const char* timing_name(Timing timing) noexcept { return timing == Timing::quart
 
 int months_per_period(Timing timing) noexcept { return timing == Timing::quarterly ? 3 : 12; }
 
-std::string iso_date(int32_t days_since_epoch) {
-    const std::chrono::year_month_day d{std::chrono::sys_days{std::chrono::days{days_since_epoch}}};
-    // Room for any int year, so the compiler can prove nothing is truncated.
-    char text[32];
-    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                  static_cast<unsigned>(d.day()));
-    return text;
-}
-
 QuantLib::Date valuation_date_from_days(int32_t days_since_epoch) {
     // Built from year, month and day so that no offset between the SDK's 1970 epoch and
     // QuantLib's serial numbers is hard-coded.
@@ -66,7 +56,7 @@ QuantLib::Date valuation_date_from_days(int32_t days_since_epoch) {
     const int year = static_cast<int>(d.year());
     // QuantLib's calendar ends on 2199-12-31; as_of + 50 years must stay inside it.
     if (year < 1901 || year > 2149)
-        throw InvalidInput("as_of", "as_of must lie between 1901-01-01 and 2149-12-31, got year " +
+        throw sdk::InputError("as_of", "as_of must lie between 1901-01-01 and 2149-12-31, got year " +
                                         std::to_string(year));
     return QuantLib::Date(static_cast<QuantLib::Day>(static_cast<unsigned>(d.day())),
                           static_cast<QuantLib::Month>(static_cast<unsigned>(d.month())),

@@ -2,34 +2,24 @@
 #ifndef IMPACT_PLUGINS_REVENUE_EXPORT_BAN_HPP
 #define IMPACT_PLUGINS_REVENUE_EXPORT_BAN_HPP
 
-// Pure logic, no SDK types: the plugin links it and so could a test.
+// Pure logic; of the SDK only its header-only errors: the plugin links it and so could a test.
 // Thread safety: ExportBan is immutable after construction and evaluate() builds its
 // QuantLib term structure locally, so one ExportBan may be evaluated from several
 // threads at once. Nothing reads or writes QuantLib's Settings::evaluationDate or any
 // other process-wide singleton: the curve has an explicit reference date.
 
+#include <impact/sdk/errors.hpp>
+
 #include <ql/time/date.hpp>
 
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace impact::revenue {
-
-// An input is out of range; key() names it as the model's input key.
-class InvalidInput : public std::invalid_argument {
-public:
-    InvalidInput(std::string key, const std::string& message)
-        : std::invalid_argument(message), key_(std::move(key)) {}
-    const std::string& key() const noexcept { return key_; }
-
-private:
-    std::string key_;
-};
 
 // When lost gross profit is booked: at the end of each quarter or of each year of the
 // restriction, counted from the valuation date.
@@ -71,19 +61,16 @@ inline constexpr double max_duration_years = 50.0;
 inline constexpr double min_discount_rate = -0.5;
 inline constexpr double max_discount_rate = 1.0;
 
-// The valuation date as a QuantLib date, from days since 1970-01-01. Throws InvalidInput
+// The valuation date as a QuantLib date, from days since 1970-01-01. Throws impact::sdk::InputError
 // ("as_of") unless the date lies in [1901-01-01, 2149-12-31]: QuantLib dates end in 2199
 // and the longest restriction (50 years) must still fit.
 QuantLib::Date valuation_date_from_days(int32_t days_since_epoch);
-
-// "2025-04-16" for days since 1970-01-01.
-std::string iso_date(int32_t days_since_epoch);
 
 class ExportBan {
 public:
     ExportBan(QuantLib::Date as_of, Timing timing) noexcept : as_of_(as_of), timing_(timing) {}
 
-    // Checks every input (finite and within its bounds; throws InvalidInput naming the key)
+    // Checks every input (finite and within its bounds; throws impact::sdk::InputError naming the key)
     // and computes the outputs.
     ExportBanResult evaluate(const ExportBanInputs& in) const;
 

@@ -1,7 +1,6 @@
 // The revenue.export_ban model: SDK glue around the export_ban formulas.
 #include "export_ban.hpp"
 
-#include <impact/sdk/currencies.hpp>
 #include <impact/sdk/plugin.hpp>
 
 #include <cstdint>
@@ -12,26 +11,6 @@ namespace {
 
 namespace sdk = impact::sdk;
 namespace rev = impact::revenue;
-
-// Column of each row input in the batch: the declaration order of the numeric,
-// non-prepared inputs in spec() below.
-enum Column : uint32_t {
-    annual_revenue_column,
-    restricted_share_column,
-    duration_years_column,
-    recapture_column,
-    gross_margin_column,
-    one_off_charges_column,
-    discount_rate_column,
-};
-enum OutputColumn : uint32_t {
-    lost_revenue_output,
-    lost_gross_profit_output,
-    one_off_charges_output,
-    total_impact_output,
-    pv_total_impact_output,
-};
-
 
 class ExportBanModel {
 public:
@@ -116,41 +95,33 @@ public:
     }
 
     explicit ExportBanModel(const sdk::PreparedInputs& in)
-        : as_of_days_(in.date("as_of").days_since_epoch), model_(valuation_date(as_of_days_), timing(in)) {
-        currency_ = in.text_or("currency", "USD");
-        // Only a label for the money units, but a typo ("usd", "ABC") must not reach a report.
-        if (!sdk::find_currency(currency_))
-            throw sdk::InputError("currency", "currency must be a current ISO 4217 code such as USD, got '" +
-                                                  currency_ + "'");
-    }
+        : as_of_days_(in.date("as_of").days_since_epoch),
+          model_(rev::valuation_date_from_days(as_of_days_), timing(in)),
+          // Only a label for the money units, but a typo ("usd", "ABC") must not reach a report.
+          currency_(in.currency_or("currency", "USD")) {}
 
     void evaluate(sdk::Batch& batch) const {
-        for (uint64_t row = 0; row < batch.rows(); ++row) {
+        // for_each_row gives an error from the formulas its row; the host says which row (or range end) it was.
+        sdk::for_each_row(batch, [&](uint64_t row) {
             rev::ExportBanInputs inputs;
-            inputs.annual_revenue = batch.input(row, annual_revenue_column);
-            inputs.restricted_share = batch.input(row, restricted_share_column);
-            inputs.duration_years = batch.input(row, duration_years_column);
-            inputs.recapture = batch.input(row, recapture_column);
-            inputs.gross_margin = batch.input(row, gross_margin_column);
-            inputs.one_off_charges = batch.input(row, one_off_charges_column);
-            inputs.discount_rate = batch.input(row, discount_rate_column);
-            rev::ExportBanResult result;
-            try {
-                result = model_.evaluate(inputs);
-            } catch (const rev::InvalidInput& e) {
-                // The row travels in the error; the host says which row (or range end) it was.
-                throw sdk::InputError(e.key(), e.what(), static_cast<int64_t>(row));
-            }
-            batch.output(row, lost_revenue_output) = result.lost_revenue;
-            batch.output(row, lost_gross_profit_output) = result.lost_gross_profit;
-            batch.output(row, one_off_charges_output) = result.one_off_charges;
-            batch.output(row, total_impact_output) = result.total_impact;
-            batch.output(row, pv_total_impact_output) = result.pv_total_impact;
-        }
+            inputs.annual_revenue = batch.input(row, annual_revenue_);
+            inputs.restricted_share = batch.input(row, restricted_share_);
+            inputs.duration_years = batch.input(row, duration_years_);
+            inputs.recapture = batch.input(row, recapture_);
+            inputs.gross_margin = batch.input(row, gross_margin_);
+            inputs.one_off_charges = batch.input(row, one_off_charges_input_);
+            inputs.discount_rate = batch.input(row, discount_rate_);
+            const rev::ExportBanResult result = model_.evaluate(inputs);
+            batch.output(row, lost_revenue_) = result.lost_revenue;
+            batch.output(row, lost_gross_profit_) = result.lost_gross_profit;
+            batch.output(row, one_off_charges_output_) = result.one_off_charges;
+            batch.output(row, total_impact_) = result.total_impact;
+            batch.output(row, pv_total_impact_) = result.pv_total_impact;
+        });
     }
 
     std::vector<sdk::Note> notes() const {
-        const std::string as_of = rev::iso_date(as_of_days_);
+        const std::string as_of = sdk::Date{as_of_days_}.iso();
         const bool quarterly = model_.timing() == rev::Timing::quarterly;
         return {
             {"as_of", as_of},
@@ -162,20 +133,25 @@ public:
     }
 
 private:
-    // Member-initialiser helpers, so that the model is complete once constructed.
-    static QuantLib::Date valuation_date(impact_date_days as_of_days) {
-        try {
-            return rev::valuation_date_from_days(as_of_days);
-        } catch (const rev::InvalidInput& e) {
-            throw sdk::InputError(e.key(), e.what());
-        }
-    }
     static rev::Timing timing(const sdk::PreparedInputs& in) {
         const std::string text = in.text_or("timing", "quarterly");
         if (const auto timing = rev::parse_timing(text)) return *timing;
         throw sdk::InputError("timing", "timing must be 'quarterly' or 'annual', got '" + text + "'");
     }
 
+    // Batch columns, looked up by key in spec() once per instance.
+    const uint32_t annual_revenue_ = sdk::input_column<ExportBanModel>("annual_revenue");
+    const uint32_t restricted_share_ = sdk::input_column<ExportBanModel>("restricted_share");
+    const uint32_t duration_years_ = sdk::input_column<ExportBanModel>("duration_years");
+    const uint32_t recapture_ = sdk::input_column<ExportBanModel>("recapture");
+    const uint32_t gross_margin_ = sdk::input_column<ExportBanModel>("gross_margin");
+    const uint32_t one_off_charges_input_ = sdk::input_column<ExportBanModel>("one_off_charges");
+    const uint32_t discount_rate_ = sdk::input_column<ExportBanModel>("discount_rate");
+    const uint32_t lost_revenue_ = sdk::output_column<ExportBanModel>("lost_revenue");
+    const uint32_t lost_gross_profit_ = sdk::output_column<ExportBanModel>("lost_gross_profit");
+    const uint32_t one_off_charges_output_ = sdk::output_column<ExportBanModel>("one_off_charges");
+    const uint32_t total_impact_ = sdk::output_column<ExportBanModel>("total_impact");
+    const uint32_t pv_total_impact_ = sdk::output_column<ExportBanModel>("pv_total_impact");
     impact_date_days as_of_days_;  // declared before model_: model_ is built from it
     rev::ExportBan model_;
     std::string currency_;

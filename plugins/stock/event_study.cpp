@@ -1,12 +1,12 @@
 // Single-firm, single-event study by the market model: alignment, fit, AR, CAR and t-tests.
 #include "event_study.hpp"
 
+#include <impact/sdk/date.hpp>
+
 #include <ql/math/distributions/studenttdistribution.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <stdexcept>
 
@@ -15,40 +15,40 @@ namespace {
 
 void check_series(const DatedCloses& s) {
     if (s.dates.size() != s.closes.size())
-        throw InvalidInput(s.key, s.key + " has " + std::to_string(s.dates.size()) + " dates but " +
+        throw sdk::InputError(s.key, s.key + " has " + std::to_string(s.dates.size()) + " dates but " +
                                       std::to_string(s.closes.size()) + " values");
     for (std::size_t i = 1; i < s.dates.size(); ++i)
         if (s.dates[i] <= s.dates[i - 1])
-            throw InvalidInput(s.key, s.key + " dates must be strictly increasing, but " + iso_date(s.dates[i]) +
-                                          " follows " + iso_date(s.dates[i - 1]) + " at position " +
+            throw sdk::InputError(s.key, s.key + " dates must be strictly increasing, but " + sdk::Date{s.dates[i]}.iso() +
+                                          " follows " + sdk::Date{s.dates[i - 1]}.iso() + " at position " +
                                           std::to_string(i));
 }
 
 void check_parameters(const EventStudyParameters& p) {
     if (p.estimation_days < min_estimation_days || p.estimation_days > max_trading_days)
-        throw InvalidInput("estimation_days", "estimation_days must be a whole number from " +
+        throw sdk::InputError("estimation_days", "estimation_days must be a whole number from " +
                                                   std::to_string(min_estimation_days) + " to " +
                                                   std::to_string(max_trading_days) + ", got " +
                                                   std::to_string(p.estimation_days));
     if (p.gap_days < 0 || p.gap_days > max_trading_days)
-        throw InvalidInput("gap_days", "gap_days must be a whole number from 0 to " +
+        throw sdk::InputError("gap_days", "gap_days must be a whole number from 0 to " +
                                            std::to_string(max_trading_days) + ", got " + std::to_string(p.gap_days));
     if (std::abs(p.window_start) > max_trading_days)
-        throw InvalidInput("window_start", "window_start must lie within +-" + std::to_string(max_trading_days));
+        throw sdk::InputError("window_start", "window_start must lie within +-" + std::to_string(max_trading_days));
     if (std::abs(p.window_end) > max_trading_days)
-        throw InvalidInput("window_end", "window_end must lie within +-" + std::to_string(max_trading_days));
+        throw sdk::InputError("window_end", "window_end must lie within +-" + std::to_string(max_trading_days));
     if (p.window_end < p.window_start)
-        throw InvalidInput("window_end", "the event window [" + std::to_string(p.window_start) + ", " +
+        throw sdk::InputError("window_end", "the event window [" + std::to_string(p.window_start) + ", " +
                                              std::to_string(p.window_end) + "] ends before it starts");
     // The estimation window ends on day -(G+1); an event window reaching into it would
     // both estimate and test the same returns.
     if (p.window_start < -p.gap_days)
-        throw InvalidInput("window_start", "the event window starts on day " + std::to_string(p.window_start) +
+        throw sdk::InputError("window_start", "the event window starts on day " + std::to_string(p.window_start) +
                                                ", inside the estimation window, which ends on day " +
                                                std::to_string(-p.gap_days - 1) +
                                                "; start it on day -gap_days or later, or widen gap_days");
     if (p.shares_outstanding && !(std::isfinite(*p.shares_outstanding) && *p.shares_outstanding >= 0.0))
-        throw InvalidInput("shares_outstanding", "shares_outstanding must be a finite number >= 0");
+        throw sdk::InputError("shares_outstanding", "shares_outstanding must be a finite number >= 0");
 }
 
 // The two series on their common dates, plus every date only one of them has.
@@ -81,15 +81,6 @@ double period_return(double close_before, double close_after, ReturnType type) {
 }
 
 }  // namespace
-
-std::string iso_date(int32_t days_since_epoch) {
-    const std::chrono::year_month_day d{std::chrono::sys_days{std::chrono::days{days_since_epoch}}};
-    // Room for any int year, so the compiler can prove nothing is truncated.
-    char text[32];
-    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
-                  static_cast<unsigned>(d.day()));
-    return text;
-}
 
 std::optional<ReturnType> parse_return_type(std::string_view text) {
     if (text == "simple") return ReturnType::simple;
@@ -128,12 +119,12 @@ EventStudyResult run_event_study(const DatedCloses& stock, const DatedCloses& ma
 
     const Aligned data = align(stock, market);
     if (data.dates.empty())
-        throw InvalidInput(market.key, "the " + stock.key + " and " + market.key + " series have no date in common");
+        throw sdk::InputError(market.key, "the " + stock.key + " and " + market.key + " series have no date in common");
     const std::ptrdiff_t count = static_cast<std::ptrdiff_t>(data.dates.size());
     if (p.event_date_days < data.dates.front() || p.event_date_days > data.dates.back())
-        throw InvalidInput("event_date", "event_date " + iso_date(p.event_date_days) +
+        throw sdk::InputError("event_date", "event_date " + sdk::Date{p.event_date_days}.iso() +
                                              " lies outside the data: the two series have common dates from " +
-                                             iso_date(data.dates.front()) + " to " + iso_date(data.dates.back()));
+                                             sdk::Date{data.dates.front()}.iso() + " to " + sdk::Date{data.dates.back()}.iso());
 
     // Day 0: the event date, or the next common trading day when the markets were shut or
     // one series has no close that day.
@@ -145,24 +136,24 @@ EventStudyResult run_event_study(const DatedCloses& stock, const DatedCloses& ma
     // The earliest close used is the one before the first estimation-window return.
     const std::ptrdiff_t first_close = day0 - (G + L) - 1;
     if (first_close < 0)
-        throw InvalidInput("estimation_days",
+        throw sdk::InputError("estimation_days",
                            "too few observations: estimation_days " + std::to_string(L) + " and gap_days " +
                                std::to_string(G) + " need " + std::to_string(G + L + 1) +
-                               " common trading days before day 0 (" + iso_date(data.dates[day0]) +
+                               " common trading days before day 0 (" + sdk::Date{data.dates[day0]}.iso() +
                                "), but the data has " + std::to_string(day0) + " (from " +
-                               iso_date(data.dates.front()) + ")");
+                               sdk::Date{data.dates.front()}.iso() + ")");
     // Day 0 is always used (ar0), even when the window lies wholly before or after it.
     const std::ptrdiff_t last_close = day0 + std::max(p.window_end, 0);
     if (last_close >= count)
-        throw InvalidInput("window_end", "the event window runs past the data: day " + std::to_string(p.window_end) +
+        throw sdk::InputError("window_end", "the event window runs past the data: day " + std::to_string(p.window_end) +
                                              " would be " + std::to_string(p.window_end) +
-                                             " common trading days after day 0 (" + iso_date(data.dates[day0]) +
+                                             " common trading days after day 0 (" + sdk::Date{data.dates[day0]}.iso() +
                                              "), but the data ends " + std::to_string(count - 1 - day0) +
-                                             " days after it, on " + iso_date(data.dates.back()));
+                                             " days after it, on " + sdk::Date{data.dates.back()}.iso());
     for (std::ptrdiff_t i = first_close; i <= last_close; ++i) {
         const auto check_close = [&](const std::string& key, double close) {
             if (!std::isfinite(close) || close <= 0.0)
-                throw InvalidInput(key, key + " close on " + iso_date(data.dates[i]) + " is " +
+                throw sdk::InputError(key, key + " close on " + sdk::Date{data.dates[i]}.iso() + " is " +
                                             std::to_string(close) + "; closes must be finite and > 0");
         };
         check_close(stock.key, data.stock[i]);
@@ -210,9 +201,9 @@ EventStudyResult run_event_study(const DatedCloses& stock, const DatedCloses& ma
                 sxy += (x[k] - mean_x) * (y[k] - mean_y);
             }
             if (!(sxx > 0.0))
-                throw InvalidInput(market.key, "the market returns do not vary over the estimation window (" +
-                                                   iso_date(r.estimation_first_days) + ".." +
-                                                   iso_date(r.estimation_last_days) +
+                throw sdk::InputError(market.key, "the market returns do not vary over the estimation window (" +
+                                                   sdk::Date{r.estimation_first_days}.iso() + ".." +
+                                                   sdk::Date{r.estimation_last_days}.iso() +
                                                    "), so beta cannot be estimated");
             r.beta = sxy / sxx;
             r.alpha = mean_y - r.beta * mean_x;
@@ -247,7 +238,7 @@ EventStudyResult run_event_study(const DatedCloses& stock, const DatedCloses& ma
     r.sigma = std::sqrt(sum_squares / r.degrees_of_freedom);
     if (!(r.sigma > 0.0))
         throw std::domain_error("the abnormal returns have zero variance over the estimation window (" +
-                                iso_date(r.estimation_first_days) + ".." + iso_date(r.estimation_last_days) +
+                                sdk::Date{r.estimation_first_days}.iso() + ".." + sdk::Date{r.estimation_last_days}.iso() +
                                 "), so no t-statistic exists");
 
     r.ar0 = abnormal(stock_return(day0), market_return(day0));

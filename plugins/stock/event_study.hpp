@@ -2,11 +2,11 @@
 #ifndef IMPACT_PLUGINS_STOCK_EVENT_STUDY_HPP
 #define IMPACT_PLUGINS_STOCK_EVENT_STUDY_HPP
 
-// Pure logic, no SDK types. run_event_study() is a pure function of its arguments (it
+// Pure logic; of the SDK only its header-only errors and dates. run_event_study() is a pure function of its arguments (it
 // keeps no state and touches no QuantLib singleton), so it is safe from any thread.
 // plugins/stock/README.md states every convention used here.
 
-#include "invalid_input.hpp"
+#include <impact/sdk/errors.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -86,15 +86,12 @@ struct EventStudyResult {
     std::vector<DroppedDate> dropped;   // oldest first
 };
 
-// Runs the study. Throws InvalidInput (naming "stock", "market", "event_date",
+// Runs the study. Throws impact::sdk::InputError (naming "stock", "market", "event_date",
 // "estimation_days", "gap_days", "window_start" or "window_end") when the data or the
 // parameters cannot support it, and std::domain_error when the estimation window leaves
 // a zero residual variance (no t-statistic exists).
 EventStudyResult run_event_study(const DatedCloses& stock, const DatedCloses& market,
                                  const EventStudyParameters& parameters);
-
-// "2025-04-16" for days since 1970-01-01.
-std::string iso_date(int32_t days_since_epoch);
 
 // Two-sided p-value of t under Student's t with degrees_of_freedom > 0, from QuantLib's
 // CumulativeStudentDistribution: 2 F(-|t|).

@@ -20,11 +20,11 @@ std::string format_number(double value) {
 PriceMoveResult price_move(double price_before, double price_after, double shares_outstanding) {
     // A zero price before would make the return infinite, so it is refused, not reported.
     if (!std::isfinite(price_before) || price_before <= 0.0)
-        throw InvalidInput("price_before", "price_before must be a finite number > 0, got " + format_number(price_before));
+        throw sdk::InputError("price_before", "price_before must be a finite number > 0, got " + format_number(price_before));
     if (!std::isfinite(price_after) || price_after < 0.0)
-        throw InvalidInput("price_after", "price_after must be a finite number >= 0, got " + format_number(price_after));
+        throw sdk::InputError("price_after", "price_after must be a finite number >= 0, got " + format_number(price_after));
     if (!std::isfinite(shares_outstanding) || shares_outstanding < 0.0)
-        throw InvalidInput("shares_outstanding",
+        throw sdk::InputError("shares_outstanding",
                            "shares_outstanding must be a finite number >= 0, got " + format_number(shares_outstanding));
     PriceMoveResult out;
     out.price_change = price_after - price_before;

@@ -2,7 +2,7 @@
 #ifndef IMPACT_PLUGINS_STOCK_PRICE_MOVE_HPP
 #define IMPACT_PLUGINS_STOCK_PRICE_MOVE_HPP
 
-#include "invalid_input.hpp"
+#include <impact/sdk/errors.hpp>
 
 namespace impact::stock {
 
@@ -12,7 +12,7 @@ struct PriceMoveResult {
     double market_cap_change = 0.0;  // currency
 };
 
-// Throws InvalidInput unless price_before is finite and > 0 and price_after and
+// Throws impact::sdk::InputError unless price_before is finite and > 0 and price_after and
 // shares_outstanding are finite and >= 0. Pure function: safe from any thread.
 PriceMoveResult price_move(double price_before, double price_after, double shares_outstanding);
 

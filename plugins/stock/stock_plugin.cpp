@@ -2,7 +2,6 @@
 #include "event_study.hpp"
 #include "price_move.hpp"
 
-#include <impact/sdk/currencies.hpp>
 #include <impact/sdk/plugin.hpp>
 
 #include <algorithm>
@@ -12,21 +11,13 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
 
 namespace sdk = impact::sdk;
 namespace stock = impact::stock;
-
-// The currency is only a label for the money units, but a typo ("usd", "US$", "ABC") should
-// not reach a report: it must be a current ISO 4217 code (the SDK's table).
-std::string currency_or_throw(const sdk::PreparedInputs& in) {
-    std::string code = in.text_or("currency", "USD");
-    if (!sdk::find_currency(code))
-        throw sdk::InputError("currency", "currency must be a current ISO 4217 code such as USD, got '" + code + "'");
-    return code;
-}
 
 sdk::Input currency_input() {
     return sdk::Input::text("currency", "Currency")
@@ -79,24 +70,28 @@ public:
                         .description("price_change x shares_outstanding; a loss of value is negative"));
     }
 
-    explicit PriceMove(const sdk::PreparedInputs& in) : currency_(currency_or_throw(in)) {}
+    // The currency is only a label for the money units, but a typo ("usd", "US$", "ABC") must
+    // not reach a report.
+    explicit PriceMove(const sdk::PreparedInputs& in) : currency_(in.currency_or("currency", "USD")) {}
 
     void evaluate(sdk::Batch& batch) const {
-        for (uint64_t row = 0; row < batch.rows(); ++row) {
-            stock::PriceMoveResult result;
-            try {
-                result = stock::price_move(batch.input(row, 0), batch.input(row, 1), batch.input(row, 2));
-            } catch (const stock::InvalidInput& e) {
-                // The row travels in the error; the host says which row (or range end) it was.
-                throw sdk::InputError(e.key(), e.what(), static_cast<int64_t>(row));
-            }
-            batch.output(row, 0) = result.simple_return;
-            batch.output(row, 1) = result.price_change;
-            batch.output(row, 2) = result.market_cap_change;
-        }
+        // for_each_row gives an error from the formulas its row; the host says which row (or range end) it was.
+        sdk::for_each_row(batch, [&](uint64_t row) {
+            const stock::PriceMoveResult result = stock::price_move(
+                batch.input(row, price_before_), batch.input(row, price_after_), batch.input(row, shares_outstanding_));
+            batch.output(row, return_) = result.simple_return;
+            batch.output(row, price_change_) = result.price_change;
+            batch.output(row, market_cap_change_) = result.market_cap_change;
+        });
     }
 
 private:
+    const uint32_t price_before_ = sdk::input_column<PriceMove>("price_before");
+    const uint32_t price_after_ = sdk::input_column<PriceMove>("price_after");
+    const uint32_t shares_outstanding_ = sdk::input_column<PriceMove>("shares_outstanding");
+    const uint32_t return_ = sdk::output_column<PriceMove>("return");
+    const uint32_t price_change_ = sdk::output_column<PriceMove>("price_change");
+    const uint32_t market_cap_change_ = sdk::output_column<PriceMove>("market_cap_change");
     std::string currency_;
 };
 
@@ -247,7 +242,7 @@ public:
                         .description("Dates in the span used that only one series has"));
     }
 
-    explicit EventStudy(const sdk::PreparedInputs& in) : currency_(currency_or_throw(in)) {
+    explicit EventStudy(const sdk::PreparedInputs& in) : currency_(in.currency_or("currency", "USD")) {
         const stock::DatedCloses stock_closes = one_series(in, "stock");
         const stock::DatedCloses market_closes = one_series(in, "market");
         stock::EventStudyParameters p;
@@ -272,25 +267,29 @@ public:
         if (in.has("shares_outstanding")) p.shares_outstanding = in.number("shares_outstanding");
 
         // Every input is prepared, so the whole study runs once, here; evaluate() only copies.
+        // A zero residual variance leaves no t-statistic: the model fails, the inputs were fine.
         try {
             result_ = stock::run_event_study(stock_closes, market_closes, p);
-        } catch (const stock::InvalidInput& e) {
-            throw sdk::InputError(e.key(), e.what());
         } catch (const std::domain_error& e) {
             throw sdk::ModelError(e.what());
         }
-        outputs_ = {result_.alpha,
-                    result_.beta,
-                    result_.sigma,
-                    result_.ar0,
-                    result_.ar0_t,
-                    result_.ar0_p,
-                    result_.car,
-                    result_.car_t,
-                    result_.car_p,
-                    result_.abnormal_market_cap,
-                    static_cast<double>(result_.n_estimation),
-                    static_cast<double>(result_.n_dropped)};
+        // Each output at its own column, found by key in spec(), so the order cannot drift. An
+        // output left unset stays NaN, which the host refuses: it cannot pass as a zero.
+        outputs_.assign(sdk::DescriptorStorage<EventStudy>::get().spec().output_count(),
+                        std::numeric_limits<double>::quiet_NaN());
+        const auto set = [&](std::string_view key, double value) { outputs_[sdk::output_column<EventStudy>(key)] = value; };
+        set("alpha", result_.alpha);
+        set("beta", result_.beta);
+        set("sigma", result_.sigma);
+        set("ar0", result_.ar0);
+        set("ar0_t", result_.ar0_t);
+        set("ar0_p", result_.ar0_p);
+        set("car", result_.car);
+        set("car_t", result_.car_t);
+        set("car_p", result_.car_p);
+        set("abnormal_market_cap", result_.abnormal_market_cap);
+        set("n_estimation", static_cast<double>(result_.n_estimation));
+        set("n_dropped", static_cast<double>(result_.n_dropped));
     }
 
     void evaluate(sdk::Batch& batch) const {
@@ -301,7 +300,7 @@ public:
     }
 
     std::vector<sdk::Note> notes() const {
-        const auto iso = [](int32_t days) { return stock::iso_date(days); };
+        const auto iso = [](int32_t days) { return sdk::Date{days}.iso(); };
         std::vector<sdk::Note> out;
         out.push_back({"day0", iso(result_.day0_days)});
         out.push_back({"estimation", iso(result_.estimation_first_days) + ".." + iso(result_.estimation_last_days)});

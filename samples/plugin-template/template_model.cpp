@@ -8,9 +8,6 @@ namespace {
 // template.percent_change: how much `after` differs from `before`, absolutely and in percent.
 class PercentChange {
 public:
-    // Batch columns and outputs, in the order spec() declares them.
-    enum Column : uint32_t { kBefore, kAfter };
-    enum Result : uint32_t { kChange, kPercentChange };
     // 2 inputs and 2 outputs per row, known at compile time, so the row loop below compiles
     // like a plain C++ loop (vectorised); the SDK checks these widths against spec().
     using batch_type = impact::sdk::FixedBatch<2, 2>;
@@ -36,15 +33,24 @@ public:
     // Prepare: this model has no text, date or series inputs, so nothing to read.
     explicit PercentChange(const impact::sdk::PreparedInputs&) {}
 
+private:
+    // Batch columns, looked up by key in spec() when the model is prepared: no index to keep by hand.
+    const uint32_t before_ = impact::sdk::input_column<PercentChange>("before");
+    const uint32_t after_ = impact::sdk::input_column<PercentChange>("after");
+    const uint32_t change_ = impact::sdk::output_column<PercentChange>("change");
+    const uint32_t percent_change_ = impact::sdk::output_column<PercentChange>("percent_change");
+
+public:
+
     void evaluate(batch_type& batch) const {
         for (uint64_t row = 0; row < batch.rows(); ++row) {
-            const double before = batch.input(row, kBefore);
-            const double after = batch.input(row, kAfter);
+            const double before = batch.input(row, before_);
+            const double after = batch.input(row, after_);
             // The host has checked before > 0 already; a direct caller of the C ABI has not.
             if (!(before > 0)) throw impact::sdk::InputError("before", "must be > 0", static_cast<int64_t>(row));
-            batch.output(row, kChange) = after - before;
+            batch.output(row, change_) = after - before;
             // Outputs in "%" cross as fractions, like percent inputs: 0.063 is 6.3%.
-            batch.output(row, kPercentChange) = after / before - 1;
+            batch.output(row, percent_change_) = after / before - 1;
         }
     }
 };

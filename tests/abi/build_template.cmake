@@ -1,22 +1,30 @@
-# Builds samples/plugin-template out of tree against the INSTALLED SDK with a given compiler, then loads it with `impact`.
+# Builds a plugin out of tree with a given compiler, against the INSTALLED SDK or the SDK's source folder, then loads it with `impact`.
 #
-#   cmake -DSOURCE_DIR=<samples/plugin-template> -DPREFIX=<installed Impact> -DSDK_CMAKE_DIR=<PREFIX/lib/cmake/ImpactSDK>
-#         -DWORK_DIR=<scratch folder> -DCXX_COMPILER=<g++|clang++> -DEXPECT_COMPILER_ID=<GNU|Clang>
-#         -DGENERATOR=<cmake generator> [-DMAKE_PROGRAM=<ninja>] -DIMPACT_EXE=<impact>
-#         -DABI_MAJOR=<n> -DABI_MINOR=<n> -P build_template.cmake
+#   cmake -DSOURCE_DIR=<project> -DWORK_DIR=<scratch folder> -DCXX_COMPILER=<g++|clang++> -DEXPECT_COMPILER_ID=<GNU|Clang>
+#         -DGENERATOR=<cmake generator> [-DMAKE_PROGRAM=<ninja>] -DIMPACT_EXE=<impact> -DABI_MAJOR=<n> -DABI_MINOR=<n>
+#         -DBUILD_TYPE=<Debug|Release|...|DEFAULT>
+#         and either -DPREFIX=<installed SDK> -DSDK_CMAKE_DIR=<PREFIX/lib/cmake/ImpactSDK>   (find_package)
+#         or -DSDK_SOURCE_DIR=<sdk> -DTEMPLATE_SOURCE=<template_model.cpp>                  (add_subdirectory)
+#         -P build_template.cmake
 #
 # Proves what a plugin author relies on: find_package(ImpactSDK) finds the installed package
-# (not the source tree), impact_add_plugin() works from it, the result is built by the
-# requested compiler, and the host built by the project's compiler loads it at ABI
-# ABI_MAJOR.ABI_MINOR with nothing rejected. WORK_DIR/plugins/template-model.so is left for
-# check_plugin_exports.cmake.
+# (not the source tree), or add_subdirectory(sdk) works without any install; impact_add_plugin()
+# works from either; the result is built by the requested compiler, with the requested build
+# type, and with BUILD_TYPE=DEFAULT (none given) the template's own default, Release, at -O3;
+# and the host built by the project's compiler loads it at ABI ABI_MAJOR.ABI_MINOR with
+# nothing rejected. WORK_DIR/plugins/template-model.so is left for check_plugin_exports.cmake.
 cmake_minimum_required(VERSION 3.25)
 
 # `impact` keeps its plugin cache in the work folder, never in the user's ~/.cache.
 set(ENV{IMPACT_CACHE_DIR} "${WORK_DIR}/impact-cache")
 unset(ENV{IMPACT_NO_PLUGIN_CACHE})
-foreach(var IN ITEMS SOURCE_DIR PREFIX SDK_CMAKE_DIR WORK_DIR CXX_COMPILER EXPECT_COMPILER_ID GENERATOR IMPACT_EXE
-                     ABI_MAJOR ABI_MINOR)
+if(SDK_SOURCE_DIR)
+  set(sdk_vars SDK_SOURCE_DIR TEMPLATE_SOURCE)
+else()
+  set(sdk_vars PREFIX SDK_CMAKE_DIR)
+endif()
+foreach(var IN ITEMS SOURCE_DIR WORK_DIR CXX_COMPILER EXPECT_COMPILER_ID GENERATOR IMPACT_EXE ABI_MAJOR ABI_MINOR
+                     BUILD_TYPE ${sdk_vars})
   if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
     message(FATAL_ERROR "build_template.cmake: -D${var}=... is required")
   endif()
@@ -73,28 +81,50 @@ set(make_program_arg)
 if(MAKE_PROGRAM)
   set(make_program_arg "-DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM}")
 endif()
+if(SDK_SOURCE_DIR)
+  set(sdk_args "-DIMPACT_SDK_SOURCE_DIR=${SDK_SOURCE_DIR}" "-DIMPACT_TEMPLATE_SOURCE=${TEMPLATE_SOURCE}")
+else()
+  # Only the prefix we installed may satisfy find_package.
+  set(sdk_args "-DCMAKE_PREFIX_PATH=${PREFIX}"
+               -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF)
+endif()
+if(BUILD_TYPE STREQUAL "DEFAULT")
+  set(build_type_arg)
+  set(expected_build_type Release)
+else()
+  set(build_type_arg "-DCMAKE_BUILD_TYPE=${BUILD_TYPE}")
+  set(expected_build_type "${BUILD_TYPE}")
+endif()
 run_checked(configure_output
   "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${build_dir}" -G "${GENERATOR}" ${make_program_arg}
   "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
-  "-DCMAKE_PREFIX_PATH=${PREFIX}"
-  # No optimisation: this checks packaging and the ABI, and -O0 keeps the nested build short.
-  "-DCMAKE_BUILD_TYPE="
+  ${build_type_arg}
   "-DCMAKE_LIBRARY_OUTPUT_DIRECTORY=${plugin_dir}"
-  # Only the prefix we installed may satisfy find_package.
-  -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF)
+  ${sdk_args})
 
 string(FIND "${configure_output}" "The CXX compiler identification is ${EXPECT_COMPILER_ID} " found_compiler)
 if(found_compiler EQUAL -1)
   message(FATAL_ERROR "the template was not configured with a ${EXPECT_COMPILER_ID} compiler:\n${configure_output}")
 endif()
 
-file(STRINGS "${build_dir}/CMakeCache.txt" sdk_dir_line REGEX "^ImpactSDK_DIR:PATH=")
-string(REGEX REPLACE "^ImpactSDK_DIR:PATH=" "" found_sdk_dir "${sdk_dir_line}")
-file(REAL_PATH "${found_sdk_dir}" found_sdk_dir)
-file(REAL_PATH "${SDK_CMAKE_DIR}" expected_sdk_dir)
-expect_equal("find_package(ImpactSDK) location" "${found_sdk_dir}" "${expected_sdk_dir}")
+if(NOT SDK_SOURCE_DIR)
+  file(STRINGS "${build_dir}/CMakeCache.txt" sdk_dir_line REGEX "^ImpactSDK_DIR:PATH=")
+  string(REGEX REPLACE "^ImpactSDK_DIR:PATH=" "" found_sdk_dir "${sdk_dir_line}")
+  file(REAL_PATH "${found_sdk_dir}" found_sdk_dir)
+  file(REAL_PATH "${SDK_CMAKE_DIR}" expected_sdk_dir)
+  expect_equal("find_package(ImpactSDK) location" "${found_sdk_dir}" "${expected_sdk_dir}")
+endif()
 
-run_checked(build_output "${CMAKE_COMMAND}" --build "${build_dir}")
+file(STRINGS "${build_dir}/CMakeCache.txt" build_type_line REGEX "^CMAKE_BUILD_TYPE:")
+string(REGEX REPLACE "^CMAKE_BUILD_TYPE:[A-Z]+=" "" found_build_type "${build_type_line}")
+expect_equal("CMAKE_BUILD_TYPE in ${build_dir}/CMakeCache.txt (BUILD_TYPE=${BUILD_TYPE})" "${found_build_type}"
+             "${expected_build_type}")
+
+run_checked(build_output "${CMAKE_COMMAND}" --build "${build_dir}" --verbose)
+# The compile command itself, so a build type that sets no optimisation flags cannot pass.
+if(expected_build_type STREQUAL "Release" AND NOT build_output MATCHES "template_model\\.cpp[^\n]*-O[23]|-O[23][^\n]*template_model\\.cpp")
+  message(FATAL_ERROR "a Release build of the template compiled template_model.cpp without -O2 or -O3:\n${build_output}")
+endif()
 set(plugin_file "${plugin_dir}/template-model.so")
 if(NOT EXISTS "${plugin_file}")
   message(FATAL_ERROR "the template build made no ${plugin_file}:\n${build_output}")

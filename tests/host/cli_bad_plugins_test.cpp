@@ -1,7 +1,7 @@
 // Runs the built `impact` beside folders of bad plugins: it must list them, keep working, and warn on stderr only.
 #include "host_test_support.hpp"
 
-#include "support/json_reader.hpp"
+#include "support/json_parse.hpp"
 #include "support/process.hpp"
 
 #include <catch2/catch.hpp>
@@ -16,7 +16,6 @@ namespace {
 
 using namespace host_test;
 using impact::test::CommandResult;
-using impact::test::JsonValue;
 using impact::test::parse_json;
 
 const char* const impact_exe = IMPACT_HOST_IMPACT_EXE;
@@ -92,27 +91,27 @@ void check_plugins_json(const BadFolder& folder) {
     INFO(r.describe());
     REQUIRE(r.exited);
     REQUIRE(r.exit_code == 0);
-    JsonValue doc;
+    nlohmann::json doc;
     REQUIRE_NOTHROW(doc = parse_json(r.out));
     REQUIRE(doc.at("rejected").is_array());
     CHECK(doc.at("rejected").size() == folder.bad.size());
     for (const BadFile& b : folder.bad) {
         INFO("bad file: " << b.kind << " at " << b.file.string());
-        const JsonValue& rejected = doc.at("rejected");
+        const nlohmann::json& rejected = doc.at("rejected");
         const auto it = std::find_if(rejected.begin(), rejected.end(),
-                                     [&](const JsonValue& e) { return e.at("file").as_string() == b.file.string(); });
+                                     [&](const nlohmann::json& e) { return e.at("file").get<std::string>() == b.file.string(); });
         REQUIRE(it != rejected.end());
-        const std::string reason = it->at("reason").as_string();
+        const std::string reason = it->at("reason").get<std::string>();
         INFO("reason: " << reason);
         CHECK(is_one_line(reason));
         for (const std::string& part : b.reason_parts) CHECK(contains(without(reason, b.file.string()), part));
     }
-    const JsonValue& plugins = doc.at("plugins");
+    const nlohmann::json& plugins = doc.at("plugins");
     CHECK(std::any_of(plugins.begin(), plugins.end(),
-                      [](const JsonValue& p) { return p.at("id").as_string() == "org.impact.fx"; }));
-    const JsonValue& search_path = doc.at("search_path");
-    CHECK(std::any_of(search_path.begin(), search_path.end(), [&](const JsonValue& d) {
-        return d.at("dir").as_string() == folder.dir.string() && d.at("origin").as_string() == "--plugin-dir";
+                      [](const nlohmann::json& p) { return p.at("id").get<std::string>() == "org.impact.fx"; }));
+    const nlohmann::json& search_path = doc.at("search_path");
+    CHECK(std::any_of(search_path.begin(), search_path.end(), [&](const nlohmann::json& d) {
+        return d.at("dir").get<std::string>() == folder.dir.string() && d.at("origin").get<std::string>() == "--plugin-dir";
     }));
 }
 
@@ -162,13 +161,13 @@ TEST_CASE("host cli: impact convert --json gives the product of amount and rate 
     INFO(r.describe());
     REQUIRE(r.exited);
     REQUIRE(r.exit_code == 0);
-    JsonValue doc;
+    nlohmann::json doc;
     REQUIRE_NOTHROW(doc = parse_json(r.out));
-    const double converted_krw = doc.at("converted").at("value").as_number();
+    const double converted_krw = doc.at("converted").at("value").get<double>();
     const double expected_krw = amount_usd * rate_krw_per_usd;
     CAPTURE(converted_krw, expected_krw);
     CHECK(std::abs(converted_krw - expected_krw) <= 1e-12 * expected_krw);
-    CHECK(doc.at("converted").at("currency").as_string() == "KRW");
+    CHECK(doc.at("converted").at("currency").get<std::string>() == "KRW");
 }
 
 TEST_CASE("host cli: --plugin-dir is accepted after the subcommand as the usage examples write it") {
@@ -302,18 +301,18 @@ TEST_CASE("host cli: a missing IMPACT_PLUGIN_PATH folder is shown in text, JSON 
     const CommandResult json = run_impact_with_plugin_path(plugin_path, {"plugins", "--json"}, temp.path());
     INFO(json.describe());
     REQUIRE(json.exit_code == 0);
-    JsonValue doc;
+    nlohmann::json doc;
     REQUIRE_NOTHROW(doc = parse_json(json.out));
-    const JsonValue& search_path = doc.at("search_path");
+    const nlohmann::json& search_path = doc.at("search_path");
     const auto entry = [&](const fs::path& dir) {
         return std::find_if(search_path.begin(), search_path.end(),
-                            [&](const JsonValue& d) { return d.at("dir").as_string() == dir.string(); });
+                            [&](const nlohmann::json& d) { return d.at("dir").get<std::string>() == dir.string(); });
     };
     REQUIRE(entry(absent_env) != search_path.end());
-    CHECK(entry(absent_env)->at("origin").as_string() == "IMPACT_PLUGIN_PATH");
-    CHECK(entry(absent_env)->at("missing").as_bool());
+    CHECK(entry(absent_env)->at("origin").get<std::string>() == "IMPACT_PLUGIN_PATH");
+    CHECK(entry(absent_env)->at("missing").get<bool>());
     REQUIRE(entry(present) != search_path.end());
-    CHECK_FALSE(entry(present)->at("missing").as_bool());
+    CHECK_FALSE(entry(present)->at("missing").get<bool>());
 
     const CommandResult verbose = run_impact_with_plugin_path(
         plugin_path, {"-v", "convert", "5.5B", "USD", "KRW", "--rate", "1428.8"}, temp.path());

@@ -1,8 +1,10 @@
 // `impact run -o` and the inputs of `run` and `convert` as a user meets them: refusals in one line, exit 2, promptly.
 #include "io_test_support.hpp"
+#include "support/json_parse.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 #include <string>
@@ -308,5 +310,64 @@ TEST_CASE("a report that cannot be written to stdout fails the run (exit 2), for
         const std::string message = read_file(err);
         CHECK(is_one_line(message));
         CHECK(contains(message, "cannot write the output to standard output: No space left on device"));
+    }
+}
+
+// docs/scenarios.md, "JSON text": a path that is not UTF-8 is written with U+FFFD and its bytes in hex.
+TEST_CASE("JSON output (run, plugins) stays valid and says the bytes of a path that is not UTF-8", "[io][cli][json]") {
+    TempDir dir;
+    // "caf\xe9": Latin-1 é, a byte that is not UTF-8 on its own.
+    const fs::path odd = dir.path() / "caf\xe9";
+    const fs::path scratch = dir.path() / "scratch";
+    fs::create_directories(scratch);
+    const auto hex_of = [](const std::string& bytes) {
+        std::string hex;
+        for (const unsigned char c : bytes) {
+            hex += "0123456789abcdef"[c >> 4];
+            hex += "0123456789abcdef"[c & 0x0f];
+        }
+        return hex;
+    };
+    const auto with_replacement = [&](const fs::path& path) {
+        std::string text = path.native();
+        text.replace(text.find('\xe9'), 1, "\xEF\xBF\xBD");  // U+FFFD
+        return text;
+    };
+
+    SECTION("impact run --format json: the scenario's file") {
+        const fs::path scenario = odd / "scenario.toml";
+        write_file(scenario, "[scenario]\nname = \"Charge in KRW\"\n\n[[step]]\nid = \"charge_krw\"\n"
+                             "model = \"fx.convert\"\namount = \"5.5B USD\"\nto = \"KRW\"\nrate = 1428.8\n");
+        const TimedResult r = run_impact({"run", scenario.string(), "--format", "json"}, scratch);
+        INFO(r.command.describe());
+        REQUIRE(r.command.exit_code == 0);
+        nlohmann::json doc;
+        REQUIRE_NOTHROW(doc = impact::test::parse_json(r.command.out));
+        CHECK(doc.at("scenario").at("file").get<std::string>() == with_replacement(scenario));
+        CHECK(doc.at("scenario").at("file_hex").get<std::string>() == hex_of(scenario.native()));
+        CHECK_FALSE(doc.at("provenance").at("plugins").at(0).contains("file_hex"));
+    }
+    SECTION("impact plugins --json: a --plugin-dir and a rejected file in it") {
+        // A second copy of the fx plugin: its plugin id is already loaded, so it is rejected.
+        const fs::path copy = odd / "fx-again.so";
+        fs::create_directories(odd);
+        fs::copy_file(fs::path(IMPACT_IO_PLUGIN_OUTPUT_DIR) / "impact-fx.so", copy);
+        const TimedResult r = run_impact({"--plugin-dir", odd.string(), "plugins", "--json"}, scratch);
+        INFO(r.command.describe());
+        REQUIRE(r.command.exit_code == 0);
+        nlohmann::json doc;
+        REQUIRE_NOTHROW(doc = impact::test::parse_json(r.command.out));
+        const nlohmann::json& dirs = doc.at("search_path");
+        const auto dir_entry = std::find_if(dirs.begin(), dirs.end(), [](const nlohmann::json& d) {
+            return d.at("origin").get<std::string>() == "--plugin-dir";
+        });
+        REQUIRE(dir_entry != dirs.end());
+        CHECK(dir_entry->at("dir").get<std::string>() == with_replacement(odd));
+        CHECK(dir_entry->at("dir_hex").get<std::string>() == hex_of(odd.native()));
+        REQUIRE(doc.at("rejected").size() == 1);
+        CHECK(doc.at("rejected").at(0).at("file").get<std::string>() == with_replacement(copy));
+        CHECK(doc.at("rejected").at(0).at("file_hex").get<std::string>() == hex_of(copy.native()));
+        // The reason quotes the name as the terminal shows it.
+        CHECK(contains(doc.at("rejected").at(0).at("reason").get<std::string>(), "\\xe9"));
     }
 }

@@ -363,7 +363,7 @@ TEST_CASE("currency codes", "[fx]") {
                       Catch::StartsWith("unknown currency code 'XYZ'; expected a current ISO 4217 code such as USD, "
                                         "EUR, KRW or JPY (156 codes are known"));
     // A few examples and a count, not the whole list.
-    CHECK(impact::fx::unknown_currency_message("ABC").size() < 200);
+    CHECK(impact::sdk::unknown_currency_message("ABC").size() < 200);
     const QuoteTable table({{"USD", "KRW", days(2025, 4, 14), 1424.1}});
     CHECK_THROWS_AS(table.resolve("USD", "krw", days(2025, 4, 14), 7), impact::fx::UnknownCurrency);
     CHECK_THROWS_AS(QuoteTable({{"USD", "XYZ", days(2025, 4, 14), 1.0}}), impact::fx::UnknownCurrency);
@@ -409,13 +409,6 @@ TEST_CASE("series labels parse as BASE/QUOTE", "[fx]") {
         CAPTURE(bad);
         CHECK_FALSE(impact::fx::parse_pair_label(bad).has_value());
     }
-}
-
-TEST_CASE("ISO dates", "[fx]") {
-    // impact_plugin.h: "2025-04-16 is 20194".
-    CHECK(impact::fx::iso_date(20194) == "2025-04-16");
-    CHECK(impact::fx::iso_date(0) == "1970-01-01");
-    CHECK(impact::fx::iso_date(days(2024, 2, 29)) == "2024-02-29");
 }
 
 TEST_CASE("QuantLib currencies come from the project's ISO 4217 table", "[fx][currency]") {

@@ -1,9 +1,9 @@
 // Scenario runs that succeed: currency inference, header values, ranges, defaults, validate mode, and the impact.run/1 JSON.
 #include "scenario_test_support.hpp"
 
+#include "io/sha256.hpp"
 #include "scenario/report.hpp"
-#include "support/json_reader.hpp"
-#include "text/sha256.hpp"
+#include "support/json_parse.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -17,7 +17,6 @@ namespace {
 using namespace scenario_test;
 using impact::scenario::RunMode;
 using impact::scenario::RunResult;
-using impact::test::JsonValue;
 using impact::test::parse_json;
 
 // Writes `toml` as scenario.toml in `temp` and returns its path.
@@ -460,56 +459,56 @@ TEST_CASE("render_json writes impact.run/1 with the scenario's and plugins' sha2
     const std::string json_text = impact::scenario::render_json(scenario, result);
     INFO(json_text);
 
-    JsonValue json;
+    nlohmann::json json;
     REQUIRE_NOTHROW(json = parse_json(json_text));  // strict JSON: no NaN
-    CHECK(json.at("schema").as_string() == "impact.run/1");
-    CHECK(json.at("scenario").at("name").as_string() == "H20 chain");
-    CHECK(json.at("scenario").at("file").as_string() == file.string());
-    CHECK(json.at("scenario").at("as_of").as_string() == "2025-04-16");
+    CHECK(json.at("schema").get<std::string>() == "impact.run/1");
+    CHECK(json.at("scenario").at("name").get<std::string>() == "H20 chain");
+    CHECK(json.at("scenario").at("file").get<std::string>() == file.string());
+    CHECK(json.at("scenario").at("as_of").get<std::string>() == "2025-04-16");
     CHECK(json.at("scenario").at("currency").is_null());
 
-    const JsonValue& steps = json.at("steps");
+    const nlohmann::json& steps = json.at("steps");
     REQUIRE(steps.size() == 4);
     const std::vector<std::string> ids{"h20", "revenue_krw", "charge_krw", "es"};
     for (std::size_t i = 0; i < ids.size(); ++i) {
         INFO("step " << ids[i]);
-        CHECK(steps[i].at("id").as_string() == ids[i]);
-        const auto model = bundled_registry().find_model(steps[i].at("model").as_string());
+        CHECK(steps[i].at("id").get<std::string>() == ids[i]);
+        const auto model = bundled_registry().find_model(steps[i].at("model").get<std::string>());
         REQUIRE(model);
-        CHECK(steps[i].at("model_version").as_string() == model->info().version);
+        CHECK(steps[i].at("model_version").get<std::string>() == model->info().version);
         CHECK(steps[i].at("outputs").size() == model->info().outputs.size());
-        for (const auto& [key, out] : steps[i].at("outputs").as_object()) {
+        for (const auto& [key, out] : steps[i].at("outputs").items()) {
             INFO("output " << key);
             CHECK(out.contains("value"));
             CHECK(out.at("unit").is_string());
             CHECK(out.contains("low") == out.contains("high"));
         }
     }
-    const JsonValue& lost = steps[0].at("outputs").at("lost_revenue");
-    CHECK(lost.at("value").as_number() == 13.5e9);
-    CHECK(lost.at("low").as_number() == 12e9);
-    CHECK(lost.at("high").as_number() == 15e9);
-    CHECK(lost.at("unit").as_string() == "USD");
+    const nlohmann::json& lost = steps[0].at("outputs").at("lost_revenue");
+    CHECK(lost.at("value").get<double>() == 13.5e9);
+    CHECK(lost.at("low").get<double>() == 12e9);
+    CHECK(lost.at("high").get<double>() == 15e9);
+    CHECK(lost.at("unit").get<std::string>() == "USD");
     CHECK_FALSE(steps[0].at("outputs").at("one_off_charges").contains("low"));
-    CHECK(steps[0].at("inputs").at("restricted_share").at("origin").as_string() == "default");
-    CHECK(steps[0].at("inputs").at("as_of").at("origin").as_string() == "scenario.as_of");
-    CHECK(steps[1].at("ranged").as_bool() == true);
-    CHECK(steps[2].at("ranged").as_bool() == false);
+    CHECK(steps[0].at("inputs").at("restricted_share").at("origin").get<std::string>() == "default");
+    CHECK(steps[0].at("inputs").at("as_of").at("origin").get<std::string>() == "scenario.as_of");
+    CHECK(steps[1].at("ranged").get<bool>() == true);
+    CHECK(steps[2].at("ranged").get<bool>() == false);
     CHECK(steps[3].at("outputs").at("abnormal_market_cap").at("value").is_null());  // NaN without shares
 
-    const JsonValue& provenance = json.at("provenance");
-    CHECK(provenance.at("scenario_sha256").as_string() == sha256sum(file));
-    CHECK(provenance.at("scenario_sha256").as_string() == impact::text::sha256_hex(read_file(file)));
-    CHECK(provenance.at("tool").as_string().rfind("impact ", 0) == 0);
-    const JsonValue& plugins = provenance.at("plugins");
+    const nlohmann::json& provenance = json.at("provenance");
+    CHECK(provenance.at("scenario_sha256").get<std::string>() == sha256sum(file));
+    CHECK(provenance.at("scenario_sha256").get<std::string>() == impact::io::sha256_hex(read_file(file)));
+    CHECK(provenance.at("tool").get<std::string>().rfind("impact ", 0) == 0);
+    const nlohmann::json& plugins = provenance.at("plugins");
     std::vector<std::string> plugin_ids;
-    for (const JsonValue& p : plugins) {
-        plugin_ids.push_back(p.at("id").as_string());
+    for (const nlohmann::json& p : plugins) {
+        plugin_ids.push_back(p.at("id").get<std::string>());
         INFO("plugin " << p.dump());
-        const std::string sha = p.at("sha256").as_string();
+        const std::string sha = p.at("sha256").get<std::string>();
         CHECK(is_sha256_hex(sha));
-        CHECK(sha == sha256sum(p.at("file").as_string()));
-        CHECK_FALSE(p.at("version").as_string().empty());
+        CHECK(sha == sha256sum(p.at("file").get<std::string>()));
+        CHECK_FALSE(p.at("version").get<std::string>().empty());
     }
     // Each plugin once, in the order of first use.
     CHECK(plugin_ids == std::vector<std::string>{"org.impact.revenue", "org.impact.fx", "org.impact.stock"});

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace impact::sdk {
@@ -217,6 +218,17 @@ constexpr const CurrencyInfo* find_currency(std::string_view code) noexcept {
     }
     return first < iso4217_currencies.size() && iso4217_currencies[first].code == code ? &iso4217_currencies[first]
                                                                                          : nullptr;
+}
+
+// True for a current ISO 4217 code ("KRW"); false for "krw", "ABC", the withdrawn "DEM" or
+// the market convention "CNH".
+constexpr bool is_iso4217_currency(std::string_view code) noexcept { return find_currency(code) != nullptr; }
+
+// The one message for a code that is not current ISO 4217, so that every model refuses it alike.
+inline std::string unknown_currency_message(std::string_view code) {
+    return "unknown currency code '" + std::string(code) +
+           "'; expected a current ISO 4217 code such as USD, EUR, KRW or JPY (" +
+           std::to_string(iso4217_currencies.size()) + " codes are known; codes are upper-case)";
 }
 
 }  // namespace impact::sdk

@@ -11,8 +11,13 @@
 // and a plugin is one line:
 //   IMPACT_PLUGIN("org.example.plugin", "1.0.0", "Example models", ModelA, ModelB);
 // Every exception stays inside the plugin: the trampolines below are noexcept and turn
-// InputError, ModelError and anything else into a status code and a message.
+// InputError, ModelError (errors.hpp) and anything else into a status code and a message.
+// Helpers: Date (date.hpp), currency checks (currencies.hpp, PreparedInputs::currency),
+// input_column<M>() / output_column<M>() (batch columns looked up by key), for_each_row().
 
+#include <impact/sdk/currencies.hpp>
+#include <impact/sdk/date.hpp>
+#include <impact/sdk/errors.hpp>
 #include <impact/sdk/impact_plugin.h>
 
 #include <algorithm>
@@ -48,70 +53,6 @@ enum class ThreadSafety : impact_thread_safety {
     unsafe = IMPACT_THREAD_UNSAFE,
     instance_safe = IMPACT_THREAD_INSTANCE_SAFE,
     fully_safe = IMPACT_THREAD_FULLY_SAFE,
-};
-
-// An input is missing or unusable: reported as IMPACT_STATUS_INVALID_INPUT with its key.
-class InputError : public std::runtime_error {
-public:
-    InputError(std::string key, const std::string& message, int64_t row = -1)
-        : std::runtime_error(message), key_(std::move(key)), row_(row) {}
-    const std::string& key() const noexcept { return key_; }
-    int64_t row() const noexcept { return row_; }
-
-private:
-    std::string key_;
-    int64_t row_;
-};
-
-// The inputs were fine but the model cannot produce a result: IMPACT_STATUS_MODEL_FAILED.
-class ModelError : public std::runtime_error {
-public:
-    explicit ModelError(const std::string& message, int64_t row = -1)
-        : std::runtime_error(message), row_(row) {}
-    int64_t row() const noexcept { return row_; }
-
-private:
-    int64_t row_;
-};
-
-// A calendar date as days since 1970-01-01, with civil-calendar conversions
-// (Howard Hinnant's days-from-civil algorithm, public domain description).
-struct Date {
-    impact_date_days days_since_epoch = 0;
-
-    static constexpr Date from_ymd(int year, unsigned month, unsigned day) noexcept {
-        const int y = year - (month <= 2 ? 1 : 0);
-        const int era = (y >= 0 ? y : y - 399) / 400;
-        const unsigned yoe = static_cast<unsigned>(y - era * 400);
-        const unsigned doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-        const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        return Date{static_cast<impact_date_days>(era * 146097 + static_cast<int>(doe) - 719468)};
-    }
-    struct Ymd {
-        int year;
-        unsigned month;
-        unsigned day;
-    };
-    constexpr Ymd ymd() const noexcept {
-        const int z = days_since_epoch + 719468;
-        const int era = (z >= 0 ? z : z - 146096) / 146097;
-        const unsigned doe = static_cast<unsigned>(z - era * 146097);
-        const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        const unsigned mp = (5 * doy + 2) / 153;
-        const unsigned day = doy - (153 * mp + 2) / 5 + 1;
-        const unsigned month = mp < 10 ? mp + 3 : mp - 9;
-        return Ymd{static_cast<int>(yoe) + era * 400 + (month <= 2 ? 1 : 0), month, day};
-    }
-    // "YYYY-MM-DD"
-    std::string iso() const {
-        const Ymd d = ymd();
-        char text[32];  // room for any int year, so no truncation warning
-        std::snprintf(text, sizeof text, "%04d-%02u-%02u", d.year, d.month, d.day);
-        return text;
-    }
-    friend constexpr bool operator==(Date a, Date b) noexcept { return a.days_since_epoch == b.days_since_epoch; }
-    friend constexpr bool operator<(Date a, Date b) noexcept { return a.days_since_epoch < b.days_since_epoch; }
 };
 
 namespace detail {
@@ -158,6 +99,11 @@ public:
     std::string text_or(std::string_view key, std::string fallback) const {
         return find(key) ? text(key) : std::move(fallback);
     }
+    // A text input that must be a current ISO 4217 code (sdk/currencies.hpp); InputError otherwise.
+    std::string currency(std::string_view key) const { return checked_currency(key, text(key)); }
+    std::string currency_or(std::string_view key, std::string fallback) const {
+        return checked_currency(key, text_or(key, std::move(fallback)));
+    }
     Date date(std::string_view key) const { return Date{require(key, IMPACT_KIND_DATE).date}; }
     // A numeric input flagged prepared().
     double number(std::string_view key) const {
@@ -187,6 +133,10 @@ public:
     }
 
 private:
+    static std::string checked_currency(std::string_view key, std::string code) {
+        if (!is_iso4217_currency(code)) throw InputError(std::string(key), unknown_currency_message(code));
+        return code;
+    }
     const impact_value* find(std::string_view key) const noexcept {
         if (!args_ || !args_->values) return nullptr;
         for (uint32_t i = 0; i < args_->value_count; ++i) {
@@ -243,6 +193,24 @@ private:
 };
 
 using Batch = BasicBatch<>;
+
+// Calls row_function(row) for each row of the batch. An InputError or ModelError thrown without a
+// row (by formulas that know nothing of batches) is thrown again with this row, which the host
+// reports ("row 2", or the end of a range).
+template <class BatchType, class RowFunction>
+void for_each_row(const BatchType& batch, RowFunction&& row_function) {
+    for (uint64_t row = 0; row < batch.rows(); ++row) {
+        try {
+            row_function(row);
+        } catch (const InputError& e) {
+            if (e.row() >= 0) throw;
+            throw InputError(e.key(), e.what(), static_cast<int64_t>(row));
+        } catch (const ModelError& e) {
+            if (e.row() >= 0) throw;
+            throw ModelError(e.what(), static_cast<int64_t>(row));
+        }
+    }
+}
 template <uint32_t InputWidth, uint32_t OutputWidth>
 using FixedBatch = BasicBatch<InputWidth, OutputWidth>;
 
@@ -339,6 +307,28 @@ public:
 
     static bool is_numeric(Kind k) noexcept { return k == Kind::number || k == Kind::money || k == Kind::percent; }
 
+    // The batch column of the row input `key` (its place among the numeric, non-prepared inputs)
+    // and of the output `key`, found in the spec itself so that no hand-kept index can drift from
+    // it. A key the spec does not declare so is a bug in the plugin: std::logic_error, which the
+    // wrapper reports as IMPACT_STATUS_INTERNAL naming the key.
+    uint32_t input_column(std::string_view key) const {
+        uint32_t column = 0;
+        for (const Input& in : inputs_) {
+            const bool is_row_input = is_numeric(in.kind_) && !(in.flags_ & IMPACT_INPUT_PREPARED);
+            if (in.key_ == key) {
+                if (is_row_input) return column;
+                break;
+            }
+            if (is_row_input) ++column;
+        }
+        throw std::logic_error(id_ + " declares no row input '" + std::string(key) + "'");
+    }
+    uint32_t output_column(std::string_view key) const {
+        for (std::size_t i = 0; i < outputs_.size(); ++i)
+            if (outputs_[i].key_ == key) return static_cast<uint32_t>(i);
+        throw std::logic_error(id_ + " declares no output '" + std::string(key) + "'");
+    }
+
 private:
     template <class M> friend class DescriptorStorage;
     std::string id_, name_, version_ = "1.0.0", description_, references_;
@@ -412,6 +402,18 @@ private:
     std::vector<impact_output_descriptor> outputs_;
     impact_model_descriptor descriptor_{};
 };
+
+// The columns of model M's row input and output `key`, from M::spec() (built once, see
+// DescriptorStorage::get). Look them up when the model is prepared, not per row:
+//   const uint32_t amount_ = sdk::input_column<FxConvert>("amount");
+template <class M>
+uint32_t input_column(std::string_view key) {
+    return DescriptorStorage<M>::get().spec().input_column(key);
+}
+template <class M>
+uint32_t output_column(std::string_view key) {
+    return DescriptorStorage<M>::get().spec().output_column(key);
+}
 
 namespace detail {
 
