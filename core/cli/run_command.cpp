@@ -34,8 +34,11 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     scenario::apply_overrides(scenario, run.overrides);
     const host::Registry registry = load_registry(options, /*warn_rejected=*/true, models_of(scenario));
     const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::run);
-    const std::string report =
-        run.format == "json" ? scenario::render_json(scenario, result) : scenario::render_text(scenario, result);
+    // The report is written piece by piece as it is rendered: a run of 60,000 steps never holds it whole.
+    const auto render = [&](const scenario::ReportSink& write) {
+        if (run.format == "json") scenario::write_json(scenario, result, write);
+        else scenario::write_text(scenario, result, write);
+    };
     if (run.output_file) {
         // The report may never replace what the run read or runs: the scenario, its data, the
         // plugin files on the search path and the `impact` executable itself.
@@ -46,10 +49,10 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
         for (const host::RejectedFile& rejected : registry.rejected()) input_files.push_back(rejected.file);
         std::error_code ec;
         if (const auto self = std::filesystem::read_symlink("/proc/self/exe", ec); !ec) input_files.push_back(self);
-        io::write_file_atomically(*run.output_file, report, input_files);
+        io::write_file_atomically(*run.output_file, render, input_files);
         fmt::print(stderr, "impact: wrote {}\n", text::printable(run.output_file->string()));
     } else {
-        fmt::print("{}", report);
+        render([](std::string_view piece) { fmt::print("{}", piece); });
     }
     return kExitSuccess;
 }

@@ -118,7 +118,7 @@ int write_all(int fd, std::string_view content) {
         if (written < 0) return errno;
         content.remove_prefix(static_cast<std::size_t>(written));
     }
-    return ::fsync(fd) == 0 ? 0 : errno;
+    return 0;
 }
 
 // Gives the unnamed temporary `fd` the name `name` in the folder. /proc/self/fd works for any
@@ -164,6 +164,15 @@ void write_file_atomically(const fs::path& file, std::string_view content, const
 }
 
 void write_file_atomically(const fs::path& file, std::string_view content, const std::vector<fs::path>& input_files,
+                           TemporaryKind temporary_kind) {
+    write_file_atomically(file, [&](const ContentSink& write) { write(content); }, input_files, temporary_kind);
+}
+
+void write_file_atomically(const fs::path& file, const ContentProducer& produce, const std::vector<fs::path>& input_files) {
+    write_file_atomically(file, produce, input_files, TemporaryKind::unnamed_when_supported);
+}
+
+void write_file_atomically(const fs::path& file, const ContentProducer& produce, const std::vector<fs::path>& input_files,
                            TemporaryKind temporary_kind) {
     const fs::path folder = file.has_parent_path() ? file.parent_path() : fs::path(".");
     const std::string name = file.filename().string();
@@ -234,8 +243,35 @@ void write_file_atomically(const fs::path& file, std::string_view content, const
             fail(fmt::format("cannot keep its mode {:04o} ({}); {}", static_cast<unsigned>(existing.st_mode & 07777),
                              errno_text(errno), unchanged));
     }
-    if (const int error = write_all(temporary.get(), content); error != 0)
-        fail(fmt::format("{} while writing a temporary file in {}; {}", errno_text(error), folder.string(), unchanged));
+    // Pieces are gathered into blocks of about 1 MiB per write(2); the first error stops writing.
+    constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
+    std::string block;
+    int write_error = 0;
+    const auto flush = [&] {
+        if (write_error == 0 && !block.empty()) write_error = write_all(temporary.get(), block);
+        block.clear();
+    };
+    try {
+        produce([&](std::string_view piece) {
+            if (write_error != 0) return;
+            if (piece.size() >= kBlockBytes) {
+                flush();
+                if (write_error == 0) write_error = write_all(temporary.get(), piece);
+                return;
+            }
+            block.append(piece);
+            if (block.size() >= kBlockBytes) flush();
+        });
+        flush();
+        // Durable before it gets the target's name.
+        if (write_error == 0 && ::fsync(temporary.get()) != 0) write_error = errno;
+    } catch (...) {
+        if (pending) ::unlinkat(folder_fd.get(), temporary_name.c_str(), 0);
+        pending.reset();
+        throw;
+    }
+    if (write_error != 0)
+        fail(fmt::format("{} while writing a temporary file in {}; {}", errno_text(write_error), folder.string(), unchanged));
 
     if (!named_from_start) {
         // Armed before the name exists, so there is no moment when a signal could leave it behind.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -24,9 +25,19 @@ namespace impact::io {
 void write_file_atomically(const std::filesystem::path& file, std::string_view content,
                            const std::vector<std::filesystem::path>& input_files = {});
 
+// The same, for content made piece by piece: `produce` is called once with a function that
+// appends to the file, so that a large report never has to be held whole in memory. An
+// exception from `produce` leaves the target untouched and no temporary behind, and propagates.
+using ContentSink = std::function<void(std::string_view)>;
+using ContentProducer = std::function<void(const ContentSink& write)>;
+void write_file_atomically(const std::filesystem::path& file, const ContentProducer& produce,
+                           const std::vector<std::filesystem::path>& input_files = {});
+
 // For tests: how the temporary is made. `named_only` takes the path used where O_TMPFILE is missing.
 enum class TemporaryKind { unnamed_when_supported, named_only };
 void write_file_atomically(const std::filesystem::path& file, std::string_view content,
+                           const std::vector<std::filesystem::path>& input_files, TemporaryKind temporary_kind);
+void write_file_atomically(const std::filesystem::path& file, const ContentProducer& produce,
                            const std::vector<std::filesystem::path>& input_files, TemporaryKind temporary_kind);
 
 // Removes `.impact-<pid>-<random>.tmp` files in `folder` whose process is gone (kill(pid, 0) fails

@@ -65,18 +65,89 @@ io::Json ranged_json(const RangedValue& v) {
     return out;
 }
 
+// "h20.gross_margin = 55%  (replaces 60% at file:9:16)" for each --set.
+std::string override_text(const Override& o) {
+    const std::string was = o.replaced ? fmt::format("replaces {} at {}", o.replaced_value, o.replaced->str())
+                                       : std::string("not in the file");
+    return fmt::format("{}.{} = {}  ({})", o.step, o.input, o.value_as_written, was);
+}
+
+// A JSON value dumped at nesting depth `depth` (two spaces each): every line after the first
+// indented, so that a document written piece by piece reads exactly like one dumped whole.
+std::string indented(const io::Json& value, int depth) {
+    std::string text = io::json_document(value);
+    text.pop_back();  // json_document's final newline
+    const std::string indent(static_cast<std::size_t>(2 * depth), ' ');
+    std::string out;
+    out.reserve(text.size() + text.size() / 8);
+    for (const char c : text) {
+        out += c;
+        if (c == '\n') out += indent;
+    }
+    return out;
+}
+
+io::Json step_json(const StepResult& step) {
+    io::Json s = io::Json::object();
+    s["id"] = io::json_text(step.id);
+    s["model"] = io::json_text(step.model_id);
+    if (!step.expression.empty()) s["expression"] = io::json_text(step.expression);
+    s["model_version"] = io::json_text(step.model_version);
+    s["plugin"] = io::json_text(step.plugin_id);
+    s["ranged"] = step.ranged;
+    io::Json& inputs = s["inputs"] = io::Json::object();
+    for (const InputUsed& in : step.inputs) {
+        io::Json i = io::Json::object();
+        i["kind"] = io::json_text(in.kind);
+        if (in.number) {
+            i["value"] = io::json_number(in.number->value);
+            if (in.number->low && in.number->high) {
+                i["low"] = io::json_number(*in.number->low);
+                i["high"] = io::json_number(*in.number->high);
+            }
+            i["unit"] = io::json_text(in.number->unit);
+        } else {
+            i["value"] = io::json_text(in.text);
+        }
+        i["origin"] = io::json_text(in.origin);
+        inputs[in.key] = std::move(i);
+    }
+    io::Json& outputs = s["outputs"] = io::Json::object();
+    for (const auto& o : step.outputs) {
+        io::Json out = ranged_json(o.value);
+        // The sign convention (README.md): which way is worse, for thresholds and comparisons.
+        std::string direction(host::direction_name(o.direction));
+        std::replace(direction.begin(), direction.end(), ' ', '_');
+        out["direction"] = direction;
+        outputs[o.key] = std::move(out);
+    }
+    io::Json& notes = s["notes"] = io::Json::object();
+    for (const auto& [key, value] : step.notes) notes[io::json_text(key).get<std::string>()] = io::json_text(value);
+    return s;
+}
+
 }  // namespace
 
-std::string render_text(const Scenario& scenario, const RunResult& result) {
+void write_text(const Scenario& scenario, const RunResult& result, const ReportSink& write) {
     // Text from the scenario file and from plugins goes through printable(): a report printed on
     // a terminal must not carry control sequences or forge lines.
     std::string out = fmt::format("Scenario: {}\n", text::printable(scenario.name));
     if (!scenario.description.empty()) out += fmt::format("  {}\n", text::printable(scenario.description));
     if (scenario.as_of) out += fmt::format("  As of: {}\n", text::format_iso_date(*scenario.as_of));
     if (scenario.currency) out += fmt::format("  Currency: {}\n", *scenario.currency);
+    if (!scenario.overrides.empty()) {
+        out += "  Overrides (this run only, not the file's values):\n";
+        for (const Override& o : scenario.overrides) out += fmt::format("    --set {}\n", text::printable(override_text(o)));
+    }
+    write(out);
     for (const StepResult& step : result.steps) {
-        out += fmt::format("\n[{}] {} {}{}\n", step.id, step.model_id, step.model_version,
-                           step.ranged ? "  (evaluated at low, base and high)" : "");
+        out.clear();
+        if (step.expression.empty())
+            out += fmt::format("\n[{}] {} {}{}\n", step.id, step.model_id, step.model_version,
+                               step.ranged ? "  (evaluated at low, base and high)" : "");
+        else
+            out += fmt::format("\n[{}] formula: {}{}\n", step.id, text::printable(step.expression),
+                               step.ranged ? "  (evaluated at low, base and high)" : "");
         std::size_t width = 0;
         for (const auto& o : step.outputs) width = std::max(width, o.key.size());
         for (const auto& o : step.outputs)
@@ -86,60 +157,47 @@ std::string render_text(const Scenario& scenario, const RunResult& result) {
             for (const auto& [key, value] : step.notes)
                 out += fmt::format("    {}: {}\n", text::printable(key), text::printable(value));
         }
+        write(out);
     }
+}
+
+std::string render_text(const Scenario& scenario, const RunResult& result) {
+    std::string out;
+    write_text(scenario, result, [&](std::string_view piece) { out.append(piece); });
     return out;
 }
 
-std::string render_json(const Scenario& scenario, const RunResult& result) {
-    io::Json doc = io::Json::object();
-    doc["schema"] = "impact.run/1";
-    io::Json& about = doc["scenario"] = io::Json::object();
+void write_json(const Scenario& scenario, const RunResult& result, const ReportSink& write) {
+    io::Json about = io::Json::object();
     about["name"] = io::json_text(scenario.name);
     if (!scenario.description.empty()) about["description"] = io::json_text(scenario.description);
     io::put_path(about, "file", scenario.file);
     about["as_of"] = scenario.as_of ? io::Json(text::format_iso_date(*scenario.as_of)) : io::Json();
     about["currency"] = scenario.currency ? io::json_text(*scenario.currency) : io::Json();
 
-    io::Json& steps = doc["steps"] = io::Json::array();
-    for (const StepResult& step : result.steps) {
-        io::Json s = io::Json::object();
-        s["id"] = io::json_text(step.id);
-        s["model"] = io::json_text(step.model_id);
-        s["model_version"] = io::json_text(step.model_version);
-        s["plugin"] = io::json_text(step.plugin_id);
-        s["ranged"] = step.ranged;
-        io::Json& inputs = s["inputs"] = io::Json::object();
-        for (const InputUsed& in : step.inputs) {
-            io::Json i = io::Json::object();
-            i["kind"] = io::json_text(in.kind);
-            if (in.number) {
-                i["value"] = io::json_number(in.number->value);
-                if (in.number->low && in.number->high) {
-                    i["low"] = io::json_number(*in.number->low);
-                    i["high"] = io::json_number(*in.number->high);
-                }
-                i["unit"] = io::json_text(in.number->unit);
-            } else {
-                i["value"] = io::json_text(in.text);
-            }
-            i["origin"] = io::json_text(in.origin);
-            inputs[in.key] = std::move(i);
-        }
-        io::Json& outputs = s["outputs"] = io::Json::object();
-        for (const auto& o : step.outputs) {
-            io::Json out = ranged_json(o.value);
-            // The sign convention (README.md): which way is worse, for thresholds and comparisons.
-            std::string direction(host::direction_name(o.direction));
-            std::replace(direction.begin(), direction.end(), ' ', '_');
-            out["direction"] = direction;
-            outputs[o.key] = std::move(out);
-        }
-        io::Json& notes = s["notes"] = io::Json::object();
-        for (const auto& [key, value] : step.notes) notes[io::json_text(key).get<std::string>()] = io::json_text(value);
-        steps.push_back(std::move(s));
+    io::Json overrides = io::Json::array();
+    for (const Override& o : scenario.overrides) {
+        io::Json entry = io::Json::object();
+        entry["input"] = io::json_text(o.step + "." + o.input);
+        entry["value"] = io::json_text(o.value_as_written);
+        entry["replaces"] = o.replaced ? io::json_text(o.replaced_value) : io::Json();
+        entry["replaced_at"] = o.replaced ? io::json_text(o.replaced->str()) : io::Json();
+        overrides.push_back(std::move(entry));
     }
 
-    io::Json& provenance = doc["provenance"] = io::Json::object();
+    // The document is written member by member and one step at a time, each dumped at its depth.
+    write("{\n  \"schema\": \"impact.run/1\",\n  \"scenario\": ");
+    write(indented(about, 1));
+    write(",\n  \"overrides\": ");
+    write(indented(overrides, 1));
+    write(",\n  \"steps\": [");
+    for (std::size_t i = 0; i < result.steps.size(); ++i) {
+        write(i == 0 ? "\n    " : ",\n    ");
+        write(indented(step_json(result.steps[i]), 2));
+    }
+    write(result.steps.empty() ? "]" : "\n  ]");
+
+    io::Json provenance = io::Json::object();
     provenance["tool"] = fmt::format("impact {}", IMPACT_VERSION);
     provenance["abi"] = fmt::format("{}.{}", IMPACT_ABI_MAJOR, IMPACT_ABI_MINOR);
     provenance["scenario_sha256"] = scenario.sha256;
@@ -152,7 +210,15 @@ std::string render_json(const Scenario& scenario, const RunResult& result) {
         plugin["sha256"] = p.sha256;
         plugins.push_back(std::move(plugin));
     }
-    return io::json_document(doc);
+    write(",\n  \"provenance\": ");
+    write(indented(provenance, 1));
+    write("\n}\n");
+}
+
+std::string render_json(const Scenario& scenario, const RunResult& result) {
+    std::string out;
+    write_json(scenario, result, [&](std::string_view piece) { out.append(piece); });
+    return out;
 }
 
 }  // namespace impact::scenario

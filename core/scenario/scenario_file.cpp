@@ -443,7 +443,8 @@ void apply_overrides(Scenario& scenario, const std::vector<std::string>& assignm
         auto written = std::find_if(step.inputs.begin(), step.inputs.end(), [&](const InputSpec& i) { return i.key == input; });
         if (written != step.inputs.end()) {
             record.replaced = written->pos;
-            record.replaced_value = describe_value(written->value);
+            const auto* scalar = std::get_if<Scalar>(&written->value);
+            record.replaced_value = scalar ? scalar->as_written() : describe_value(written->value);
             *written = InputSpec{input, std::move(*value), value_pos, true};
         } else {
             step.inputs.push_back(InputSpec{input, std::move(*value), value_pos, true});

@@ -276,7 +276,7 @@ TEST_CASE("Overrides: --set replaces or adds an input's value, with the file's u
         CHECK(overrides[0].value_as_written == "55%");
         REQUIRE(overrides[0].replaced);
         CHECK(overrides[0].replaced->str() == file.string() + ":9:16");
-        CHECK(overrides[0].replaced_value == "\"60%\"");
+        CHECK(overrides[0].replaced_value == "60%");
         CHECK_FALSE(overrides[3].replaced);  // recapture is not in the file: added
         const auto& h20 = step_of(result, "h20");
         INFO(describe_inputs(h20));

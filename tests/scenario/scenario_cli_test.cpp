@@ -222,3 +222,76 @@ TEST_CASE("impact run on a missing scenario file exits 2 with one line", "[scena
     check_refusal(r, 2);
     CHECK(contains(r.err, missing.string()));
 }
+
+TEST_CASE("impact run --set: the override is used and reported; a bad one is exit 2 with one line and no report",
+          "[scenario][cli][set]") {
+    TempDir temp;
+    const fs::path scenario = temp.path() / "charge.toml";
+    write_file(scenario, good_toml);
+    const fs::path report = temp.path() / "report.json";
+    INFO("scenario:\n" << good_toml);
+
+    // Reference: $5.5B at 1,450 won per dollar is 7,975B won.
+    const CommandResult ok =
+        run_impact({"run", scenario.string(), "--set", "charge_krw.rate=1450", "--format", "json", "-o", report.string()}, temp.path());
+    INFO("stderr: " << ok.err);
+    REQUIRE(ok.exit_code == 0);
+    const std::string json = read_file(report);
+    INFO("report: " << json);
+    CHECK(contains(json, "\"value\": 7975000000000"));
+    CHECK(contains(json, "\"origin\": \"--set\""));
+    CHECK(contains(json, "\"overrides\""));
+    CHECK(contains(json, "charge_krw.rate"));
+
+    const CommandResult text = run_impact({"run", scenario.string(), "--set", "charge_krw.rate=1450"}, temp.path());
+    CHECK(text.exit_code == 0);
+    CHECK(contains(text.out, "₩7,975,000,000,000"));
+    CHECK(contains(text.out, "--set charge_krw.rate = 1450"));
+
+    fs::remove(report);
+    const CommandResult bad = run_impact(
+        {"run", scenario.string(), "--set", "charge_krw.amount=5.5B EUR", "-o", report.string()}, temp.path());
+    INFO("stderr: " << bad.err);
+    check_refusal(bad, 2);
+    CHECK(starts_with(bad.err, "impact: error: --set 'charge_krw.amount=5.5B EUR':1:19: step.charge_krw.amount: "));
+    CHECK_FALSE(fs::exists(report));
+
+    const CommandResult validate = run_impact({"validate", scenario.string(), "--set", "nope.rate=1"}, temp.path());
+    check_refusal(validate, 2);
+    CHECK(contains(validate.err, "--set 'nope.rate=1':1:1: step.nope.rate: expected the id of a step (charge_krw)"));
+    // A --set is one value: the scenario file after it is not taken as a second.
+    const CommandResult order = run_impact({"run", "--set", "charge_krw.rate=1450", scenario.string()}, temp.path());
+    CHECK(order.exit_code == 0);
+}
+
+TEST_CASE("impact run with a formula step: exit 3 when the result is not finite, exit 2 for a unit error",
+          "[scenario][cli][formula]") {
+    TempDir temp;
+    const fs::path scenario = temp.path() / "formula.toml";
+    const std::string toml = good_toml +
+                             "\n"                                              // 10
+                             "[[step]]\n"                                      // 11
+                             "id = \"per_share\"\n"                            // 12
+                             "expr = \"charge_krw.converted / shares\"\n"      // 13
+                             "unit = \"KRW/shares\"\n"                         // 14
+                             "shares = \"0 shares\"\n";                        // 15
+    write_file(scenario, toml);
+    INFO("scenario:\n" << toml);
+    const fs::path report = temp.path() / "report.txt";
+    const CommandResult inf = run_impact({"run", scenario.string(), "-o", report.string()}, temp.path());
+    INFO("stderr: " << inf.err);
+    check_refusal(inf, 3);
+    CHECK(contains(inf.err, ":13:9: step.per_share: formula \"charge_krw.converted / shares\" is inf with "));
+    CHECK_FALSE(fs::exists(report));
+
+    const CommandResult fixed = run_impact({"run", scenario.string(), "--set", "per_share.shares=24.4B shares"}, temp.path());
+    INFO("stderr: " << fixed.err);
+    CHECK(fixed.exit_code == 0);
+    // Reference: 7,858.4B won over 24.4B shares is 322.07 won a share.
+    CHECK(contains(fixed.out, "322.0655"));
+
+    const CommandResult unit = run_impact({"run", scenario.string(), "--set", "per_share.shares=24.4B"}, temp.path());
+    check_refusal(unit, 2);
+    CHECK(contains(unit.err, ":14:8: step.per_share.unit: expected \"KRW\" (the unit of \"charge_krw.converted / shares\"), "
+                             "found unit = \"KRW/shares\""));
+}

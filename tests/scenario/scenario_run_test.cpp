@@ -513,3 +513,21 @@ TEST_CASE("render_json writes impact.run/1 with the scenario's and plugins' sha2
     // Each plugin once, in the order of first use.
     CHECK(plugin_ids == std::vector<std::string>{"org.impact.revenue", "org.impact.fx", "org.impact.stock"});
 }
+
+TEST_CASE("The JSON report written piece by piece is byte for byte the document dumped whole", "[scenario][json]") {
+    // Reference: nlohmann-json's own dump (two-space indent, UTF-8) of the parsed report. The
+    // report is streamed one step at a time (write_json); any indentation slip would differ here.
+    for (const char* sample : {"h20-export-licence-2025-04.toml", "h200-china-2025-12.toml"}) {
+        const fs::path file = fs::path(IMPACT_SOURCE_DIR) / "samples" / sample;
+        INFO("sample: " << file);
+        impact::scenario::Scenario scenario = impact::scenario::read_scenario_file(file);
+        // With an override on the one, none on the other: the overrides array both ways.
+        if (std::string(sample).find("h20-") != std::string::npos)
+            impact::scenario::apply_overrides(scenario, {"h20_range.gross_margin=55%"});
+        const auto result = impact::scenario::run_scenario(scenario, bundled_registry(), RunMode::run);
+        const std::string streamed = impact::scenario::render_json(scenario, result);
+        const auto parsed = nlohmann::ordered_json::parse(streamed);
+        CHECK(streamed == parsed.dump(2, ' ', false) + "\n");
+        CHECK(parsed.at("steps").size() == result.steps.size());
+    }
+}
