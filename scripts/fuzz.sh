@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz.sh TARGET|all SECONDS
 #
-# TARGET is one of fuzz_scenario fuzz_csv fuzz_rates fuzz_amount fuzz_printable. Builds the `fuzz`
+# TARGET is one of fuzz_scenario fuzz_csv fuzz_rates fuzz_amount fuzz_printable fuzz_formula. Builds the `fuzz`
 # preset (clang, libFuzzer, ASan + UBSan) when needed, then per target:
 #   - fuzzes for SECONDS, in fork mode so that one finding does not end the campaign, each input
 #     limited by -timeout (FUZZ_TIMEOUT, default 5 s) and -rss_limit_mb (FUZZ_RSS_MB, default 2048),
@@ -22,7 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all_targets=(fuzz_scenario fuzz_csv fuzz_rates fuzz_amount fuzz_printable)
+all_targets=(fuzz_scenario fuzz_csv fuzz_rates fuzz_amount fuzz_printable fuzz_formula)
 usage() {
   echo "usage: scripts/fuzz.sh TARGET|all SECONDS   (TARGET: ${all_targets[*]})" >&2
   exit 2
@@ -53,7 +53,7 @@ max_len() {
   case $1 in
     fuzz_scenario) echo 4096 ;;
     fuzz_csv | fuzz_rates) echo 2048 ;;
-    fuzz_printable) echo 512 ;;
+    fuzz_printable | fuzz_formula) echo 512 ;;
     fuzz_amount) echo 128 ;;
   esac
 }
