@@ -39,14 +39,6 @@ const std::string kHeader =
     "\n"                                                            // 19
     "[[step]]\n";                                                   // 20: the formula step's table
 
-std::string with_line_numbers(const std::string& text) {
-    std::istringstream in(text);
-    std::string out;
-    int n = 0;
-    for (std::string line; std::getline(in, line);) out += std::to_string(++n) + "| " + line + "\n";
-    return out;
-}
-
 // Relative difference, exact for equal values (including 0).
 double relative_difference(double a, double b) {
     if (a == b) return 0;

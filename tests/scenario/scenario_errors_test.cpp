@@ -24,14 +24,6 @@ struct BadCase {
     bool validate_too = true;         // `impact validate` must report it the same way
 };
 
-std::string with_line_numbers(const std::string& text) {
-    std::istringstream in(text);
-    std::string out;
-    int n = 0;
-    for (std::string line; std::getline(in, line);) out += std::to_string(++n) + "| " + line + "\n";
-    return out;
-}
-
 void check_bad_case(const BadCase& c) {
     TempDir temp;
     const fs::path dir = temp.path();

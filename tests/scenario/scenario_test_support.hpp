@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,15 @@ inline std::string replace_all(std::string text, std::string_view from, std::str
     for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
         text.replace(at, from.size(), to);
     return text;
+}
+
+// A scenario's text with line numbers ("7| amount = ..."), for INFO on failure.
+inline std::string with_line_numbers(const std::string& text) {
+    std::istringstream in(text);
+    std::string out;
+    int n = 0;
+    for (std::string line; std::getline(in, line);) out += std::to_string(++n) + "| " + line + "\n";
+    return out;
 }
 
 // The shared market data, read in place (never copied into the repository).
