@@ -79,11 +79,14 @@ std::string indented(const io::Json& value, int depth) {
     text.pop_back();  // json_document's final newline
     const std::string indent(static_cast<std::size_t>(2 * depth), ' ');
     std::string out;
-    out.reserve(text.size() + text.size() / 8);
-    for (const char c : text) {
-        out += c;
-        if (c == '\n') out += indent;
+    out.reserve(text.size() + text.size() / 4);
+    std::size_t from = 0;
+    for (std::size_t newline = text.find('\n'); newline != std::string::npos; newline = text.find('\n', from)) {
+        out.append(text, from, newline + 1 - from);
+        out += indent;
+        from = newline + 1;
     }
+    out.append(text, from);
     return out;
 }
 
