@@ -43,6 +43,42 @@ Dimension Dimension::of_unit(std::string_view unit) {
     return d;
 }
 
+std::optional<Dimension> Dimension::of_stated_unit(std::string_view unit) {
+    if (unit.empty() || unit == "%") return Dimension{};
+    const auto is_symbol_char = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    };
+    // "A*B^2": factors, each a symbol and an optional whole power.
+    const auto factors = [&](std::string_view text, int sign, Dimension& into) {
+        if (text.empty()) return false;
+        while (!text.empty()) {
+            const std::size_t star = text.find('*');
+            std::string_view factor = text.substr(0, star);
+            text = star == std::string_view::npos ? std::string_view() : text.substr(star + 1);
+            if (star != std::string_view::npos && text.empty()) return false;
+            int power = 1;
+            if (const std::size_t caret = factor.find('^'); caret != std::string_view::npos) {
+                const std::string_view digits = factor.substr(caret + 1);
+                const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), power);
+                if (ec != std::errc() || end != digits.data() + digits.size() || power < 2) return false;
+                factor = factor.substr(0, caret);
+            }
+            if (factor.empty() || !std::all_of(factor.begin(), factor.end(), is_symbol_char)) return false;
+            Dimension one;
+            one.powers_.emplace(std::string(factor), power * sign);
+            into = into.times(one);
+        }
+        return true;
+    };
+    Dimension d;
+    const std::size_t slash = unit.find('/');
+    const std::string_view top = unit.substr(0, slash);
+    if (!(top == "1" && slash != std::string_view::npos) && !factors(top, 1, d)) return std::nullopt;
+    if (slash != std::string_view::npos && !factors(unit.substr(slash + 1), -1, d)) return std::nullopt;
+    if (d.str() != unit) return std::nullopt;  // not as str() writes it: cancelled, reordered, padded
+    return d;
+}
+
 Dimension Dimension::times(const Dimension& other) const {
     Dimension d = *this;
     for (const auto& [symbol, power] : other.powers_) {
@@ -89,14 +125,15 @@ mu::value_type absolute(mu::value_type v) { return std::fabs(v); }
 mu::value_type square_root(mu::value_type v) { return std::sqrt(v); }
 mu::value_type exponential(mu::value_type v) { return std::exp(v); }
 mu::value_type natural_log(mu::value_type v) { return std::log(v); }
+// A NaN argument makes the result NaN (std::fmin and std::fmax would drop it).
 mu::value_type smallest(const mu::value_type* values, int count) {
     mu::value_type m = values[0];
-    for (int i = 1; i < count; ++i) m = std::fmin(m, values[i]);
+    for (int i = 1; i < count; ++i) m = std::isnan(values[i]) || values[i] < m ? values[i] : m;
     return m;
 }
 mu::value_type largest(const mu::value_type* values, int count) {
     mu::value_type m = values[0];
-    for (int i = 1; i < count; ++i) m = std::fmax(m, values[i]);
+    for (int i = 1; i < count; ++i) m = std::isnan(values[i]) || values[i] > m ? values[i] : m;
     return m;
 }
 
@@ -222,7 +259,8 @@ Dimension Formula::result_dimension(const std::vector<Dimension>& operand_dimens
         if (a.zero) return b.dimension;
         if (b.zero || a.dimension == b.dimension) return a.dimension;
         std::string hint;
-        if (!a.dimension.dimensionless() && !b.dimension.dimensionless())
+        if (!a.dimension.dimensionless() && !b.dimension.dimensionless() && a.dimension.str().find_first_of("^*/") == std::string::npos &&
+            b.dimension.str().find_first_of("^*/") == std::string::npos)
             hint = " (convert money into one currency with an fx.convert step first)";
         else if (a.constant || b.constant)
             hint = fmt::format(" (a number written in the expression has no unit: give it one as an input of the step, "
@@ -275,7 +313,8 @@ Dimension Formula::result_dimension(const std::vector<Dimension>& operand_dimens
             if (!a.dimension.dimensionless()) {
                 // USD^2 is a unit; USD^0.5 or USD^x is not.
                 if (!b.constant || *b.constant != std::trunc(*b.constant) || std::fabs(*b.constant) > 8)
-                    throw FormulaError(a.offset, fmt::format("a power of {} needs a whole constant exponent, found {}",
+                    throw FormulaError(a.offset, fmt::format("a power of {} needs a whole constant exponent from -8 to 8, "
+                                                             "found {}",
                                                              named(a), b.text));
                 d = a.dimension.to_power(static_cast<int>(*b.constant));
             }
@@ -318,7 +357,8 @@ Dimension Formula::result_dimension(const std::vector<Dimension>& operand_dimens
                 Value v = std::move(args[0]);
                 v.text = f == erased(&absolute) ? fmt::format("abs({})", v.text)
                                                 : fmt::format("{}{}", f == erased(&negate) ? "-" : "+", v.text);
-                if (v.constant) v.constant = f == erased(&negate) ? -*v.constant : std::fabs(*v.constant);
+                if (v.constant && f == erased(&negate)) v.constant = -*v.constant;
+                if (v.constant && f == erased(&absolute)) v.constant = std::fabs(*v.constant);
                 stack.push_back(std::move(v));
             } else if (f == erased(&smallest) || f == erased(&largest)) {
                 Value v = args[0];
@@ -350,6 +390,71 @@ Dimension Formula::result_dimension(const std::vector<Dimension>& operand_dimens
     }
     if (stack.size() != 1) throw FormulaError(0, "expected one expression");
     return stack.back().zero ? Dimension{} : stack.back().dimension;
+}
+
+std::optional<double> Formula::first_non_finite(const std::vector<double>& operand_values) {
+    const double expected = evaluate(operand_values);
+    const mu::ParserByteCode& code = parser_->GetByteCode();
+    const mu::SToken* tokens = code.GetBase();
+    std::vector<double> stack;
+    std::optional<double> found;
+    const auto push = [&](double v) {
+        if (!found && !std::isfinite(v)) found = v;
+        stack.push_back(v);
+    };
+    const auto pop = [&] {
+        const double v = stack.back();
+        stack.pop_back();
+        return v;
+    };
+    for (std::size_t i = 0; i < code.GetSize(); ++i) {
+        const mu::SToken& t = tokens[i];
+        switch (t.Cmd) {
+        case mu::cmVAL: push(t.Val.data2); break;
+        case mu::cmVAR: push(operand_values.at(static_cast<std::size_t>(t.Val.ptr - slots_.data()))); break;
+        case mu::cmADD: { const double b = pop(), a = pop(); push(a + b); break; }
+        case mu::cmSUB: { const double b = pop(), a = pop(); push(a - b); break; }
+        case mu::cmMUL: { const double b = pop(), a = pop(); push(a * b); break; }
+        case mu::cmDIV: { const double b = pop(), a = pop(); push(a / b); break; }
+        case mu::cmPOW: { const double b = pop(), a = pop(); push(std::pow(a, b)); break; }
+        case mu::cmLE: { const double b = pop(), a = pop(); push(a <= b); break; }
+        case mu::cmGE: { const double b = pop(), a = pop(); push(a >= b); break; }
+        case mu::cmNEQ: { const double b = pop(), a = pop(); push(a != b); break; }
+        case mu::cmEQ: { const double b = pop(), a = pop(); push(a == b); break; }
+        case mu::cmLT: { const double b = pop(), a = pop(); push(a < b); break; }
+        case mu::cmGT: { const double b = pop(), a = pop(); push(a > b); break; }
+        case mu::cmLAND: { const double b = pop(), a = pop(); push(a != 0 && b != 0); break; }
+        case mu::cmLOR: { const double b = pop(), a = pop(); push(a != 0 || b != 0); break; }
+        // As muParser runs them: a false condition jumps to the else branch, the end of the
+        // then branch jumps past the else branch; the untaken branch is not computed.
+        case mu::cmIF: if (pop() == 0) i += static_cast<std::size_t>(t.Oprt.offset); break;
+        case mu::cmELSE: i += static_cast<std::size_t>(t.Oprt.offset); break;
+        case mu::cmENDIF: break;
+        case mu::cmFUNC: {
+            const auto count = static_cast<std::size_t>(t.Fun.argc < 0 ? -t.Fun.argc : t.Fun.argc);
+            std::vector<double> args(count);
+            for (std::size_t a = count; a-- > 0;) args[a] = pop();
+            const mu::erased_fun_type f = t.Fun.cb._pRawFun;
+            if (f == erased(&smallest)) push(smallest(args.data(), static_cast<int>(count)));
+            else if (f == erased(&largest)) push(largest(args.data(), static_cast<int>(count)));
+            else if (f == erased(&negate)) push(negate(args[0]));
+            else if (f == erased(&identity)) push(identity(args[0]));
+            else if (f == erased(&absolute)) push(absolute(args[0]));
+            else if (f == erased(&square_root)) push(square_root(args[0]));
+            else if (f == erased(&exponential)) push(exponential(args[0]));
+            else if (f == erased(&natural_log)) push(natural_log(args[0]));
+            else throw FormulaError(0, "internal error: a function the replay does not know");
+            break;
+        }
+        case mu::cmEND: break;
+        default: throw FormulaError(0, fmt::format("internal error: muParser code {} in a checked expression", static_cast<int>(t.Cmd)));
+        }
+    }
+    const double replayed = stack.empty() ? std::nan("") : stack.back();
+    const bool same = replayed == expected || (std::isnan(replayed) && std::isnan(expected));
+    if (stack.size() != 1 || !same)
+        throw FormulaError(0, fmt::format("internal error: replaying the expression gave {}, muParser {}", replayed, expected));
+    return found;
 }
 
 double Formula::evaluate(const std::vector<double>& operand_values) {

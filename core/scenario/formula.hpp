@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -19,6 +20,12 @@ public:
     // Reads a unit as models and literals write it: "", "%", "SYMBOL" or "A/B" (one '/'
     // at most; anything else is one opaque symbol, compared as written).
     static Dimension of_unit(std::string_view unit);
+    // Reads a unit a formula step states: "", "%", or what str() writes: symbols of letters,
+    // digits and '_' joined by '*', each with an optional ^N, optionally "/" and more of the
+    // same ("USD", "KRW/USD", "USD^2", "KRW*USD", "1/days"). Nullopt for anything else, and for
+    // a unit not written the way str() writes it (" USD ", "USD/USD", "USD*KRW"), so that the
+    // unit a report shows is the one the check found.
+    static std::optional<Dimension> of_stated_unit(std::string_view unit);
 
     bool dimensionless() const noexcept { return powers_.empty(); }
     Dimension times(const Dimension& other) const;
@@ -69,9 +76,16 @@ public:
     // quantity with a unit. The constant 0 combines with any unit (max(x, 0) floors x).
     Dimension result_dimension(const std::vector<Dimension>& operand_dimensions) const;
 
-    // Evaluates at these operand values (in the order of operands()). May return NaN or an
-    // infinity (0/0, 1/0); the caller decides what that means.
+    // Evaluates at these operand values (in the order of operands()) with muParser. May return
+    // NaN or an infinity (0/0, 1/0); the caller decides what that means.
     double evaluate(const std::vector<double>& operand_values);
+
+    // Whether every value the evaluation computes on its way is finite, not only the result:
+    // max(ln(x), 0), 1 / (1 + 1 / 0) and ln(x) > 0 ? a : b hide a NaN or an infinity that the
+    // result no longer shows. Replays muParser's bytecode on these values (branches of ?: as
+    // taken) and returns the first non-finite intermediate value, if any. Throws FormulaError
+    // if the replay's result differs from muParser's (which would be a bug).
+    std::optional<double> first_non_finite(const std::vector<double>& operand_values);
 
 private:
     struct Parser;

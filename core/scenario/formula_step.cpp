@@ -3,6 +3,7 @@
 
 #include "host/model.hpp"
 #include "scenario/formula.hpp"
+#include "text/printable.hpp"
 #include "text/quantity.hpp"
 #include "text/user_error.hpp"
 
@@ -44,6 +45,15 @@ std::pair<double, std::string> literal(const Scalar& scalar, const std::string& 
     }
     if (q.unit == "%") return {q.value / 100, "%"};
     if (q.unit == "bp") return {q.value / 10'000, "%"};
+    // Three letters read as a currency: "usd", the withdrawn "DEM" or a made-up "ABC" would
+    // otherwise pass as a unit of their own and never meet the dollars they were meant to be.
+    const bool three_letters = q.unit.size() == 3 && std::all_of(q.unit.begin(), q.unit.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    });
+    if (three_letters && !text::is_currency_code(q.unit))
+        throw UserError(fmt::format("{}: {}: expected a current ISO 4217 currency code in upper case such as USD, found "
+                                    "\"{}\"",
+                                    at.str(), key, q.unit));
     return {q.value, q.unit};
 }
 
@@ -67,14 +77,21 @@ public:
                      fmt::format("expected an operand of the expression \"{}\" (it uses {}), found an input it does not use",
                                  spec_.expression, fmt::join(formula.operands(), ", ")));
         }
-        const std::string unit = checked_unit(formula, dimensions);
+        const std::string unit = checked_unit(formula, dimensions, operands);
 
         StepResult result;
         result.id = step_.id;
         result.model_id = "formula";
         result.expression = spec_.expression;
         result.ranged = std::any_of(operands.begin(), operands.end(), [](const Operand& o) { return o.value.low.has_value(); });
-        for (const Operand& o : operands) {
+        // Listed in the order the expression names them (the formula keeps them sorted by name).
+        std::vector<const Operand*> in_order;
+        for (const Operand& o : operands) in_order.push_back(&o);
+        std::stable_sort(in_order.begin(), in_order.end(), [&](const Operand* a, const Operand* b) {
+            return formula.offset_of(a->name) < formula.offset_of(b->name);
+        });
+        for (const Operand* op : in_order) {
+            const Operand& o = *op;
             const std::string kind = o.value.unit == "%"                  ? "percent"
                                      : text::is_currency_code(o.value.unit) ? "money"
                                                                             : "number";
@@ -183,12 +200,18 @@ private:
     // The unit the result is reported in: the one the step states, which must be the one its
     // operands give. A result with a unit must state it, so that a change of operands cannot
     // change the report's unit unnoticed.
-    std::string checked_unit(const Formula& formula, const std::vector<Dimension>& dimensions) const {
+    std::string checked_unit(const Formula& formula, const std::vector<Dimension>& dimensions,
+                             const std::vector<Operand>& operands) const {
         Dimension result;
         try {
             result = formula.result_dimension(dimensions);
         } catch (const FormulaError& e) {
-            fail_in_expression(e.offset(), e.what());
+            // The expression is the file's, an operand may not be: say which came from --set.
+            std::vector<std::string> overridden;
+            for (const Operand& o : operands)
+                if (o.origin.find("--set") != std::string::npos) overridden.push_back(fmt::format("{} (at {})", o.name, o.pos.str()));
+            if (overridden.empty()) fail_in_expression(e.offset(), e.what());
+            fail_in_expression(e.offset(), fmt::format("{}; set on the command line: {}", e.what(), fmt::join(overridden, ", ")));
         }
         const std::string unit_key = "step." + step_.id + ".unit";
         if (!spec_.unit) {
@@ -200,7 +223,14 @@ private:
             return "";
         }
         const std::string& declared = *spec_.unit;
-        if (!(Dimension::of_unit(declared) == result))
+        const std::optional<Dimension> stated = Dimension::of_stated_unit(declared);
+        if (!stated)
+            fail(spec_.unit_pos, unit_key,
+                 fmt::format("expected a unit written as \"\", \"%\", \"USD\", \"KRW/USD\", \"USD^2\" or \"1/days\" (symbols of "
+                             "letters, digits and '_', no spaces, not cancelling), found \"{}\"{}",
+                             text::printable(declared),
+                             result.dimensionless() ? std::string() : fmt::format(" (the expression gives {})", result.str())));
+        if (!(*stated == result))
             fail(spec_.unit_pos, unit_key,
                  fmt::format("expected {} (the unit of \"{}\"), found unit = \"{}\"",
                              result.dimensionless() ? std::string("\"\" or \"%\"") : fmt::format("\"{}\"", result.str()),
@@ -224,17 +254,25 @@ private:
                                      values[i], operands[i].name, ranged ? fmt::format(" in {}", row_names[row]) : ""));
             }
             double result = 0;
+            std::optional<double> hidden;
             try {
                 result = formula.evaluate(values);
+                hidden = formula.first_non_finite(values);
             } catch (const FormulaError& e) {
                 fail_in_expression(e.offset(), e.what());
             }
-            if (!std::isfinite(result)) {
+            if (!std::isfinite(result) || hidden) {
                 std::vector<std::string> shown;
                 for (std::size_t i = 0; i < operands.size(); ++i) shown.push_back(fmt::format("{} = {}", operands[i].name, values[i]));
+                // A NaN or infinity on the way that the result no longer shows (max(ln(x), 0))
+                // is the same failure: the figure would not be what the inputs say.
+                const std::string what = std::isfinite(result)
+                                             ? fmt::format("computes {} on the way to its result {}",
+                                                           host::non_finite_name(*hidden), result)
+                                             : fmt::format("is {}", host::non_finite_name(result));
                 throw host::CallError(IMPACT_STATUS_MODEL_FAILED,
-                                      fmt::format("{}: step.{}: formula \"{}\" is {}{}{}{}", spec_.start.str(), step_.id,
-                                                  spec_.expression, result, ranged ? fmt::format(" in {}", row_names[row]) : "",
+                                      fmt::format("{}: step.{}: formula \"{}\" {}{}{}{}", spec_.start.str(), step_.id,
+                                                  spec_.expression, what, ranged ? fmt::format(" in {}", row_names[row]) : "",
                                                   shown.empty() ? "" : " with ", fmt::join(shown, ", ")));
             }
             results[row] = result;

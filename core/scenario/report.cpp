@@ -27,7 +27,7 @@ std::string format_value(double value, const std::string& unit) {
     if (unit == "%") return text::format_grouped(value * 100, 2) + "%";
     // Ten significant digits: enough for 0.0006998880179 KRW-to-USD rates and for counts.
     const std::string number = text::format_rate(value, 10);
-    return unit.empty() ? number : number + " " + unit;
+    return unit.empty() ? number : number + " " + text::printable(unit);
 }
 
 namespace {
@@ -67,8 +67,9 @@ io::Json ranged_json(const RangedValue& v) {
 
 // "h20.gross_margin = 55%  (replaces 60% at file:9:16)" for each --set.
 std::string override_text(const Override& o) {
-    const std::string was = o.replaced ? fmt::format("replaces {} at {}", o.replaced_value, o.replaced->str())
-                                       : std::string("not in the file");
+    const std::string was = o.replaced                   ? fmt::format("replaces {} at {}", o.replaced_value, o.replaced->str())
+                            : !o.replaced_value.empty() ? fmt::format("replaces {}", o.replaced_value)
+                                                        : std::string("not in the file");
     return fmt::format("{}.{} = {}  ({})", o.step, o.input, o.value_as_written, was);
 }
 
@@ -183,7 +184,7 @@ void write_json(const Scenario& scenario, const RunResult& result, const ReportS
         io::Json entry = io::Json::object();
         entry["input"] = io::json_text(o.step + "." + o.input);
         entry["value"] = io::json_text(o.value_as_written);
-        entry["replaces"] = o.replaced ? io::json_text(o.replaced_value) : io::Json();
+        entry["replaces"] = o.replaced_value.empty() ? io::Json() : io::json_text(o.replaced_value);
         entry["replaced_at"] = o.replaced ? io::json_text(o.replaced->str()) : io::Json();
         overrides.push_back(std::move(entry));
     }

@@ -78,7 +78,9 @@ struct Override {
     std::string value_as_written;       // VALUE as given
     SourcePos pos;                      // names the --set
     std::optional<SourcePos> replaced;  // where the file wrote the value it replaces, if it did
-    std::string replaced_value;         // that value as written (60%), or described (describe_value)
+    // That value as written (60%) or described (describe_value); or, for an input the step
+    // does not write but [scenario] gives (as_of, currency), "the scenario's as_of, 2025-04-16".
+    std::string replaced_value;
 };
 
 // expr = "h20.total_impact + tariff.margin_hit": a step computed by the host from earlier

@@ -144,6 +144,12 @@ TEST_CASE("Formula step: comparisons, ?: and functions", "[formula]") {
         {"sqrt(h20.total_impact / h20.one_off_charges)^2", "", [](double t, double c) { return std::pow(std::sqrt(t / c), 2); }},
         {"-h20.one_off_charges", "USD", [](double, double c) { return -c; }},
         {"(h20.total_impact / h20.one_off_charges)^2 * h20.one_off_charges", "USD", [](double t, double c) { return std::pow(t / c, 2) * c; }},
+        // Units with powers and products are stated as Dimension::str() writes them.
+        {"h20.total_impact ^ +(-1)", "1/USD", [](double t, double) { return std::pow(t, -1); }},
+        {"h20.total_impact ^ 2", "USD^2", [](double t, double) { return t * t; }},
+        {"h20.total_impact * krw.rate", "KRW", [](double t, double) { return t * 1428.8; }},
+        // min and max of a NaN-free list as std::min and std::max.
+        {"max(h20.total_impact, h20.one_off_charges)", "USD", [](double t, double c) { return std::max(t, c); }},
     };
     for (const Case& c : cases) {
         TempDir temp;
@@ -207,6 +213,18 @@ TEST_CASE("Formula step: bad expressions and units fail at file:line:column nami
          "{S}:23:8: step.f.expr: ", {"either model or expr", "found both"}},
         {"empty expression", "id = \"f\"\nexpr = \" \"\n", "{S}:22:8: step.f.expr: ", {"found an empty string"}},
         {"number out of range", "id = \"f\"\nexpr = \"2 * 1e400\"\n", "{S}:22:13: step.f.expr: ", {"a double holds, found 1e400"}},
+        {"unary plus does not flip a negative power's unit", "id = \"f\"\nexpr = \"h20.total_impact ^ +(-1)\"\nunit = \"USD\"\n",
+         "{S}:23:8: step.f.unit: ", {"expected \"1/USD\"", "found unit = \"USD\""}},
+        {"a unit that cancels", "id = \"f\"\nexpr = \"h20.total_impact / h20.one_off_charges\"\nunit = \"USD/USD\"\n",
+         "{S}:23:8: step.f.unit: ", {"expected a unit written as", "found \"USD/USD\""}},
+        {"a unit with spaces", "id = \"f\"\nexpr = \"h20.total_impact\"\nunit = \" USD \"\n",
+         "{S}:23:8: step.f.unit: ", {"expected a unit written as", "found \" USD \"", "(the expression gives USD)"}},
+        {"a unit with control characters", "id = \"f\"\nexpr = \"x * 2\"\nunit = \"\\u001b[2J/\\u001b[2J\"\nx = 1\n",
+         "{S}:23:8: step.f.unit: ", {"expected a unit written as", "found \"\\e[2J/\\e[2J\""}},
+        {"a withdrawn currency in a literal", "id = \"f\"\nexpr = \"x * 2\"\nunit = \"DEM\"\nx = \"5 DEM\"\n",
+         "{S}:24:5: step.f.x: ", {"expected a current ISO 4217 currency code", "found \"DEM\""}},
+        {"a lower-case currency in a literal", "id = \"f\"\nexpr = \"x * 2\"\nunit = \"USD\"\nx = \"5.5B usd\"\n",
+         "{S}:24:5: step.f.x: ", {"found \"usd\""}},
         {"escaped expression: offset named", "id = \"f\"\nexpr = \"2 * \\u0072evenue\"\n",
          "{S}:22:8: step.f.expr: ", {"which is neither", "(at character 5 of the expression)"}},
     };
@@ -229,6 +247,40 @@ TEST_CASE("Formula step: bad expressions and units fail at file:line:column nami
     }
 }
 
+TEST_CASE("Formula step: a NaN or infinity on the way to a finite result fails the run too", "[formula]") {
+    // Each hides a non-finite intermediate value: std::fmax and a comparison drop a NaN (max()
+    // here keeps it), and a division by an infinity gives 0.
+    struct Hidden {
+        std::string step;
+        std::string what;
+    };
+    const std::vector<Hidden> cases{
+        {"id = \"f\"\nexpr = \"max(ln(x), 0)\"\nx = -1\n", "\"max(ln(x), 0)\" is nan with x = -1"},
+        {"id = \"f\"\nexpr = \"ln(x) > 0 ? 1 : 2\"\nx = -1\n", "computes nan on the way to its result 2"},
+        {"id = \"f\"\nexpr = \"h20.total_impact / (1 + 1 / share)\"\nunit = \"USD\"\nshare = { low = \"0%\", high = \"60%\" }\n",
+         "computes +inf on the way to its result 0 in the low row"},
+        {"id = \"f\"\nexpr = \"min(h20.total_impact / share, cap)\"\nunit = \"USD\"\nshare = \"0%\"\ncap = \"1B USD\"\n",
+         "computes +inf on the way to its result 1000000000"},
+    };
+    for (const Hidden& c : cases) {
+        TempDir temp;
+        const fs::path file = temp.path() / "formula.toml";
+        const std::string toml = kHeader + c.step;
+        write_file(file, toml);
+        INFO(with_line_numbers(toml));
+        const Outcome outcome = outcome_of(file, RunMode::run);
+        INFO(outcome.kind << ": " << outcome.message);
+        CHECK(outcome.kind == "CallError");
+        CHECK(starts_with(outcome.message, file.string() + ":22:9: step.f: formula "));
+        CHECK(contains(outcome.message, c.what));
+    }
+    // The untaken branch of ?: is not computed, so it cannot fail the run.
+    TempDir temp;
+    const fs::path file = temp.path() / "formula.toml";
+    write_file(file, kHeader + "id = \"f\"\nexpr = \"x > 0 ? ln(x) : 0\"\nx = -1\n");
+    CHECK(outcome_of(file, RunMode::run).kind == "ok");
+}
+
 TEST_CASE("Formula step: a result that is not a finite number fails the run like a model failure", "[formula]") {
     TempDir temp;
     const fs::path file = temp.path() / "formula.toml";
@@ -238,7 +290,7 @@ TEST_CASE("Formula step: a result that is not a finite number fails the run like
     const Outcome outcome = outcome_of(file, RunMode::run);
     INFO(outcome.kind << ": " << outcome.message);
     CHECK(outcome.kind == "CallError");
-    CHECK(starts_with(outcome.message, file.string() + ":22:9: step.f: formula \"h20.total_impact / zero\" is inf"));
+    CHECK(starts_with(outcome.message, file.string() + ":22:9: step.f: formula \"h20.total_impact / zero\" is +inf"));
     CHECK(contains(outcome.message, "zero = 0"));
     // Validation does not evaluate, so it cannot know.
     CHECK(outcome_of(file, RunMode::validate).kind == "ok");
@@ -287,6 +339,22 @@ TEST_CASE("Overrides: --set replaces or adds an input's value, with the file's u
         CHECK(relative_difference(output_of(h20, "lost_gross_profit").value.value, file_profit * 55 / 60 * 0.9) < 1e-14);
     }
 
+    SECTION("an override of a header value says what it replaces; one that breaks a formula's units is named") {
+        const auto [overrides, result] = run_with({"h20.as_of=2024-01-01"});
+        REQUIRE(overrides.size() == 1);
+        CHECK_FALSE(overrides[0].replaced);
+        CHECK(overrides[0].replaced_value == "the scenario's as_of, 2025-04-16");
+        CHECK(input_of(step_of(result, "h20"), "as_of")->text == "2024-01-01");
+        std::string message;
+        try {
+            run_with({"f.share=50 KRW/USD"});
+        } catch (const impact::UserError& e) {
+            message = e.what();
+        }
+        INFO(message);
+        CHECK(contains(message, "keeps its unit"));
+    }
+
     SECTION("bad overrides fail where the --set is, before anything runs") {
         struct BadSet {
             std::vector<std::string> sets;
@@ -304,6 +372,8 @@ TEST_CASE("Overrides: --set replaces or adds an input's value, with the file's u
             {{"krw.nope=1"}, "--set 'krw.nope=1':1:10: step.krw.nope: ", "model fx.convert has no input 'nope'"},
             {{"f.expr=1"}, "--set 'f.expr=1':1:3: step.f.expr: ", "--set changes inputs only"},
             {{"krw.rate={ low = 1400 }"}, "--set 'krw.rate={ low = 1400 }':1:10: step.krw.rate: ", "both low and high"},
+            {{"f.share=5"}, "--set 'f.share=5':1:9: step.f.share: ", "expected a percentage like the value it replaces (\"50%\" at "},
+            {{"f.share=5 USD"}, "--set 'f.share=5 USD':1:9: step.f.share: ", "keeps its unit"},
         };
         for (const BadSet& c : cases) {
             INFO("sets: " << c.sets.back() << "; expected prefix: " << c.prefix);
