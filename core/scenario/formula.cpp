@@ -190,13 +190,20 @@ struct Formula::Parser final : mu::ParserBase {
     }
 };
 
+// muParser's 0-based position of an error, within the expression: at its end, it may say one
+// or two characters past it ("a ? b : -c-").
+std::size_t Formula::clamped(int position) const noexcept {
+    if (position < 0) return 0;
+    return std::min(static_cast<std::size_t>(position), expression_.size());
+}
+
 Formula::Formula(std::string expression) : expression_(std::move(expression)), parser_(std::make_unique<Parser>()) {
     try {
         parser_->SetExpr(expression_);
         for (const auto& [name, unused] : parser_->GetUsedVar()) operands_.push_back(name);
     } catch (const mu::ParserError& e) {
         const int at = e.GetPos();
-        throw FormulaError(at < 0 ? 0 : static_cast<std::size_t>(at), fmt::format("{}", e.GetMsg()));
+        throw FormulaError(clamped(at), fmt::format("{}", e.GetMsg()));
     }
     for (const std::string& name : operands_) {
         // A number muParser could not read (1e400) comes back as a name beginning with a digit.
@@ -209,7 +216,7 @@ Formula::Formula(std::string expression) : expression_(std::move(expression)), p
         parser_->Eval();  // compiles to bytecode; the value is not used
     } catch (const mu::ParserError& e) {
         const int at = e.GetPos();
-        throw FormulaError(at < 0 ? 0 : static_cast<std::size_t>(at), fmt::format("{}", e.GetMsg()));
+        throw FormulaError(clamped(at), fmt::format("{}", e.GetMsg()));
     }
     if (parser_->GetNumResults() != 1)
         throw FormulaError(expression_.find(','), "expected one expression, found a comma-separated list");
@@ -463,7 +470,7 @@ double Formula::evaluate(const std::vector<double>& operand_values) {
         return parser_->Eval();
     } catch (const mu::ParserError& e) {
         const int at = e.GetPos();
-        throw FormulaError(at < 0 ? 0 : static_cast<std::size_t>(at), fmt::format("{}", e.GetMsg()));
+        throw FormulaError(clamped(at), fmt::format("{}", e.GetMsg()));
     }
 }
 

@@ -89,6 +89,7 @@ public:
 
 private:
     struct Parser;
+    std::size_t clamped(int position) const noexcept;
     std::string expression_;
     std::vector<std::string> operands_;
     std::vector<double> slots_;  // the variables muParser reads, one per operand; never resized
