@@ -399,8 +399,7 @@ Dimension Formula::result_dimension(const std::vector<Dimension>& operand_dimens
     return stack.back().zero ? Dimension{} : stack.back().dimension;
 }
 
-std::optional<double> Formula::first_non_finite(const std::vector<double>& operand_values) {
-    const double expected = evaluate(operand_values);
+std::optional<double> Formula::first_non_finite(const std::vector<double>& operand_values, double evaluated) const {
     const mu::ParserByteCode& code = parser_->GetByteCode();
     const mu::SToken* tokens = code.GetBase();
     std::vector<double> stack;
@@ -458,9 +457,9 @@ std::optional<double> Formula::first_non_finite(const std::vector<double>& opera
         }
     }
     const double replayed = stack.empty() ? std::nan("") : stack.back();
-    const bool same = replayed == expected || (std::isnan(replayed) && std::isnan(expected));
+    const bool same = replayed == evaluated || (std::isnan(replayed) && std::isnan(evaluated));
     if (stack.size() != 1 || !same)
-        throw FormulaError(0, fmt::format("internal error: replaying the expression gave {}, muParser {}", replayed, expected));
+        throw FormulaError(0, fmt::format("internal error: replaying the expression gave {}, muParser {}", replayed, evaluated));
     return found;
 }
 

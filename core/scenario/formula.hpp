@@ -83,9 +83,10 @@ public:
     // Whether every value the evaluation computes on its way is finite, not only the result:
     // max(ln(x), 0), 1 / (1 + 1 / 0) and ln(x) > 0 ? a : b hide a NaN or an infinity that the
     // result no longer shows. Replays muParser's bytecode on these values (branches of ?: as
-    // taken) and returns the first non-finite intermediate value, if any. Throws FormulaError
-    // if the replay's result differs from muParser's (which would be a bug).
-    std::optional<double> first_non_finite(const std::vector<double>& operand_values);
+    // taken) and returns the first non-finite intermediate value, if any. `evaluated` is what
+    // evaluate() gave for the same values: throws FormulaError if the replay's result differs
+    // from it (which would be a bug).
+    std::optional<double> first_non_finite(const std::vector<double>& operand_values, double evaluated) const;
 
 private:
     struct Parser;

@@ -257,7 +257,7 @@ private:
             std::optional<double> hidden;
             try {
                 result = formula.evaluate(values);
-                hidden = formula.first_non_finite(values);
+                hidden = formula.first_non_finite(values, result);
             } catch (const FormulaError& e) {
                 fail_in_expression(e.offset(), e.what());
             }

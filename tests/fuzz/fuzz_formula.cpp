@@ -1,7 +1,8 @@
 // Fuzz target: formula step expressions (muParser) and the unit walk over their bytecode:
 // impact::scenario::Formula. Expected refusal: impact::scenario::FormulaError. Properties: a
 // refusal points inside the expression, and a compiled expression's units and value can always
-// be asked for (any units, any values) without a crash or another exception.
+// be asked for (any units, any values) without a crash or another exception, and the replay that
+// checks intermediate values gives muParser's result.
 #include "fuzz_support.hpp"
 
 #include "scenario/formula.hpp"
@@ -34,7 +35,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         } catch (const FormulaError& e) {
             if (e.offset() > expression.size()) impact::fuzz::finding("a unit error points inside the expression", expression);
         }
-        (void)formula.evaluate(operand_values);
+        const double value = formula.evaluate(operand_values);
+        // The replay that checks intermediate values runs, as in a formula step, on what the unit
+        // check accepts (with no units, only its structure counts: no assignment), and must then
+        // agree with muParser.
+        bool accepted = true;
+        try {
+            (void)formula.result_dimension(std::vector<Dimension>(formula.operands().size()));
+        } catch (const FormulaError&) {
+            accepted = false;
+        }
+        if (accepted) {
+            try {
+                (void)formula.first_non_finite(operand_values, value);
+            } catch (const FormulaError& e) {
+                impact::fuzz::finding("the bytecode replay agrees with muParser", std::string(e.what()) + ": " + expression);
+            }
+        }
     } catch (const FormulaError& e) {
         if (e.offset() > expression.size() && e.offset() != std::string::npos)
             impact::fuzz::finding("a syntax error points inside the expression", expression);
