@@ -12,6 +12,10 @@ packages=(
   libssl-dev
   # The expression library for formula steps (scenario `expr`).
   libmuparser-dev
+  # Monte Carlo: counter-based random streams (Philox) from Random123, header-only.
+  librandom123-dev
+  # The Python peers of the benchmarks (bench/peers/), run with /usr/bin/python3.
+  python3-numpy
   # Fuzzing (preset `fuzz`, scripts/fuzz.sh): libFuzzer and clang's sanitizer runtimes. The
   # runtimes are only a Recommends of clang, which --no-install-recommends skips.
   libfuzzer-14-dev libclang-rt-14-dev
