@@ -1,8 +1,6 @@
 // Lost revenue, gross profit and present value of an export restriction: the formulas.
 #include "export_ban.hpp"
 
-#include <ql/compounding.hpp>
-#include <ql/termstructures/yield/flatforward.hpp>
 #include <ql/time/daycounters/actual365fixed.hpp>
 #include <ql/time/period.hpp>
 
@@ -63,31 +61,79 @@ QuantLib::Date valuation_date_from_days(int32_t days_since_epoch) {
                           static_cast<QuantLib::Year>(year));
 }
 
-std::vector<CashFlow> ExportBan::gross_profit_flows(double annual_gross_profit, double duration_years) const {
-    const int months = months_per_period(timing_);
-    const double period_years = months / 12.0;  // 0.25 or 1, both exact in binary
+namespace {
+
+// The whole periods and the fraction of one more in duration_years (see README.md, "Cash-flow
+// timing").
+struct PeriodSplit {
+    int full_periods = 0;
+    double partial_fraction = 0.0;  // of one period, in [0, 1)
+};
+PeriodSplit split_periods(double duration_years, double period_years) noexcept {
     double periods = duration_years / period_years;
     const double nearest = std::round(periods);
     if (std::abs(periods - nearest) <= whole_period_tolerance * std::max(1.0, nearest)) periods = nearest;
     const int full_periods = static_cast<int>(std::floor(periods));
-    const double partial_fraction = periods - full_periods;  // of one period, in [0, 1)
+    return {full_periods, periods - full_periods};
+}
 
-    std::vector<CashFlow> flows;
-    flows.reserve(static_cast<std::size_t>(full_periods) + 1);
-    const double full_amount = annual_gross_profit * period_years;
-    // Each date is counted from as_of, not from the previous flow, so month-end clamping
+double years_per_period(Timing timing) noexcept { return months_per_period(timing) / 12.0; }  // 0.25 or 1, exact
+
+}  // namespace
+
+ExportBan::ExportBan(QuantLib::Date as_of, Timing timing)
+    : as_of_(as_of), timing_(timing), day_count_(QuantLib::Actual365Fixed()) {
+    // Every whole period a restriction of up to max_duration_years can have: 200 quarters or
+    // 50 years, plus k = 0 (as_of itself, where a partial first period starts).
+    const int months = months_per_period(timing_);
+    const auto max_periods = static_cast<int>(max_duration_years * 12.0) / months;
+    period_ends_.reserve(static_cast<std::size_t>(max_periods) + 1);
+    period_end_years_.reserve(static_cast<std::size_t>(max_periods) + 1);
+    // Each end is counted from as_of, not from the previous one, so month-end clamping
     // (31 Jan + 1 month = 28 Feb) does not accumulate.
-    for (int k = 1; k <= full_periods; ++k)
-        flows.push_back({as_of_ + QuantLib::Period(k * months, QuantLib::Months), full_amount});
-    if (partial_fraction > 0.0) {
-        // The last, partial period ends the same fraction of the way through the calendar
-        // days of a full period starting where it starts, rounded to the nearest day.
-        const QuantLib::Date start = as_of_ + QuantLib::Period(full_periods * months, QuantLib::Months);
-        const QuantLib::Date full_end = as_of_ + QuantLib::Period((full_periods + 1) * months, QuantLib::Months);
-        const auto period_days = static_cast<double>(full_end.serialNumber() - start.serialNumber());
-        const auto partial_days = static_cast<QuantLib::Date::serial_type>(std::lround(partial_fraction * period_days));
-        flows.push_back({start + partial_days, full_amount * partial_fraction});
+    for (int k = 0; k <= max_periods; ++k) {
+        const QuantLib::Date end = as_of_ + QuantLib::Period(k * months, QuantLib::Months);
+        period_ends_.push_back(end);
+        period_end_years_.push_back(day_count_.yearFraction(as_of_, end));
     }
+}
+
+template <class Visit>
+void ExportBan::for_each_flow(double annual_gross_profit, double duration_years, Visit&& visit) const {
+    const double period_years = years_per_period(timing_);
+    const PeriodSplit split = split_periods(duration_years, period_years);
+    const double full_amount = annual_gross_profit * period_years;
+    for (int k = 1; k <= split.full_periods; ++k) visit(period_ends_[k], period_end_years_[k], full_amount);
+    if (split.partial_fraction > 0.0) {
+        // The last, partial period ends the same fraction of the way through the calendar
+        // days of a full period starting where it starts, rounded to the nearest day. A
+        // partial period follows at most max_periods - 1 full ones, so k + 1 is in the table.
+        const QuantLib::Date start = period_ends_[split.full_periods];
+        const QuantLib::Date full_end = period_ends_[split.full_periods + 1];
+        const auto period_days = static_cast<double>(full_end.serialNumber() - start.serialNumber());
+        const auto partial_days =
+            static_cast<QuantLib::Date::serial_type>(std::lround(split.partial_fraction * period_days));
+        const QuantLib::Date date = start + partial_days;
+        visit(date, day_count_.yearFraction(as_of_, date), full_amount * split.partial_fraction);
+    }
+}
+
+std::vector<CashFlow> ExportBan::gross_profit_flows(double annual_gross_profit, double duration_years) const {
+    // Outside evaluate() nothing has checked the duration, and the period table ends at 50 years.
+    check_range("duration_years", duration_years, 0.0, max_duration_years);
+    std::vector<CashFlow> flows;
+    for_each_flow(annual_gross_profit, duration_years,
+                  [&](const QuantLib::Date& date, double, double amount) { flows.push_back({date, amount}); });
+    return flows;
+}
+
+std::vector<DiscountedFlow> ExportBan::discounted_flows(double annual_gross_profit, double duration_years,
+                                                        double annual_rate) const {
+    check_range("duration_years", duration_years, 0.0, max_duration_years);
+    std::vector<DiscountedFlow> flows;
+    for_each_flow(annual_gross_profit, duration_years, [&](const QuantLib::Date& date, double years, double amount) {
+        flows.push_back({date, years, amount, annual_discount_factor(annual_rate, years)});
+    });
     return flows;
 }
 
@@ -107,15 +153,14 @@ ExportBanResult ExportBan::evaluate(const ExportBanInputs& in) const {
     out.one_off_charges = in.one_off_charges;
     out.total_impact = out.lost_gross_profit + out.one_off_charges;
 
-    // A curve per row because the rate is a row input; it is local, so rows evaluated on
-    // different threads share nothing. Annual compounding on Actual/365 (Fixed) makes the
-    // discount factor (1 + r)^-(days / 365).
-    const QuantLib::FlatForward curve(as_of_, in.discount_rate, QuantLib::Actual365Fixed(), QuantLib::Compounded,
-                                      QuantLib::Annual);
-    // One-off charges are booked at as_of: discount factor 1.
+    // One-off charges are booked at as_of: discount factor 1. The flows are summed in date
+    // order with the same products as a FlatForward curve's discount(date), so the sum is the
+    // one the per-row curve gave; no QuantLib object is built for the row.
     double pv = in.one_off_charges;
-    for (const CashFlow& flow : gross_profit_flows(annual_lost_revenue * in.gross_margin, in.duration_years))
-        pv += flow.amount * curve.discount(flow.date);
+    for_each_flow(annual_lost_revenue * in.gross_margin, in.duration_years,
+                  [&](const QuantLib::Date&, double years, double amount) {
+                      pv += amount * annual_discount_factor(in.discount_rate, years);
+                  });
     out.pv_total_impact = pv;
     return out;
 }

@@ -3,15 +3,30 @@
 #define IMPACT_PLUGINS_REVENUE_EXPORT_BAN_HPP
 
 // Pure logic; of the SDK only its header-only errors: the plugin links it and so could a test.
-// Thread safety: ExportBan is immutable after construction and evaluate() builds its
-// QuantLib term structure locally, so one ExportBan may be evaluated from several
-// threads at once. Nothing reads or writes QuantLib's Settings::evaluationDate or any
-// other process-wide singleton: the curve has an explicit reference date.
+//
+// Speed: the model is evaluated for millions of Monte Carlo rows, so everything that does not
+// depend on a row's numbers is done once, when the instance is prepared. The flow dates of a
+// restriction depend on its duration (a row input), but the end of its k-th whole period does
+// not: it is as_of + k periods whatever the duration. So the constructor lays out the end of
+// every whole period a restriction of up to 50 years can have (200 quarter ends or 50 year
+// ends, QuantLib Date + Period) with its Actual/365 (Fixed) year fraction from as_of
+// (QuantLib Actual365Fixed::yearFraction). A row then reads its full periods from that table;
+// only a partial last period needs a date of its own, a few integer operations on the
+// prepared dates. The discount factor is the closed form DF = (1 + r)^-t (see
+// annual_discount_factor), so a row builds no QuantLib object and allocates nothing.
+//
+// Thread safety: ExportBan is immutable after construction (the period table included: it
+// covers every duration, so nothing is cached or filled in later), so one ExportBan may be
+// evaluated from several threads at once. Nothing reads or writes QuantLib's
+// Settings::evaluationDate or any other process-wide singleton: every year fraction is
+// counted from the explicit as_of.
 
 #include <impact/sdk/errors.hpp>
 
 #include <ql/time/date.hpp>
+#include <ql/time/daycounter.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,6 +71,23 @@ struct CashFlow {
     double amount = 0.0;
 };
 
+// A flow as evaluate() discounts it: its Actual/365 (Fixed) year fraction from as_of and its
+// discount factor at the row's rate.
+struct DiscountedFlow {
+    QuantLib::Date date;
+    double years_from_as_of = 0.0;  // Actual/365 (Fixed): calendar days / 365
+    double amount = 0.0;
+    double discount_factor = 0.0;
+};
+
+// DF = (1 + annual_rate)^-years: annual compounding, what QuantLib's FlatForward(as_of,
+// annual_rate, Actual365Fixed(), Compounded, Annual).discount(d) gives for d `years` after
+// as_of. Written as QuantLib 1.29's InterestRate::discountFactor computes it, 1 / (1 + r/1)^(1 t),
+// so that present values stay what the per-row curve gave before (tests/models pin this).
+inline double annual_discount_factor(double annual_rate, double years) noexcept {
+    return 1.0 / std::pow(1.0 + annual_rate, years);
+}
+
 // Bounds of the row inputs, shared by the plugin's descriptor and the checks here.
 inline constexpr double max_duration_years = 50.0;
 inline constexpr double min_discount_rate = -0.5;
@@ -68,7 +100,10 @@ QuantLib::Date valuation_date_from_days(int32_t days_since_epoch);
 
 class ExportBan {
 public:
-    ExportBan(QuantLib::Date as_of, Timing timing) noexcept : as_of_(as_of), timing_(timing) {}
+    // Lays out the end of every whole period up to max_duration_years after as_of with its year
+    // fraction (see above). as_of must leave room for 50 years before QuantLib's last date, as
+    // valuation_date_from_days ensures; QuantLib throws otherwise.
+    ExportBan(QuantLib::Date as_of, Timing timing);
 
     // Checks every input (finite and within its bounds; throws impact::sdk::InputError naming the key)
     // and computes the outputs.
@@ -77,14 +112,27 @@ public:
     // The dated gross-profit flows of a restriction lasting duration_years that loses
     // annual_gross_profit a year: one flow per full period at as_of + k periods, plus a
     // final partial one (see README.md, "Cash-flow timing"). Empty for a zero duration.
+    // Throws impact::sdk::InputError unless duration_years lies in [0, max_duration_years].
     std::vector<CashFlow> gross_profit_flows(double annual_gross_profit, double duration_years) const;
+
+    // The same flows with the year fractions and discount factors evaluate() uses at
+    // annual_rate, computed by the same code: for tests that compare them with QuantLib's curve.
+    std::vector<DiscountedFlow> discounted_flows(double annual_gross_profit, double duration_years,
+                                                 double annual_rate) const;
 
     QuantLib::Date as_of() const noexcept { return as_of_; }
     Timing timing() const noexcept { return timing_; }
 
 private:
+    // Calls visit(date, years_from_as_of, amount) for each flow, in date order; allocates nothing.
+    template <class Visit>
+    void for_each_flow(double annual_gross_profit, double duration_years, Visit&& visit) const;
+
     QuantLib::Date as_of_;
     Timing timing_;
+    QuantLib::DayCounter day_count_;              // Actual/365 (Fixed)
+    std::vector<QuantLib::Date> period_ends_;     // [k] = as_of + k periods, k = 0 .. max whole periods
+    std::vector<double> period_end_years_;        // [k] = day_count_.yearFraction(as_of, period_ends_[k])
 };
 
 }  // namespace impact::revenue

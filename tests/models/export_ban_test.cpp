@@ -1,15 +1,24 @@
-// Tests the built impact-revenue plugin (revenue.export_ban) through the C ABI against closed forms.
+// Tests revenue.export_ban: the built plugin through the C ABI against closed forms, its discount factors against QuantLib's curve.
 #include "support/plugin_abi.hpp"
 #include "support/reference_math.hpp"
 
+#include "export_ban.hpp"
+
 #include <catch2/catch.hpp>
 
+#include <ql/compounding.hpp>
+#include <ql/termstructures/yield/flatforward.hpp>
+#include <ql/time/daycounters/actual365fixed.hpp>
+#include <ql/time/period.hpp>
+
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <iterator>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -396,8 +405,8 @@ TEST_CASE("revenue.export_ban refuses bad prepared inputs, naming the input", "[
 }
 
 TEST_CASE("one revenue.export_ban instance evaluated from several threads at once", "[revenue]") {
-    // The descriptor says fully_safe: each row builds its own QuantLib curve, so concurrent
-    // batches must give exactly the single-thread result.
+    // The descriptor says fully_safe: the instance is immutable once prepared (its table of
+    // period ends included), so concurrent batches must give exactly the single-thread result.
     const ModelInstance model(revenue_plugin(), model_id, prepared(april_16_2025));
     REQUIRE(model.status == IMPACT_STATUS_OK);
     std::vector<Row> rows;
@@ -422,5 +431,151 @@ TEST_CASE("one revenue.export_ban instance evaluated from several threads at onc
         CAPTURE(t);
         REQUIRE(statuses[t] == IMPACT_STATUS_OK);
         CHECK(results[t] == single);
+    }
+}
+
+namespace {
+
+std::string iso(int32_t days_since_epoch) {
+    const chr::year_month_day d = ymd_of(days_since_epoch);
+    std::ostringstream out;
+    out << static_cast<int>(d.year()) << '-' << (static_cast<unsigned>(d.month()) < 10 ? "0" : "")
+        << static_cast<unsigned>(d.month()) << '-' << (static_cast<unsigned>(d.day()) < 10 ? "0" : "")
+        << static_cast<unsigned>(d.day());
+    return out.str();
+}
+
+// Valuation dates with month ends (the 31st, the 30th before a 28-day February), leap days
+// and QuantLib's extremes for a 50-year restriction.
+const int32_t grid_as_of[] = {days(2025, 4, 16), days(2025, 1, 31), days(2024, 2, 29), days(2028, 2, 29),
+                              days(2023, 11, 30), days(2025, 8, 31), days(1901, 1, 1), days(2149, 12, 31)};
+const double grid_durations_years[] = {0.0, 0.1, 0.75, 1.0, 2.6, 50.0};
+// The bounds, zero, tiny rates either side of it, and ordinary ones.
+const double grid_rates[] = {-0.5, -0.2, -1e-12, 0.0, 1e-15, 1e-9, 0.01, 0.08, 0.5, 1.0};
+
+}  // namespace
+
+TEST_CASE("revenue.export_ban: prepared flow dates and closed-form discount factors equal QuantLib's FlatForward",
+          "[revenue][reference]") {
+    // Reference: QuantLib 1.29 FlatForward(as_of, r, Actual365Fixed(), Compounded, Annual), the
+    // curve the model built for every row before its schedule was prepared once per instance,
+    // and the flow dates of README.md, "Cash-flow timing", built here with std::chrono.
+    // Tolerance: 1e-14 relative for discount factors and present values (the closed form does
+    // the same floating-point operations as QuantLib's InterestRate, so it is usually exact);
+    // dates and year fractions exactly.
+    constexpr double tolerance = 1e-14;
+    namespace rev = impact::revenue;
+    const double annual_gross_profit = 8.1e9, one_off = 5.5e9;
+    std::size_t flows_compared = 0, failures = 0;
+    for (const int32_t as_of_days : grid_as_of) {
+        const QuantLib::Date as_of = rev::valuation_date_from_days(as_of_days);
+        for (const rev::Timing timing : {rev::Timing::quarterly, rev::Timing::annual}) {
+            const rev::ExportBan model(as_of, timing);
+            const int months = rev::months_per_period(timing);
+            for (const double duration : grid_durations_years) {
+                // The split README.md states: whole periods (within 1e-9), then the remainder.
+                const double periods = duration / (months / 12.0);
+                const int full = static_cast<int>(std::floor(periods + 1e-9 * std::max(1.0, periods)));
+                const double fraction = std::max(0.0, periods - full);
+                const std::vector<Flow> expected_flows =
+                    reference_flows(as_of_days, months, annual_gross_profit, full, fraction > 1e-9 ? fraction : 0.0);
+                for (const double rate : grid_rates) {
+                    const QuantLib::FlatForward curve(as_of, rate, QuantLib::Actual365Fixed(), QuantLib::Compounded,
+                                                      QuantLib::Annual);
+                    const std::vector<rev::DiscountedFlow> flows = model.discounted_flows(annual_gross_profit, duration, rate);
+                    std::ostringstream where;
+                    where.precision(17);
+                    where << "as_of " << iso(as_of_days) << ", timing " << rev::timing_name(timing) << ", duration_years "
+                          << duration << ", discount_rate " << rate;
+                    if (flows.size() != expected_flows.size()) {
+                        ++failures;
+                        FAIL_CHECK(where.str() << ": " << flows.size() << " flows, expected " << expected_flows.size());
+                        continue;
+                    }
+                    double expected_pv = one_off;
+                    for (std::size_t k = 0; k < flows.size(); ++k) {
+                        const rev::DiscountedFlow& f = flows[k];
+                        const Flow& e = expected_flows[k];
+                        const int32_t date_days = as_of_days + static_cast<int32_t>(f.date.serialNumber() - as_of.serialNumber());
+                        const double expected_years = QuantLib::Actual365Fixed().yearFraction(as_of, f.date);
+                        const double expected_df = curve.discount(f.date);
+                        expected_pv += e.amount * expected_df;
+                        ++flows_compared;
+                        const bool ok = date_days == e.date_days && f.years_from_as_of == expected_years &&
+                                        f.years_from_as_of == (e.date_days - as_of_days) / 365.0 &&
+                                        close_relative(f.amount, e.amount, 1e-15) &&
+                                        close_relative(f.discount_factor, expected_df, tolerance);
+                        if (!ok && ++failures <= 20) {
+                            std::ostringstream what;
+                            what.precision(17);
+                            what << where.str() << ", flow " << k + 1 << " of " << flows.size() << ": date "
+                                 << iso(date_days) << " (expected " << iso(e.date_days) << "), years " << f.years_from_as_of
+                                 << " (QuantLib " << expected_years << "), amount " << f.amount << " (expected "
+                                 << e.amount << "), DF " << f.discount_factor << " (FlatForward " << expected_df
+                                 << ", relative difference "
+                                 << std::abs(f.discount_factor - expected_df) / std::abs(expected_df) << ")";
+                            FAIL_CHECK(what.str());
+                        }
+                    }
+                    // The row's present value, as evaluate() sums it, against the same flows on the curve.
+                    rev::ExportBanInputs row;
+                    row.annual_revenue = annual_gross_profit / 0.6;
+                    row.restricted_share = 1.0;
+                    row.duration_years = duration;
+                    row.gross_margin = 0.6;
+                    row.one_off_charges = one_off;
+                    row.discount_rate = rate;
+                    const double pv = model.evaluate(row).pv_total_impact;
+                    if (!close_relative(pv, expected_pv, tolerance) && ++failures <= 20) {
+                        std::ostringstream what;
+                        what.precision(17);
+                        what << where.str() << ": pv_total_impact " << pv << ", on the FlatForward curve " << expected_pv;
+                        FAIL_CHECK(what.str());
+                    }
+                }
+            }
+        }
+    }
+    INFO(failures << " failures (the first 20 printed) in " << flows_compared << " flows");
+    CHECK(failures == 0);
+    // 8 dates x 10 rates x (quarterly 0+1+3+4+11+200 and annual 0+1+1+1+3+50 flows).
+    CHECK(flows_compared == 8u * 10u * (219u + 56u));
+}
+
+TEST_CASE("revenue.export_ban: a batch whose rows differ in duration_years gives each row's own result",
+          "[revenue]") {
+    // Rows of one batch share the prepared period table but not their flows: each row's
+    // outputs must be bit for bit those of the same row evaluated alone.
+    const double durations_years[] = {0.0, 0.1, 0.75, 1.0, 1.1, 2.6, 50.0, 0.25, 3.3, 49.9, 12.34, 1.0 - 1e-12};
+    const double rates[] = {-0.5, 0.0, 1e-12, 0.08, 1.0};
+    for (const int32_t as_of : {april_16_2025, days(2025, 1, 31), days(2024, 2, 29)}) {
+        for (const char* timing : {"quarterly", "annual"}) {
+            INFO("as_of " << iso(as_of) << ", timing " << timing);
+            const ModelInstance model(revenue_plugin(), model_id, prepared(as_of, timing));
+            REQUIRE(model.status == IMPACT_STATUS_OK);
+            std::vector<Row> rows;
+            for (std::size_t i = 0; i < 60; ++i)
+                rows.push_back({12e9 + 1e8 * static_cast<double>(i), 0.5 + 0.5 * static_cast<double>(i % 2),
+                                durations_years[i % std::size(durations_years)], 0.1 * static_cast<double>(i % 3),
+                                0.6, 1e9 * static_cast<double>(i % 4), rates[i % std::size(rates)]});
+            std::vector<double> batch_out;
+            ErrorStorage batch_error;
+            REQUIRE(model.evaluate(flatten(rows), rows.size(), batch_out, batch_error) == IMPACT_STATUS_OK);
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                std::vector<double> alone;
+                ErrorStorage error;
+                REQUIRE(model.evaluate(flatten({rows[i]}), 1, alone, error) == IMPACT_STATUS_OK);
+                const Row& r = rows[i];
+                for (int o = 0; o < output_count; ++o) {
+                    const double in_batch = batch_out[i * output_count + static_cast<std::size_t>(o)];
+                    if (in_batch == alone[static_cast<std::size_t>(o)]) continue;
+                    FAIL_CHECK("row " << i << " (annual_revenue " << r.annual_revenue << ", restricted_share "
+                                      << r.restricted_share << ", duration_years " << r.duration_years << ", recapture "
+                                      << r.recapture << ", one_off_charges " << r.one_off_charges << ", discount_rate "
+                                      << r.discount_rate << "): output " << o << " is " << in_batch
+                                      << " in the batch, " << alone[static_cast<std::size_t>(o)] << " alone");
+                }
+            }
+        }
     }
 }
