@@ -121,7 +121,7 @@ double normal_cdf(double z) noexcept {
     // t is recovered exactly (Dekker's product by Veltkamp splitting, no FMA needed) and applied to
     // first order, erfc(t + delta) = erfc(t) (1 - 2 t delta), which keeps Phi within a few ulps.
     // (Not long double: on some x86 environments the x87 unit runs at double precision.)
-    if (z < -3.0) {
+    if (z < -3.0 && z > -40.0) {  // below -40, Phi underflows to 0 anyway (and -inf must not reach the split)
         const double minus_z = -z;
         const auto split = [](double value, double& high, double& low) {
             const double scaled = value * 134217729.0;  // 2^27 + 1

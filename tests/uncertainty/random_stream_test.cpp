@@ -247,6 +247,9 @@ TEST_CASE("inverse_normal_cdf is monotone, symmetric, and inverted by normal_cdf
     CHECK(inverse_normal_cdf(1.0) == std::numeric_limits<double>::infinity());
     CHECK(std::isnan(inverse_normal_cdf(std::numeric_limits<double>::quiet_NaN())));
     CHECK(inverse_normal_cdf(0.5) == 0.0);
+    CHECK(normal_cdf(-std::numeric_limits<double>::infinity()) == 0.0);
+    CHECK(normal_cdf(std::numeric_limits<double>::infinity()) == 1.0);
+    CHECK(normal_cdf(-45.0) == 0.0);
 }
 
 namespace {
