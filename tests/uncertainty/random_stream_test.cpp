@@ -198,9 +198,9 @@ TEST_CASE("inverse_normal_cdf agrees with Boost.Math's normal quantile to 1e-14 
 
 TEST_CASE("inverse_normal_cdf is monotone, symmetric, and inverted by normal_cdf", "[uncertainty][normal]") {
     // Between adjacent doubles u the result may step back by its own rounding error (a few ulps of
-    // x: no approximation short of correct rounding avoids that); checked at both branch points of
-    // the approximation and at the centre, with a bound of 4 ulps.
-    for (const double centre : {0.02425, 1 - 0.02425, 0.5}) {
+    // x: no approximation short of correct rounding avoids that); checked around points where
+    // rational approximations of the quantile commonly switch region, with a bound of 4 ulps.
+    for (const double centre : {0.02425, 1 - 0.02425, 0.5, 0.25, 0.75, 0.5 * std::exp(-9.0), 1 - 0.5 * std::exp(-9.0)}) {
         double previous = -std::numeric_limits<double>::infinity();
         double u = centre - 1e-12;
         for (int i = 0; i < 20000; ++i, u = std::nextafter(u, 1.0)) {
@@ -274,8 +274,14 @@ TEST_CASE("normal_cdf and inverse_normal_cdf agree with 50-digit references to a
                                    << ", error " << error);
         CHECK(error <= 1e-15);
     }
-    // Phi^-1 within 2e-15 relative: the 50-digit quantile, solved by Newton on the 50-digit Phi.
-    for (double u = 1e-300; u < 1.0; u = u < 0.01 ? u * 1e7 : u + 0.0491) {
+    // Phi^-1 within 2e-15 relative: the 50-digit quantile, solved by Newton on the 50-digit Phi,
+    // down to 1e-300 and up to 1 - 1e-16.
+    std::vector<double> points;
+    for (double u = 1e-300; u < 1.0; u = u < 0.01 ? u * 1e7 : u + 0.0491)
+        points.push_back(u);
+    for (int k = 2; k <= 16; ++k)
+        points.push_back(1.0 - std::pow(10.0, -k));
+    for (const double u : points) {
         big_float x = inverse_normal_cdf(u);  // start close; Newton doubles the digits per step
         const big_float target = u;
         for (int step = 0; step < 4; ++step) {
