@@ -44,6 +44,9 @@ constexpr std::size_t kFirstNarrowingValues = 65536;
 constexpr double kWindowSigmas[] = {6.0, 4.0, 3.0};
 // Ranks added to each side of a window for the rounding of rank estimates.
 constexpr double kWindowSlackRanks = 2.0;
+// Runs of at least this many equal kept values are stored as one (value, count): point masses
+// (a Bernoulli output, a floor at zero) then cost nothing, even strictly inside a window.
+constexpr std::size_t kMassRun = 4;
 
 // numpy 1.24's _lerp, in its order of operations (numpy/lib/function_base.py).
 double numpy_lerp(double a, double b, double t) noexcept {
@@ -114,17 +117,97 @@ struct PassPlan {
 
 namespace {
 
+// A value seen many times strictly inside a window, and how many values below it are masses.
+struct Mass {
+    std::uint64_t key = 0;
+    std::uint64_t count = 0;
+    std::uint64_t masses_before = 0;  // sum of the counts of the masses with smaller keys
+};
+
+// Sorted masses with equal keys added together; masses_before filled in.
+std::vector<Mass> combine_masses(std::vector<Mass> masses) {
+    std::sort(masses.begin(), masses.end(), [](const Mass& a, const Mass& b) { return a.key < b.key; });
+    std::vector<Mass> combined;
+    std::uint64_t before = 0;
+    for (const Mass& m : masses) {
+        if (!combined.empty() && combined.back().key == m.key) {
+            combined.back().count += m.count;
+        } else {
+            combined.push_back(Mass{m.key, m.count, before});
+        }
+        before += m.count;
+    }
+    return combined;
+}
+
 // A closed key range [lo, hi] around some targets: counts of the values equal to its edges and the
-// values strictly inside.
+// values strictly inside, as single kept values or as point masses.
 struct Window {
     std::uint64_t lo = 0;
     std::uint64_t hi = 0;
     std::uint64_t n_lo = 0;
     std::uint64_t n_hi = 0;  // always 0 for a single-key window (lo == hi)
     std::vector<std::uint64_t> kept;
+    std::vector<Mass> masses;  // sorted by key, keys strictly inside (lo, hi)
+    std::uint64_t mass_total = 0;
     std::vector<std::uint32_t> targets;  // indexes into Problem::target_ranks
 
-    std::uint64_t size() const noexcept { return n_lo + kept.size() + n_hi; }
+    std::uint64_t size() const noexcept { return n_lo + kept.size() + mass_total + n_hi; }
+
+    void set_masses(std::vector<Mass> fresh) {
+        masses = combine_masses(std::move(fresh));
+        mass_total = masses.empty() ? 0 : masses.back().masses_before + masses.back().count;
+    }
+
+    // Sorts the kept values and moves runs of equal values into the masses.
+    void compact() {
+        std::sort(kept.begin(), kept.end());
+        std::vector<Mass> runs = masses;
+        std::size_t out = 0;
+        for (std::size_t i = 0; i < kept.size();) {
+            std::size_t j = i + 1;
+            while (j < kept.size() && kept[j] == kept[i]) ++j;
+            if (j - i >= kMassRun) {
+                runs.push_back(Mass{kept[i], j - i, 0});
+            } else {
+                for (std::size_t k = i; k < j; ++k) kept[out++] = kept[k];
+            }
+            i = j;
+        }
+        kept.resize(out);
+        if (runs.size() != masses.size()) set_masses(std::move(runs));
+    }
+
+    // The interior value at 0-based index i among kept values and masses together; needs compact().
+    std::uint64_t interior_at(std::uint64_t i) const {
+        // Last mass whose first index (kept values below it plus masses below it) is <= i.
+        const auto first_index = [this](const Mass& m) {
+            const auto kept_below = std::lower_bound(kept.begin(), kept.end(), m.key) - kept.begin();
+            return static_cast<std::uint64_t>(kept_below) + m.masses_before;
+        };
+        std::size_t low = 0;
+        std::size_t high = masses.size();  // masses[0, low) start at or before i, masses[high, end) after
+        while (low < high) {
+            const std::size_t mid = low + (high - low) / 2;
+            if (first_index(masses[mid]) <= i) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        if (low == 0) return kept[i];
+        const Mass& m = masses[low - 1];
+        if (i < first_index(m) + m.count) return m.key;
+        return kept[i - (m.masses_before + m.count)];
+    }
+
+    // The value at 0-based index i of this window's values; needs compact().
+    std::uint64_t at(std::uint64_t i) const {
+        if (i < n_lo) return lo;
+        i -= n_lo;
+        if (i < kept.size() + mass_total) return interior_at(i);
+        return hi;
+    }
 };
 
 // One collector's view of one interval.
@@ -148,7 +231,9 @@ struct ProblemState {
 
 ProblemState initial_state(const detail::Problem& problem) {
     ProblemState state;
-    Window all{problem.key_lo, problem.key_hi, 0, 0, {}, {}};
+    Window all;
+    all.lo = problem.key_lo;
+    all.hi = problem.key_hi;
     for (std::uint32_t t = 0; t < problem.target_ranks.size(); ++t) all.targets.push_back(t);
     state.windows.push_back(std::move(all));
     state.gaps.assign(2, 0);
@@ -193,7 +278,8 @@ void redistribute(ProblemState& state, std::vector<Window> fresh) {
         gaps[first] += state.gaps[i];
         std::size_t end = first;
         while (end < fresh.size() && fresh[end].lo <= old.hi) ++end;
-        const auto place = [&](std::uint64_t key, std::uint64_t count, bool may_keep) {
+        enum class Kind { edge, kept, mass };
+        const auto place = [&](std::uint64_t key, std::uint64_t count, Kind kind) {
             if (count == 0) return;
             // First fresh window of this old one whose upper edge is not below the key.
             const auto it = std::lower_bound(fresh.begin() + static_cast<std::ptrdiff_t>(first),
@@ -206,8 +292,10 @@ void redistribute(ProblemState& state, std::vector<Window> fresh) {
                     target.n_lo += count;
                 } else if (key == target.hi) {
                     target.n_hi += count;
-                } else if (may_keep) {
+                } else if (kind == Kind::kept) {
                     target.kept.push_back(key);
+                } else if (kind == Kind::mass) {
+                    target.masses.push_back(Mass{key, count, 0});
                 } else {
                     // An old edge can only be an edge of a window inside the old one.
                     throw std::logic_error("exact percentiles: window edge lost in redistribution");
@@ -216,12 +304,14 @@ void redistribute(ProblemState& state, std::vector<Window> fresh) {
                 gaps[f] += count;
             }
         };
-        place(old.lo, old.n_lo, false);
-        for (const std::uint64_t key : old.kept) place(key, 1, true);
-        place(old.hi, old.n_hi, false);
+        place(old.lo, old.n_lo, Kind::edge);
+        for (const std::uint64_t key : old.kept) place(key, 1, Kind::kept);
+        for (const Mass& m : old.masses) place(m.key, m.count, Kind::mass);
+        place(old.hi, old.n_hi, Kind::edge);
         first = end;
     }
     gaps[fresh.size()] += state.gaps[state.windows.size()];
+    for (Window& w : fresh) w.set_masses(std::move(w.masses));
     state.windows = std::move(fresh);
     state.gaps = std::move(gaps);
     state.reset_index();
@@ -245,14 +335,12 @@ std::vector<Window> unite(std::vector<Window> proposals) {
 }
 
 // The key at a local 0-based rank, as seen from window `w` with `before` values below it: its lower
-// edge when the rank lies below it, its upper edge when above.
+// edge when the rank lies below it, its upper edge when above. Needs w.compact().
 std::uint64_t key_at(const Window& w, std::uint64_t before, double rank) {
     if (rank < static_cast<double>(before)) return w.lo;
-    double index = rank - static_cast<double>(before);
-    if (index < static_cast<double>(w.n_lo)) return w.lo;
-    index -= static_cast<double>(w.n_lo);
-    if (index < static_cast<double>(w.kept.size())) return w.kept[static_cast<std::size_t>(index)];
-    return w.hi;
+    const double index = rank - static_cast<double>(before);
+    if (index >= static_cast<double>(w.size())) return w.hi;
+    return w.at(static_cast<std::uint64_t>(index));
 }
 
 // Narrows each window of a collector's interval to where its targets' ranks can still fall
@@ -267,7 +355,7 @@ void narrow(ProblemState& state, const detail::Problem& problem, double sigmas) 
     for (std::size_t i = 0; i < state.windows.size(); ++i) {
         before += state.gaps[i];
         Window& w = state.windows[i];
-        std::sort(w.kept.begin(), w.kept.end());
+        w.compact();
         for (const std::uint32_t t : w.targets) {
             const double rank = static_cast<double>(problem.target_ranks[t]);
             const double f = (rank + 0.5) / m;
@@ -295,7 +383,11 @@ void drop_largest_window(ProblemState& state) {
     std::vector<Window> fresh;
     for (std::size_t i = 0; i < state.windows.size(); ++i) {
         if (i == largest) continue;
-        fresh.push_back(Window{state.windows[i].lo, state.windows[i].hi, 0, 0, {}, state.windows[i].targets});
+        Window kept_window;
+        kept_window.lo = state.windows[i].lo;
+        kept_window.hi = state.windows[i].hi;
+        kept_window.targets = state.windows[i].targets;
+        fresh.push_back(std::move(kept_window));
     }
     redistribute(state, std::move(fresh));
 }
@@ -418,7 +510,13 @@ void QuantileCollector::merge(QuantileCollector&& other) {
             }
             std::vector<Window> united = unite(std::move(proposals));
             std::vector<Window> united_copy;
-            for (const Window& w : united) united_copy.push_back(Window{w.lo, w.hi, 0, 0, {}, w.targets});
+            for (const Window& w : united) {
+                Window copy;
+                copy.lo = w.lo;
+                copy.hi = w.hi;
+                copy.targets = w.targets;
+                united_copy.push_back(std::move(copy));
+            }
             redistribute(a, std::move(united));
             redistribute(b, std::move(united_copy));
         }
@@ -428,6 +526,11 @@ void QuantileCollector::merge(QuantileCollector&& other) {
             a.windows[w].n_hi += b.windows[w].n_hi;
             a.windows[w].kept.insert(a.windows[w].kept.end(), b.windows[w].kept.begin(), b.windows[w].kept.end());
             std::vector<std::uint64_t>().swap(b.windows[w].kept);
+            if (!b.windows[w].masses.empty()) {
+                std::vector<Mass> masses = std::move(a.windows[w].masses);
+                masses.insert(masses.end(), b.windows[w].masses.begin(), b.windows[w].masses.end());
+                a.windows[w].set_masses(std::move(masses));
+            }
         }
         a.reset_index();
     }
@@ -566,7 +669,7 @@ void ExactQuantiles::finish_pass(QuantileCollector&& merged) {
                 "the draws must be the same in every pass",
                 plan.pass, state.seen, problem.values));
         }
-        for (Window& w : state.windows) std::sort(w.kept.begin(), w.kept.end());
+        for (Window& w : state.windows) w.compact();
         for (const std::uint64_t rank : problem.target_ranks) {
             const std::uint64_t global_rank = problem.rank_offset + rank;
             std::uint64_t before = 0;
@@ -610,14 +713,7 @@ void ExactQuantiles::finish_pass(QuantileCollector&& merged) {
                 if (g == state.windows.size()) break;
                 const Window& w = state.windows[g];
                 if (rank < before + w.size()) {
-                    const std::uint64_t index = rank - before;
-                    std::uint64_t key = w.hi;
-                    if (index < w.n_lo) {
-                        key = w.lo;
-                    } else if (index - w.n_lo < w.kept.size()) {
-                        key = w.kept[index - w.n_lo];
-                    }
-                    m.found[global_rank] = value_of_key(key);
+                    m.found[global_rank] = value_of_key(w.at(rank - before));
                     found = true;
                 }
                 before += w.size();
