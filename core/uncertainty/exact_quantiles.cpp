@@ -244,8 +244,17 @@ ProblemState initial_state(const detail::Problem& problem) {
 
 // Puts a key in its gap, edge count or kept values; returns whether it was kept.
 bool route(ProblemState& state, std::uint64_t key) {
-    const auto after = std::upper_bound(state.window_los.begin(), state.window_los.end(), key);
-    const auto index = static_cast<std::size_t>(after - state.window_los.begin());
+    // Number of windows whose lower edge is <= key, by a binary search without branches on the
+    // data (most keys fall in gaps at unpredictable places; a branchy search mispredicts).
+    const std::uint64_t* base = state.window_los.data();
+    std::size_t length = state.window_los.size();
+    while (length > 1) {
+        const std::size_t half = length / 2;
+        base = base[half] <= key ? base + half : base;
+        length -= half;
+    }
+    const std::size_t index =
+        static_cast<std::size_t>(base - state.window_los.data()) + (length == 1 && *base <= key ? 1 : 0);
     if (index == 0) {
         ++state.gaps[0];
         return false;

@@ -182,6 +182,9 @@ TEST_CASE("a small budget forces further passes, which stay exact, bounded and w
     // The budget must be small enough to bite: the normal case needs more than one pass.
     const std::vector<double> x = make_draws(Draws::normal, 200'000, 5);
     CHECK(run(x, kProbs, 256, Split{4, 3, 777}).passes > 1);
+    // Point masses are counted, not kept: two values fit any budget in one pass.
+    const std::vector<double> coin = make_draws(Draws::bernoulli, 200'000, 5);
+    CHECK(run(coin, kProbs, 256, Split{4, 3, 777}).passes == 1);
 }
 
 TEST_CASE("results are bit-identical whatever the number of collectors and the split of the draws", "[uncertainty][quantiles]") {
