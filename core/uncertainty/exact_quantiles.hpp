@@ -80,11 +80,14 @@ private:
 //     between windows. A collector keeps every value until it holds 65,536 (or the budget, if
 //     smaller), then narrows each window to the local ranks the target can still take:
 //     rank * n / M +- (6 sigma + 2), sigma being the hypergeometric sd sqrt(n f (1 - f) (1 - n/M))
-//     of a target's local rank when the collector has seen n of the interval's M values. Windows only
-//     ever shrink, so every count stays exact; a window whose target has left it collapses to one
-//     edge. Narrowing again whenever the kept values have grown by half, the windows keep
-//     about 20 sqrt(N) values for the nine reported percentiles (about 210,000 at N = 1e8), and
-//     merging intersects the windows, whose union of evidence is larger, so they shrink again;
+//     of a target's local rank when the collector has seen n of the interval's M values (4 and 3
+//     sigma when the values would not fit in half the budget; past that, the fullest window is
+//     given up). Windows only ever shrink, so every count stays exact; a window whose target has
+//     left it collapses to one edge. Runs of four or more equal values are stored as (value, count),
+//     so point masses (Bernoulli outputs) cost nothing. Narrowing again whenever the kept values
+//     have grown by half, a collector keeps O(sqrt N) values: at most 255,057 per collector for the
+//     nine reported percentiles at N = 1e8 on two collectors (bench/README.md). Merging intersects
+//     the windows, and the merged collector, having seen more, narrows them further;
 //   * a histogram of 4096 bins of equal width in key space over the interval (pass 1: one bin per
 //     sign and binary exponent), which costs nothing to merge and needs no pilot.
 // After a pass, a target rank that fell in a window is exact (its value is an edge or one of the
@@ -94,13 +97,14 @@ private:
 // else its histogram bin. Both counts are exact, so the next pass knows each target's rank inside.
 //
 // Passes: one when N <= the budget (everything is kept) and, for independent identically
-// distributed draws, one in all but about one run in 1e7 (a six-sigma window missing its target).
-// Whatever the data, at most kMaxQuantilePasses = 6: a target either resolves or moves to an
+// distributed draws, one unless a six-sigma window misses its target (a chance of the order of
+// 1e-9 per window and narrowing) or the budget is too small for the windows. Whatever the data, at most kMaxQuantilePasses = 6: a target either resolves or moves to an
 // interval kept whole (resolved next pass) or to a histogram bin holding 1/4096 of its interval's
 // keys, and after the sixth pass a bin is a single key, i.e. a single value.
 //
 // Memory per collector: at most max_kept_values_per_pass values (8 bytes each; vectors may hold up
-// to twice that in capacity), plus 32 KiB of histogram per interval (one in pass 1, at most one per
+// to twice that in capacity; a merge holds both inputs' values until it has narrowed, no more than
+// the two collectors held before), plus 32 KiB of histogram per interval (one in pass 1, at most one per
 // target rank later). No pilot is needed: each collector's first values play that part, so
 // pilot_draws() is 0.
 //
