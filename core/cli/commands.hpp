@@ -48,6 +48,11 @@ struct RunOptions {
     std::string format = "text";  // text | json
     std::optional<std::filesystem::path> output_file;
     std::vector<std::string> overrides;  // --set STEP.INPUT=VALUE, in order
+    std::optional<std::uint64_t> draws;  // --draws N: Monte Carlo
+    std::uint64_t seed = 1;              // --seed S
+    unsigned threads = 0;                // --threads K; 0: every core
+    bool cases = false;                  // --cases: each [[case]] as one row
+    bool quiet = false;                  // --quiet: no progress bar
 };
 int run_scenario_command(const GlobalOptions& options, const RunOptions& run);
 int validate_scenario_command(const GlobalOptions& options, const std::filesystem::path& scenario_file,

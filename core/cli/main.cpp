@@ -152,6 +152,22 @@ int main(int argc, char** argv) {
     const char* set_help = "Replace (or add) an input's value for this run: STEP.INPUT=VALUE, such as "
                            "h20.gross_margin=55% (repeatable; the report lists every override)";
     run->add_option("--set", run_options.overrides, set_help)->type_name("STEP.INPUT=VALUE")->expected(1)->take_all();
+    CLI::Option* draws = run->add_option("--draws", run_options.draws,
+                                         "Monte Carlo: evaluate the scenario for N draws of its distributions and report "
+                                         "each output's statistics")
+                             ->type_name("N")
+                             ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    run->add_option("--seed", run_options.seed, "With --draws: the random seed (default 1); the same seed gives the same "
+                                                "result on any number of threads")
+        ->type_name("S")
+        ->needs(draws);
+    run->add_option("--threads", run_options.threads, "With --draws: worker threads (default: every core)")
+        ->type_name("K")
+        ->check(CLI::Range(1u, 256u))
+        ->needs(draws);
+    run->add_flag("--cases", run_options.cases, "Evaluate each [[case]] of the scenario (one row each), side by side")
+        ->excludes(draws);
+    run->add_flag("-q,--quiet", run_options.quiet, "No progress bar on stderr");
 
     std::filesystem::path validate_file;
     std::vector<std::string> validate_overrides;

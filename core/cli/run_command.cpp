@@ -5,6 +5,8 @@
 #include "scenario/report.hpp"
 #include "scenario/runner.hpp"
 #include "scenario/scenario.hpp"
+#include "scenario/simulation.hpp"
+#include "cli/progress_bar.hpp"
 #include "text/printable.hpp"
 #include "text/user_error.hpp"
 
@@ -33,11 +35,33 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     scenario::Scenario scenario = scenario::read_scenario_file(run.scenario_file, options.max_input_bytes());
     scenario::apply_overrides(scenario, run.overrides);
     const host::Registry registry = load_registry(options, /*warn_rejected=*/true, models_of(scenario));
-    const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::run);
+    scenario::RunOptions run_options;
+    run_options.keep_plans = run.draws.has_value() || run.cases;
+    run_options.cases = run.cases;
+    const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::run, run_options);
+    scenario::check_thresholds(scenario, result);
+    std::optional<scenario::SimulationResult> simulation;
+    std::optional<scenario::CaseResults> cases;
+    scenario::ReportExtras extras;
+    if (run.draws) {
+        scenario::SimulationOptions simulation_options;
+        simulation_options.draws = *run.draws;
+        simulation_options.seed = run.seed;
+        simulation_options.threads = run.threads;
+        ProgressBar progress(run.quiet);
+        simulation_options.progress = [&](std::uint64_t done, std::uint64_t planned) { progress.update(done, planned); };
+        simulation = scenario::simulate(scenario, result, simulation_options);
+        progress.finish();
+        extras.simulation = &*simulation;
+    }
+    if (run.cases) {
+        cases = scenario::evaluate_cases(scenario, result);
+        extras.cases = &*cases;
+    }
     // The report is written piece by piece as it is rendered: a run of 60,000 steps never holds it whole.
     const auto render = [&](const scenario::ReportSink& write) {
-        if (run.format == "json") scenario::write_json(scenario, result, write);
-        else scenario::write_text(scenario, result, write);
+        if (run.format == "json") scenario::write_json(scenario, result, write, extras);
+        else scenario::write_text(scenario, result, write, extras);
     };
     if (run.output_file) {
         // The report may never replace what the run read or runs: the scenario, its data, the
@@ -63,6 +87,7 @@ int validate_scenario_command(const GlobalOptions& options, const std::filesyste
     scenario::apply_overrides(scenario, overrides);
     const host::Registry registry = load_registry(options, /*warn_rejected=*/true, models_of(scenario));
     const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::validate);
+    scenario::check_thresholds(scenario, result);
     fmt::print("{}: valid: {} step{}, {} data source{} ({})\n", text::printable(scenario_file.string()),
                result.steps.size(), result.steps.size() == 1 ? "" : "s", scenario.data.size(),
                scenario.data.size() == 1 ? "" : "s", text::printable(scenario.name));

@@ -47,6 +47,13 @@ public:
                     std::vector<double> values);
 
     bool has(std::string_view key) const noexcept { return find(key) != nullptr; }
+    // The same values, not yet handed to a plugin: to prepare a second instance of a model
+    // (one per thread for a model that declares IMPACT_THREAD_INSTANCE_SAFE).
+    PreparedValues copy() const {
+        PreparedValues values;
+        values.entries_ = entries_;
+        return values;
+    }
     // The text value of `key`, or nullptr.
     const std::string* text(std::string_view key) const noexcept;
 

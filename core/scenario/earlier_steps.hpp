@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -23,6 +24,11 @@ public:
     const StepResult* find(std::string_view id) const {
         const auto it = index_.find(id);
         return it == index_.end() ? nullptr : &results_[it->second];
+    }
+    // Where step `id` is in the order of the run (its index among the results).
+    std::optional<std::size_t> position(std::string_view id) const {
+        const auto it = index_.find(id);
+        return it == index_.end() ? std::nullopt : std::optional<std::size_t>(it->second);
     }
     void add(StepResult result) {
         const bool moves = results_.size() == results_.capacity();

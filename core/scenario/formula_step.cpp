@@ -2,6 +2,7 @@
 #include "scenario/formula_step.hpp"
 
 #include "host/model.hpp"
+#include "scenario/distribution_value.hpp"
 #include "scenario/formula.hpp"
 #include "text/printable.hpp"
 #include "text/quantity.hpp"
@@ -31,6 +32,8 @@ struct Operand {
     SourcePos pos;
     std::string label;
     std::string origin;
+    ColumnSource source{};  // for the simulation: fixed, drawn or an earlier output
+    std::string distribution{}, distribution_note{};
 };
 
 // A literal of the step's own: a number has no unit, "60%" is 0.6 (shown as a percentage),
@@ -59,8 +62,8 @@ std::pair<double, std::string> literal(const Scalar& scalar, const std::string& 
 
 class FormulaStepRunner {
 public:
-    FormulaStepRunner(const Scenario& scenario, const Step& step, const EarlierSteps& earlier)
-        : scenario_(scenario), step_(step), spec_(*step.formula), earlier_(earlier),
+    FormulaStepRunner(const Scenario& scenario, const Step& step, const EarlierSteps& earlier, StepPlan* plan, bool cases)
+        : scenario_(scenario), step_(step), spec_(*step.formula), earlier_(earlier), plan_(plan), cases_(cases),
           expr_key_("step." + step.id + ".expr") {}
 
     StepResult run(RunMode mode) {
@@ -95,7 +98,19 @@ public:
             const std::string kind = o.value.unit == "%"                  ? "percent"
                                      : text::is_currency_code(o.value.unit) ? "money"
                                                                             : "number";
-            result.inputs.push_back(InputUsed{o.name, o.label, kind, o.value, {}, o.origin});
+            result.inputs.push_back(InputUsed{o.name, o.label, kind, o.value, {}, o.origin, o.distribution, o.distribution_note});
+        }
+        if (plan_) {
+            plan_->formula = step_.formula;
+            plan_->output_keys = {"value"};
+            plan_->output_may_be_undefined = {false};
+            for (Operand& o : operands) {
+                o.source.value = o.value.value;
+                if (o.source.name.empty()) o.source.name = step_.id + "." + o.name;
+                o.source.pos = o.pos;
+                plan_->columns.push_back(o.source);
+            }
+            if (cases_) fill_cases(operands);
         }
         RangedValue value{0, std::nullopt, std::nullopt, unit};
         if (mode == RunMode::run) value = evaluate(formula, operands, result.ranged);
@@ -156,6 +171,23 @@ private:
         }
         if (const auto* ref = std::get_if<Reference>(&input.value))
             return referenced(*ref, input.key, 0, input.pos, input.from_command_line ? " (--set)" : "");
+        if (const DistributionSpec* dist = as_distribution(input.value)) {
+            // Every parameter in the input's unit is written in one unit, which is the operand's.
+            std::optional<std::string> unit;
+            const DrawnValue drawn = read_distribution(*dist, key, nullptr, [&](const Scalar& scalar, const SourcePos& at) {
+                const auto [v, u] = literal(scalar, key, at);
+                if (unit && *unit != u) fail(at, key, fmt::format("expected {} like the other parameters, found {}", unit_name(*unit), unit_name(u)));
+                unit = u;
+                return v;
+            });
+            Operand o{input.key, RangedValue{drawn.distribution->point_value(), std::nullopt, std::nullopt, unit.value_or("")},
+                      Dimension::of_unit(unit.value_or("")), input.pos, input.key, origin};
+            o.source.kind = ColumnSource::Kind::drawn;
+            o.source.distribution = drawn.distribution;
+            o.distribution = drawn.written;
+            o.distribution_note = drawn.note;
+            return o;
+        }
         fail(input.pos, key,
              fmt::format("expected a number, an amount such as \"5.5B USD\", a percentage, a range or {{ from = "
                          "\"step.output\" }}, found {}",
@@ -192,9 +224,14 @@ private:
                                 fmt::join(keys, ", "), ref.output));
         }
         const SourcePos at = input_pos ? *input_pos : spec_.at(offset);
-        return Operand{name, output->value, Dimension::of_unit(output->value.unit), at,
-                       fmt::format("{} of step {}", output->label, target->id),
-                       fmt::format("step {}.{}{}", ref.step, ref.output, origin_suffix)};
+        Operand o{name, output->value, Dimension::of_unit(output->value.unit), at,
+                  fmt::format("{} of step {}", output->label, target->id),
+                  fmt::format("step {}.{}{}", ref.step, ref.output, origin_suffix)};
+        o.source.kind = ColumnSource::Kind::earlier;
+        o.source.step = *earlier_.position(target->id);
+        o.source.output = static_cast<std::size_t>(output - target->outputs.data());
+        o.source.name = input_pos ? step_.id + "." + name : name;
+        return o;
     }
 
     // The unit the result is reported in: the one the step states, which must be the one its
@@ -286,17 +323,49 @@ private:
         return value;
     }
 
+    // --cases: each operand's value in each case; a case sets the step's own literal operands.
+    void fill_cases(const std::vector<Operand>& operands) {
+        for (ColumnSource& source : plan_->columns) source.per_case.assign(scenario_.cases.size(), source.value);
+        for (std::size_t k = 0; k < scenario_.cases.size(); ++k) {
+            for (const CaseValue& value : scenario_.cases[k].values) {
+                if (value.step != step_.id) continue;
+                const std::string key = "case." + scenario_.cases[k].name + "." + value.step + "." + value.input;
+                const auto it = std::find_if(operands.begin(), operands.end(), [&](const Operand& o) { return o.name == value.input; });
+                const auto* scalar = std::get_if<Scalar>(&value.value);
+                if (it == operands.end() || it->source.kind == ColumnSource::Kind::earlier)
+                    fail(value.pos, key, fmt::format("expected an input of step {} written as a value (its operands {}), "
+                                                     "found \"{}\"",
+                                                     step_.id, fmt::join(formula_operand_names(operands), ", "), value.input));
+                if (!scalar) fail(value.pos, key, fmt::format("expected one value for the case, found {}", describe_value(value.value)));
+                const auto [v, unit] = literal(*scalar, key, value.pos);
+                if (unit != it->value.unit)
+                    fail(value.pos, key, fmt::format("expected {} like the step's value, found {}", unit_name(it->value.unit), unit_name(unit)));
+                plan_->columns[static_cast<std::size_t>(it - operands.begin())].per_case[k] = v;
+            }
+        }
+    }
+
+    static std::vector<std::string> formula_operand_names(const std::vector<Operand>& operands) {
+        std::vector<std::string> names;
+        for (const Operand& o : operands)
+            if (o.source.kind != ColumnSource::Kind::earlier) names.push_back(o.name);
+        return names;
+    }
+
     const Scenario& scenario_;
     const Step& step_;
     const FormulaSpec& spec_;
     const EarlierSteps& earlier_;
+    StepPlan* plan_;
+    bool cases_;
     std::string expr_key_;
 };
 
 }  // namespace
 
-StepResult run_formula_step(const Scenario& scenario, const Step& step, const EarlierSteps& earlier, RunMode mode) {
-    return FormulaStepRunner(scenario, step, earlier).run(mode);
+StepResult run_formula_step(const Scenario& scenario, const Step& step, const EarlierSteps& earlier, RunMode mode,
+                            StepPlan* plan, bool cases) {
+    return FormulaStepRunner(scenario, step, earlier, plan, cases).run(mode);
 }
 
 }  // namespace impact::scenario

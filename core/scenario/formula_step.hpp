@@ -11,6 +11,9 @@ namespace impact::scenario {
 // units combine into the stated unit, and evaluates it at one row or at low, base and high.
 // Throws UserError at file:line:column for a problem in the step, and host::CallError
 // (IMPACT_STATUS_MODEL_FAILED) when the result is not a finite number.
-StepResult run_formula_step(const Scenario& scenario, const Step& step, const EarlierSteps& earlier, RunMode mode);
+// With `plan`, also records what the simulation needs to evaluate the step for many rows, and
+// with `cases` each operand's value in each [[case]].
+StepResult run_formula_step(const Scenario& scenario, const Step& step, const EarlierSteps& earlier, RunMode mode,
+                            StepPlan* plan = nullptr, bool cases = false);
 
 }  // namespace impact::scenario

@@ -91,7 +91,65 @@ std::string indented(const io::Json& value, int depth) {
     return out;
 }
 
-io::Json step_json(const StepResult& step) {
+// "P5" for 0.05, "P50" for 0.5.
+std::string percentile_name(double p) { return fmt::format("P{}", static_cast<int>(std::lround(p * 100))); }
+
+// "> 5.5B USD" or "< -100B USD".
+std::string threshold_name(const ThresholdResult& t) { return fmt::format("{} {}", t.above ? ">" : "<", t.as_written); }
+
+io::Json statistics_json(const OutputStatistics& stats) {
+    io::Json out = io::Json::object();
+    out["mean"] = io::json_number(stats.moments.mean);
+    out["sd"] = io::json_number(stats.moments.sd());
+    out["sem"] = io::json_number(stats.moments.standard_error());
+    out["min"] = io::json_number(stats.moments.min);
+    out["max"] = io::json_number(stats.moments.max);
+    io::Json& percentiles = out["percentiles"] = io::Json::object();
+    io::Json& intervals = out["percentile_ci95"] = io::Json::object();
+    for (const auto& p : stats.percentiles) {
+        percentiles[percentile_name(p.probability)] = io::json_number(p.value);
+        io::Json ci = io::Json::array();
+        ci.push_back(io::json_number(p.ci_low));
+        ci.push_back(io::json_number(p.ci_high));
+        intervals[percentile_name(p.probability)] = std::move(ci);
+    }
+    if (!stats.thresholds.empty()) {
+        io::Json& thresholds = out["thresholds"] = io::Json::array();
+        for (const ThresholdResult& t : stats.thresholds) {
+            io::Json th = io::Json::object();
+            th[t.above ? "above" : "below"] = io::json_text(t.as_written);
+            th["value"] = io::json_number(t.value);
+            th["probability"] = io::json_number(t.probability);
+            th["draws"] = t.count;
+            thresholds.push_back(std::move(th));
+        }
+    }
+    return out;
+}
+
+// The lines under an output's value: mean and sd, percentiles with their intervals, thresholds.
+std::string statistics_text(const OutputStatistics& stats, const std::string& unit, std::size_t width) {
+    std::string out;
+    const std::string pad(width + 4, ' ');
+    for (const ThresholdResult& t : stats.thresholds)
+        if (!stats.drawn)
+            out += fmt::format("{}P({}) = {} (the same at every draw)\n", pad, text::printable(threshold_name(t)),
+                               t.count ? "100%" : "0%");
+    if (!stats.drawn) return out;
+    const auto& m = stats.moments;
+    out += fmt::format("{}mean {}  sd {}  (standard error {})\n", pad, format_value(m.mean, unit), format_value(m.sd(), unit),
+                       format_value(m.standard_error(), unit));
+    out += fmt::format("{}min {}  max {}\n", pad, format_value(m.min, unit), format_value(m.max, unit));
+    for (const auto& p : stats.percentiles)
+        out += fmt::format("{}{:<4} {}  [{}, {}]\n", pad, percentile_name(p.probability), format_value(p.value, unit),
+                           format_value(p.ci_low, unit), format_value(p.ci_high, unit));
+    for (const ThresholdResult& t : stats.thresholds)
+        out += fmt::format("{}P({}) = {}%  ({} draws)\n", pad, text::printable(threshold_name(t)),
+                           text::format_grouped(t.probability * 100, 2), text::format_grouped(static_cast<double>(t.count), 0));
+    return out;
+}
+
+io::Json step_json(const StepResult& step, std::size_t index, const ReportExtras& extras) {
     io::Json s = io::Json::object();
     s["id"] = io::json_text(step.id);
     s["model"] = io::json_text(step.model_id);
@@ -114,6 +172,8 @@ io::Json step_json(const StepResult& step) {
             i["value"] = io::json_text(in.text);
         }
         i["origin"] = io::json_text(in.origin);
+        if (!in.distribution.empty()) i["distribution"] = io::json_text(in.distribution);
+        if (!in.distribution_note.empty()) i["distribution_note"] = io::json_text(in.distribution_note);
         inputs[in.key] = std::move(i);
     }
     io::Json& outputs = s["outputs"] = io::Json::object();
@@ -123,6 +183,22 @@ io::Json step_json(const StepResult& step) {
         std::string direction(host::direction_name(o.direction));
         std::replace(direction.begin(), direction.end(), ' ', '_');
         out["direction"] = direction;
+        const std::size_t k = static_cast<std::size_t>(&o - step.outputs.data());
+        if (extras.simulation) {
+            const OutputStatistics& stats = extras.simulation->steps[index][k];
+            out["drawn"] = stats.drawn;
+            if (stats.drawn) out["statistics"] = statistics_json(stats);
+            else if (!stats.thresholds.empty()) {
+                // The same at every draw: its thresholds hold at all draws or at none.
+                io::Json th = statistics_json(stats)["thresholds"];
+                out["thresholds"] = std::move(th);
+            }
+        }
+        if (extras.cases) {
+            io::Json& cases = out["cases"] = io::Json::object();
+            for (std::size_t c = 0; c < extras.cases->names.size(); ++c)
+                cases[extras.cases->names[c]] = io::json_number(extras.cases->steps[index][k][c]);
+        }
         outputs[o.key] = std::move(out);
     }
     io::Json& notes = s["notes"] = io::Json::object();
@@ -132,7 +208,7 @@ io::Json step_json(const StepResult& step) {
 
 }  // namespace
 
-void write_text(const Scenario& scenario, const RunResult& result, const ReportSink& write) {
+void write_text(const Scenario& scenario, const RunResult& result, const ReportSink& write, const ReportExtras& extras) {
     // Text from the scenario file and from plugins goes through printable(): a report printed on
     // a terminal must not carry control sequences or forge lines.
     std::string out = fmt::format("Scenario: {}\n", text::printable(scenario.name));
@@ -142,6 +218,19 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
     if (!scenario.overrides.empty()) {
         out += "  Overrides (this run only, not the file's values):\n";
         for (const Override& o : scenario.overrides) out += fmt::format("    --set {}\n", text::printable(override_text(o)));
+    }
+    if (extras.simulation) {
+        const SimulationResult& sim = *extras.simulation;
+        out += fmt::format("  Monte Carlo: {} draws, seed {}, {} thread{}, {}\n", text::format_grouped(static_cast<double>(sim.draws), 0),
+                           sim.seed, sim.threads, sim.threads == 1 ? "" : "s", sim.generator);
+        out += "  Percentiles: exact, linear between order statistics (numpy's default); [a, b] is a 95% interval\n";
+        for (const std::string& line : sim.correlations) out += fmt::format("  {}\n", text::printable(line));
+    }
+    if (extras.cases) {
+        out += "  Cases:\n";
+        for (std::size_t c = 0; c < extras.cases->names.size(); ++c)
+            out += fmt::format("    {}{}\n", extras.cases->names[c],
+                               extras.cases->descriptions[c].empty() ? "" : ": " + text::printable(extras.cases->descriptions[c]));
     }
     write(out);
     for (const StepResult& step : result.steps) {
@@ -154,8 +243,22 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
                                step.ranged ? "  (evaluated at low, base and high)" : "");
         std::size_t width = 0;
         for (const auto& o : step.outputs) width = std::max(width, o.key.size());
-        for (const auto& o : step.outputs)
+        const std::size_t index = static_cast<std::size_t>(&step - result.steps.data());
+        if (extras.simulation || extras.cases)
+            for (const InputUsed& in : step.inputs)
+                if (!in.distribution.empty())
+                    out += fmt::format("  drawn: {} ~ {}{}\n", in.key, text::printable(in.distribution),
+                                       in.distribution_note.empty() ? "" : fmt::format(" ({})", in.distribution_note));
+        for (const auto& o : step.outputs) {
             out += fmt::format("  {:<{}}  {}\n", o.key, width, ranged_text(o.value));
+            const std::size_t k = static_cast<std::size_t>(&o - step.outputs.data());
+            if (extras.simulation) out += statistics_text(extras.simulation->steps[index][k], o.value.unit, width);
+            if (extras.cases) {
+                for (std::size_t c = 0; c < extras.cases->names.size(); ++c)
+                    out += fmt::format("  {:<{}}    {}: {}\n", "", width, extras.cases->names[c],
+                                       format_value(extras.cases->steps[index][k][c], o.value.unit));
+            }
+        }
         if (!step.notes.empty()) {
             out += "  notes:\n";
             for (const auto& [key, value] : step.notes)
@@ -165,13 +268,13 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
     }
 }
 
-std::string render_text(const Scenario& scenario, const RunResult& result) {
+std::string render_text(const Scenario& scenario, const RunResult& result, const ReportExtras& extras) {
     std::string out;
-    write_text(scenario, result, [&](std::string_view piece) { out.append(piece); });
+    write_text(scenario, result, [&](std::string_view piece) { out.append(piece); }, extras);
     return out;
 }
 
-void write_json(const Scenario& scenario, const RunResult& result, const ReportSink& write) {
+void write_json(const Scenario& scenario, const RunResult& result, const ReportSink& write, const ReportExtras& extras) {
     io::Json about = io::Json::object();
     about["name"] = io::json_text(scenario.name);
     if (!scenario.description.empty()) about["description"] = io::json_text(scenario.description);
@@ -194,10 +297,36 @@ void write_json(const Scenario& scenario, const RunResult& result, const ReportS
     write(indented(about, 1));
     write(",\n  \"overrides\": ");
     write(indented(overrides, 1));
+    if (extras.simulation) {
+        const SimulationResult& sim = *extras.simulation;
+        io::Json u = io::Json::object();
+        u["draws"] = sim.draws;
+        u["seed"] = sim.seed;
+        u["threads"] = sim.threads;
+        u["generator"] = sim.generator;
+        u["percentile_method"] = sim.percentile_method;
+        u["percentile_ci95"] = "order statistics at ranks N*p -/+ 1.96*sqrt(N*p*(1-p)), rounded outward";
+        u["pilot_draws"] = sim.pilot_draws;
+        u["passes"] = sim.passes;
+        u["correlations"] = sim.correlations;
+        write(",\n  \"uncertainty\": ");
+        write(indented(u, 1));
+    }
+    if (extras.cases) {
+        io::Json cases = io::Json::array();
+        for (std::size_t c = 0; c < extras.cases->names.size(); ++c) {
+            io::Json entry = io::Json::object();
+            entry["name"] = io::json_text(extras.cases->names[c]);
+            entry["description"] = io::json_text(extras.cases->descriptions[c]);
+            cases.push_back(std::move(entry));
+        }
+        write(",\n  \"cases\": ");
+        write(indented(cases, 1));
+    }
     write(",\n  \"steps\": [");
     for (std::size_t i = 0; i < result.steps.size(); ++i) {
         write(i == 0 ? "\n    " : ",\n    ");
-        write(indented(step_json(result.steps[i]), 2));
+        write(indented(step_json(result.steps[i], i, extras), 2));
     }
     write(result.steps.empty() ? "]" : "\n  ]");
 
@@ -219,9 +348,9 @@ void write_json(const Scenario& scenario, const RunResult& result, const ReportS
     write("\n}\n");
 }
 
-std::string render_json(const Scenario& scenario, const RunResult& result) {
+std::string render_json(const Scenario& scenario, const RunResult& result, const ReportExtras& extras) {
     std::string out;
-    write_json(scenario, result, [&](std::string_view piece) { out.append(piece); });
+    write_json(scenario, result, [&](std::string_view piece) { out.append(piece); }, extras);
     return out;
 }
 

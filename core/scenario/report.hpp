@@ -3,6 +3,7 @@
 
 #include "scenario/runner.hpp"
 #include "scenario/scenario.hpp"
+#include "scenario/simulation.hpp"
 
 #include <functional>
 #include <string>
@@ -14,12 +15,20 @@ namespace impact::scenario {
 // stdout without ever being held whole in memory.
 using ReportSink = std::function<void(std::string_view)>;
 
-void write_text(const Scenario& scenario, const RunResult& result, const ReportSink& write);
-std::string render_text(const Scenario& scenario, const RunResult& result);
+// What a run computed beyond each output's value: Monte Carlo statistics (--draws) or the
+// value in each named case (--cases). Either may be absent.
+struct ReportExtras {
+    const SimulationResult* simulation = nullptr;
+    const CaseResults* cases = nullptr;
+};
 
-// {"schema": "impact.run/1", "scenario": {...}, "overrides": [...], "steps": [...], "provenance": {...}}
-void write_json(const Scenario& scenario, const RunResult& result, const ReportSink& write);
-std::string render_json(const Scenario& scenario, const RunResult& result);
+void write_text(const Scenario& scenario, const RunResult& result, const ReportSink& write, const ReportExtras& extras = {});
+std::string render_text(const Scenario& scenario, const RunResult& result, const ReportExtras& extras = {});
+
+// {"schema": "impact.run/1", "scenario": {...}, "overrides": [...], ["uncertainty": {...},]
+// ["cases": [...],] "steps": [...], "provenance": {...}}; docs/scenarios.md documents every member.
+void write_json(const Scenario& scenario, const RunResult& result, const ReportSink& write, const ReportExtras& extras = {});
+std::string render_json(const Scenario& scenario, const RunResult& result, const ReportExtras& extras = {});
 
 // A value with its unit for people: "$13,500,000,000.00", "-6.33%", "24,400,000,000 shares".
 std::string format_value(double value, const std::string& unit);

@@ -1,6 +1,7 @@
 // Scenario evaluation: literal units checked against input kinds, references, ranges, data series.
 #include "scenario/runner.hpp"
 
+#include "scenario/distribution_value.hpp"
 #include "scenario/earlier_steps.hpp"
 #include "scenario/formula_step.hpp"
 
@@ -10,6 +11,7 @@
 #include "text/iso_date.hpp"
 #include "text/quantity.hpp"
 #include "text/user_error.hpp"
+#include "uncertainty/distribution.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -128,9 +130,12 @@ bool number_unit_fits(std::string_view written, std::string_view declared) {
 class StepRunner {
 public:
     StepRunner(const Scenario& scenario, const Step& step, const host::Model& model, const EarlierSteps& earlier,
-               std::map<std::string, LoadedSeries>& series_cache)
+               std::map<std::string, LoadedSeries>& series_cache, const RunOptions& options)
         : scenario_(scenario), step_(step), model_(model), info_(model.info()), earlier_(earlier),
-          series_cache_(series_cache) {}
+          series_cache_(series_cache), options_(options) {}
+
+    // Filled by run() when the options keep plans.
+    StepPlan plan;
 
     StepResult run(RunMode mode) {
         expand_and_match();
@@ -141,6 +146,7 @@ public:
         std::vector<const host::InputInfo*> columns = info_.row_inputs();
         std::vector<RowValue> rows(columns.size());
         std::vector<bool> given(columns.size(), false);
+        std::vector<ColumnSource> sources(columns.size());
         bool deferred = false;  // a prepared input waits for an earlier step's value
 
         for (Matched& m : matched_) {
@@ -152,19 +158,28 @@ public:
                 RowValue value = numeric(m, unit);
                 if (value.ranged && in.prepared)
                     fail(m.pos, key, "expected one value: this input is fixed per model instance, so it cannot be a range");
+                if (m.distribution && in.prepared)
+                    fail(m.pos, key,
+                         "expected one value: this input is fixed per model instance, so it cannot be a distribution");
                 // Checked here too, so that validate (which does not evaluate) catches it.
                 if (!(m.pending && mode == RunMode::validate)) check_bounds(in, value, m);
                 if (m.pending && in.prepared) deferred = true;
                 used.number = RangedValue{value.base, value.ranged ? std::optional(value.low) : std::nullopt,
                                           value.ranged ? std::optional(value.high) : std::nullopt,
                                           in.kind == IMPACT_KIND_PERCENT ? "%" : unit};
+                used.distribution = m.distribution_written;
+                used.distribution_note = m.distribution_note;
                 if (in.prepared) {
                     prepared.set_number(in.key, value.base);
+                    if (m.earlier)
+                        plan.fixed_references.push_back(
+                            FixedReference{step_.id + "." + in.key, m.pos, m.earlier->first, m.earlier->second});
                 } else {
                     const auto col = static_cast<std::size_t>(
                         std::find(columns.begin(), columns.end(), &in) - columns.begin());
                     rows[col] = value;
                     given[col] = true;
+                    sources[col] = column_source(m, value);
                 }
             } else if (in.kind == IMPACT_KIND_TEXT) {
                 prepared.set_text(in.key, texts_.at(in.key));
@@ -201,6 +216,8 @@ public:
                 fail(step_.pos, "step." + step_.id + "." + in.key,
                      fmt::format("expected input '{}' ({}) for model {}, found none", in.key, in.label, info_.id));
             rows[c] = RowValue{*in.default_number, *in.default_number, *in.default_number, false};
+            sources[c] = ColumnSource{ColumnSource::Kind::fixed, *in.default_number, nullptr, 0, 0,
+                                      step_.id + "." + in.key, step_.pos, {}};
             result_.inputs.push_back(default_used(in));
         }
         for (const host::InputInfo& in : info_.inputs) {
@@ -225,7 +242,20 @@ public:
             return std::move(result_);
         }
 
-        host::ModelInstance instance = prepare(std::move(prepared));
+        if (options_.keep_plans) {
+            plan.prepared = std::make_shared<const host::PreparedValues>(prepared.copy());
+            plan.model = model_;
+            plan.thread_safety = info_.thread_safety;
+            for (const auto& out : info_.outputs) {
+                plan.output_keys.push_back(out.key);
+                plan.output_may_be_undefined.push_back(out.may_be_undefined);
+            }
+            if (options_.cases) fill_cases(columns, sources);
+            plan.columns = std::move(sources);
+        }
+        const auto shared_instance = std::make_shared<const host::ModelInstance>(prepare(std::move(prepared)));
+        const host::ModelInstance& instance = *shared_instance;
+        if (options_.keep_plans) plan.instance = shared_instance;
         result_.notes = instance.notes();
         if (mode == RunMode::validate) {
             for (const auto& out : info_.outputs)
@@ -274,6 +304,10 @@ private:
         double number_from_list = 0;  // for window = [a, b] split into window_start/window_end
         bool from_list = false;
         bool pending = false;  // set while resolving a reference in validate mode
+        std::shared_ptr<const uncertainty::Distribution> distribution{};  // a drawn value
+        std::string distribution_written{};                                // as InputUsed::distribution
+        std::string distribution_note{};
+        std::optional<std::pair<std::size_t, std::size_t>> earlier{};      // a reference: (step, output) positions
     };
 
     // Matches every written key to an input; [a, b] for K fills K_start and K_end.
@@ -517,6 +551,10 @@ private:
                 fail(m.pos, key, fmt::format("expected low <= base <= high, found low {}, base {}, high {}", v.low, v.base, v.high));
             return v;
         }
+        if (const DistributionSpec* dist = as_distribution(*m.spec)) {
+            const double point = drawn(m, *dist, unit);
+            return RowValue{point, point, point, false};
+        }
         if (const auto* ref = std::get_if<Reference>(m.spec)) {
             const StepResult& target = referenced_step(m, *ref);
             const OutputResult& output = referenced_output(m, target, *ref);
@@ -527,10 +565,69 @@ private:
                 fail(m.pos, key, fmt::format("expected {}, found {}.{} in '{}'", describe_unit(*m.input, expected_unit),
                                              ref->step, ref->output, output.value.unit));
             m.pending = true;  // its value exists only once the earlier step has been evaluated
+            m.earlier = std::pair{*earlier_.position(target.id),
+                                  static_cast<std::size_t>(&output - target.outputs.data())};
             const RangedValue& v = output.value;
             return RowValue{v.low.value_or(v.value), v.value, v.high.value_or(v.value), v.low.has_value()};
         }
         fail(m.pos, key, fmt::format("expected {}, found {}", describe_unit(*m.input, unit), describe_value(*m.spec)));
+    }
+
+    // A distribution: its parameters in the input's unit, checked; the input's declared bounds
+    // applied (docs/scenarios.md, "Distributions"). Sets m.distribution and returns the point value.
+    double drawn(Matched& m, const DistributionSpec& spec, const std::string& unit) {
+        const host::InputInfo& in = *m.input;
+        const std::string key = "step." + step_.id + "." + in.key;
+        DrawnValue value = read_distribution(
+            spec, key, &in, [&](const Scalar& scalar, const SourcePos& at) { return scalar_value(scalar, m, unit, at); });
+        m.distribution = std::move(value.distribution);
+        m.distribution_written = std::move(value.written);
+        m.distribution_note = std::move(value.note);
+        return m.distribution->point_value();
+    }
+
+    // A column's source for the simulation.
+    ColumnSource column_source(const Matched& m, const RowValue& value) const {
+        ColumnSource source;
+        source.value = value.base;
+        source.name = step_.id + "." + m.input->key;
+        source.pos = m.pos;
+        if (m.distribution) {
+            source.kind = ColumnSource::Kind::drawn;
+            source.distribution = m.distribution;
+        } else if (m.earlier) {
+            source.kind = ColumnSource::Kind::earlier;
+            std::tie(source.step, source.output) = *m.earlier;
+        }
+        return source;
+    }
+
+    // --cases: each column's value in each case, converted like the step's own values.
+    void fill_cases(const std::vector<const host::InputInfo*>& columns, std::vector<ColumnSource>& sources) {
+        for (ColumnSource& source : sources) source.per_case.assign(scenario_.cases.size(), source.value);
+        for (std::size_t k = 0; k < scenario_.cases.size(); ++k) {
+            for (const CaseValue& value : scenario_.cases[k].values) {
+                if (value.step != step_.id) continue;
+                const std::string key = "case." + scenario_.cases[k].name + "." + value.step + "." + value.input;
+                const auto column = std::find_if(columns.begin(), columns.end(),
+                                                 [&](const host::InputInfo* in) { return in->key == value.input; });
+                if (column == columns.end()) {
+                    const host::InputInfo* in = info_.find_input(value.input);
+                    fail(value.pos, key,
+                         in ? fmt::format("expected an input that varies per row; '{}' is fixed per model instance, so a "
+                                          "case cannot set it",
+                                          value.input)
+                            : fmt::format("model {} has no input '{}'", info_.id, value.input));
+                }
+                Matched m{*column, &value.value, value.pos, "case"};
+                const std::string unit = resolve_unit((*column)->unit, texts_);
+                const RowValue v = numeric(m, unit);
+                if (v.ranged || m.distribution || m.earlier)
+                    fail(value.pos, key, fmt::format("expected one value for the case, found {}", describe_value(value.value)));
+                check_bounds(**column, v, m);
+                sources[static_cast<std::size_t>(column - columns.begin())].per_case[k] = v.base;
+            }
+        }
     }
 
     const StepResult& referenced_step(const Matched& m, const Reference& ref) const {
@@ -597,6 +694,7 @@ private:
     const host::ModelInfo& info_;
     const EarlierSteps& earlier_;
     std::map<std::string, LoadedSeries>& series_cache_;
+    const RunOptions& options_;
     std::vector<Matched> matched_;
     std::map<std::string, std::string> texts_;
     std::vector<std::string> inferred_;
@@ -606,7 +704,7 @@ private:
 
 }  // namespace
 
-RunResult run_scenario(const Scenario& scenario, const host::Registry& registry, RunMode mode) {
+RunResult run_scenario(const Scenario& scenario, const host::Registry& registry, RunMode mode, const RunOptions& options) {
     RunResult result;
     EarlierSteps earlier(scenario.steps.size());
     // Every [data.<id>] is read and checked, used or not, before any step runs.
@@ -614,7 +712,9 @@ RunResult run_scenario(const Scenario& scenario, const host::Registry& registry,
     for (const DataSource& source : scenario.data) series_cache.emplace(source.id, load_series(source, scenario.max_input_bytes));
     for (const Step& step : scenario.steps) {
         if (step.formula) {
-            earlier.add(run_formula_step(scenario, step, earlier, mode));
+            StepPlan plan;
+            earlier.add(run_formula_step(scenario, step, earlier, mode, options.keep_plans ? &plan : nullptr, options.cases));
+            if (options.keep_plans) result.plans.push_back(std::move(plan));
             continue;
         }
         const auto model = registry.find_model(step.model);
@@ -624,8 +724,9 @@ RunResult run_scenario(const Scenario& scenario, const host::Registry& registry,
                  fmt::format("expected a model a loaded plugin provides ({}), found \"{}\"",
                              known.empty() ? "none loaded" : fmt::format("{}", fmt::join(known, ", ")), step.model));
         }
-        StepRunner runner(scenario, step, *model, earlier, series_cache);
+        StepRunner runner(scenario, step, *model, earlier, series_cache, options);
         earlier.add(runner.run(mode));
+        if (options.keep_plans) result.plans.push_back(std::move(runner.plan));
         const host::PluginInfo& plugin = model->plugin();
         const bool listed = std::any_of(result.plugins.begin(), result.plugins.end(),
                                         [&](const PluginUsed& p) { return p.file == plugin.file; });

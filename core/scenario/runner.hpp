@@ -3,6 +3,7 @@
 
 #include "host/registry.hpp"
 #include "scenario/scenario.hpp"
+#include "scenario/step_plan.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -27,6 +28,10 @@ struct InputUsed {
     std::optional<RangedValue> number;  // numeric kinds
     std::string text;                   // text, date (ISO), series (data id and points)
     std::string origin;                 // "scenario", "default", "scenario.currency", "step h20"...
+    // A drawn input: its distribution as written ("triangular: low 12B USD, mode 13.5B USD,
+    // high 15B USD"), and what the host did to it ("truncated to the input's bounds [0, 1]...").
+    std::string distribution{};
+    std::string distribution_note{};
 };
 
 struct OutputResult {
@@ -61,6 +66,14 @@ struct PluginUsed {
 struct RunResult {
     std::vector<StepResult> steps;
     std::vector<PluginUsed> plugins;
+    // One per step, in order, when run with RunOptions::keep_plans: what the simulation
+    // (scenario/simulation.hpp) needs to evaluate the steps again for many rows.
+    std::vector<StepPlan> plans;
+};
+
+struct RunOptions {
+    bool keep_plans = false;  // --draws or --cases
+    bool cases = false;       // --cases: fill ColumnSource::per_case from the scenario's [[case]] tables
 };
 
 enum class RunMode {
@@ -70,6 +83,7 @@ enum class RunMode {
 
 // Throws UserError (file:line:column: key: expected/found) for any problem in the scenario or
 // its data, and host::CallError for a model that fails while computing.
-RunResult run_scenario(const Scenario& scenario, const host::Registry& registry, RunMode mode);
+RunResult run_scenario(const Scenario& scenario, const host::Registry& registry, RunMode mode,
+                       const RunOptions& options = {});
 
 }  // namespace impact::scenario

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -51,14 +52,47 @@ struct Range {
     SourcePos low_pos, base_pos, high_pos;
 };
 
-// A range is held by pointer: it is the largest value form (three scalars and their positions)
-// and the rarest, and every input of every step carries a ValueSpec.
-using ValueSpec = std::variant<Scalar, DateLiteral, NumberList, Reference, DataReference, std::shared_ptr<const Range>>;
+// One parameter of a distribution as written: `low = "12B USD"`, or a list such as
+// `values = ["0 USD", "32B USD"]` (then `list` holds each element and its position).
+struct DistributionParam {
+    std::string name;
+    std::vector<Scalar> list;          // one element unless is_list
+    std::vector<SourcePos> list_pos;   // where each element was written
+    bool is_list = false;
+    SourcePos pos;                     // of the value (the list's '[' for a list)
+};
+
+// { dist = "triangular", low = "12B USD", mode = "13.5B USD", high = "15B USD" }: drawn per
+// Monte Carlo draw, and at its point value (`base`, else the median) otherwise. The parameters
+// are checked against the input's unit and the distribution's rules by the runner, which knows
+// the input (docs/scenarios.md, "Distributions").
+struct DistributionSpec {
+    std::string dist;  // "uniform", "triangular", "pert", "normal", "lognormal", "discrete", "bernoulli"
+    SourcePos dist_pos;
+    SourcePos pos;     // of the inline table
+    std::vector<DistributionParam> params;  // in the order written, without `dist`
+
+    const DistributionParam* find(std::string_view name) const noexcept {
+        for (const auto& p : params)
+            if (p.name == name) return &p;
+        return nullptr;
+    }
+};
+
+// Ranges and distributions are held by pointer: they are the largest value forms and the
+// rarest, and every input of every step carries a ValueSpec.
+using ValueSpec = std::variant<Scalar, DateLiteral, NumberList, Reference, DataReference, std::shared_ptr<const Range>,
+                               std::shared_ptr<const DistributionSpec>>;
 
 // The range a value is, or nullptr.
 inline const Range* as_range(const ValueSpec& value) noexcept {
     const auto* range = std::get_if<std::shared_ptr<const Range>>(&value);
     return range ? range->get() : nullptr;
+}
+// The distribution a value is, or nullptr.
+inline const DistributionSpec* as_distribution(const ValueSpec& value) noexcept {
+    const auto* dist = std::get_if<std::shared_ptr<const DistributionSpec>>(&value);
+    return dist ? dist->get() : nullptr;
 }
 
 struct InputSpec {
@@ -101,6 +135,15 @@ struct FormulaSpec {
     }
 };
 
+// thresholds = { total_impact = { above = ["5.5B USD", "8B USD"] } }: for each, the report
+// gives the share of draws beyond it (P(X > t) or P(X < t)).
+struct Threshold {
+    std::string output;   // output key of the step
+    bool above = true;    // false: below
+    Scalar value;         // as written; converted to the output's unit by the runner
+    SourcePos pos;
+};
+
 struct Step {
     std::string id;
     std::string model;                   // empty for a formula step
@@ -108,6 +151,32 @@ struct Step {
     SourcePos pos;        // of the [[step]] table
     SourcePos model_pos;  // of its model key
     std::vector<InputSpec> inputs;
+    std::vector<Threshold> thresholds;  // `thresholds` table of the step
+    SourcePos thresholds_pos;
+};
+
+// [[correlation]]: a Spearman rank-correlation matrix over drawn inputs, applied through a
+// Gaussian copula (docs/scenarios.md, "Correlation").
+struct Correlation {
+    std::vector<std::string> inputs;      // "step.input"
+    std::vector<SourcePos> input_pos;
+    std::vector<double> matrix;           // n x n, row-major, as written
+    std::vector<SourcePos> matrix_pos;    // of each entry
+    SourcePos pos;                        // of the table
+};
+
+// [[case]]: a named set of input values (bear, base, bull), evaluated with `impact run --cases`.
+struct CaseValue {
+    std::string step;
+    std::string input;
+    ValueSpec value;
+    SourcePos pos;
+};
+struct Case {
+    std::string name;
+    std::string description;
+    std::vector<CaseValue> values;
+    SourcePos pos;
 };
 
 // [data.<id>]: a dated series read from a CSV file by the host.
@@ -131,6 +200,8 @@ struct Scenario {
     std::optional<std::string> currency;    // given to models with a `currency` input
     std::vector<DataSource> data;
     std::vector<Step> steps;
+    std::vector<Correlation> correlations;
+    std::vector<Case> cases;
     // Step id -> its position in `steps`, kept by read_scenario_file: references and the
     // duplicate-id check look steps up by id, and a scan per lookup made a run of n steps
     // cost O(n^2) string comparisons.

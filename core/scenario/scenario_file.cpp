@@ -12,6 +12,8 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <array>
+#include <iterator>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -51,8 +53,10 @@ std::string describe_value(const ValueSpec& value) {
                 return fmt::format("a reference to {}.{}", v.step, v.output);
             } else if constexpr (std::is_same_v<T, DataReference>) {
                 return fmt::format("a data reference to {}", v.data_id);
-            } else {
+            } else if constexpr (std::is_same_v<T, std::shared_ptr<const Range>>) {
                 return fmt::format("a range from {} to {}", v->low.as_written(), v->high.as_written());
+            } else {
+                return fmt::format("a {} distribution", v->dist);
             }
         },
         value);
@@ -181,6 +185,7 @@ public:
             only({"data"}, "a data reference { data = \"id\" }");
             return DataReference{string(*table.get("data"), key + ".data", "the id of a [data.<id>] table")};
         }
+        if (has("dist")) return distribution(table, key);
         if (has("low") || has("high")) {
             only({"low", "base", "high"}, "a range { low = ..., base = ..., high = ... }");
             if (!has("low") || !has("high"))
@@ -193,10 +198,49 @@ public:
             }
             return std::make_shared<const Range>(std::move(range));
         }
-        // Distributions ({ dist = ... }) are reserved for Monte Carlo.
         fail(pos(table), key,
-             "expected { from = \"step.output\" }, { data = \"id\" } or { low = ..., high = ... }, found another inline "
-             "table");
+             "expected { from = \"step.output\" }, { data = \"id\" }, { low = ..., high = ... } or { dist = ... }, found "
+             "another inline table");
+    }
+
+    // { dist = "...", ... }: the parameters as written; which ones a kind takes, and their
+    // values, are checked by the runner against the input (it knows the unit).
+    std::shared_ptr<const DistributionSpec> distribution(const toml::table& table, const std::string& key) const {
+        static constexpr std::string_view known[]{"low",   "mode",  "high", "mean",   "sd",   "mu",
+                                                                "sigma", "lambda", "p",   "values", "weights", "min",
+                                                                "max",   "base",  "dist"};
+        DistributionSpec spec;
+        spec.pos = pos(table);
+        const toml::node& dist = *table.get("dist");
+        spec.dist = string(dist, key + ".dist", "a distribution name such as \"triangular\"");
+        spec.dist_pos = pos(dist);
+        for (const auto& [k, node] : table) {
+            const std::string name(k.str());
+            if (name == "dist") continue;
+            const std::string where = key + "." + name;
+            if (std::find(std::begin(known), std::end(known), name) == std::end(known))
+                fail(pos(k.source()), where,
+                     fmt::format("unexpected key in a distribution; expected its parameters (low, mode, high, mean, sd, "
+                                 "mu, sigma, lambda, p, values, weights) or min, max, base, found \"{}\"",
+                                 text::printable(name)));
+            DistributionParam param{name, {}, {}, false, pos(node)};
+            if (const auto* array = node.as_array()) {
+                param.is_list = true;
+                for (const toml::node& element : *array) {
+                    param.list.push_back(scalar(element, where));
+                    param.list_pos.push_back(pos(element));
+                }
+            } else {
+                param.list.push_back(scalar(node, where));
+                param.list_pos.push_back(pos(node));
+            }
+            spec.params.push_back(std::move(param));
+        }
+        // toml++ keeps keys sorted; messages and reports follow the order written.
+        std::sort(spec.params.begin(), spec.params.end(), [](const DistributionParam& a, const DistributionParam& b) {
+            return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
+        });
+        return std::make_shared<const DistributionSpec>(std::move(spec));
     }
 
 private:
@@ -225,6 +269,150 @@ bool is_identifier(std::string_view id) noexcept {
 
 }  // namespace
 
+namespace {
+
+// thresholds = { total_impact = { above = ["5.5B USD", "8B USD"] }, market_cap_change = { below = [...] } }
+void read_thresholds(const Reader& r, const toml::node& node, Step& step) {
+    const std::string key = "step." + step.id + ".thresholds";
+    step.thresholds_pos = r.pos(node);
+    const toml::table* table = node.as_table();
+    if (!table)
+        r.fail(r.pos(node), key,
+               fmt::format("expected a table such as {{ total_impact = {{ above = [\"5.5B USD\"] }} }}, found {}",
+                           Reader::type_name(node)));
+    for (const auto& [output_key, per_output] : *table) {
+        const std::string output(output_key.str());
+        const std::string where = key + "." + output;
+        const toml::table* sides = per_output.as_table();
+        if (!sides)
+            r.fail(r.pos(per_output), where,
+                   fmt::format("expected {{ above = [...] }} or {{ below = [...] }}, found {}", Reader::type_name(per_output)));
+        for (const auto& [side_key, list] : *sides) {
+            const std::string side(side_key.str());
+            if (side != "above" && side != "below")
+                r.fail(r.pos(side_key.source()), where + "." + side, "expected above or below");
+            const auto add = [&](const toml::node& element) {
+                step.thresholds.push_back(
+                    Threshold{output, side == "above", r.scalar(element, where + "." + side), r.pos(element)});
+            };
+            if (const auto* array = list.as_array()) {
+                if (array->empty()) r.fail(r.pos(list), where + "." + side, "expected at least one threshold, found []");
+                for (const toml::node& element : *array) add(element);
+            } else {
+                add(list);
+            }
+        }
+    }
+    std::sort(step.thresholds.begin(), step.thresholds.end(), [](const Threshold& a, const Threshold& b) {
+        return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
+    });
+}
+
+// [[correlation]] inputs = ["h20.annual_revenue", "h20.gross_margin"], spearman = [[1, 0.5], [0.5, 1]]
+void read_correlations(const Reader& r, const toml::node& node, Scenario& scenario) {
+    const toml::array* array = node.as_array();
+    if (!array || !array->is_array_of_tables()) r.fail(r.pos(node), "correlation", "expected [[correlation]] tables");
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const toml::table& t = *array->get(i)->as_table();
+        const std::string key = fmt::format("correlation[{}]", i + 1);
+        Correlation c;
+        c.pos = r.pos(t);
+        for (const auto& [k, v] : t)
+            if (k.str() != "inputs" && k.str() != "spearman")
+                r.fail(r.pos(k.source()), key + "." + std::string(k.str()), "unknown key; expected inputs or spearman");
+        const toml::node* inputs = t.get("inputs");
+        const toml::array* input_list = inputs ? inputs->as_array() : nullptr;
+        if (!input_list || input_list->size() < 2)
+            r.fail(inputs ? r.pos(*inputs) : c.pos, key + ".inputs",
+                   "expected a list of two or more inputs such as [\"h20.annual_revenue\", \"h20.gross_margin\"]");
+        for (const toml::node& element : *input_list) {
+            const std::string name = r.string(element, key + ".inputs", "an input written as \"step.input\"");
+            const auto dot = name.find('.');
+            if (dot == std::string::npos || dot == 0 || dot + 1 == name.size())
+                r.fail(r.pos(element), key + ".inputs",
+                       fmt::format("expected an input written as \"step.input\", found \"{}\"", text::printable(name)));
+            for (std::size_t j = 0; j < c.inputs.size(); ++j)
+                if (c.inputs[j] == name)
+                    r.fail(r.pos(element), key + ".inputs",
+                           fmt::format("\"{}\" is listed twice (first at {})", name, c.input_pos[j].str()));
+            c.inputs.push_back(name);
+            c.input_pos.push_back(r.pos(element));
+        }
+        const std::size_t n = c.inputs.size();
+        const toml::node* matrix = t.get("spearman");
+        const toml::array* rows = matrix ? matrix->as_array() : nullptr;
+        if (!rows || rows->size() != n)
+            r.fail(matrix ? r.pos(*matrix) : c.pos, key + ".spearman",
+                   fmt::format("expected a {0} x {0} matrix of rank correlations, one row per input, found {1}", n,
+                               rows ? fmt::format("{} rows", rows->size()) : std::string(matrix ? Reader::type_name(*matrix) : "none")));
+        for (std::size_t row = 0; row < n; ++row) {
+            const toml::node& row_node = *rows->get(row);
+            const toml::array* entries = row_node.as_array();
+            if (!entries || entries->size() != n)
+                r.fail(r.pos(row_node), fmt::format("{}.spearman[{}]", key, row + 1),
+                       fmt::format("expected a row of {} numbers, found {}", n,
+                                   entries ? fmt::format("{} entries", entries->size()) : Reader::type_name(row_node)));
+            for (std::size_t col = 0; col < n; ++col) {
+                const toml::node& entry = *entries->get(col);
+                const std::string where = fmt::format("{}.spearman[{}][{}]", key, row + 1, col + 1);
+                if (!entry.is_integer() && !entry.is_floating_point())
+                    r.fail(r.pos(entry), where, fmt::format("expected a number from -1 to 1, found {}", Reader::type_name(entry)));
+                c.matrix.push_back(r.number(entry, where));
+                c.matrix_pos.push_back(r.pos(entry));
+            }
+        }
+        scenario.correlations.push_back(std::move(c));
+    }
+}
+
+// [[case]] name = "bear", description = "...", then STEP.INPUT = VALUE for each input it sets.
+void read_cases(const Reader& r, const toml::node& node, Scenario& scenario) {
+    const toml::array* array = node.as_array();
+    if (!array || !array->is_array_of_tables()) r.fail(r.pos(node), "case", "expected [[case]] tables");
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const toml::table& t = *array->get(i)->as_table();
+        Case c;
+        c.pos = r.pos(t);
+        const toml::node* name = t.get("name");
+        if (!name) r.fail(c.pos, fmt::format("case[{}].name", i + 1), "expected a name such as \"bear\", found none");
+        c.name = r.string(*name, fmt::format("case[{}].name", i + 1));
+        if (!is_identifier(c.name))
+            r.fail(r.pos(*name), fmt::format("case[{}].name", i + 1),
+                   fmt::format("expected a name of lower-case letters, digits, '_' or '-', found \"{}\"", text::printable(c.name)));
+        for (const Case& earlier : scenario.cases)
+            if (earlier.name == c.name)
+                r.fail(r.pos(*name), "case." + c.name, fmt::format("case \"{}\" is defined twice (first at {})", c.name, earlier.pos.str()));
+        const std::string key = "case." + c.name;
+        for (const auto& [k, v] : t) {
+            const std::string step_id(k.str());
+            if (step_id == "name") continue;
+            if (step_id == "description") {
+                c.description = r.string(v, key + ".description");
+                continue;
+            }
+            const toml::table* inputs = v.as_table();
+            const Step* step = scenario.find_step(step_id);
+            if (!step || !inputs)
+                r.fail(r.pos(k.source()), key + "." + step_id,
+                       fmt::format("expected STEP.INPUT = VALUE with the id of a step (such as {}.{}), found \"{}\"",
+                                   scenario.steps.front().id,
+                                   scenario.steps.front().inputs.empty() ? "input" : scenario.steps.front().inputs.front().key,
+                                   text::printable(step_id)));
+            for (const auto& [input_key, value] : *inputs) {
+                const std::string input(input_key.str());
+                c.values.push_back(CaseValue{step_id, input, r.value(value, key + "." + step_id + "." + input), r.pos(value)});
+            }
+        }
+        if (c.values.empty()) r.fail(c.pos, key, "expected at least one STEP.INPUT = VALUE, found none");
+        std::sort(c.values.begin(), c.values.end(), [](const CaseValue& a, const CaseValue& b) {
+            return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
+        });
+        scenario.cases.push_back(std::move(c));
+    }
+}
+
+}  // namespace
+
 Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max_input_bytes) {
     const std::string name = file.string();
     const std::string content = io::read_input_file(file, "scenario file", max_input_bytes);
@@ -244,8 +432,9 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
 
     for (const auto& [key, node] : root) {
         const std::string k(key.str());
-        if (k != "scenario" && k != "data" && k != "step")
-            r.fail(r.pos(key.source()), k, "unknown top-level key; expected [scenario], [data.<id>] or [[step]]");
+        if (k != "scenario" && k != "data" && k != "step" && k != "correlation" && k != "case")
+            r.fail(r.pos(key.source()), k,
+                   "unknown top-level key; expected [scenario], [data.<id>], [[step]], [[correlation]] or [[case]]");
     }
 
     const toml::node* header = root.get("scenario");
@@ -373,10 +562,14 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
         }
         // Every key but id, model (or expr and unit) is an input: reserved exactly, since a
         // scenario may hold tens of thousands of steps.
-        step.inputs.reserve(t.size() - 2 - (step.formula && step.formula->unit ? 1 : 0));
+        step.inputs.reserve(t.size() - 2 - (step.formula && step.formula->unit ? 1 : 0) - (t.contains("thresholds") ? 1 : 0));
         for (const auto& [key, node] : t) {
             const std::string k(key.str());
             if (k == "id" || k == "model" || (step.formula && (k == "expr" || k == "unit"))) continue;
+            if (k == "thresholds") {
+                read_thresholds(r, node, step);
+                continue;
+            }
             step.inputs.push_back(InputSpec{k, r.value(node, "step." + step.id + "." + k), r.pos(node)});
         }
         // toml++ keeps keys sorted; report and evaluate inputs in the order they were written.
@@ -386,6 +579,8 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
         scenario.step_index.emplace(step.id, scenario.steps.size());
         scenario.steps.push_back(std::move(step));
     }
+    if (const toml::node* correlations = root.get("correlation")) read_correlations(r, *correlations, scenario);
+    if (const toml::node* cases = root.get("case")) read_cases(r, *cases, scenario);
     return scenario;
 }
 
@@ -407,6 +602,9 @@ std::optional<std::string> literal_unit(const ValueSpec& value) {
     };
     if (const auto* scalar = std::get_if<Scalar>(&value)) return of_scalar(*scalar);
     if (const Range* range = as_range(value)) return of_scalar(range->low);
+    if (const DistributionSpec* dist = as_distribution(value))
+        for (const char* name : {"low", "mean", "mode", "values", "high"})
+            if (const DistributionParam* param = dist->find(name); param && !param->list.empty()) return of_scalar(param->list.front());
     return std::nullopt;
 }
 

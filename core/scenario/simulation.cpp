@@ -1,0 +1,635 @@
+// Monte Carlo over a scenario: blocks of draws through every drawn step, on several threads, reduced in a fixed order.
+#include "scenario/simulation.hpp"
+
+#include "scenario/formula.hpp"
+#include "text/quantity.hpp"
+#include "text/user_error.hpp"
+#include "uncertainty/copula.hpp"
+#include "uncertainty/random_stream.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace impact::scenario {
+namespace {
+
+[[noreturn]] void fail(const SourcePos& at, std::string_view key, std::string_view message) {
+    throw UserError(fmt::format("{}: {}: {}", at.str(), key, message));
+}
+
+// Blocks evaluated between two reductions: the per-block moments of a round are merged in
+// block order, so memory does not grow with the number of draws.
+constexpr std::uint64_t kBlocksPerRound = 64;
+
+// The largest number of values one output's exact percentiles may keep in a pass
+// (uncertainty/exact_quantiles.hpp): 2^19 doubles, 4 MiB.
+constexpr std::size_t kMaxKeptValuesPerOutput = std::size_t{1} << 19;
+
+// A threshold written in an output's unit: "5.5B USD" for a USD output, "5%" for a percentage.
+double threshold_value(const Threshold& t, const std::string& unit, const std::string& key) {
+    if (const double* number = std::get_if<double>(&t.value.value)) {
+        if (unit == "%")
+            fail(t.pos, key, fmt::format("expected a percentage such as \"5%\" (the output is one), found the number {}", *number));
+        return *number;
+    }
+    const std::string& written = std::get<std::string>(t.value.value);
+    text::Quantity q;
+    try {
+        q = text::parse_quantity(written, key);
+    } catch (const UserError& e) {
+        throw UserError(fmt::format("{}: {}", t.pos.str(), e.what()));
+    }
+    if (unit == "%" && q.unit == "%") return q.value / 100;
+    if (unit == "%" && q.unit == "bp") return q.value / 10'000;
+    if (q.unit == unit || (q.unit.empty() && unit != "%")) return q.value;
+    fail(t.pos, key,
+         fmt::format("expected a value in the output's unit ({}), found \"{}\"", unit.empty() ? "a number" : unit, written));
+}
+
+// Which steps a drawn input reaches: a step is drawn when one of its values is drawn or is an
+// output of a drawn step. Their outputs are evaluated per draw; the others' stay at their value.
+std::vector<bool> drawn_steps(const std::vector<StepPlan>& plans) {
+    std::vector<bool> drawn(plans.size(), false);
+    for (std::size_t s = 0; s < plans.size(); ++s)
+        for (const ColumnSource& c : plans[s].columns)
+            if (c.kind == ColumnSource::Kind::drawn || (c.kind == ColumnSource::Kind::earlier && drawn[c.step])) drawn[s] = true;
+    return drawn;
+}
+
+// A step as the workers evaluate it.
+struct StepWork {
+    std::size_t index = 0;          // in the run
+    const StepPlan* plan = nullptr;
+    std::vector<std::shared_ptr<const host::ModelInstance>> instances;  // one, or one per thread
+    std::unique_ptr<std::mutex> serial;  // for a model that is not thread-safe
+    std::vector<std::uint64_t> streams;  // per column: random stream id (drawn columns)
+    std::vector<int> correlated;         // per column: index into the block's correlated values, or -1
+};
+
+// One [[correlation]]: its copula and the columns it draws.
+struct CopulaGroup {
+    std::unique_ptr<uncertainty::GaussianCopula> copula;
+    std::vector<std::uint64_t> streams;
+    std::vector<const uncertainty::Distribution*> distributions;
+    std::vector<int> slots;  // index of each member's values in the block's correlated values
+};
+
+// Buffers of one worker, reused for every block.
+struct Workspace {
+    std::vector<std::vector<std::vector<double>>> outputs;  // [step][output][row], drawn steps only
+    std::vector<double> batch_in, batch_out, column, scratch;
+    std::vector<std::vector<double>> correlated;            // [slot][row]
+    std::vector<double> z, u;
+    std::vector<std::unique_ptr<Formula>> formulas;         // [step], formula steps only
+};
+
+class Simulation {
+public:
+    Simulation(const Scenario& scenario, const RunResult& run, std::uint64_t seed, unsigned threads, bool cases,
+               std::size_t batch_rows = kDrawsPerBlock)
+        : scenario_(scenario), run_(run), seed_(seed), threads_(threads), cases_(cases),
+          batch_rows_(std::clamp<std::size_t>(batch_rows, 1, kDrawsPerBlock)) {
+        if (run.plans.size() != run.steps.size())
+            throw std::logic_error("simulation: the run kept no plans (RunOptions::keep_plans)");
+        drawn_ = cases ? std::vector<bool>(run.plans.size(), true) : drawn_steps(run.plans);
+        check_fixed_references();
+        for (std::size_t s = 0; s < run.plans.size(); ++s)
+            if (drawn_[s]) add_step(s);
+        if (!cases) add_correlations();
+    }
+
+    const std::vector<bool>& drawn() const noexcept { return drawn_; }
+    unsigned threads() const noexcept { return threads_; }
+    const std::vector<std::string>& correlation_lines() const noexcept { return correlation_lines_; }
+
+    Workspace workspace() const {
+        Workspace w;
+        w.outputs.resize(run_.plans.size());
+        w.formulas.resize(run_.plans.size());
+        for (const StepWork& step : steps_) {
+            w.outputs[step.index].assign(step.plan->output_keys.size(), std::vector<double>(kDrawsPerBlock));
+            if (step.plan->formula) w.formulas[step.index] = std::make_unique<Formula>(step.plan->formula->expression);
+        }
+        w.correlated.assign(correlated_slots_, std::vector<double>(kDrawsPerBlock));
+        return w;
+    }
+
+    // Evaluates draws [first, first + count) (or cases) on worker `worker`; the outputs are in
+    // w.outputs. Throws UserError or host::CallError naming the draw.
+    void evaluate_block(Workspace& w, unsigned worker, std::uint64_t first, std::size_t count) const {
+        for (const CopulaGroup& group : groups_) {
+            const std::size_t n = group.streams.size();
+            w.z.resize(n * count);
+            w.u.resize(n * count);
+            for (std::size_t j = 0; j < n; ++j)
+                uncertainty::standard_normals(seed_, group.streams[j], first, std::span(w.z.data() + j * count, count));
+            group.copula->correlated_uniforms(w.z, count, w.u);
+            for (std::size_t j = 0; j < n; ++j)
+                group.distributions[j]->quantiles(std::span<const double>(w.u.data() + j * count, count),
+                                                  std::span(w.correlated[static_cast<std::size_t>(group.slots[j])].data(), count));
+        }
+        for (const StepWork& step : steps_) {
+            const StepPlan& plan = *step.plan;
+            const std::size_t width = plan.columns.size();
+            const std::size_t n_out = plan.output_keys.size();
+            w.batch_in.resize(count * width);
+            w.batch_out.resize(count * n_out);
+            w.column.resize(count);
+            for (std::size_t c = 0; c < width; ++c) {
+                fill_column(w, step, c, first, count);
+                for (std::size_t r = 0; r < count; ++r) w.batch_in[r * width + c] = w.column[r];
+            }
+            if (plan.instance) {
+                const host::ModelInstance& instance = *step.instances[step.instances.size() == 1 ? 0 : worker];
+                for (std::size_t from = 0; from < count; from += batch_rows_) {
+                    const std::size_t rows = std::min(batch_rows_, count - from);
+                    const std::span<const double> in(w.batch_in.data() + from * width, rows * width);
+                    const std::span<double> out(w.batch_out.data() + from * n_out, rows * n_out);
+                    try {
+                        if (step.serial) {
+                            const std::lock_guard lock(*step.serial);
+                            instance.evaluate(in, out);
+                        } else {
+                            instance.evaluate(in, out);
+                        }
+                    } catch (const host::CallError& e) {
+                        rethrow_at_draw(step, e, w, first, from);
+                    }
+                }
+            } else {
+                evaluate_formula(step, w, first, count);
+            }
+            auto& outputs = w.outputs[step.index];
+            for (std::size_t o = 0; o < n_out; ++o) {
+                for (std::size_t r = 0; r < count; ++r) {
+                    const double v = w.batch_out[r * n_out + o];
+                    // Statistics need a value at every draw: an output its model may leave
+                    // undefined fails the run at the first draw where it is.
+                    if (!std::isfinite(v))
+                        throw host::CallError(
+                            IMPACT_STATUS_MODEL_FAILED,
+                            fmt::format("{}: step.{}: output '{}' is {} at {}: Monte Carlo statistics need a value at "
+                                        "every draw{}",
+                                        scenario_.steps[step.index].pos.str(), scenario_.steps[step.index].id,
+                                        plan.output_keys[o], host::non_finite_name(v), row_name(first + r),
+                                        inputs_at(step, w, r)));
+                    outputs[o][r] = v;
+                }
+            }
+        }
+    }
+
+    // The draws of step s's output o in this block (valid after evaluate_block).
+    static std::span<const double> values(const Workspace& w, std::size_t s, std::size_t o, std::size_t count) {
+        return std::span<const double>(w.outputs[s][o].data(), count);
+    }
+
+private:
+    std::string row_name(std::uint64_t row) const {
+        if (cases_) return fmt::format("case \"{}\"", scenario_.cases[row].name);
+        return fmt::format("draw {} (seed {})", row, seed_);
+    }
+
+    // ", with h20.annual_revenue = 1.3e10, ...": the row's values, so that a failing draw can be reproduced.
+    std::string inputs_at(const StepWork& step, const Workspace& w, std::size_t r) const {
+        std::vector<std::string> shown;
+        const std::size_t width = step.plan->columns.size();
+        for (std::size_t c = 0; c < width; ++c)
+            shown.push_back(fmt::format("{} = {}", step.plan->columns[c].name, w.batch_in[r * width + c]));
+        return shown.empty() ? std::string() : fmt::format(" with {}", fmt::join(shown, ", "));
+    }
+
+    [[noreturn]] void rethrow_at_draw(const StepWork& step, const host::CallError& e, const Workspace& w,
+                                      std::uint64_t first, std::size_t batch_start) const {
+        const Step& spec = scenario_.steps[step.index];
+        const std::size_t r = batch_start + (e.row() >= 0 ? static_cast<std::size_t>(e.row()) : 0);
+        SourcePos at = spec.pos;
+        for (const ColumnSource& c : step.plan->columns)
+            if (!e.input_key().empty() && c.name == spec.id + "." + e.input_key()) at = c.pos;
+        const std::string key = e.input_key().empty() ? "step." + spec.id : "step." + spec.id + "." + e.input_key();
+        const std::string message = fmt::format("{}: {}: {} at {}{}", at.str(), key, e.what(),
+                                                e.row() >= 0 ? row_name(first + r) : std::string("a block of draws"),
+                                                e.row() >= 0 ? inputs_at(step, w, r) : std::string());
+        if (e.is_input_error()) throw UserError(message);
+        throw host::CallError(e.status(), message, e.input_key(), e.row());
+    }
+
+    void fill_column(Workspace& w, const StepWork& step, std::size_t c, std::uint64_t first, std::size_t count) const {
+        const ColumnSource& source = step.plan->columns[c];
+        double* out = w.column.data();
+        if (cases_) {
+            if (source.kind == ColumnSource::Kind::earlier) {
+                const auto& from = w.outputs[source.step][source.output];
+                std::copy_n(from.begin(), count, out);
+            } else {
+                for (std::size_t r = 0; r < count; ++r) out[r] = source.per_case[first + r];
+            }
+            return;
+        }
+        switch (source.kind) {
+        case ColumnSource::Kind::fixed: std::fill_n(out, count, source.value); return;
+        case ColumnSource::Kind::earlier:
+            if (drawn_[source.step]) std::copy_n(w.outputs[source.step][source.output].begin(), count, out);
+            else std::fill_n(out, count, run_.steps[source.step].outputs[source.output].value.value);
+            return;
+        case ColumnSource::Kind::drawn:
+            if (step.correlated[c] >= 0) {
+                std::copy_n(w.correlated[static_cast<std::size_t>(step.correlated[c])].begin(), count, out);
+                return;
+            }
+            w.scratch.resize(count);
+            uncertainty::uniforms(seed_, step.streams[c], first, std::span(w.scratch.data(), count));
+            source.distribution->quantiles(std::span<const double>(w.scratch.data(), count), std::span(out, count));
+            return;
+        }
+    }
+
+    void evaluate_formula(const StepWork& step, Workspace& w, std::uint64_t first, std::size_t count) const {
+        Formula& formula = *w.formulas[step.index];
+        const std::size_t width = step.plan->columns.size();
+        std::vector<double> values(width);
+        const Step& spec = scenario_.steps[step.index];
+        for (std::size_t r = 0; r < count; ++r) {
+            std::copy_n(w.batch_in.data() + r * width, width, values.begin());
+            double result = 0;
+            std::optional<double> hidden;
+            try {
+                result = formula.evaluate(values);
+                hidden = formula.first_non_finite(values, result);
+            } catch (const FormulaError& e) {
+                throw UserError(fmt::format("{}: step.{}.expr: {}", spec.formula->at(e.offset()).str(), spec.id, e.what()));
+            }
+            if (!std::isfinite(result) || hidden)
+                throw host::CallError(IMPACT_STATUS_MODEL_FAILED,
+                                      fmt::format("{}: step.{}: formula \"{}\" {} at {}{}", spec.formula->start.str(), spec.id,
+                                                  spec.formula->expression,
+                                                  std::isfinite(result) ? fmt::format("computes {} on the way to its result {}",
+                                                                                      host::non_finite_name(*hidden), result)
+                                                                        : fmt::format("is {}", host::non_finite_name(result)),
+                                                  row_name(first + r), inputs_at(step, w, r)));
+            w.batch_out[r] = result;
+        }
+    }
+
+    void check_fixed_references() const {
+        for (std::size_t s = 0; s < run_.plans.size(); ++s)
+            for (const FixedReference& ref : run_.plans[s].fixed_references)
+                if (drawn_[ref.step] && !cases_)
+                    fail(ref.pos, "step." + ref.name,
+                         fmt::format("is fixed per model instance, so it cannot follow {}.{}, which is drawn; it would "
+                                     "stay at its point value in every draw",
+                                     run_.steps[ref.step].id, run_.steps[ref.step].outputs[ref.output].key));
+                else if (cases_)
+                    check_fixed_reference_in_cases(ref);
+    }
+
+    // With --cases a fixed input may follow an earlier output only if no case changes it.
+    void check_fixed_reference_in_cases(const FixedReference& ref) const {
+        std::vector<bool> varies(run_.plans.size(), false);
+        for (std::size_t s = 0; s < run_.plans.size(); ++s)
+            for (const ColumnSource& c : run_.plans[s].columns) {
+                const bool differs = std::any_of(c.per_case.begin(), c.per_case.end(), [&](double v) { return v != c.value; });
+                if ((c.kind != ColumnSource::Kind::earlier && differs) || (c.kind == ColumnSource::Kind::earlier && varies[c.step]))
+                    varies[s] = true;
+            }
+        if (varies[ref.step])
+            fail(ref.pos, "step." + ref.name,
+                 fmt::format("is fixed per model instance, so it cannot follow {}.{}, which the cases change",
+                             run_.steps[ref.step].id, run_.steps[ref.step].outputs[ref.output].key));
+    }
+
+    void add_step(std::size_t s) {
+        const StepPlan& plan = run_.plans[s];
+        StepWork step;
+        step.index = s;
+        step.plan = &plan;
+        if (plan.instance) {
+            step.instances.push_back(plan.instance);
+            if (threads_ > 1 && plan.thread_safety == IMPACT_THREAD_INSTANCE_SAFE)
+                for (unsigned t = 1; t < threads_; ++t)
+                    step.instances.push_back(std::make_shared<const host::ModelInstance>(plan.model->prepare(plan.prepared->copy())));
+            if (plan.thread_safety == IMPACT_THREAD_UNSAFE) step.serial = std::make_unique<std::mutex>();
+        }
+        for (const ColumnSource& c : plan.columns) {
+            step.streams.push_back(uncertainty::stream_id(c.name));
+            step.correlated.push_back(-1);
+        }
+        steps_.push_back(std::move(step));
+    }
+
+    void add_correlations() {
+        std::map<std::string, SourcePos> correlated_at;  // "step.input" -> where a correlation names it
+        for (std::size_t g = 0; g < scenario_.correlations.size(); ++g) {
+            const Correlation& corr = scenario_.correlations[g];
+            const std::string key = fmt::format("correlation[{}]", g + 1);
+            CopulaGroup group;
+            for (std::size_t i = 0; i < corr.inputs.size(); ++i) {
+                const std::string& name = corr.inputs[i];
+                if (const auto it = correlated_at.find(name); it != correlated_at.end())
+                    fail(corr.input_pos[i], key + ".inputs",
+                         fmt::format("\"{}\" is correlated already (at {}); list it in one [[correlation]] only", name,
+                                     it->second.str()));
+                correlated_at.emplace(name, corr.input_pos[i]);
+                const auto [step, column] = find_drawn_column(name, corr.input_pos[i], key);
+                const ColumnSource& source = step->plan->columns[column];
+                if (!source.distribution->is_continuous())
+                    fail(corr.input_pos[i], key + ".inputs",
+                         fmt::format("expected an input drawn from a continuous distribution, found \"{}\", which is {}: "
+                                     "a rank correlation with a discrete input is not defined by a Gaussian copula",
+                                     name, uncertainty::kind_name(source.distribution->kind())));
+                step->correlated[column] = static_cast<int>(correlated_slots_);
+                group.slots.push_back(static_cast<int>(correlated_slots_++));
+                group.streams.push_back(step->streams[column]);
+                group.distributions.push_back(source.distribution.get());
+            }
+            try {
+                group.copula = std::make_unique<uncertainty::GaussianCopula>(corr.matrix, corr.inputs.size());
+            } catch (const uncertainty::CopulaError& e) {
+                const std::size_t entry = e.row * corr.inputs.size() + e.column;
+                if (e.names_entry && entry < corr.matrix_pos.size())
+                    fail(corr.matrix_pos[entry], fmt::format("{}.spearman[{}][{}]", key, e.row + 1, e.column + 1), e.what());
+                fail(corr.pos, key + ".spearman", e.what());
+            }
+            correlation_lines_.push_back(fmt::format("{}: Spearman rank correlation over {} through a Gaussian copula",
+                                                     key, fmt::join(corr.inputs, ", ")));
+            groups_.push_back(std::move(group));
+        }
+    }
+
+    std::pair<StepWork*, std::size_t> find_drawn_column(const std::string& name, const SourcePos& at, const std::string& key) {
+        for (StepWork& step : steps_)
+            for (std::size_t c = 0; c < step.plan->columns.size(); ++c)
+                if (step.plan->columns[c].name == name) {
+                    if (step.plan->columns[c].kind != ColumnSource::Kind::drawn) break;
+                    return {&step, c};
+                }
+        fail(at, key + ".inputs",
+             fmt::format("expected an input given as a distribution, written \"step.input\", found \"{}\", which is not "
+                         "drawn",
+                         name));
+    }
+
+    const Scenario& scenario_;
+    const RunResult& run_;
+    std::uint64_t seed_;
+    unsigned threads_;
+    bool cases_;
+    std::size_t batch_rows_;
+    std::vector<bool> drawn_;
+    std::vector<StepWork> steps_;
+    std::vector<CopulaGroup> groups_;
+    std::size_t correlated_slots_ = 0;
+    std::vector<std::string> correlation_lines_;
+
+    friend class Driver;
+};
+
+// Statistics being collected for one drawn output.
+struct OutputCollector {
+    std::size_t step = 0, output = 0;
+    std::unique_ptr<uncertainty::ExactQuantiles> quantiles;
+    uncertainty::Moments moments;
+    std::vector<ThresholdResult> thresholds;
+};
+
+// Runs passes over the draws: blocks shared among threads by an atomic counter, rounds of
+// kBlocksPerRound blocks, per-block moments merged in block order after each round.
+class Driver {
+public:
+    Driver(const Simulation& sim, const SimulationOptions& options, std::uint64_t draws)
+        : sim_(sim), options_(options), draws_(draws) {
+        for (unsigned t = 0; t < sim.threads(); ++t) workspaces_.push_back(sim.workspace());
+    }
+
+    // Calls visit(worker, first_draw, count, workspace) for every block of draws [0, n) after
+    // evaluating it, and after each round merge(round_first_block, blocks_in_round).
+    template <typename Visit, typename Merge>
+    void pass(std::uint64_t n, Visit&& visit, Merge&& merge) {
+        const std::uint64_t blocks = (n + kDrawsPerBlock - 1) / kDrawsPerBlock;
+        for (std::uint64_t round_first = 0; round_first < blocks; round_first += kBlocksPerRound) {
+            const std::uint64_t round_blocks = std::min(kBlocksPerRound, blocks - round_first);
+            std::atomic<std::uint64_t> next{0};
+            std::vector<std::exception_ptr> errors(round_blocks);
+            const auto work = [&](unsigned worker) {
+                for (std::uint64_t i = next.fetch_add(1); i < round_blocks; i = next.fetch_add(1)) {
+                    const std::uint64_t first = (round_first + i) * kDrawsPerBlock;
+                    const auto count = static_cast<std::size_t>(std::min<std::uint64_t>(kDrawsPerBlock, n - first));
+                    try {
+                        sim_.evaluate_block(workspaces_[worker], worker, first, count);
+                        visit(worker, round_first + i, first, count, workspaces_[worker]);
+                    } catch (...) {
+                        errors[i] = std::current_exception();
+                        next.store(round_blocks);  // stop handing out blocks of this round
+                    }
+                }
+            };
+            const unsigned helpers = static_cast<unsigned>(std::min<std::uint64_t>(sim_.threads(), round_blocks)) - 1;
+            std::vector<std::thread> threads;
+            threads.reserve(helpers);
+            for (unsigned t = 1; t <= helpers; ++t) threads.emplace_back(work, t);
+            work(0);
+            for (std::thread& t : threads) t.join();
+            // The error of the lowest block, so that the same draw is named whatever the timing.
+            for (const std::exception_ptr& e : errors)
+                if (e) std::rethrow_exception(e);
+            merge(round_first, round_blocks);
+            done_ += std::min(n, (round_first + round_blocks) * kDrawsPerBlock) - round_first * kDrawsPerBlock;
+            if (options_.progress) options_.progress(done_, planned_);
+        }
+    }
+
+    void plan(std::uint64_t draws) { planned_ += draws; }
+
+private:
+    const Simulation& sim_;
+    const SimulationOptions& options_;
+    std::uint64_t draws_;
+    std::vector<Workspace> workspaces_;
+    std::uint64_t done_ = 0, planned_ = 0;
+};
+
+}  // namespace
+
+void check_thresholds(const Scenario& scenario, const RunResult& run) {
+    for (std::size_t s = 0; s < scenario.steps.size() && s < run.steps.size(); ++s) {
+        const Step& step = scenario.steps[s];
+        for (const Threshold& t : step.thresholds) {
+            const std::string key = "step." + step.id + ".thresholds." + t.output;
+            const OutputResult* out = run.steps[s].find_output(t.output);
+            if (!out) {
+                std::vector<std::string> keys;
+                for (const auto& o : run.steps[s].outputs) keys.push_back(o.key);
+                fail(t.pos, key, fmt::format("expected an output of step {} ({}), found \"{}\"", step.id, fmt::join(keys, ", "), t.output));
+            }
+            threshold_value(t, out->value.unit, key);
+        }
+    }
+}
+
+SimulationResult simulate(const Scenario& scenario, const RunResult& run, const SimulationOptions& options) {
+    if (options.draws == 0) throw UserError("--draws: expected a number of draws of at least 1, found 0");
+    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    const Simulation sim(scenario, run, options.seed, threads, false, options.batch_rows);
+    const std::vector<bool>& drawn = sim.drawn();
+    if (std::none_of(drawn.begin(), drawn.end(), [](bool d) { return d; }))
+        throw UserError(fmt::format("{}:1:1: --draws: expected at least one input given as a distribution "
+                                    "({{ dist = \"triangular\", ... }}), found none: every draw would be the same",
+                                    scenario.file.string()));
+
+    SimulationResult result;
+    result.draws = options.draws;
+    result.seed = options.seed;
+    result.threads = threads;
+    result.generator = "Philox2x64-10 (Random123), one stream per input keyed by seed, counter (draw, FNV-1a 64 of step.input)";
+    result.percentile_method = "exact: linear interpolation between order statistics (numpy's default, "
+                               "h = (N-1)p), computed in bounded memory";
+    result.correlations = sim.correlation_lines();
+    result.steps.resize(run.steps.size());
+
+    std::vector<OutputCollector> collectors;
+    const std::vector<double> probabilities(uncertainty::kReportedPercentiles.begin(), uncertainty::kReportedPercentiles.end());
+    for (std::size_t s = 0; s < run.steps.size(); ++s) {
+        result.steps[s].resize(run.steps[s].outputs.size());
+        if (!drawn[s]) continue;
+        for (std::size_t o = 0; o < run.steps[s].outputs.size(); ++o) {
+            OutputCollector c;
+            c.step = s;
+            c.output = o;
+            c.quantiles = std::make_unique<uncertainty::ExactQuantiles>(probabilities, options.draws, kMaxKeptValuesPerOutput);
+            for (const Threshold& t : scenario.steps[s].thresholds)
+                if (t.output == run.steps[s].outputs[o].key)
+                    c.thresholds.push_back(ThresholdResult{
+                        t.above, threshold_value(t, run.steps[s].outputs[o].value.unit, "step." + scenario.steps[s].id + ".thresholds." + t.output),
+                        t.value.as_written(), 0, 0});
+            collectors.push_back(std::move(c));
+        }
+    }
+    // Thresholds on steps that no drawn input reaches: the value is the same at every draw.
+    for (std::size_t s = 0; s < run.steps.size(); ++s) {
+        if (drawn[s]) continue;
+        for (const Threshold& t : scenario.steps[s].thresholds) {
+            const OutputResult* out = run.steps[s].find_output(t.output);
+            const std::size_t o = static_cast<std::size_t>(out - run.steps[s].outputs.data());
+            const double v = threshold_value(t, out->value.unit, "step." + scenario.steps[s].id + ".thresholds." + t.output);
+            const bool beyond = t.above ? out->value.value > v : out->value.value < v;
+            result.steps[s][o].thresholds.push_back(
+                ThresholdResult{t.above, v, t.value.as_written(), beyond ? options.draws : 0, beyond ? 1.0 : 0.0});
+        }
+    }
+
+    Driver driver(sim, options, options.draws);
+    const std::size_t n_outputs = collectors.size();
+
+    // The pilot: the first draws, whose values set where the exact percentiles look.
+    const std::uint64_t pilot = collectors.front().quantiles->pilot_draws();
+    result.pilot_draws = pilot;
+    driver.plan(pilot + options.draws);
+    if (pilot > 0) {
+        std::vector<std::vector<double>> pilot_values(n_outputs, std::vector<double>(pilot));
+        driver.pass(
+            pilot,
+            [&](unsigned, std::uint64_t, std::uint64_t first, std::size_t count, const Workspace& w) {
+                for (std::size_t k = 0; k < n_outputs; ++k) {
+                    const auto v = Simulation::values(w, collectors[k].step, collectors[k].output, count);
+                    std::copy(v.begin(), v.end(), pilot_values[k].begin() + static_cast<std::ptrdiff_t>(first));
+                }
+            },
+            [](std::uint64_t, std::uint64_t) {});
+        for (std::size_t k = 0; k < n_outputs; ++k) collectors[k].quantiles->set_pilot(pilot_values[k]);
+    }
+
+    // The main pass: moments per block (merged in block order), exceedance counts, percentiles.
+    bool first_pass = true;
+    while (std::any_of(collectors.begin(), collectors.end(), [](const OutputCollector& c) { return c.quantiles->needs_pass(); })) {
+        if (!first_pass) driver.plan(options.draws);
+        std::vector<std::vector<uncertainty::QuantileCollector>> per_worker(threads);
+        for (auto& worker : per_worker)
+            for (const OutputCollector& c : collectors) worker.push_back(c.quantiles->collector());
+        std::vector<std::vector<uncertainty::Moments>> round_moments(kBlocksPerRound, std::vector<uncertainty::Moments>(n_outputs));
+        // Exceedance counts per worker and output, added up after the pass (integers: any order).
+        std::vector<std::vector<uncertainty::ExceedanceCounts>> counts(threads);
+        for (auto& worker : counts)
+            for (const OutputCollector& c : collectors) {
+                std::vector<double> values;
+                for (const ThresholdResult& t : c.thresholds) values.push_back(t.value);
+                worker.emplace_back(std::move(values));
+            }
+        const bool with_moments = first_pass;
+        result.passes += 1;
+        driver.pass(
+            options.draws,
+            [&](unsigned worker, std::uint64_t block, std::uint64_t, std::size_t count, const Workspace& w) {
+                for (std::size_t k = 0; k < n_outputs; ++k) {
+                    const auto v = Simulation::values(w, collectors[k].step, collectors[k].output, count);
+                    if (collectors[k].quantiles->needs_pass()) per_worker[worker][k].add(v);
+                    if (!with_moments) continue;
+                    uncertainty::Moments m;
+                    m.add(v);
+                    round_moments[block % kBlocksPerRound][k] = m;
+                    if (!collectors[k].thresholds.empty()) counts[worker][k].add(v);
+                }
+            },
+            [&](std::uint64_t, std::uint64_t blocks) {
+                if (!with_moments) return;
+                for (std::uint64_t b = 0; b < blocks; ++b)
+                    for (std::size_t k = 0; k < n_outputs; ++k) collectors[k].moments.merge(round_moments[b][k]);
+            });
+        for (std::size_t k = 0; k < n_outputs; ++k) {
+            if (with_moments) {
+                for (unsigned worker = 1; worker < threads; ++worker) counts[0][k].merge(counts[worker][k]);
+                for (std::size_t t = 0; t < collectors[k].thresholds.size(); ++t) {
+                    ThresholdResult& th = collectors[k].thresholds[t];
+                    th.count = th.above ? counts[0][k].above(t) : counts[0][k].below(t);
+                }
+            }
+            if (!collectors[k].quantiles->needs_pass()) continue;
+            uncertainty::QuantileCollector merged = std::move(per_worker[0][k]);
+            for (unsigned worker = 1; worker < threads; ++worker) merged.merge(std::move(per_worker[worker][k]));
+            collectors[k].quantiles->finish_pass(std::move(merged));
+        }
+        first_pass = false;
+    }
+
+    for (OutputCollector& c : collectors) {
+        OutputStatistics& stats = result.steps[c.step][c.output];
+        stats.drawn = true;
+        stats.moments = c.moments;
+        stats.percentiles = c.quantiles->percentiles();
+        for (ThresholdResult& t : c.thresholds) t.probability = static_cast<double>(t.count) / static_cast<double>(options.draws);
+        stats.thresholds = std::move(c.thresholds);
+    }
+    return result;
+}
+
+CaseResults evaluate_cases(const Scenario& scenario, const RunResult& run) {
+    if (scenario.cases.empty())
+        throw UserError(fmt::format("{}:1:1: --cases: expected [[case]] tables in the scenario, found none", scenario.file.string()));
+    const Simulation sim(scenario, run, 0, 1, true);
+    Workspace w = sim.workspace();
+    CaseResults results;
+    for (const Case& c : scenario.cases) {
+        results.names.push_back(c.name);
+        results.descriptions.push_back(c.description);
+    }
+    const std::size_t n = scenario.cases.size();
+    if (n > kDrawsPerBlock) throw UserError(fmt::format("--cases: expected at most {} cases, found {}", kDrawsPerBlock, n));
+    sim.evaluate_block(w, 0, 0, n);
+    results.steps.resize(run.steps.size());
+    for (std::size_t s = 0; s < run.steps.size(); ++s)
+        for (std::size_t o = 0; o < run.steps[s].outputs.size(); ++o) {
+            const auto v = Simulation::values(w, s, o, n);
+            results.steps[s].emplace_back(v.begin(), v.end());
+        }
+    return results;
+}
+
+}  // namespace impact::scenario

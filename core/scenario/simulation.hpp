@@ -1,0 +1,85 @@
+// Monte Carlo over a scenario's steps (--draws) and named cases (--cases): many rows through the plans a run kept.
+#pragma once
+
+#include "scenario/runner.hpp"
+#include "scenario/scenario.hpp"
+#include "uncertainty/exact_quantiles.hpp"
+#include "uncertainty/statistics.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace impact::scenario {
+
+// Draws are evaluated in blocks of this many rows: one model call per block and step, and the
+// unit of every reduction. A constant of the implementation, so that a result never depends on
+// how blocks are shared among threads (docs/scenarios.md, "Monte Carlo").
+inline constexpr std::uint64_t kDrawsPerBlock = 4096;
+
+struct SimulationOptions {
+    std::uint64_t draws = 0;
+    std::uint64_t seed = 0;
+    unsigned threads = 0;  // 0: every core (std::thread::hardware_concurrency)
+    // Rows per model call (at most kDrawsPerBlock). Results do not depend on it: draws come from
+    // counter-based streams and reductions use blocks of kDrawsPerBlock whatever it is.
+    std::size_t batch_rows = kDrawsPerBlock;
+    // Called on the calling thread after each round of blocks: draws evaluated so far, and the
+    // draws the whole run will evaluate as far as known (a second pass adds to it).
+    std::function<void(std::uint64_t done, std::uint64_t planned)> progress;
+};
+
+struct ThresholdResult {
+    bool above = true;
+    double value = 0;            // in the output's unit
+    std::string as_written;      // "5.5B USD"
+    std::uint64_t count = 0;     // draws beyond it (strictly above or strictly below)
+    double probability = 0;      // count / draws
+};
+
+// The statistics of one output over every draw; `drawn` is false for an output no drawn input
+// reaches (it is the same at every draw, and the report shows its value alone).
+struct OutputStatistics {
+    bool drawn = false;
+    uncertainty::Moments moments;
+    std::vector<uncertainty::PercentileResult> percentiles;  // kReportedPercentiles, in order
+    std::vector<ThresholdResult> thresholds;
+};
+
+struct SimulationResult {
+    std::uint64_t draws = 0;
+    std::uint64_t seed = 0;
+    unsigned threads = 1;
+    unsigned passes = 0;               // full passes over the draws (the pilot not counted)
+    std::uint64_t pilot_draws = 0;
+    std::string generator;             // "Philox4x32-10 (Random123)" or as the library says
+    std::string percentile_method;
+    std::vector<std::string> correlations;  // one line per [[correlation]] applied
+    std::vector<std::vector<OutputStatistics>> steps;  // [step][output]
+};
+
+// Checks the scenario's thresholds against the outputs of `run` (each names an output of its
+// step and is written in that output's unit). Throws UserError at file:line:column. Run and
+// validate call it, so that validate catches what run would.
+void check_thresholds(const Scenario& scenario, const RunResult& run);
+
+// Evaluates every step that a drawn input reaches for options.draws draws (run must hold the
+// plans: RunOptions::keep_plans), with the scenario's correlations, and returns each output's
+// statistics. Deterministic: the same seed gives bit-identical results for any thread count.
+// Throws UserError (exit 2) for a scenario that cannot be drawn (nothing drawn, a correlation
+// over inputs that are not continuous distributions, an invalid matrix, a fixed input that
+// would have to follow a drawn output) and host::CallError for a model that fails at a draw,
+// naming the draw.
+SimulationResult simulate(const Scenario& scenario, const RunResult& run, const SimulationOptions& options);
+
+// --cases: every step evaluated once per [[case]], each case one row. [step][output][case].
+struct CaseResults {
+    std::vector<std::string> names;
+    std::vector<std::string> descriptions;
+    std::vector<std::vector<std::vector<double>>> steps;
+};
+CaseResults evaluate_cases(const Scenario& scenario, const RunResult& run);
+
+}  // namespace impact::scenario
