@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -119,6 +120,13 @@ public:
     }
 
     void evaluate(sdk::Batch& batch) const {
+        // A given rate's ExchangeRate, built again only when a row's rate differs from the row
+        // before: a batch at one rate (a plain run, a range of another input) costs what a rate
+        // from `rates` does, and Monte Carlo draws pay one on-stack ExchangeRate a row (two
+        // Currency handle copies, no allocation; bench/README.md). Local, so one instance may
+        // still evaluate on several threads at once.
+        QuantLib::ExchangeRate row_exchange_rate;
+        double row_exchange_rate_of = std::numeric_limits<double>::quiet_NaN();
         sdk::for_each_row(batch, [&](uint64_t row) {
             const double amount = batch.input(row, amount_column_);
             // Conversion is linear, so losses (negative amounts) convert like gains; NaN and
@@ -127,12 +135,14 @@ public:
                 throw sdk::InputError("amount", fmt::format("amount must be a finite number, got {} in row {}", amount, row));
             // QuantLib 1.29's exchange() multiplies (or divides, for an inverse quote) without
             // rounding and without consulting Money::Settings, so the value is the exact
-            // floating-point product of the amount and the quote(s). A row's own rate gets an
-            // ExchangeRate on the stack: two Currency handle copies, no allocation.
+            // floating-point product of the amount and the quote(s).
             const double rate = rate_per_row_ ? checked_row_rate(batch.input(row, rate_input_column_)) : rate_;
-            const QuantLib::Money converted =
-                rate_per_row_ ? QuantLib::ExchangeRate(from_, to_, rate).exchange(QuantLib::Money(from_, amount))
-                              : exchange_rate_.exchange(QuantLib::Money(from_, amount));
+            if (rate_per_row_ && rate != row_exchange_rate_of) {
+                row_exchange_rate = QuantLib::ExchangeRate(from_, to_, rate);
+                row_exchange_rate_of = rate;
+            }
+            const QuantLib::ExchangeRate& exchange_rate = rate_per_row_ ? row_exchange_rate : exchange_rate_;
+            const QuantLib::Money converted = exchange_rate.exchange(QuantLib::Money(from_, amount));
             if (!std::isfinite(converted.value()))
                 throw sdk::ModelError(fmt::format("converted overflows to infinity: {} × {} in row {}",
                                                   short_number(amount), short_number(rate), row));
