@@ -19,6 +19,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -26,6 +27,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -92,6 +94,7 @@ struct Case {
     std::vector<OwnedSeries> owned_series;
     std::vector<impact_series> series;
     std::vector<impact_value> values;
+    std::vector<const char*> absent_row_inputs;  // optional-per-row inputs left out (ABI 1.3)
     std::size_t input_width = 0;
     std::size_t output_width = 0;
     std::vector<double> inputs;  // batch_rows x input_width, row-major
@@ -127,7 +130,9 @@ void create(Case& c, const RowFunction& row) {
     const host::ModelInfo& info = model_info(*c.plugin, c.model_id);
     c.input_width = info.row_inputs().size();
     c.output_width = info.outputs.size();
-    const impact_prepare_args args{sizeof(impact_prepare_args), c.values.data(), static_cast<uint32_t>(c.values.size())};
+    const impact_prepare_args args{sizeof(impact_prepare_args), c.values.data(), static_cast<uint32_t>(c.values.size()),
+                                   c.absent_row_inputs.empty() ? nullptr : c.absent_row_inputs.data(),
+                                   static_cast<uint32_t>(c.absent_row_inputs.size())};
     if (c.plugin->factory().create(c.model_id.c_str(), &args, &c.instance, &c.error.error) != IMPACT_STATUS_OK ||
         !c.instance)
         throw std::runtime_error(c.model_id + ": create failed: " + c.error.message.data());
@@ -237,21 +242,57 @@ std::vector<std::unique_ptr<Case>> make_cases(const std::filesystem::path& plugi
         create(*c, [](uint64_t, double*) {});
         cases.push_back(std::move(c));
     }
-    {  // fx.convert: USD to KRW at 1428.8, amounts of a few billion dollars either way.
+    // fx.convert: USD to KRW, amounts of a few billion dollars either way; `rate` is a batch
+    // column (1.1.0), at 1428.8 in every row, or drawn per row as a Monte Carlo run would.
+    const auto fx_convert = [&](std::string name, auto rate_of_row) {
         auto c = std::make_unique<Case>();
-        c->name = "fx.convert";
+        c->name = std::move(name);
         c->plugin = fx;
         c->model_id = "fx.convert";
         impact_value from = make_value("from", IMPACT_KIND_TEXT);
         from.text = "USD";
         impact_value to = make_value("to", IMPACT_KIND_TEXT);
         to.text = "KRW";
-        impact_value rate = make_value("rate", IMPACT_KIND_NUMBER);
-        rate.number = 1428.8;
-        c->values = {from, to, rate};
+        c->values = {from, to};
         std::mt19937_64 rng(20250416);
         std::uniform_real_distribution<double> amount(-15e9, 15e9);
-        create(*c, [&](uint64_t, double* r) { r[0] = amount(rng); });
+        create(*c, [&](uint64_t, double* r) {
+            r[0] = amount(rng);
+            r[1] = rate_of_row(rng);
+        });
+        cases.push_back(std::move(c));
+    };
+    fx_convert("fx.convert", [](std::mt19937_64&) { return 1428.8; });
+    fx_convert("fx.convert/rate_per_row",
+               [d = std::uniform_real_distribution<double>(1400.0, 1450.0)](std::mt19937_64& rng) mutable {
+                   return d(rng);
+               });
+    {  // fx.convert from a one-quote USD/KRW table: `rate` left out, one ExchangeRate per instance,
+       // the path 1.0.0 took for every rate (the baseline for the per-row ExchangeRate above).
+        auto c = std::make_unique<Case>();
+        c->name = "fx.convert/rates_table";
+        c->plugin = fx;
+        c->model_id = "fx.convert";
+        c->owned_series.push_back({"USD/KRW", {*impact::text::parse_iso_date("2025-04-14")}, {1428.8}});
+        const OwnedSeries& s = c->owned_series[0];
+        c->series.push_back({sizeof(impact_series), s.label.c_str(), s.dates.data(), s.values.data(), s.dates.size()});
+        impact_value from = make_value("from", IMPACT_KIND_TEXT);
+        from.text = "USD";
+        impact_value to = make_value("to", IMPACT_KIND_TEXT);
+        to.text = "KRW";
+        impact_value rates = make_value("rates", IMPACT_KIND_SERIES);
+        rates.series = &c->series[0];
+        rates.series_count = 1;
+        impact_value date = make_value("date", IMPACT_KIND_DATE);
+        date.date = *impact::text::parse_iso_date("2025-04-17");
+        c->values = {from, to, rates, date};
+        c->absent_row_inputs = {"rate"};
+        std::mt19937_64 rng(20250416);
+        std::uniform_real_distribution<double> amount(-15e9, 15e9);
+        create(*c, [&](uint64_t, double* r) {
+            r[0] = amount(rng);
+            r[1] = std::numeric_limits<double>::quiet_NaN();
+        });
         cases.push_back(std::move(c));
     }
     for (const auto& c : cases) evaluate_checked(*c);
@@ -265,10 +306,10 @@ std::vector<std::unique_ptr<Case>> make_cases(const std::filesystem::path& plugi
         std::abs(h20_out[4] - 13'220'788'405.44) > 0.01)
         throw std::runtime_error("revenue.export_ban: the worked example gives " + std::to_string(h20_out[4]) +
                                  ", not 13220788405.44");
-    Case& convert = *cases.back();
-    const double one_dollar = 1.0;
+    Case& convert = **std::find_if(cases.begin(), cases.end(), [](const auto& c) { return c->name == "fx.convert"; });
+    const std::array<double, 2> one_dollar = {1.0, 1428.8};  // amount, rate
     std::array<double, 2> converted{};
-    if (convert.instance->evaluate(convert.instance, &one_dollar, 1, converted.data(), &convert.error.error) !=
+    if (convert.instance->evaluate(convert.instance, one_dollar.data(), 1, converted.data(), &convert.error.error) !=
             IMPACT_STATUS_OK ||
         converted[0] != 1428.8)
         throw std::runtime_error("fx.convert: 1 USD gives " + std::to_string(converted[0]) + " KRW, not 1428.8");

@@ -140,7 +140,7 @@ struct Setup {
 
     impact_model_instance* create(const char* id) {
         model_info(id);
-        const impact_prepare_args args{sizeof(impact_prepare_args), nullptr, 0};
+        const impact_prepare_args args{sizeof(impact_prepare_args), nullptr, 0, nullptr, 0};
         impact_model_instance* made = nullptr;
         if (plugin->factory().create(id, &args, &made, &error.error) != IMPACT_STATUS_OK || !made)
             throw std::runtime_error(std::string(id) + ": create failed: " + error.message.data());

@@ -11,8 +11,9 @@
 
 #include <fmt/format.h>
 
-#include <array>
 #include <cmath>
+#include <optional>
+#include <vector>
 
 namespace impact::cli {
 namespace {
@@ -33,13 +34,14 @@ int run_convert(const GlobalOptions& options, const ConvertOptions& convert) {
     host::PreparedValues values;
     values.set_text("from", convert.from);
     values.set_text("to", convert.to);
+    std::optional<double> given_rate;
     if (convert.rate) {
         const double rate = text::parse_amount(*convert.rate, "--rate");
         // isnormal: refuses 0 and subnormal rates such as 1e-320, which would print as "1 USD = 0 KRW".
         if (!(rate > 0) || !std::isnormal(rate))
             throw UserError(fmt::format("--rate: expected a positive number of {} per 1 {}, such as 1428.8, found '{}'",
                                         convert.to, convert.from, *convert.rate));
-        values.set_number("rate", rate);
+        given_rate = rate;
     } else if (convert.rates_file) {
         const auto date = text::parse_iso_date(*convert.date);
         if (!date) throw UserError(fmt::format("--date: expected YYYY-MM-DD, found '{}'", *convert.date));
@@ -56,12 +58,29 @@ int run_convert(const GlobalOptions& options, const ConvertOptions& convert) {
     const auto model = registry.find_model(kFxModel);
     if (!model)
         throw UserError(fmt::format("model: no plugin provides '{}' (see 'impact plugins' for the search path)", kFxModel));
+    // fx.convert 1.1.0 takes `rate` per row (optional: left out with --rates); 1.0.0, which a
+    // plugin folder may still hold, took it once at prepare time. Both give the same result.
+    const host::InputInfo* rate_input = model->info().find_input("rate");
+    const bool rate_per_row = rate_input && rate_input->is_row_input();
+    if (given_rate && !rate_per_row) values.set_number("rate", *given_rate);
+    if (!given_rate && rate_per_row) values.leave_out_row_input("rate");
     const host::ModelInstance instance = model->prepare(std::move(values));
-    const std::array<double, 1> row{amount};
-    std::array<double, 2> outputs{};
+    // The one row, filled by column key, so the column order is the model's business.
+    std::vector<double> row;
+    for (const host::InputInfo* in : instance.row_inputs())
+        row.push_back(in->key == "amount" ? amount
+                      : in->key == "rate" && given_rate ? *given_rate
+                                                        : std::nan(""));
+    std::vector<double> outputs(instance.output_width());
     instance.evaluate(row, outputs);
-    const double converted = outputs[0];
-    const double rate = outputs[1];
+    const auto output = [&](std::string_view key) {
+        const auto& declared = instance.info().outputs;
+        for (std::size_t o = 0; o < declared.size(); ++o)
+            if (declared[o].key == key) return outputs[o];
+        throw UserError(fmt::format("model: '{}' has no output '{}'", kFxModel, key));
+    };
+    const double converted = output("converted");
+    const double rate = output("rate");
     const auto notes = instance.notes();
     const std::string source = note_or(notes, "rate_source", "given");
     const std::string rate_date = note_or(notes, "rate_date", "");

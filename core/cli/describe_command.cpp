@@ -29,6 +29,13 @@ std::string range_text(const host::InputInfo& in) {
     return "-";
 }
 
+// The "required" column: an input optional per row (ABI 1.3) may be left out, and then each row
+// has no value for it rather than a default.
+std::string_view required_text(const host::InputInfo& in) {
+    if (in.optional_row) return "optional per row";
+    return in.required ? "yes" : "no";
+}
+
 // "higher is worse", and ", may be undefined" when NaN is a legitimate result.
 std::string direction_text(const host::OutputInfo& out) {
     return fmt::format("{}{}", host::direction_name(out.direction), out.may_be_undefined ? ", may be undefined" : "");
@@ -71,6 +78,7 @@ int run_describe(const GlobalOptions& options, const std::string& model_id, bool
             i["unit"] = io::json_text(in.unit);
             i["required"] = in.required;
             i["prepared"] = in.prepared || !in.is_numeric();
+            i["optional_row"] = in.optional_row;
             i["default"] = in.default_number ? io::json_number(*in.default_number)
                            : in.default_text ? io::json_text(*in.default_text)
                                              : io::Json();
@@ -106,24 +114,25 @@ int run_describe(const GlobalOptions& options, const std::string& model_id, bool
     fmt::print("  Plugin: {} {} ({})\n", plugin.id, plugin.version, text::printable(plugin.file.string()));
     fmt::print("  Thread safety: {}\n", host::thread_safety_name(info.thread_safety));
     // Columns as wide as their longest entry, so long keys such as abnormal_market_cap align.
-    std::size_t key_width = 3, unit_width = 4, default_width = 7, range_width = 5;
+    std::size_t key_width = 3, unit_width = 4, default_width = 7, range_width = 5, required_width = 8;
     for (const auto& in : info.inputs) {
         key_width = std::max(key_width, in.key.size());
         unit_width = std::max(unit_width, in.unit.size());
         default_width = std::max(default_width, default_text(in).size());
         range_width = std::max(range_width, range_text(in).size());
+        required_width = std::max(required_width, required_text(in).size());
     }
     for (const auto& out : info.outputs) {
         key_width = std::max(key_width, out.key.size());
         unit_width = std::max(unit_width, out.unit.size());
     }
     fmt::print("\nInputs (units in braces name the text input that gives them):\n");
-    fmt::print("  {:<{}}  {:<7}  {:<{}}  {:<{}}  {:<{}}  {:<8}  {}\n", "key", key_width, "kind", "unit", unit_width,
-               "default", default_width, "range", range_width, "required", "label");
+    fmt::print("  {:<{}}  {:<7}  {:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", "key", key_width, "kind", "unit", unit_width,
+               "default", default_width, "range", range_width, "required", required_width, "label");
     for (const auto& in : info.inputs)
-        fmt::print("  {:<{}}  {:<7}  {:<{}}  {:<{}}  {:<{}}  {:<8}  {}\n", in.key, key_width, host::kind_name(in.kind),
+        fmt::print("  {:<{}}  {:<7}  {:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", in.key, key_width, host::kind_name(in.kind),
                    in.unit.empty() ? "-" : in.unit, unit_width, default_text(in), default_width, range_text(in),
-                   range_width, in.required ? "yes" : "no", text::printable(in.label));
+                   range_width, required_text(in), required_width, text::printable(in.label));
     std::size_t direction_width = 9;
     for (const auto& out : info.outputs) direction_width = std::max(direction_width, direction_text(out).size());
     fmt::print("\nOutputs (direction: a signed change, where a loss is negative, is higher-is-better; a loss\n"

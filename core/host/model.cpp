@@ -141,9 +141,18 @@ void PreparedValues::add_series(std::string key, std::string label, std::vector<
     if (!e || e->kind != IMPACT_KIND_SERIES) e = &upsert(std::move(key), IMPACT_KIND_SERIES);
     e->series.push_back(Series{std::move(label), std::move(dates), std::move(values)});
 }
+void PreparedValues::leave_out_row_input(std::string key) {
+    if (!row_input_left_out(key)) absent_row_inputs_.push_back(std::move(key));
+}
+bool PreparedValues::row_input_left_out(std::string_view key) const noexcept {
+    return std::find(absent_row_inputs_.begin(), absent_row_inputs_.end(), key) != absent_row_inputs_.end();
+}
+
 const impact_prepare_args& PreparedValues::c_args() {
     c_series_.clear();
     c_values_.clear();
+    c_absent_row_inputs_.clear();
+    for (const std::string& key : absent_row_inputs_) c_absent_row_inputs_.push_back(key.c_str());
     std::size_t series_total = 0;
     for (const Entry& e : entries_) series_total += e.series.size();
     c_series_.reserve(series_total);  // no reallocation: impact_value points into it
@@ -165,7 +174,9 @@ const impact_prepare_args& PreparedValues::c_args() {
     }
     c_args_ = std::make_unique<impact_prepare_args>(impact_prepare_args{
         sizeof(impact_prepare_args), c_values_.empty() ? nullptr : c_values_.data(),
-        static_cast<uint32_t>(c_values_.size())});
+        static_cast<uint32_t>(c_values_.size()),
+        c_absent_row_inputs_.empty() ? nullptr : c_absent_row_inputs_.data(),
+        static_cast<uint32_t>(c_absent_row_inputs_.size())});
     return *c_args_;
 }
 
@@ -198,6 +209,16 @@ ModelInstance Model::prepare(PreparedValues values) const {
             throw input_error(e.key, fmt::format("input '{}' expects {}, found {}", e.key, kind_name(in->kind),
                                                  kind_name(e.kind)));
         if (in->is_numeric()) check_bounds(*in, e.number, -1);
+    }
+    // Only an input that says it may be left out can be: any other batch column needs a value in
+    // every row, and a 1.0 to 1.2 plugin, which cannot declare the flag, never sees NaN there.
+    for (const std::string& key : values.absent_row_inputs_) {
+        const InputInfo* in = model.find_input(key);
+        if (!in) throw input_error(key, fmt::format("model '{}' has no input '{}'", model.id, key));
+        if (!in->optional_row)
+            throw input_error(key, fmt::format("model '{}' needs input '{}' ({}): only an input optional per row "
+                                               "may be left out",
+                                               model.id, key, in->label));
     }
     for (const InputInfo& in : model.inputs) {
         if (in.is_row_input() || values.has(in.key)) continue;
@@ -246,6 +267,7 @@ ModelInstance::ModelInstance(std::shared_ptr<const LoadedPlugin> plugin, const M
         upper_bounds_.push_back(in->max_value.value_or(std::numeric_limits<double>::infinity()));
         lower_exclusive_.push_back(in->min_value && in->min_exclusive);
         upper_exclusive_.push_back(in->max_value && in->max_exclusive);
+        left_out_.push_back(values_.row_input_left_out(in->key));
     }
 }
 
@@ -253,7 +275,8 @@ ModelInstance::ModelInstance(ModelInstance&& other) noexcept
     : plugin_(std::move(other.plugin_)), info_(other.info_), values_(std::move(other.values_)),
       instance_(std::exchange(other.instance_, nullptr)), row_inputs_(std::move(other.row_inputs_)),
       lower_bounds_(std::move(other.lower_bounds_)), upper_bounds_(std::move(other.upper_bounds_)),
-      lower_exclusive_(std::move(other.lower_exclusive_)), upper_exclusive_(std::move(other.upper_exclusive_)) {}
+      lower_exclusive_(std::move(other.lower_exclusive_)), upper_exclusive_(std::move(other.upper_exclusive_)),
+      left_out_(std::move(other.left_out_)) {}
 
 ModelInstance& ModelInstance::operator=(ModelInstance&& other) noexcept {
     if (this != &other) {
@@ -267,6 +290,7 @@ ModelInstance& ModelInstance::operator=(ModelInstance&& other) noexcept {
         upper_bounds_ = std::move(other.upper_bounds_);
         lower_exclusive_ = std::move(other.lower_exclusive_);
         upper_exclusive_ = std::move(other.upper_exclusive_);
+        left_out_ = std::move(other.left_out_);
     }
     return *this;
 }
@@ -310,11 +334,21 @@ void ModelInstance::evaluate(std::span<const double> inputs, std::span<double> o
         bool ok = true;
         for (std::size_t c = 0; c < width; ++c) {
             const double x = row[c];
-            ok &= std::isfinite(x) && (lower_exclusive_[c] ? x > lower_bounds_[c] : x >= lower_bounds_[c]) &&
-                  (upper_exclusive_[c] ? x < upper_bounds_[c] : x <= upper_bounds_[c]);
+            ok &= left_out_[c] ? std::isnan(x)
+                               : std::isfinite(x) && (lower_exclusive_[c] ? x > lower_bounds_[c] : x >= lower_bounds_[c]) &&
+                                     (upper_exclusive_[c] ? x < upper_bounds_[c] : x <= upper_bounds_[c]);
         }
         if (!ok)
-            for (std::size_t c = 0; c < width; ++c) check_bounds(*row_inputs_[c], row[c], static_cast<int64_t>(r));
+            for (std::size_t c = 0; c < width; ++c) {
+                // The plugin was told at prepare time that this column is empty; a value here
+                // would be a host bug, not the user's input.
+                if (left_out_[c] && !std::isnan(row[c]))
+                    throw CallError(IMPACT_STATUS_INTERNAL,
+                                    fmt::format("model '{}': input '{}' was left out when the model was prepared, "
+                                                "but row {} holds {}",
+                                                info_->id, row_inputs_[c]->key, r, format_bound(row[c])));
+                if (!left_out_[c]) check_bounds(*row_inputs_[c], row[c], static_cast<int64_t>(r));
+            }
     }
     evaluate_unchecked(inputs.data(), rows, outputs.data());
 }

@@ -46,6 +46,12 @@ public:
     void add_series(std::string key, std::string label, std::vector<impact_date_days> dates,
                     std::vector<double> values);
 
+    // ABI 1.3: the optional-per-row batch input `key` was not given. The plugin learns it at
+    // prepare time (impact_prepare_args.absent_row_inputs), and the instance expects NaN in that
+    // column in every row and skips its bounds check. Model::prepare refuses any other key.
+    void leave_out_row_input(std::string key);
+    bool row_input_left_out(std::string_view key) const noexcept;
+
     bool has(std::string_view key) const noexcept { return find(key) != nullptr; }
     // The same values, not yet handed to a plugin: to prepare a second instance of a model
     // (one per thread for a model that declares IMPACT_THREAD_INSTANCE_SAFE).
@@ -81,8 +87,10 @@ private:
     const impact_prepare_args& c_args();
 
     std::vector<Entry> entries_;
+    std::vector<std::string> absent_row_inputs_;
     std::vector<impact_series> c_series_;
     std::vector<impact_value> c_values_;
+    std::vector<const char*> c_absent_row_inputs_;  // points into absent_row_inputs_
     std::unique_ptr<impact_prepare_args> c_args_;  // on the heap, so it too stays put when moved
 };
 
@@ -139,7 +147,8 @@ public:
     // A row holding each batch input's default (NaN where there is none).
     std::vector<double> default_row() const;
 
-    // Checks every row input against its bounds, then evaluates. inputs holds
+    // Checks every row input against its bounds (a column left out at prepare time must hold
+    // NaN instead, and nothing else is checked there), then evaluates. inputs holds
     // rows * input_width() values and outputs receives rows * output_width(). Throws CallError;
     // IMPACT_STATUS_MODEL_FAILED when an output is NaN or infinite and its descriptor does not
     // say it may be undefined (a plugin's overflow never reaches a report as a number).
@@ -170,6 +179,7 @@ private:
     std::vector<double> upper_bounds_;  // per batch column; +inf when none
     std::vector<bool> lower_exclusive_;  // per batch column (ABI 1.2)
     std::vector<bool> upper_exclusive_;
+    std::vector<bool> left_out_;  // per batch column (ABI 1.3): NaN in every row, not checked
 };
 
 }  // namespace impact::host

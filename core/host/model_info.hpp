@@ -21,6 +21,8 @@ struct InputInfo {
     std::string unit;  // may hold "{text_input}" placeholders
     bool required = false;
     bool prepared = false;  // given once at prepare time, not a batch column
+    // ABI 1.3: a batch column the user may leave out; then NaN in every row, not bounds-checked.
+    bool optional_row = false;
     std::optional<double> default_number;
     std::optional<std::string> default_text;
     std::optional<double> min_value;

@@ -28,7 +28,8 @@ namespace {
 using nlohmann::json;
 
 // Bump when the layout of an entry changes: the file name's key covers it.
-constexpr int kFormatVersion = 1;
+// 2: inputs gained "optional_row" (ABI 1.3).
+constexpr int kFormatVersion = 2;
 constexpr std::string_view kMagic = "impact-plugin-cache";
 // A cache of 30,000 refused files is about 10 MB; anything far larger is not ours.
 constexpr std::size_t kMaxCacheFileBytes = std::size_t{256} << 20;
@@ -132,7 +133,8 @@ json encode_plugin(const PluginInfo& plugin) {
         for (const InputInfo& in : m.inputs) {
             json i{{"key", in.key},           {"label", in.label},       {"description", in.description},
                    {"kind", in.kind},         {"unit", in.unit},         {"required", in.required},
-                   {"prepared", in.prepared}, {"min_exclusive", in.min_exclusive}, {"max_exclusive", in.max_exclusive}};
+                   {"prepared", in.prepared}, {"min_exclusive", in.min_exclusive}, {"max_exclusive", in.max_exclusive},
+                   {"optional_row", in.optional_row}};
             if (in.default_number) i["default_number"] = double_text(*in.default_number);
             if (in.default_text) i["default_text"] = *in.default_text;
             if (in.min_value) i["min"] = double_text(*in.min_value);
@@ -204,6 +206,7 @@ PluginInfo decode_plugin(const json& p, const std::filesystem::path& file) {
             in.prepared = get_bool(i, "prepared");
             in.min_exclusive = get_bool(i, "min_exclusive");
             in.max_exclusive = get_bool(i, "max_exclusive");
+            in.optional_row = get_bool(i, "optional_row");
             in.default_number = get_optional_double(i, "default_number");
             if (i.contains("default_text")) in.default_text = get_string(i, "default_text");
             in.min_value = get_optional_double(i, "min");
@@ -454,6 +457,8 @@ std::optional<std::string> cached_plugin_problem(const PluginInfo& plugin) {
             if (!text_ok(in.label) || !text_ok(in.description) || !text_ok(in.unit)) return where + " input text";
             if (in.kind > IMPACT_KIND_SERIES) return where + " input kind";
             if (in.prepared && !in.is_numeric()) return where + " prepared input";
+            if (in.optional_row && (!in.is_row_input() || in.required || in.default_number || in.default_text))
+                return where + " optional row input";
             if (in.default_number && (!in.is_numeric() || !std::isfinite(*in.default_number)))
                 return where + " default";
             if (in.default_text && (in.is_numeric() || in.kind == IMPACT_KIND_SERIES || !text_ok(*in.default_text)))

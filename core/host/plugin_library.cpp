@@ -137,6 +137,7 @@ constexpr uint32_t kOutputSize_1_0 = offsetof(impact_output_descriptor, unit) + 
 constexpr uint32_t kInputFlags_1_0 = IMPACT_INPUT_REQUIRED | IMPACT_INPUT_HAS_DEFAULT | IMPACT_INPUT_HAS_MIN |
                                      IMPACT_INPUT_HAS_MAX | IMPACT_INPUT_PREPARED;
 constexpr uint32_t kInputFlags_1_2 = kInputFlags_1_0 | IMPACT_INPUT_MIN_EXCLUSIVE | IMPACT_INPUT_MAX_EXCLUSIVE;
+constexpr uint32_t kInputFlags_1_3 = kInputFlags_1_2 | IMPACT_INPUT_OPTIONAL_ROW;
 constexpr uint32_t kOutputFlags_1_2 = IMPACT_OUTPUT_MAY_BE_UNDEFINED;
 
 std::string address_text(const void* address) {
@@ -313,7 +314,7 @@ void check_not_truncated(const std::filesystem::path& file) {
 
 // Input flags this host knows for a plugin built against ABI 1.<minor>.
 uint32_t known_input_flags(uint32_t plugin_minor) noexcept {
-    return plugin_minor >= 2 ? kInputFlags_1_2 : kInputFlags_1_0;
+    return plugin_minor >= 3 ? kInputFlags_1_3 : plugin_minor >= 2 ? kInputFlags_1_2 : kInputFlags_1_0;
 }
 
 InputInfo copy_input(DescriptorReader& reader, const impact_input_descriptor& d, const std::string& where,
@@ -335,6 +336,13 @@ InputInfo copy_input(DescriptorReader& reader, const impact_input_descriptor& d,
     in.required = (d.flags & IMPACT_INPUT_REQUIRED) != 0;
     in.prepared = (d.flags & IMPACT_INPUT_PREPARED) != 0;
     if (in.prepared && !in.is_numeric()) throw LoadError(named + ": is flagged prepared but is not numeric");
+    in.optional_row = (d.flags & IMPACT_INPUT_OPTIONAL_ROW) != 0;
+    // Left out means NaN in every row: only a batch column can be, and a required or defaulted
+    // input can never be left out, so the combination would be a contradiction.
+    if (in.optional_row && !in.is_row_input())
+        throw LoadError(named + ": is flagged optional per row but is not a batch input (numeric, not prepared)");
+    if (in.optional_row && (d.flags & (IMPACT_INPUT_REQUIRED | IMPACT_INPUT_HAS_DEFAULT)))
+        throw LoadError(named + ": is flagged optional per row and also required or defaulted");
     if (d.flags & IMPACT_INPUT_HAS_DEFAULT) {
         if (in.kind == IMPACT_KIND_SERIES) throw LoadError(named + ": is a series and cannot have a default");
         if (in.is_numeric()) {

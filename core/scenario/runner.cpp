@@ -208,10 +208,17 @@ public:
             }
             result_.inputs.push_back(std::move(used));
         }
-        // Batch inputs not given: their defaults, or a clear error when required.
+        // Batch inputs not given: their defaults, or a clear error when required. One optional per
+        // row (ABI 1.3) is NaN in every row instead, and the model learns at prepare time that it
+        // was left out (so validate refuses what run would); the report lists no value for it.
         for (std::size_t c = 0; c < columns.size(); ++c) {
             if (given[c]) continue;
             const host::InputInfo& in = *columns[c];
+            if (in.optional_row) {
+                rows[c] = RowValue{std::nan(""), std::nan(""), std::nan(""), false};
+                prepared.leave_out_row_input(in.key);
+                continue;
+            }
             if (!in.default_number)
                 fail(step_.pos, "step." + step_.id + "." + in.key,
                      fmt::format("expected input '{}' ({}) for model {}, found none", in.key, in.label, info_.id));

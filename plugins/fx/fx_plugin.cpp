@@ -1,4 +1,4 @@
-// The fx.convert model: converts amounts between currencies at a given or dated rate.
+// The fx.convert model: converts amounts between currencies at a rate given per row or a dated rate.
 #include "fx_rates.hpp"
 
 #include <impact/sdk/plugin.hpp>
@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -42,7 +43,7 @@ public:
         using sdk::Output;
         return sdk::ModelSpec("fx.convert")
             .name("Currency conversion")
-            .version("1.0.0")
+            .version("1.1.0")
             .description("Converts an amount from one currency to another at a given rate or at the rate a "
                          "dated quote table gives for a date (direct, inverse or through one common currency).")
             .references("QuantLib 1.29 Money and ExchangeRate (ql/money.hpp, ql/exchangerate.hpp): "
@@ -60,11 +61,13 @@ public:
             .input(Input::text("to", "To currency")
                        .required()
                        .description("ISO 4217 code of the result's currency, upper-case (KRW)"))
+            // Per row (1.1.0), so ranges and Monte Carlo draws reach it; optional because a
+            // quote table may give the rate instead, and the model must know which at prepare time.
             .input(Input::number("rate", "Exchange rate")
-                       .prepared()
+                       .optional_row()
                        .unit("{to}/{from}")
                        .greater_than(0)
-                       .description("Units of `to` per 1 `from`, greater than 0; give either this or `rates`"))
+                       .description("Units of `to` per 1 `from`, greater than 0, per row; give either this or `rates`"))
             .input(Input::series("rates", "Rate table")
                        .description("Dated quotes, one series per pair labelled BASE/QUOTE (USD/KRW) holding units "
                                     "of QUOTE per 1 BASE; give either this or `rate`"))
@@ -85,8 +88,12 @@ public:
         : from_code_(in.currency("from")), to_code_(in.currency("to")) {
         // Both codes are in the SDK's table, which is the one currency_from_code() builds from.
         from_ = *fx::currency_from_code(from_code_);
+        to_ = *fx::currency_from_code(to_code_);
+        same_currency_ = from_code_ == to_code_;
 
-        const bool has_rate = in.has("rate");
+        // `rate` is a batch column: the host says here whether it was given, so that both
+        // refusals below happen at prepare time, in `impact validate` as in `impact run`.
+        const bool has_rate = in.row_input_given("rate");
         const bool has_rates = in.has("rates");
         if (has_rate && has_rates)
             throw sdk::InputError("rate", "give either `rate` or `rates`, not both");
@@ -94,7 +101,14 @@ public:
             throw sdk::InputError("rate", fmt::format("give `rate` ({} per 1 {}) or `rates` (a dated quote table)",
                                                       to_code_, from_code_));
 
-        fx::ResolvedRate resolved = has_rate ? from_given_rate(in) : from_table(in);
+        if (has_rate) {
+            // Each row brings its own rate, so the note cannot name one; "given" is what 1.0.0
+            // reported for its one rate, and the `rate` output of each row is that row's rate.
+            rate_per_row_ = true;
+            notes_.push_back({"rate_source", "given"});
+            return;
+        }
+        fx::ResolvedRate resolved = from_table(in);
         exchange_rate_ = std::move(resolved.exchange_rate);
         rate_ = resolved.rate;
 
@@ -106,6 +120,13 @@ public:
     }
 
     void evaluate(sdk::Batch& batch) const {
+        // A given rate's ExchangeRate, built again only when a row's rate differs from the row
+        // before: a batch at one rate (a plain run, a range of another input) costs what a rate
+        // from `rates` does, and Monte Carlo draws pay one on-stack ExchangeRate a row (two
+        // Currency handle copies, no allocation; bench/README.md). Local, so one instance may
+        // still evaluate on several threads at once.
+        QuantLib::ExchangeRate row_exchange_rate;
+        double row_exchange_rate_of = std::numeric_limits<double>::quiet_NaN();
         sdk::for_each_row(batch, [&](uint64_t row) {
             const double amount = batch.input(row, amount_column_);
             // Conversion is linear, so losses (negative amounts) convert like gains; NaN and
@@ -115,24 +136,35 @@ public:
             // QuantLib 1.29's exchange() multiplies (or divides, for an inverse quote) without
             // rounding and without consulting Money::Settings, so the value is the exact
             // floating-point product of the amount and the quote(s).
-            const QuantLib::Money converted = exchange_rate_.exchange(QuantLib::Money(from_, amount));
+            const double rate = rate_per_row_ ? checked_row_rate(batch.input(row, rate_input_column_)) : rate_;
+            if (rate_per_row_ && rate != row_exchange_rate_of) {
+                row_exchange_rate = QuantLib::ExchangeRate(from_, to_, rate);
+                row_exchange_rate_of = rate;
+            }
+            const QuantLib::ExchangeRate& exchange_rate = rate_per_row_ ? row_exchange_rate : exchange_rate_;
+            const QuantLib::Money converted = exchange_rate.exchange(QuantLib::Money(from_, amount));
             if (!std::isfinite(converted.value()))
                 throw sdk::ModelError(fmt::format("converted overflows to infinity: {} × {} in row {}",
-                                                  short_number(amount), short_number(rate_), row));
+                                                  short_number(amount), short_number(rate), row));
             batch.output(row, converted_column_) = converted.value();
-            batch.output(row, rate_column_) = rate_;
+            batch.output(row, rate_column_) = rate;
         });
     }
 
     std::vector<sdk::Note> notes() const { return notes_; }
 
 private:
-    fx::ResolvedRate from_given_rate(const sdk::PreparedInputs& in) const {
+    // A row's given rate, with given_rate()'s checks: the host has refused NaN, infinities and
+    // rates <= 0 already, but not subnormal ones, nor a rate other than 1 between one currency.
+    // The message is built only for a rate that fails; for_each_row adds the row.
+    double checked_row_rate(double rate) const {
+        if (rate > 0.0 && std::isnormal(rate) && (!same_currency_ || rate == 1.0)) return rate;
         try {
-            return fx::given_rate(from_code_, to_code_, in.number("rate"));
+            fx::check_given_rate(from_code_, to_code_, rate);
         } catch (const std::invalid_argument& e) {
             throw sdk::InputError("rate", e.what());
         }
+        return rate;  // not reached: check_given_rate refuses what the line above refused
     }
 
     fx::ResolvedRate from_table(const sdk::PreparedInputs& in) {
@@ -168,16 +200,19 @@ private:
     }
 
     const uint32_t amount_column_ = sdk::input_column<FxConvert>("amount");
+    const uint32_t rate_input_column_ = sdk::input_column<FxConvert>("rate");
     const uint32_t converted_column_ = sdk::output_column<FxConvert>("converted");
     const uint32_t rate_column_ = sdk::output_column<FxConvert>("rate");
     std::string from_code_, to_code_;
-    QuantLib::Currency from_;
-    QuantLib::ExchangeRate exchange_rate_;
-    double rate_ = 1.0;        // units of `to` per 1 `from`
+    QuantLib::Currency from_, to_;
+    bool same_currency_ = false;
+    bool rate_per_row_ = false;  // `rate` given: each row converts at its own rate
+    QuantLib::ExchangeRate exchange_rate_;  // from `rates`; unused when rate_per_row_
+    double rate_ = 1.0;        // units of `to` per 1 `from`, from `rates`
     int32_t date_days_ = 0;    // the `date` input; used only with `rates`
     std::vector<sdk::Note> notes_;
 };
 
 }  // namespace
 
-IMPACT_PLUGIN("org.impact.fx", "1.0.0", "Currency conversion", FxConvert);
+IMPACT_PLUGIN("org.impact.fx", "1.1.0", "Currency conversion", FxConvert);

@@ -132,9 +132,7 @@ std::optional<int32_t> ResolvedRate::oldest_date_days() const {
     return oldest;
 }
 
-ResolvedRate given_rate(std::string_view from, std::string_view to, double rate) {
-    const Currency from_currency = require_currency(from);
-    const Currency to_currency = require_currency(to);
+void check_given_rate(std::string_view from, std::string_view to, double rate) {
     if (!valid_rate(rate))
         throw std::invalid_argument(
             fmt::format("rate must be a finite number > 0, not below 2.2e-308 ({} per 1 {}), got {}", to, from, rate));
@@ -142,6 +140,12 @@ ResolvedRate given_rate(std::string_view from, std::string_view to, double rate)
     if (from == to && rate != 1.0)
         throw std::invalid_argument(
             fmt::format("from and to are both {}, so the rate must be 1, got {}", from, rate));
+}
+
+ResolvedRate given_rate(std::string_view from, std::string_view to, double rate) {
+    const Currency from_currency = require_currency(from);
+    const Currency to_currency = require_currency(to);
+    check_given_rate(from, to, rate);
     ResolvedRate resolved;
     resolved.exchange_rate = QuantLib::ExchangeRate(from_currency, to_currency, rate);
     resolved.description = "given";

@@ -94,6 +94,11 @@ struct ResolvedRate {
 // infinite and subnormal rates such as 1e-320 are refused), or from == to and rate != 1.
 ResolvedRate given_rate(std::string_view from, std::string_view to, double rate);
 
+// The checks given_rate() makes on the number alone, for a rate given per row: throws
+// std::invalid_argument with the same messages, allocates nothing when the rate is valid.
+// The codes are not looked up here (the caller has).
+void check_given_rate(std::string_view from, std::string_view to, double rate);
+
 // Immutable table of dated quotes and the rule that picks a rate from it.
 class QuoteTable {
 public:

@@ -34,3 +34,9 @@
 
 // X(type, field): every field of the ABI 1.1 header: 1.0's and impact_model_descriptor.references.
 #define IMPACT_V1_1_FIELDS(X) IMPACT_V1_0_FIELDS(X) X(impact_model_descriptor, references)
+
+// X(type, field): every field of the ABI 1.2 header: 1.1's, impact_output_descriptor.flags and
+// .direction, and the one function of the interface it added, impact_descriptor_diagnostics_v1.
+#define IMPACT_V1_2_FIELDS(X)                                                                                  \
+    IMPACT_V1_1_FIELDS(X) X(impact_output_descriptor, flags) X(impact_output_descriptor, direction)            \
+    X(impact_descriptor_diagnostics_v1, descriptor_failure)

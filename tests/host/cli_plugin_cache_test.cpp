@@ -100,7 +100,7 @@ uint64_t fnv1a64(std::string_view bytes) {
 std::string with_header(const std::string& body) {
     char hex[17];
     std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(body)));
-    return "impact-plugin-cache 1 " + std::to_string(body.size()) + " " + hex + "\n" + body;
+    return "impact-plugin-cache 2 " + std::to_string(body.size()) + " " + hex + "\n" + body;
 }
 
 // Rewrites `file` in place (same inode, same size) with one byte changed, then puts its
@@ -182,6 +182,9 @@ TEST_CASE("plugin cache: listings are byte for byte the same cold, warm and with
     for (const std::vector<std::string>& args :
          {std::vector<std::string>{"plugins"}, std::vector<std::string>{"plugins", "--json"},
           std::vector<std::string>{"describe", "test.checked"}, std::vector<std::string>{"describe", "fx.convert", "--json"},
+          // ABI 1.3's optional-per-row flag must survive the cache (text and JSON).
+          std::vector<std::string>{"describe", "test.optional_row"},
+          std::vector<std::string>{"describe", "test.optional_row", "--json"},
           std::vector<std::string>{"describe", "test.shared_id"}}) {
         const CommandResult uncached = w.run([&] {
             auto a = args;

@@ -85,7 +85,13 @@ TEST_CASE("host loader: good_a loads with its id and ABI and models") {
     std::vector<std::string> ids;
     for (const auto& model : info.models) ids.push_back(model.id);
     CAPTURE(ids);
-    CHECK(ids == std::vector<std::string>{"test.add", "test.shared_id", "test.checked"});
+    CHECK(ids == std::vector<std::string>{"test.add", "test.shared_id", "test.checked", "test.optional_row"});
+    // ABI 1.3's flag reaches InputInfo.
+    const impact::host::InputInfo* bonus = info.models.at(3).find_input("bonus");
+    REQUIRE(bonus != nullptr);
+    CHECK(bonus->optional_row);
+    CHECK(bonus->is_row_input());
+    CHECK_FALSE(info.models.at(3).find_input("x")->optional_row);
 }
 
 TEST_CASE("host loader: a text file named x.so is refused as not ELF") {

@@ -267,6 +267,66 @@ TEST_CASE("host model: each batch row is checked against its bounds and the fail
     }
 }
 
+// ABI 1.3: test.optional_row (tests/host/plugins/good_a.cpp) has x (required) and bonus (optional
+// per row, > 0 and <= 100); total = x + bonus, or x when bonus is left out.
+TEST_CASE("host model: an optional row input left out arrives as NaN, unchecked, and prepare is told") {
+    const Model model = model_of(plugin_a(), "test.optional_row");
+    PreparedValues values;
+    values.leave_out_row_input("bonus");
+    const ModelInstance instance = model.prepare(std::move(values));
+    CHECK(notes_of(instance) == std::map<std::string, std::string>{{"bonus", "left out"}});
+    REQUIRE(instance.input_width() == 2);  // x, bonus
+    // NaN fails every bound, so a checked column would refuse these rows.
+    const std::array<double, 4> rows{1.5, nan_value, -2.0, nan_value};
+    std::array<double, 4> out{};
+    REQUIRE_NOTHROW(instance.evaluate(rows, out));
+    CAPTURE(rows, out);
+    CHECK(out[0] == 1.5);
+    CHECK(out[1] == 1.0);  // the plugin saw NaN
+    CHECK(out[2] == -2.0);
+    CHECK(out[3] == 1.0);
+
+    SECTION("a value in a column left out is a host bug, not the user's input") {
+        const std::array<double, 2> bad{1.0, 5.0};
+        std::array<double, 2> one{};
+        const auto error = call_error([&] { instance.evaluate(bad, one); });
+        REQUIRE(error);
+        INFO("message: " << error->what());
+        CHECK(error->status() == IMPACT_STATUS_INTERNAL);
+        CHECK(contains(error->what(), "'bonus' was left out"));
+    }
+}
+
+TEST_CASE("host model: an optional row input that is given is checked like any batch input") {
+    const Model model = model_of(plugin_a(), "test.optional_row");
+    const ModelInstance instance = model.prepare(PreparedValues{});
+    CHECK(notes_of(instance) == std::map<std::string, std::string>{{"bonus", "given"}});
+    std::array<double, 4> out{};
+    const std::array<double, 4> rows{1.5, 2.0, -2.0, 100.0};
+    REQUIRE_NOTHROW(instance.evaluate(rows, out));
+    CAPTURE(rows, out);
+    CHECK(out[0] == 1.5 + 2.0);
+    CHECK(out[1] == 0.0);
+    CHECK(out[2] == -2.0 + 100.0);
+    const auto evaluate_error = [&](const std::array<double, 4>& bad) {
+        return call_error([&] { instance.evaluate(bad, out); });
+    };
+    check_input_error(evaluate_error({1.0, 1.0, 1.0, 0.0}), "bonus", 1, {"> 0", "found 0"});
+    check_input_error(evaluate_error({1.0, 100.5, 1.0, 1.0}), "bonus", 0, {"<= 100", "100.5"});
+    check_input_error(evaluate_error({1.0, 1.0, 1.0, nan_value}), "bonus", 1, {"a finite number"});
+}
+
+TEST_CASE("host model: only an input optional per row may be left out") {
+    const Model model = model_of(plugin_a(), "test.optional_row");
+    PreparedValues required_left_out;
+    required_left_out.leave_out_row_input("x");
+    check_input_error(call_error([&] { (void)model.prepare(std::move(required_left_out)); }), "x", -1,
+                      {"only an input optional per row may be left out"});
+    PreparedValues unknown;
+    unknown.leave_out_row_input("colour");
+    check_input_error(call_error([&] { (void)model.prepare(std::move(unknown)); }), "colour", -1, {"no input 'colour'"});
+}
+
 TEST_CASE("host model: a C++ exception from a raw plugin's create becomes an internal CallError") {
     const Model model = model_of(throwing_plugin(), "test.throw_on_create");
     const auto error = call_error([&] { (void)model.prepare({}); });

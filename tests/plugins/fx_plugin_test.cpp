@@ -21,9 +21,19 @@ const char* const plugin_path = IMPACT_PLUGIN_OUTPUT_DIR "/impact-fx.so";
 
 const LoadedPlugin& plugin() { return require_loaded_plugin(plugin_path); }
 
-// fx.convert created through the plugin's factory, destroyed with the C destroy().
+constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
+
+// fx.convert created through the plugin's factory, destroyed with the C destroy(). Its batch
+// columns are amount and rate (1.1.0: rate per row, optional).
 struct Instance : ModelInstance {
-    explicit Instance(const std::vector<impact_value>& values) : ModelInstance(plugin(), "fx.convert", values) {}
+    // With `rate` left out (a quote table gives the rate): its column is NaN, as the host sends it.
+    explicit Instance(const std::vector<impact_value>& values)
+        : ModelInstance(plugin(), "fx.convert", values, {"rate"}) {}
+    // With `rate` given: `rate` in every row that evaluate() sends.
+    Instance(const std::vector<impact_value>& values, double given_rate)
+        : ModelInstance(plugin(), "fx.convert", values), rate(given_rate) {}
+
+    double rate = nan_value;  // the column evaluate() fills
 
     // The notes by key (a later value of a key replacing an earlier one).
     std::map<std::string, std::string> notes() const {
@@ -32,17 +42,27 @@ struct Instance : ModelInstance {
         return out;
     }
 
-    // Evaluates one column of amounts; outputs are {converted, rate} per row.
+    // Evaluates one column of amounts at `rate`; outputs are {converted, rate} per row.
     impact_status evaluate(const std::vector<double>& amounts, std::vector<double>& outputs,
                            ErrorStorage& error) const {
-        return ModelInstance::evaluate(amounts, amounts.size(), outputs, error);
+        return evaluate_rows(amounts, std::vector<double>(amounts.size(), rate), outputs, error);
+    }
+    // Row i converts amounts[i] at rates[i].
+    impact_status evaluate_rows(const std::vector<double>& amounts, const std::vector<double>& rates,
+                                std::vector<double>& outputs, ErrorStorage& error) const {
+        REQUIRE(input_width == 2);
+        REQUIRE(rates.size() == amounts.size());
+        std::vector<double> rows;
+        for (std::size_t i = 0; i < amounts.size(); ++i) rows.insert(rows.end(), {amounts[i], rates[i]});
+        return ModelInstance::evaluate(rows, amounts.size(), outputs, error);
     }
 };
 
-std::vector<impact_value> given_rate_values(const char* from, const char* to, double rate) {
-    return {text_value("from", from), text_value("to", to), number_value("rate", rate),
-            number_value("max_stale_days", 7)};
+std::vector<impact_value> currency_values(const char* from, const char* to) {
+    return {text_value("from", from), text_value("to", to), number_value("max_stale_days", 7)};
 }
+// fx.convert with `rate` given (every row at `rate` unless evaluate_rows says otherwise).
+Instance at_rate(const char* from, const char* to, double rate) { return Instance(currency_values(from, to), rate); }
 
 // facts.md, 'USD/KRW': 14 April 2025 close 1,424.1. The 11 April quote is illustrative.
 OwnedSeries usd_krw_april() {
@@ -56,7 +76,8 @@ TEST_CASE("the plugin entry and the fx.convert descriptor", "[fx][plugin]") {
     CHECK(p.entry->struct_size >= sizeof(impact_plugin_entry));
     CHECK(p.entry->abi_major == IMPACT_ABI_MAJOR);
     CHECK(std::string_view(p.entry->plugin_id) == "org.impact.fx");
-    CHECK(std::string_view(p.entry->plugin_version) == "1.0.0");
+    CHECK(std::string_view(p.entry->plugin_version) == "1.1.0");
+    CHECK(p.entry->abi_minor == 3);  // built against ABI 1.3: `rate` uses IMPACT_INPUT_OPTIONAL_ROW
     CHECK(std::string_view(p.entry->plugin_name) == "Currency conversion");
     CHECK(p.entry->get_interface("impact.no-such-interface/1") == nullptr);
 
@@ -65,6 +86,7 @@ TEST_CASE("the plugin entry and the fx.convert descriptor", "[fx][plugin]") {
     const impact_model_descriptor* d = p.factory->model_descriptor(0);
     REQUIRE(d != nullptr);
     CHECK(std::string_view(d->id) == "fx.convert");
+    CHECK(std::string_view(d->version) == "1.1.0");
     CHECK(d->thread_safety == IMPACT_THREAD_FULLY_SAFE);
     REQUIRE(d->struct_size >= offsetof(impact_model_descriptor, references) + sizeof(const char*));
     CHECK(std::strstr(d->references, "Money") != nullptr);
@@ -81,8 +103,9 @@ TEST_CASE("the plugin entry and the fx.convert descriptor", "[fx][plugin]") {
         {"amount", IMPACT_KIND_MONEY, "{from}", IMPACT_INPUT_REQUIRED},
         {"from", IMPACT_KIND_TEXT, "", IMPACT_INPUT_REQUIRED},
         {"to", IMPACT_KIND_TEXT, "", IMPACT_INPUT_REQUIRED},
+        // 1.1.0: a batch column the user may leave out (1.0.0 had it prepared, fixed per instance).
         {"rate", IMPACT_KIND_NUMBER, "{to}/{from}",
-         IMPACT_INPUT_PREPARED | IMPACT_INPUT_HAS_MIN | IMPACT_INPUT_MIN_EXCLUSIVE},
+         IMPACT_INPUT_OPTIONAL_ROW | IMPACT_INPUT_HAS_MIN | IMPACT_INPUT_MIN_EXCLUSIVE},
         {"rates", IMPACT_KIND_SERIES, "", 0},
         {"date", IMPACT_KIND_DATE, "", 0},
         {"max_stale_days", IMPACT_KIND_NUMBER, "days",
@@ -121,7 +144,7 @@ TEST_CASE("fx.convert at a given rate: the article figures in one batch", "[fx][
     const std::vector<double> amounts = {5.5e9, 12e9, 15e9, 0.0, 0.001};
     const std::vector<double> expected = {7'858'400'000'000.0, 17'145'600'000'000.0, 21'432'000'000'000.0, 0.0,
                                           1.4288};
-    const Instance fx(given_rate_values("USD", "KRW", rate));
+    const Instance fx = at_rate("USD", "KRW", rate);
     INFO(fx.create_error.message);
     REQUIRE(fx.status == IMPACT_STATUS_OK);
 
@@ -143,7 +166,7 @@ TEST_CASE("fx.convert at a given rate: the article figures in one batch", "[fx][
 
 TEST_CASE("fx.convert at a given rate: the Article 2 incentive package", "[fx][plugin][reference]") {
     // facts.md, Article 2, 'incentive package': $70B reported as about 103조 won.
-    const Instance fx(given_rate_values("USD", "KRW", 1471.4));
+    const Instance fx = at_rate("USD", "KRW", 1471.4);
     REQUIRE(fx.status == IMPACT_STATUS_OK);
     std::vector<double> outputs;
     ErrorStorage error;
@@ -212,7 +235,7 @@ TEST_CASE("fx.convert from a quote table", "[fx][plugin]") {
 }
 
 TEST_CASE("fx.convert with from == to", "[fx][plugin]") {
-    const Instance fx(given_rate_values("KRW", "KRW", 1.0));
+    const Instance fx = at_rate("KRW", "KRW", 1.0);
     REQUIRE(fx.status == IMPACT_STATUS_OK);
     std::vector<double> outputs;
     ErrorStorage error;
@@ -220,9 +243,14 @@ TEST_CASE("fx.convert with from == to", "[fx][plugin]") {
     CHECK(outputs[0] == 7'858'400'000'000.0);
     CHECK(outputs[1] == 1.0);
 
-    const Instance contradiction(given_rate_values("KRW", "KRW", 1428.8));
-    CHECK(contradiction.status == IMPACT_STATUS_INVALID_INPUT);
-    CHECK(std::string_view(contradiction.create_error.key) == "rate");
+    // The rate arrives per row now, so the contradiction is found in its row.
+    const Instance contradiction = at_rate("KRW", "KRW", 1428.8);
+    REQUIRE(contradiction.status == IMPACT_STATUS_OK);
+    CHECK(contradiction.evaluate_rows({1.0, 2.0}, {1.0, 1428.8}, outputs, error) == IMPACT_STATUS_INVALID_INPUT);
+    INFO("message: " << error.message);
+    CHECK(std::string_view(error.key) == "rate");
+    CHECK(error.error.row == 1);
+    CHECK(std::string_view(error.message).find("the rate must be 1, got 1428.8") != std::string_view::npos);
 }
 
 TEST_CASE("fx.convert refuses bad inputs at prepare time, naming the input", "[fx][plugin]") {
@@ -236,6 +264,7 @@ TEST_CASE("fx.convert refuses bad inputs at prepare time, naming the input", "[f
     struct Case {
         const char* what;
         std::vector<impact_value> values;
+        bool rate_given;  // `rate` is a batch column: given, or left out as the host tells prepare
         const char* key;
         const char* message_part;
     };
@@ -251,34 +280,32 @@ TEST_CASE("fx.convert refuses bad inputs at prepare time, naming the input", "[f
     const std::vector<impact_series> subnormal_series = {subnormal.view()};
 
     const std::vector<Case> cases = {
-        {"unknown from", {text_value("from", "XYZ"), krw, number_value("rate", 1.0)}, "from",
+        {"unknown from", {text_value("from", "XYZ"), krw}, true, "from",
          "unknown currency code 'XYZ'; expected a current ISO 4217 code such as USD, EUR, KRW"},
-        {"made-up to", {usd, text_value("to", "ABC"), number_value("rate", 1.0)}, "to", "unknown currency code 'ABC'"},
-        {"obsolete from", {text_value("from", "DEM"), krw, number_value("rate", 1.0)}, "from", "'DEM'"},
-        {"lower-case to", {usd, text_value("to", "krw"), number_value("rate", 1.0)}, "to",
-         "unknown currency code 'krw'"},
-        {"both rate and rates", {usd, krw, number_value("rate", 1428.8), rates, apr17}, "rate", "not both"},
-        {"neither rate nor rates", {usd, krw}, "rate", "KRW per 1 USD"},
-        {"zero rate", {usd, krw, number_value("rate", 0.0)}, "rate", "got 0"},
-        {"NaN rate", {usd, krw, number_value("rate", std::numeric_limits<double>::quiet_NaN())}, "rate", "> 0"},
-        {"negative rate", {usd, krw, number_value("rate", -1.0)}, "rate", "got -1"},
-        // Subnormal: would print "1 USD = 0 KRW".
-        {"1e-320 rate", {usd, krw, number_value("rate", 1e-320)}, "rate", "> 0"},
-        {"disagreeing direct and inverse quotes", {usd, krw, series_value("rates", disagreeing_series), apr17},
+        {"made-up to", {usd, text_value("to", "ABC")}, true, "to", "unknown currency code 'ABC'"},
+        {"obsolete from", {text_value("from", "DEM"), krw}, true, "from", "'DEM'"},
+        {"lower-case to", {usd, text_value("to", "krw")}, true, "to", "unknown currency code 'krw'"},
+        // The two refusals that need to know, at prepare time, whether the batch column `rate`
+        // was given (ABI 1.3's absent_row_inputs): both name `rate`, as 1.0.0's did.
+        {"both rate and rates", {usd, krw, rates, apr17}, true, "rate", "give either `rate` or `rates`, not both"},
+        {"neither rate nor rates", {usd, krw}, false, "rate",
+         "give `rate` (KRW per 1 USD) or `rates` (a dated quote table)"},
+        {"disagreeing direct and inverse quotes", {usd, krw, series_value("rates", disagreeing_series), apr17}, false,
          "rates", "USD/KRW 1428.8 on 2025-04-14 disagrees with the inverse KRW/USD quote 0.0007 (1/0.0007 = 1428.57)"},
-        {"subnormal quote", {usd, krw, series_value("rates", subnormal_series), apr17}, "rates", "USD/KRW"},
-        {"rates without date", {usd, krw, rates}, "date", "required"},
-        {"no rate in the window", {usd, krw, rates, date_value("date", days(2025, 4, 30))}, "rates",
+        {"subnormal quote", {usd, krw, series_value("rates", subnormal_series), apr17}, false, "rates", "USD/KRW"},
+        {"rates without date", {usd, krw, rates}, false, "date", "required"},
+        {"no rate in the window", {usd, krw, rates, date_value("date", days(2025, 4, 30))}, false, "rates",
          "no USD/KRW rate on 2025-04-30 or in the 7 days before (latest earlier: 2025-04-14)"},
-        {"no rate for the pair", {usd, text_value("to", "JPY"), rates, apr17}, "rates", "no USD/JPY rate on 2025-04-17"},
-        {"malformed label", {usd, krw, series_value("rates", malformed_series), apr17}, "rates", "'USDKRW'"},
-        {"zero quote", {usd, krw, series_value("rates", bad_quote_series), apr17}, "rates", "USD/KRW"},
-        {"fractional max_stale_days", {usd, krw, rates, apr17, number_value("max_stale_days", 2.5)},
+        {"no rate for the pair", {usd, text_value("to", "JPY"), rates, apr17}, false, "rates",
+         "no USD/JPY rate on 2025-04-17"},
+        {"malformed label", {usd, krw, series_value("rates", malformed_series), apr17}, false, "rates", "'USDKRW'"},
+        {"zero quote", {usd, krw, series_value("rates", bad_quote_series), apr17}, false, "rates", "USD/KRW"},
+        {"fractional max_stale_days", {usd, krw, rates, apr17, number_value("max_stale_days", 2.5)}, false,
          "max_stale_days", "whole number"},
     };
     for (const Case& c : cases) {
-        const Instance fx(c.values);
-        INFO("case: " << c.what << "\nmessage: " << fx.create_error.message);
+        const Instance fx = c.rate_given ? Instance(c.values, 1428.8) : Instance(c.values);
+        INFO("case: " << c.what << "\nrate given: " << c.rate_given << "\nmessage: " << fx.create_error.message);
         CHECK(fx.status == IMPACT_STATUS_INVALID_INPUT);
         CHECK(fx.instance == nullptr);
         CHECK(std::string_view(fx.create_error.key) == c.key);
@@ -287,14 +314,14 @@ TEST_CASE("fx.convert refuses bad inputs at prepare time, naming the input", "[f
 
     impact_model_instance* none = nullptr;
     ErrorStorage error;
-    const std::vector<impact_value> values = given_rate_values("USD", "KRW", 1428.8);
-    impact_prepare_args args{sizeof(impact_prepare_args), values.data(), static_cast<uint32_t>(values.size())};
+    const std::vector<impact_value> values = currency_values("USD", "KRW");
+    impact_prepare_args args{sizeof(impact_prepare_args), values.data(), static_cast<uint32_t>(values.size()), nullptr, 0};
     CHECK(plugin().factory->create("fx.no-such-model", &args, &none, &error.error) == IMPACT_STATUS_UNKNOWN_MODEL);
     CHECK(none == nullptr);
 }
 
 TEST_CASE("fx.convert refuses NaN and infinite amounts with the row", "[fx][plugin]") {
-    const Instance fx(given_rate_values("USD", "KRW", 1428.8));
+    const Instance fx = at_rate("USD", "KRW", 1428.8);
     REQUIRE(fx.status == IMPACT_STATUS_OK);
     struct Case {
         std::vector<double> amounts;
@@ -326,7 +353,7 @@ TEST_CASE("fx.convert converts losses: negative amounts, at a given rate and fro
     const double expected = amount * rate;
     CAPTURE(amount, rate, expected);
     CHECK(expected == -1'062'670'000'000.0);
-    const Instance given(given_rate_values("USD", "KRW", rate));
+    const Instance given = at_rate("USD", "KRW", rate);
     REQUIRE(given.status == IMPACT_STATUS_OK);
     std::vector<double> outputs;
     ErrorStorage error;
@@ -365,7 +392,7 @@ TEST_CASE("fx.convert: every current ISO 4217 code, including those QuantLib 1.2
     // 655.957 XAF per EUR: the CFA franc's fixed parity; the MNT rate is illustrative.
     for (const auto& [to, rate] : {std::pair{"XAF", 655.957}, std::pair{"MNT", 3400.0}}) {
         CAPTURE(to, rate);
-        const Instance fx(given_rate_values("EUR", to, rate));
+        const Instance fx = at_rate("EUR", to, rate);
         INFO(fx.create_error.message);
         REQUIRE(fx.status == IMPACT_STATUS_OK);
         std::vector<double> outputs;
@@ -377,7 +404,7 @@ TEST_CASE("fx.convert: every current ISO 4217 code, including those QuantLib 1.2
 
 TEST_CASE("fx.convert: a finite amount times a finite rate that overflows is a model failure", "[fx][plugin]") {
     // 5.5e9 x 1e300 = 5.5e309 > DBL_MAX (about 1.8e308).
-    const Instance fx(given_rate_values("USD", "KRW", 1e300));
+    const Instance fx = at_rate("USD", "KRW", 1e300);
     REQUIRE(fx.status == IMPACT_STATUS_OK);
     std::vector<double> outputs;
     ErrorStorage error;
@@ -389,7 +416,7 @@ TEST_CASE("fx.convert: a finite amount times a finite rate that overflows is a m
 
 TEST_CASE("one fx.convert instance evaluated from several threads at once", "[fx][plugin]") {
     // The descriptor says fully_safe; concurrent batches must give the single-thread result.
-    const Instance fx(given_rate_values("USD", "KRW", 1428.8));
+    const Instance fx = at_rate("USD", "KRW", 1428.8);
     REQUIRE(fx.status == IMPACT_STATUS_OK);
     std::vector<double> amounts(10'000);
     for (std::size_t i = 0; i < amounts.size(); ++i) amounts[i] = 1e6 * static_cast<double>(i);
@@ -410,5 +437,82 @@ TEST_CASE("one fx.convert instance evaluated from several threads at once", "[fx
         REQUIRE(statuses[t] == IMPACT_STATUS_OK);
         for (std::size_t i = 0; i < amounts.size(); ++i)
             if (!close_relative(results[t][2 * i], amounts[i] * 1428.8, 1e-12)) FAIL("row " << i << " differs");
+    }
+}
+
+TEST_CASE("fx.convert 1.1.0: each row converts at its own rate", "[fx][plugin][reference]") {
+    // Rates from facts.md: 1,428.8 KRW/USD (Article 1, 'expected loss'), 1,424.1 (USD/KRW close
+    // of 14 April 2025), 1,471.4 (Article 2, 'incentive package'); a range's low, base and high
+    // or Monte Carlo draws reach the model this way. Expected = amount x rate, computed here.
+    const std::vector<double> amounts = {5.5e9, 5.5e9, 70e9, -743.75e6, 0.0};
+    const std::vector<double> rates = {1428.8, 1424.1, 1471.4, 1428.8, 1400.0};
+    const Instance fx = at_rate("USD", "KRW", 1428.8);
+    INFO(fx.create_error.message);
+    REQUIRE(fx.status == IMPACT_STATUS_OK);
+    std::vector<double> outputs;
+    ErrorStorage error;
+    REQUIRE(fx.evaluate_rows(amounts, rates, outputs, error) == IMPACT_STATUS_OK);
+    for (std::size_t row = 0; row < amounts.size(); ++row) {
+        const double expected = amounts[row] * rates[row];
+        CAPTURE(row, amounts[row], rates[row], expected, outputs[2 * row], outputs[2 * row + 1]);
+        CHECK(close_relative(outputs[2 * row], expected, 1e-12));
+        CHECK(outputs[2 * row + 1] == rates[row]);  // the `rate` output is the row's own rate
+    }
+    // The article figures: $5.5B = 7조 8,584억 won; $70B is about 103조 won.
+    CHECK(close_relative(outputs[0], 7'858'400'000'000.0, 1e-12));
+    CHECK(std::round(outputs[4] / 1e12) == 103.0);
+    // The note is settled at prepare time, before any row: the rate was given.
+    CHECK(fx.notes() == std::map<std::string, std::string>{{"rate_source", "given"}});
+
+    // A batch gives each row what a one-row batch at that row's rate gives, bit for bit.
+    for (std::size_t row = 0; row < amounts.size(); ++row) {
+        std::vector<double> single;
+        REQUIRE(fx.evaluate_rows({amounts[row]}, {rates[row]}, single, error) == IMPACT_STATUS_OK);
+        CAPTURE(row, amounts[row], rates[row], single[0], outputs[2 * row]);
+        CHECK(single[0] == outputs[2 * row]);
+    }
+}
+
+TEST_CASE("fx.convert 1.1.0: a bad rate in a row is refused naming `rate` and the row", "[fx][plugin]") {
+    // The host refuses NaN, infinities and rates <= 0 before the plugin sees them; the plugin
+    // refuses them too (a host may not check), and subnormal rates, which the host's bound lets by.
+    const Instance fx = at_rate("USD", "KRW", 1428.8);
+    REQUIRE(fx.status == IMPACT_STATUS_OK);
+    struct Case {
+        double rate;
+        const char* message_part;
+    };
+    const Case cases[] = {
+        {0.0, "got 0"}, {-1.0, "got -1"}, {nan_value, "> 0"}, {1e-320, "> 0"},  // would print "1 USD = 0 KRW"
+        {std::numeric_limits<double>::infinity(), "> 0"},
+    };
+    for (const Case& c : cases) {
+        std::vector<double> outputs;
+        ErrorStorage error;
+        CAPTURE(c.rate, c.message_part);
+        CHECK(fx.evaluate_rows({5.5e9, 12e9, 15e9}, {1428.8, 1428.8, c.rate}, outputs, error) ==
+              IMPACT_STATUS_INVALID_INPUT);
+        INFO("message: " << error.message);
+        CHECK(std::string_view(error.key) == "rate");
+        CHECK(error.error.row == 2);
+        CHECK(std::string_view(error.message).find(c.message_part) != std::string_view::npos);
+    }
+}
+
+TEST_CASE("fx.convert 1.1.0: with a quote table the NaN `rate` column is ignored", "[fx][plugin]") {
+    const OwnedSeries usd_krw = usd_krw_april();
+    const std::vector<impact_series> series = {usd_krw.view()};
+    const Instance fx({text_value("from", "USD"), text_value("to", "KRW"), series_value("rates", series),
+                       date_value("date", days(2025, 4, 17))});
+    INFO(fx.create_error.message);
+    REQUIRE(fx.status == IMPACT_STATUS_OK);
+    std::vector<double> outputs;
+    ErrorStorage error;
+    const std::vector<double> amounts = {5.5e9, -1e6};
+    REQUIRE(fx.evaluate_rows(amounts, {nan_value, nan_value}, outputs, error) == IMPACT_STATUS_OK);
+    for (std::size_t row = 0; row < amounts.size(); ++row) {
+        CAPTURE(row, amounts[row], outputs[2 * row]);
+        CHECK(close_relative(outputs[2 * row], amounts[row] * 1424.1, 1e-12));  // facts.md, 14 April close
+        CHECK(outputs[2 * row + 1] == 1424.1);
     }
 }

@@ -446,12 +446,34 @@ TEST_CASE("Bad references and ranges name what exists", "[scenario][errors]") {
                          "rate = 1400\n"),
          "{S}:14:10: step.a.amount: ",
          {"expected an amount of money", "found move.return in '%'"}},
+        // fx.convert 1.0.0 refused a range of `rate` here; 1.1.0 takes it per row (scenario_run_test).
         {"a range feeding a prepared input",
          fx_step("amount = \"1B USD\"\n"
                  "to = \"KRW\"\n"
-                 "rate = { low = 1400, high = 1450 }\n"),  // 9: the table at column 8
-         "{S}:9:8: step.a.rate: ",
+                 "rate = 1400\n"
+                 "max_stale_days = { low = 3, high = 7 }\n"),  // 10: the table at column 18
+         "{S}:10:18: step.a.max_stale_days: ",
          {"expected one value", "cannot be a range"}},
+        // `rate` is a batch input that may be left out (ABI 1.3): the model still refuses neither
+        // and both when it is prepared, so validate says what run says.
+        {"neither rate nor rates",
+         fx_step("amount = \"1B USD\"\n"
+                 "to = \"KRW\"\n"),
+         "{S}:4:1: step.a.rate: ",
+         {"give `rate` (KRW per 1 USD) or `rates` (a dated quote table)", "(fx.convert)"}},
+        {"both rate and rates",
+         fx_step("amount = \"1B USD\"\n"                // 7
+                 "to = \"KRW\"\n"                       // 8
+                 "rate = { low = 1400, high = 1450 }\n"  // 9: the table at column 8
+                 "rates = { data = \"usd_krw\" }\n"      // 10
+                 "date = 2025-04-17\n"                  // 11
+                 "\n"
+                 "[data.usd_krw]\n"
+                 "file = \"usd-krw.csv\"\n"
+                 "value = \"rate\"\n"),
+         "{S}:9:8: step.a.rate: ",
+         {"give either `rate` or `rates`, not both", "(fx.convert)"},
+         {{"usd-krw.csv", "date,rate\n2025-04-14,1424.1\n"}}},
         {"a range with two currencies",
          revenue_step("annual_revenue = { low = \"12B USD\", high = \"15B EUR\" }\n"  // 8: column 18
                       "duration_years = 1\n"

@@ -251,6 +251,73 @@ TEST_CASE("A range with an explicit base uses it", "[scenario][run][range]") {
     CHECK(*lost.high == Approx(15e9).epsilon(1e-12));
 }
 
+TEST_CASE("fx.convert 1.1.0: a range of `rate` converts at its low, base and high", "[scenario][run][range]") {
+    // 1.0.0 refused this ("fixed per model instance"); `rate` is now a batch input. Rates
+    // around facts.md's 1,428.8 KRW/USD; expected = amount x rate, computed here.
+    TempDir temp;
+    const std::string toml = "[scenario]\n"
+                             "name = \"Charge in KRW, rate range\"\n"
+                             "\n"
+                             "[[step]]\n"
+                             "id = \"charge_krw\"\n"
+                             "model = \"fx.convert\"\n"
+                             "amount = \"5.5B USD\"\n"
+                             "to = \"KRW\"\n"
+                             "rate = { low = 1400, high = 1450 }\n";
+    INFO(toml);
+    const RunResult result = run_file(scenario_file(temp, toml));
+    const auto& step = step_of(result, "charge_krw");
+    INFO("inputs:\n" << describe_inputs(step));
+    CHECK(step.ranged);
+    const auto& converted = output_of(step, "converted").value;
+    const auto& rate = output_of(step, "rate").value;
+    CAPTURE(converted.value, converted.low, converted.high, rate.value, rate.low, rate.high);
+    CHECK(converted.value == Approx(5.5e9 * 1425.0).epsilon(1e-12));  // base: the midpoint
+    REQUIRE(converted.low);
+    REQUIRE(converted.high);
+    CHECK(*converted.low == Approx(5.5e9 * 1400.0).epsilon(1e-12));
+    CHECK(*converted.high == Approx(5.5e9 * 1450.0).epsilon(1e-12));
+    CHECK(rate.value == 1425.0);
+    REQUIRE(rate.low);
+    REQUIRE(rate.high);
+    CHECK(*rate.low == 1400.0);
+    CHECK(*rate.high == 1450.0);
+    CHECK(converted.unit == "KRW");
+    // One instance for the three rows: the note says the rate was given, as for one rate.
+    REQUIRE(step.notes.size() == 1);
+    CHECK(step.notes[0] == std::pair<std::string, std::string>{"rate_source", "given"});
+
+    // validate prepares it too, and refuses nothing.
+    CHECK_NOTHROW(run_file(scenario_file(temp, toml), RunMode::validate));
+}
+
+TEST_CASE("fx.convert 1.1.0 with a quote table and no `rate`: the model is told and takes the table path",
+          "[scenario][run]") {
+    TempDir temp;
+    write_file(temp.path() / "usd-krw.csv", "date,rate\n2025-04-14,1424.1\n");  // facts.md: 14 April close
+    const std::string toml = "[scenario]\n"
+                             "name = \"Charge in KRW from quotes\"\n"
+                             "\n"
+                             "[data.usd_krw]\n"
+                             "file = \"usd-krw.csv\"\n"
+                             "value = \"rate\"\n"
+                             "\n"
+                             "[[step]]\n"
+                             "id = \"charge_krw\"\n"
+                             "model = \"fx.convert\"\n"
+                             "amount = \"5.5B USD\"\n"
+                             "to = \"KRW\"\n"
+                             "rates = { data = \"usd_krw\" }\n"
+                             "date = 2025-04-17\n";
+    INFO(toml);
+    // The series label is the data id, and fx.convert wants BASE/QUOTE: a refusal at prepare,
+    // which proves the model took the table path (not "give `rate` or `rates`").
+    const Outcome outcome = outcome_of(scenario_file(temp, toml), RunMode::run);
+    INFO(outcome.kind << ": " << outcome.message);
+    CHECK(outcome.kind == "UserError");
+    CHECK(contains(outcome.message, "step.charge_krw.rates: series label 'usd_krw' is not BASE/QUOTE"));
+}
+
 TEST_CASE("A reference to a ranged output makes the dependent step ranged", "[scenario][run][range]") {
     TempDir temp;
     INFO(h20_chain);

@@ -85,7 +85,7 @@ struct Created {
 
 Created create(const char* model, const char* currency) {
     const impact_value values[] = {impact::test::text_value("currency", currency)};
-    const impact_prepare_args args{sizeof(impact_prepare_args), values, currency ? 1u : 0u};
+    const impact_prepare_args args{sizeof(impact_prepare_args), values, currency ? 1u : 0u, nullptr, 0};
     ErrorStorage error;
     impact_model_instance* instance = nullptr;
     const impact_status status = factory().create(model, &args, &instance, &error.error);
@@ -167,4 +167,46 @@ TEST_CASE("currency inputs must be current ISO 4217 codes, with one message", "[
     INFO(fallback.message);
     CHECK(fallback.status == IMPACT_STATUS_OK);
     if (fallback.instance) fallback.instance->destroy(fallback.instance);
+}
+
+TEST_CASE("row_input_given reads the host's list of left-out inputs, and says given when there is none",
+          "[sdk][helpers][abi]") {
+    const char* const absent[] = {"rate"};
+    impact_prepare_args args{};
+    args.struct_size = sizeof args;
+    args.absent_row_inputs = absent;
+    args.absent_row_input_count = 1;
+    const sdk::PreparedInputs listed(&args);
+    CHECK_FALSE(listed.row_input_given("rate"));
+    CHECK(listed.row_input_given("amount"));
+    CHECK(listed.row_input_given("rat"));  // whole keys only
+
+    // A host of ABI 1.2 passes prepare args that end after value_count (24 bytes on LP64): the
+    // list is not there, whatever bytes follow, and such a host never leaves a batch input out.
+    impact_prepare_args v1_2 = args;
+    v1_2.struct_size = static_cast<uint32_t>(offsetof(impact_prepare_args, absent_row_inputs));
+    CAPTURE(v1_2.struct_size);
+    CHECK(sdk::PreparedInputs(&v1_2).row_input_given("rate"));
+    // An empty list, and no args at all.
+    impact_prepare_args empty{};
+    empty.struct_size = sizeof empty;
+    CHECK(sdk::PreparedInputs(&empty).row_input_given("rate"));
+    CHECK(sdk::PreparedInputs(nullptr).row_input_given("rate"));
+}
+
+TEST_CASE("Input::optional_row sets IMPACT_INPUT_OPTIONAL_ROW on a batch column", "[sdk][helpers][abi]") {
+    struct OptionalRate {
+        static sdk::ModelSpec spec() {
+            return sdk::ModelSpec("test.optional_rate")
+                .input(sdk::Input::number("amount", "Amount").required())
+                .input(sdk::Input::number("rate", "Rate").optional_row().greater_than(0))
+                .output(sdk::Output("out", "Out"));
+        }
+    };
+    const sdk::DescriptorStorage<OptionalRate>& storage = sdk::DescriptorStorage<OptionalRate>::get();
+    const impact_model_descriptor* d = storage.descriptor();
+    REQUIRE(d->input_count == 2);
+    CHECK(d->inputs[1].flags == (IMPACT_INPUT_OPTIONAL_ROW | IMPACT_INPUT_HAS_MIN | IMPACT_INPUT_MIN_EXCLUSIVE));
+    CHECK(storage.spec().input_column("rate") == 1);  // still a batch column
+    CHECK(storage.spec().row_input_count() == 2);
 }

@@ -236,7 +236,7 @@ TEST_CASE("structs written by C code read back correctly through the C++ view", 
     prepared[1].kind = IMPACT_KIND_SERIES;
     prepared[1].series = &series;
     prepared[1].series_count = 1;
-    const impact_prepare_args args{sizeof(impact_prepare_args), prepared, 2};
+    const impact_prepare_args args{sizeof(impact_prepare_args), prepared, 2, nullptr, 0};
     char message[64] = "untouched";
     char key[16] = "untouched";
     impact_error error{sizeof(impact_error), message, sizeof message, key, sizeof key, -7};

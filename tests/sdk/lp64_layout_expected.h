@@ -33,8 +33,9 @@
     X(impact_model_descriptor,  88, 8)                                                       \
     /* series_count ends at 56+4=60, tail-padded to 64 */                                    \
     X(impact_value,             64, 8)                                                       \
-    /* value_count ends at 16+4=20, tail-padded to 24 */                                     \
-    X(impact_prepare_args,      24, 8)                                                       \
+    /* 1.3: absent_row_input_count ends at 32+4=36, tail-padded to 40                        \
+       (1.0 to 1.2 ended with value_count at 16+4=20, tail-padded to 24) */                  \
+    X(impact_prepare_args,      40, 8)                                                       \
     /* five pointers: 5*8 */                                                                 \
     X(impact_model_instance,    40, 8)                                                       \
     /* three function pointers: 3*8 */                                                       \
@@ -101,6 +102,8 @@
     X(impact_prepare_args, struct_size,          0, 4)                                       \
     X(impact_prepare_args, values,               8, 8)  /* 4 -> 8 */                         \
     X(impact_prepare_args, value_count,         16, 4)                                       \
+    X(impact_prepare_args, absent_row_inputs,   24, 8)  /* 1.3; after 1.2's tail padding */  \
+    X(impact_prepare_args, absent_row_input_count, 32, 4)  /* 1.3 */                         \
     /* impact_model_instance: no struct_size, it is a frozen function table */               \
     X(impact_model_instance, model_data,         0, 8)                                       \
     X(impact_model_instance, evaluate,           8, 8)                                       \

@@ -116,7 +116,7 @@ using impact::test::text_value;
 
 InstancePtr create_scaler(const char* mode, double factor = 3) {
     const impact_value values[] = {text_value("mode", mode), number_value("factor", factor)};
-    const impact_prepare_args args{sizeof(impact_prepare_args), values, 2};
+    const impact_prepare_args args{sizeof(impact_prepare_args), values, 2, nullptr, 0};
     ErrorStorage error;
     impact_model_instance* instance = nullptr;
     const impact_status status = factory().create("test.scaler", &args, &instance, &error.error);
@@ -333,7 +333,7 @@ TEST_CASE("exceptions thrown while preparing come back from create with no insta
     impact_model_instance sentinel{};
     SECTION("InputError -> INVALID_INPUT with its key") {
         const impact_value values[] = {text_value("mode", "reject")};
-        const impact_prepare_args args{sizeof(impact_prepare_args), values, 1};
+        const impact_prepare_args args{sizeof(impact_prepare_args), values, 1, nullptr, 0};
         impact_model_instance* out = &sentinel;
         ErrorStorage error;
         CHECK(factory().create("test.scaler", &args, &out, &error.error) == IMPACT_STATUS_INVALID_INPUT);
@@ -344,7 +344,7 @@ TEST_CASE("exceptions thrown while preparing come back from create with no insta
     }
     SECTION("ModelError -> MODEL_FAILED") {
         const impact_value values[] = {text_value("mode", "cannot")};
-        const impact_prepare_args args{sizeof(impact_prepare_args), values, 1};
+        const impact_prepare_args args{sizeof(impact_prepare_args), values, 1, nullptr, 0};
         impact_model_instance* out = &sentinel;
         ErrorStorage error;
         CHECK(factory().create("test.scaler", &args, &out, &error.error) == IMPACT_STATUS_MODEL_FAILED);
@@ -483,7 +483,7 @@ TEST_CASE("prepared values are read with the host's struct_size as the array str
     };
     FutureValue values[2] = {{text_value("mode", "ok"), -1.0}, {number_value("factor", 5.0), -1.0}};
     for (FutureValue& f : values) f.v.struct_size = sizeof(FutureValue);
-    const impact_prepare_args args{sizeof(impact_prepare_args), &values[0].v, 2};
+    const impact_prepare_args args{sizeof(impact_prepare_args), &values[0].v, 2, nullptr, 0};
     ErrorStorage error;
     impact_model_instance* raw = nullptr;
     REQUIRE(factory().create("test.scaler", &args, &raw, &error.error) == IMPACT_STATUS_OK);
@@ -498,12 +498,12 @@ TEST_CASE("prepared values are read with the host's struct_size as the array str
 TEST_CASE("prepare arguments smaller than SDK 1.0 are refused as an ABI mismatch", "[sdk][wrapper][abi]") {
     impact_value value = text_value("mode", "ok");
     value.struct_size = 8;  // a key pointer's end: far short of the 1.0 layout
-    const impact_prepare_args args{sizeof(impact_prepare_args), &value, 1};
+    const impact_prepare_args args{sizeof(impact_prepare_args), &value, 1, nullptr, 0};
     ErrorStorage error;
     impact_model_instance* instance = nullptr;
     CHECK(factory().create("test.scaler", &args, &instance, &error.error) == IMPACT_STATUS_ABI_MISMATCH);
     CHECK(instance == nullptr);
-    const impact_prepare_args short_args{4, &value, 1};
+    const impact_prepare_args short_args{4, &value, 1, nullptr, 0};
     CHECK(factory().create("test.scaler", &short_args, &instance, &error.error) == IMPACT_STATUS_ABI_MISMATCH);
     CHECK(error.message_text().find("smaller than SDK 1.0") != std::string::npos);
 }

@@ -106,7 +106,8 @@ impact_series OwnedSeries::view() const {
 }
 
 ModelInstance::ModelInstance(const LoadedPlugin& loaded, const char* model_id,
-                             const std::vector<impact_value>& values) {
+                             const std::vector<impact_value>& values, std::vector<const char*> absent)
+    : absent_row_inputs(std::move(absent)) {
     const impact_model_descriptor* d = loaded.descriptor(model_id);
     REQUIRE(d != nullptr);
     for (std::uint32_t i = 0; i < d->input_count; ++i) {
@@ -120,6 +121,8 @@ ModelInstance::ModelInstance(const LoadedPlugin& loaded, const char* model_id,
     args.struct_size = sizeof args;
     args.values = values.data();
     args.value_count = static_cast<std::uint32_t>(values.size());
+    args.absent_row_inputs = absent_row_inputs.empty() ? nullptr : absent_row_inputs.data();
+    args.absent_row_input_count = static_cast<std::uint32_t>(absent_row_inputs.size());
     status = loaded.factory->create(model_id, &args, &instance, &create_error.error);
 }
 

@@ -70,8 +70,12 @@ struct ModelInstance {
     ErrorStorage create_error;
     std::uint32_t input_width = 0;   // batch columns: numeric inputs that are not prepared
     std::uint32_t output_width = 0;  // outputs per row
+    std::vector<const char*> absent_row_inputs;  // kept for the instance's life, as the ABI asks
 
-    ModelInstance(const LoadedPlugin& loaded, const char* model_id, const std::vector<impact_value>& values);
+    // absent_row_inputs: the optional-per-row inputs left out (impact_prepare_args, ABI 1.3); their
+    // columns must then hold NaN. The keys must outlive the instance (string literals do).
+    ModelInstance(const LoadedPlugin& loaded, const char* model_id, const std::vector<impact_value>& values,
+                  std::vector<const char*> absent_row_inputs = {});
     ~ModelInstance();
     ModelInstance(const ModelInstance&) = delete;
     ModelInstance& operator=(const ModelInstance&) = delete;

@@ -1,6 +1,8 @@
-// Test plugin good_a: a valid plugin (SDK C++ wrapper) with test.add, test.shared_id and test.checked.
+// Test plugin good_a: a valid plugin (SDK C++ wrapper) with test.add, test.shared_id, test.checked and
+// test.optional_row.
 #include <impact/sdk/plugin.hpp>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -83,6 +85,35 @@ private:
     std::vector<sdk::Note> notes_;
 };
 
+// An input optional per row (ABI 1.3), echoed: total = x + bonus (x when bonus is left out),
+// bonus_is_nan says what the plugin received, and the note what prepare was told.
+class OptionalRow {
+public:
+    static sdk::ModelSpec spec() {
+        using sdk::Input;
+        return sdk::ModelSpec("test.optional_row")
+            .name("Optional row input")
+            .version("1.0.0")
+            .input(Input::number("x", "X").required())
+            .input(Input::number("bonus", "Bonus").optional_row().greater_than(0).max(100))
+            .output(sdk::Output("total", "x + bonus, or x"))
+            .output(sdk::Output("bonus_is_nan", "1 when bonus arrived as NaN"));
+    }
+    explicit OptionalRow(const sdk::PreparedInputs& in)
+        : notes_{{"bonus", in.row_input_given("bonus") ? "given" : "left out"}} {}
+    void evaluate(sdk::Batch& batch) const {
+        for (uint64_t row = 0; row < batch.rows(); ++row) {
+            const double bonus = batch.input(row, 1);
+            batch.output(row, 0) = batch.input(row, 0) + (std::isnan(bonus) ? 0.0 : bonus);
+            batch.output(row, 1) = std::isnan(bonus) ? 1.0 : 0.0;
+        }
+    }
+    std::vector<sdk::Note> notes() const { return notes_; }
+
+private:
+    std::vector<sdk::Note> notes_;
+};
+
 }  // namespace
 
-IMPACT_PLUGIN("org.impact.test.good-a", "1.0.0", "Host test plugin A", Add, SharedId, Checked);
+IMPACT_PLUGIN("org.impact.test.good-a", "1.0.0", "Host test plugin A", Add, SharedId, Checked, OptionalRow);

@@ -45,8 +45,10 @@ extern "C" {
  * 1.0: first release (frozen copy in tests/abi/v1.0/).
  * 1.1: appended impact_model_descriptor.references (frozen copy in tests/abi/v1.1/).
  * 1.2: exclusive-bound input flags; appended impact_output_descriptor.flags and .direction;
- *      interface "impact.descriptor-diagnostics/1". */
-#define IMPACT_ABI_MINOR 2
+ *      interface "impact.descriptor-diagnostics/1" (frozen copy in tests/abi/v1.2/).
+ * 1.3: input flag IMPACT_INPUT_OPTIONAL_ROW; appended impact_prepare_args.absent_row_inputs
+ *      and .absent_row_input_count. */
+#define IMPACT_ABI_MINOR 3
 
 /* The one exported symbol. Its name carries the ABI major. */
 #define IMPACT_PLUGIN_ENTRY_NAME impact_plugin_entry_v1
@@ -133,6 +135,15 @@ typedef uint32_t impact_input_kind;
  * ignores them (and checks >=, <=), so a plugin still refuses the bound value itself. */
 #define IMPACT_INPUT_MIN_EXCLUSIVE 0x20u
 #define IMPACT_INPUT_MAX_EXCLUSIVE 0x40u
+/* 1.3: a batch input (numeric, not IMPACT_INPUT_PREPARED) that the user may leave out, for a
+ * value that can come from elsewhere (fx.convert's `rate`, or its quote table). It takes
+ * neither IMPACT_INPUT_REQUIRED nor IMPACT_INPUT_HAS_DEFAULT (the host refuses the descriptor).
+ * When it is given it is checked like any batch input: finite, within its bounds, per row.
+ * When it is not, the host passes NaN in its column at every row, skips that column's checks,
+ * and names it in impact_prepare_args.absent_row_inputs, so the model knows at prepare time
+ * (and `impact validate`, which prepares without evaluating, sees the same refusals as a run).
+ * A host of ABI 1.0 to 1.2 refuses a plugin that declares it, as every unknown flag. */
+#define IMPACT_INPUT_OPTIONAL_ROW 0x80u
 
 /* The host's limits on what a descriptor may declare; a plugin beyond them is refused. */
 #define IMPACT_MAX_MODELS 1024u           /* models per plugin */
@@ -227,6 +238,18 @@ typedef struct impact_prepare_args {
     uint32_t struct_size;
     const impact_value* values;
     uint32_t value_count;
+    /* --- 1.3 --- */
+    /* The keys of the IMPACT_INPUT_OPTIONAL_ROW inputs that were left out: their batch column
+     * holds NaN in every row of every evaluate() of this instance. Every batch input not listed
+     * has a value in every row (given, or its default). Absent inputs are listed rather than
+     * given ones because only optional-row inputs can be absent: the list is short (usually
+     * empty), names exactly the NaN columns, and "nothing listed" is also the truth for a host
+     * of ABI 1.0 to 1.2, which never leaves a batch input out. A plugin reads these fields only
+     * when struct_size covers them; a smaller struct means "none left out".
+     * NULL when absent_row_input_count is 0. The host's memory, valid until the instance is
+     * destroyed. */
+    const char* const* absent_row_inputs;
+    uint32_t absent_row_input_count;
 } impact_prepare_args;
 
 /* ---- Model instance (frozen function table) ------------------------------ */

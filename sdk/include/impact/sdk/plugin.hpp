@@ -115,6 +115,21 @@ public:
         const impact_value* v = find(key);
         return v ? v->number : fallback;
     }
+    // False when the host left out the optional_row() input `key` (ABI 1.3): its batch column
+    // is NaN in every row of this instance. True for every other key, and on a host older than
+    // ABI 1.3, which passes no such list (its prepare args end before it): such a host never
+    // leaves a batch input out, and refuses a plugin that declares optional_row(), so "given"
+    // is the truth there, not a guess.
+    bool row_input_given(std::string_view key) const noexcept {
+        if (!args_ || args_->struct_size < IMPACT_SDK_END_OF(impact_prepare_args, absent_row_input_count) ||
+            !args_->absent_row_inputs)
+            return true;
+        for (uint32_t i = 0; i < args_->absent_row_input_count; ++i) {
+            const char* absent = args_->absent_row_inputs[i];
+            if (absent && key == absent) return false;
+        }
+        return true;
+    }
     // The series stay valid as long as the instance: a model may keep these views.
     std::vector<SeriesView> series(std::string_view key) const {
         const impact_value& v = require(key, IMPACT_KIND_SERIES);
@@ -233,6 +248,10 @@ public:
     Input&& description(std::string d) && { description_ = std::move(d); return std::move(*this); }
     Input&& required() && { flags_ |= IMPACT_INPUT_REQUIRED; return std::move(*this); }
     Input&& prepared() && { flags_ |= IMPACT_INPUT_PREPARED; return std::move(*this); }
+    // A batch input the user may leave out (ABI 1.3): then its column is NaN in every row and
+    // PreparedInputs::row_input_given(key) is false at prepare time. Not with required(),
+    // default_value() or prepared(): the host refuses such a descriptor.
+    Input&& optional_row() && { flags_ |= IMPACT_INPUT_OPTIONAL_ROW; return std::move(*this); }
     Input&& default_value(double v) && { flags_ |= IMPACT_INPUT_HAS_DEFAULT; default_number_ = v; return std::move(*this); }
     Input&& default_text(std::string v) && { flags_ |= IMPACT_INPUT_HAS_DEFAULT; default_text_ = std::move(v); return std::move(*this); }
     // Inclusive bounds: value >= v, value <= v.
