@@ -216,6 +216,8 @@ public:
             const host::InputInfo& in = *columns[c];
             if (in.optional_row) {
                 rows[c] = RowValue{std::nan(""), std::nan(""), std::nan(""), false};
+                sources[c] = ColumnSource{ColumnSource::Kind::fixed, std::nan(""), nullptr, 0, 0, step_.id + "." + in.key,
+                                          step_.pos, {}};
                 prepared.leave_out_row_input(in.key);
                 continue;
             }
@@ -430,6 +432,10 @@ private:
             scalars.push_back(&r->high);
             if (r->base) scalars.push_back(&*r->base);
         }
+        if (const DistributionSpec* d = as_distribution(*m.spec))
+            for (const DistributionParam& p : d->params)
+                if (p.name != "weights" && p.name != "p" && p.name != "mu" && p.name != "sigma" && p.name != "lambda")
+                    for (const Scalar& s : p.list) scalars.push_back(&s);
         if (const auto* ref = std::get_if<Reference>(m.spec)) {
             const StepResult& target = referenced_step(m, *ref);
             const OutputResult& output = referenced_output(m, target, *ref);
@@ -445,7 +451,7 @@ private:
             if (!text::is_currency_code(q.unit)) continue;
             if (found && *found != q.unit)
                 fail(m.pos, "step." + step_.id + "." + m.input->key,
-                     fmt::format("expected one currency in a range, found {} and {}", *found, q.unit));
+                     fmt::format("expected one currency in {}, found {} and {}", describe_value(*m.spec), *found, q.unit));
             found = q.unit;
         }
         return found;
