@@ -1,6 +1,7 @@
 // `impact run` and `impact validate` as a user runs them: exit codes, one-line errors, and -o written all or nothing.
 #include "scenario_test_support.hpp"
 
+#include "support/json_parse.hpp"
 #include "support/process.hpp"
 
 #include <catch2/catch.hpp>
@@ -295,4 +296,105 @@ TEST_CASE("impact run with a formula step: exit 3 when the result is not finite,
     check_refusal(unit, 2);
     CHECK(contains(unit.err, "--set 'per_share.shares=24.4B':1:18: step.per_share.shares: expected a value in shares like "
                              "the value it replaces"));
+}
+
+namespace {
+
+// A drawn export ban (step h20, lines 5-13) whose lost revenue feeds a formula step (lines 15-19).
+const std::string drawn_toml = "[scenario]\n"                                                                      // 1
+                               "name = \"Drawn\"\n"                                                                // 2
+                               "as_of = 2025-04-16\n"                                                              // 3
+                               "\n"                                                                                // 4
+                               "[[step]]\n"                                                                        // 5
+                               "id = \"h20\"\n"                                                                    // 6
+                               "model = \"revenue.export_ban\"\n"                                                  // 7
+                               "annual_revenue = { dist = \"uniform\", low = \"12B USD\", high = \"15B USD\" }\n"  // 8
+                               "gross_margin = { dist = \"normal\", mean = \"60%\", sd = \"3%\" }\n"               // 9
+                               "duration_years = 1\n"                                                              // 10
+                               "one_off_charges = \"5.5B USD\"\n"                                                  // 11
+                               "thresholds = { total_impact = { above = [\"13B USD\"] } }\n"                       // 12
+                               "\n"                                                                                // 13
+                               "[[step]]\n"                                                                        // 14
+                               "id = \"log\"\n"                                                                    // 15
+                               "expr = \"ln(h20.lost_revenue / base - 1)\"\n"                                      // 16
+                               "base = \"13B USD\"\n";                                                             // 17
+
+}  // namespace
+
+TEST_CASE("impact run --draws: JSON statistics, the same on 1 and 2 threads, nothing on stderr", "[scenario][cli][monte-carlo]") {
+    TempDir temp;
+    const fs::path scenario = temp.path() / "drawn.toml";
+    // Without the ln step, which fails at some draws (next test).
+    write_file(scenario, drawn_toml.substr(0, drawn_toml.find("[[step]]\nid = \"log\"")));
+    const CommandResult one = run_impact({"run", scenario.string(), "--draws", "20000", "--seed", "42", "--threads", "1",
+                                          "--format", "json"}, temp.path());
+    const CommandResult two = run_impact({"run", scenario.string(), "--draws", "20000", "--seed", "42", "--threads", "2",
+                                          "--format", "json"}, temp.path());
+    INFO(one.describe());
+    REQUIRE(one.exit_code == 0);
+    REQUIRE(two.exit_code == 0);
+    // No progress bar when stderr is not a terminal.
+    CHECK(one.err.empty());
+    const auto a = impact::test::parse_json(one.out);
+    const auto b = impact::test::parse_json(two.out);
+    CHECK(a["uncertainty"]["draws"] == 20000);
+    CHECK(a["uncertainty"]["seed"] == 42);
+    CHECK(a["uncertainty"]["threads"] == 1);
+    CHECK(b["uncertainty"]["threads"] == 2);
+    const auto& total = a["steps"][0]["outputs"]["total_impact"];
+    CHECK(total["drawn"] == true);
+    CHECK(total["statistics"]["percentiles"].size() == 9);
+    CHECK(total["statistics"]["thresholds"][0]["above"] == "13B USD");
+    // Only the thread count differs.
+    CHECK(a["steps"] == b["steps"]);
+    CHECK(a["steps"][0]["inputs"]["annual_revenue"]["distribution"] == "uniform: low 12B USD, high 15B USD");
+}
+
+TEST_CASE("impact run --draws: a formula undefined at a draw exits 3 naming the draw and its inputs", "[scenario][cli][monte-carlo]") {
+    TempDir temp;
+    const fs::path scenario = temp.path() / "drawn.toml";
+    write_file(scenario, drawn_toml);
+    const fs::path report = temp.path() / "report.json";
+    const CommandResult r = run_impact({"run", scenario.string(), "--draws", "5000", "-o", report.string()}, temp.path());
+    INFO(r.describe());
+    check_refusal(r, 3);
+    // ln of a negative number: lost revenue below $13B happens in about a third of the draws.
+    CHECK(contains(r.err, scenario.string() + ":16:9: step.log: formula \"ln(h20.lost_revenue / base - 1)\" is nan at draw "));
+    CHECK(contains(r.err, "(seed 1) with log.base = 13000000000, h20.lost_revenue = "));
+    CHECK_FALSE(fs::exists(report));
+    // The point run is fine: 13.5B / 13B - 1 > 0.
+    CHECK(run_impact({"run", scenario.string()}, temp.path()).exit_code == 0);
+}
+
+TEST_CASE("impact run --draws and --cases: refusals are one line with exit code 2", "[scenario][cli][monte-carlo]") {
+    Workspace w;  // good.toml: one fx.convert step, nothing drawn, no cases
+    const auto refused = [&](const std::vector<std::string>& args, const std::string& says) {
+        const CommandResult r = run_impact(args, w.scratch);
+        INFO(r.describe());
+        check_refusal(r, 2);
+        CHECK(contains(r.err, says));
+    };
+    refused({"run", w.good.string(), "--draws", "100"}, "--draws: expected at least one input given as a distribution");
+    refused({"run", w.good.string(), "--seed", "3"}, "--seed requires --draws");
+    refused({"run", w.good.string(), "--draws", "0"}, "--draws");
+    refused({"run", w.good.string(), "--cases"}, "--cases: expected [[case]] tables in the scenario, found none");
+    refused({"run", w.good.string(), "--cases", "--draws", "10"}, "excludes");
+}
+
+TEST_CASE("impact run --cases: each case's value beside the point run, in text and JSON", "[scenario][cli][monte-carlo]") {
+    const fs::path sample = fs::path(IMPACT_SOURCE_DIR) / "samples" / "h200-china-2025-12.toml";
+    TempDir temp;
+    const CommandResult text = run_impact({"run", sample.string(), "--cases"}, temp.path());
+    INFO(text.describe());
+    REQUIRE(text.exit_code == 0);
+    CHECK(contains(text.out, "  Cases:\n    bear: China refuses H200 imports (Article 2)\n"));
+    const CommandResult json = run_impact({"run", sample.string(), "--cases", "--format", "json"}, temp.path());
+    REQUIRE(json.exit_code == 0);
+    const auto report = impact::test::parse_json(json.out);
+    const auto& lost = report["steps"][4]["outputs"]["lost_revenue"];
+    REQUIRE(report["steps"][4]["id"] == "h200_decision");
+    // lost_revenue = annual revenue x 75% kept x 1 year (facts: $13.5B midpoint, $32B).
+    CHECK(lost["cases"]["bear"] == 0.0);
+    CHECK(lost["cases"]["base"] == 13.5e9 * 0.75);
+    CHECK(lost["cases"]["bull"] == 32e9 * 0.75);
 }
