@@ -88,6 +88,7 @@ int validate_scenario_command(const GlobalOptions& options, const std::filesyste
     const host::Registry registry = load_registry(options, /*warn_rejected=*/true, models_of(scenario));
     const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::validate);
     scenario::check_thresholds(scenario, result);
+    scenario::check_correlations(scenario, result);
     fmt::print("{}: valid: {} step{}, {} data source{} ({})\n", text::printable(scenario_file.string()),
                result.steps.size(), result.steps.size() == 1 ? "" : "s", scenario.data.size(),
                scenario.data.size() == 1 ? "" : "s", text::printable(scenario.name));

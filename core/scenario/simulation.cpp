@@ -326,56 +326,33 @@ private:
         steps_.push_back(std::move(step));
     }
 
+    // The scenario's correlations, checked by check_correlations before the simulation starts.
     void add_correlations() {
-        std::map<std::string, SourcePos> correlated_at;  // "step.input" -> where a correlation names it
         for (std::size_t g = 0; g < scenario_.correlations.size(); ++g) {
             const Correlation& corr = scenario_.correlations[g];
-            const std::string key = fmt::format("correlation[{}]", g + 1);
             CopulaGroup group;
-            for (std::size_t i = 0; i < corr.inputs.size(); ++i) {
-                const std::string& name = corr.inputs[i];
-                if (const auto it = correlated_at.find(name); it != correlated_at.end())
-                    fail(corr.input_pos[i], key + ".inputs",
-                         fmt::format("\"{}\" is correlated already (at {}); list it in one [[correlation]] only", name,
-                                     it->second.str()));
-                correlated_at.emplace(name, corr.input_pos[i]);
-                const auto [step, column] = find_drawn_column(name, corr.input_pos[i], key);
+            for (const std::string& name : corr.inputs) {
+                const auto [step, column] = find_drawn_column(name);
                 const ColumnSource& source = step->plan->columns[column];
-                if (!source.distribution->is_continuous())
-                    fail(corr.input_pos[i], key + ".inputs",
-                         fmt::format("expected an input drawn from a continuous distribution, found \"{}\", which is {}: "
-                                     "a rank correlation with a discrete input is not defined by a Gaussian copula",
-                                     name, uncertainty::kind_name(source.distribution->kind())));
                 step->correlated[column] = static_cast<int>(correlated_slots_);
                 group.slots.push_back(static_cast<int>(correlated_slots_++));
                 group.streams.push_back(step->streams[column]);
                 group.distributions.push_back(source.distribution.get());
             }
-            try {
-                group.copula = std::make_unique<uncertainty::GaussianCopula>(corr.matrix, corr.inputs.size());
-            } catch (const uncertainty::CopulaError& e) {
-                const std::size_t entry = e.row * corr.inputs.size() + e.column;
-                if (e.names_entry && entry < corr.matrix_pos.size())
-                    fail(corr.matrix_pos[entry], fmt::format("{}.spearman[{}][{}]", key, e.row + 1, e.column + 1), e.what());
-                fail(corr.pos, key + ".spearman", e.what());
-            }
-            correlation_lines_.push_back(fmt::format("{}: Spearman rank correlation over {} through a Gaussian copula",
-                                                     key, fmt::join(corr.inputs, ", ")));
+            group.copula = std::make_unique<uncertainty::GaussianCopula>(corr.matrix, corr.inputs.size());
+            correlation_lines_.push_back(fmt::format("correlation[{}]: Spearman rank correlation over {} through a "
+                                                     "Gaussian copula",
+                                                     g + 1, fmt::join(corr.inputs, ", ")));
             groups_.push_back(std::move(group));
         }
     }
 
-    std::pair<StepWork*, std::size_t> find_drawn_column(const std::string& name, const SourcePos& at, const std::string& key) {
+    std::pair<StepWork*, std::size_t> find_drawn_column(const std::string& name) {
         for (StepWork& step : steps_)
             for (std::size_t c = 0; c < step.plan->columns.size(); ++c)
-                if (step.plan->columns[c].name == name) {
-                    if (step.plan->columns[c].kind != ColumnSource::Kind::drawn) break;
+                if (step.plan->columns[c].name == name && step.plan->columns[c].kind == ColumnSource::Kind::drawn)
                     return {&step, c};
-                }
-        fail(at, key + ".inputs",
-             fmt::format("expected an input given as a distribution, written \"step.input\", found \"{}\", which is not "
-                         "drawn",
-                         name));
+        throw std::logic_error("simulation: correlated input " + name + " is not drawn (check_correlations passed it)");
     }
 
     const Scenario& scenario_;
@@ -475,7 +452,53 @@ void check_thresholds(const Scenario& scenario, const RunResult& run) {
     }
 }
 
+void check_correlations(const Scenario& scenario, const RunResult& run) {
+    std::map<std::string, SourcePos> correlated_at;  // "step.input" -> where a correlation names it
+    for (std::size_t g = 0; g < scenario.correlations.size(); ++g) {
+        const Correlation& corr = scenario.correlations[g];
+        const std::string key = fmt::format("correlation[{}]", g + 1);
+        for (std::size_t i = 0; i < corr.inputs.size(); ++i) {
+            const std::string& name = corr.inputs[i];
+            const SourcePos& at = corr.input_pos[i];
+            if (const auto it = correlated_at.find(name); it != correlated_at.end())
+                fail(at, key + ".inputs",
+                     fmt::format("\"{}\" is correlated already (at {}); list it in one [[correlation]] only", name,
+                                 it->second.str()));
+            correlated_at.emplace(name, at);
+            // The input as the run used it: drawn when it has a distribution as written.
+            const auto dot = name.find('.');
+            const auto step = std::find_if(run.steps.begin(), run.steps.end(),
+                                           [&](const StepResult& r) { return r.id == name.substr(0, dot); });
+            const InputUsed* input = nullptr;
+            if (step != run.steps.end())
+                for (const InputUsed& in : step->inputs)
+                    if (in.key == name.substr(dot + 1)) input = &in;
+            if (!input || input->distribution.empty())
+                fail(at, key + ".inputs",
+                     fmt::format("expected an input given as a distribution, written \"step.input\", found \"{}\", {}",
+                                 name, step == run.steps.end() ? "which names no step"
+                                       : !input                ? "which names no input of that step"
+                                                               : "which is not drawn"));
+            const auto kind = uncertainty::parse_kind(input->distribution.substr(0, input->distribution.find(':')));
+            if (kind == uncertainty::DistributionKind::discrete || kind == uncertainty::DistributionKind::bernoulli)
+                fail(at, key + ".inputs",
+                     fmt::format("expected an input drawn from a continuous distribution, found \"{}\", which is {}: a "
+                                 "rank correlation with a discrete input is not defined by a Gaussian copula",
+                                 name, uncertainty::kind_name(*kind)));
+        }
+        try {
+            uncertainty::GaussianCopula copula(corr.matrix, corr.inputs.size());
+        } catch (const uncertainty::CopulaError& e) {
+            const std::size_t entry = e.row * corr.inputs.size() + e.column;
+            if (e.names_entry && entry < corr.matrix_pos.size())
+                fail(corr.matrix_pos[entry], fmt::format("{}.spearman[{}][{}]", key, e.row + 1, e.column + 1), e.what());
+            fail(corr.pos, key + ".spearman", e.what());
+        }
+    }
+}
+
 SimulationResult simulate(const Scenario& scenario, const RunResult& run, const SimulationOptions& options) {
+    check_correlations(scenario, run);
     if (options.draws == 0) throw UserError("--draws: expected a number of draws of at least 1, found 0");
     unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     const Simulation sim(scenario, run, options.seed, threads, false, options.batch_rows);

@@ -65,6 +65,12 @@ struct SimulationResult {
 // validate call it, so that validate catches what run would.
 void check_thresholds(const Scenario& scenario, const RunResult& run);
 
+// Checks every [[correlation]]: each input named once, given as a continuous distribution, and a
+// valid rank-correlation matrix (square, symmetric, unit diagonal, entries in [-1, 1], positive
+// semi-definite once converted). Throws UserError at the offending name or entry. Run (before
+// simulating) and validate call it.
+void check_correlations(const Scenario& scenario, const RunResult& run);
+
 // Evaluates every step that a drawn input reaches for options.draws draws (run must hold the
 // plans: RunOptions::keep_plans), with the scenario's correlations, and returns each output's
 // statistics. Deterministic: the same seed gives bit-identical results for any thread count.

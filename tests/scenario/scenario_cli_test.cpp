@@ -398,3 +398,25 @@ TEST_CASE("impact run --cases: each case's value beside the point run, in text a
     CHECK(lost["cases"]["base"] == 13.5e9 * 0.75);
     CHECK(lost["cases"]["bull"] == 32e9 * 0.75);
 }
+
+TEST_CASE("impact validate checks correlations and thresholds as run does", "[scenario][cli][monte-carlo]") {
+    TempDir temp;
+    const fs::path scenario = temp.path() / "drawn.toml";
+    const std::string base = drawn_toml.substr(0, drawn_toml.find("[[step]]\nid = \"log\""));
+    write_file(scenario, base + "[[correlation]]\n"                                        // 14
+                                "inputs = [\"h20.annual_revenue\", \"h20.duration_years\"]\n"  // 15
+                                "spearman = [[1, 0.3], [0.3, 1]]\n");
+    for (const char* command : {"validate", "run"}) {
+        std::vector<std::string> args{command, scenario.string()};
+        if (std::string(command) == "run") args.insert(args.end(), {"--draws", "100"});
+        const CommandResult r = run_impact(args, temp.path());
+        INFO(r.describe());
+        check_refusal(r, 2);
+        CHECK(contains(r.err, scenario.string() + ":15:33: correlation[1].inputs: expected an input given as a distribution"));
+    }
+    write_file(scenario, replace_all(base, "above = [\"13B USD\"]", "above = [\"13%\"]"));
+    const CommandResult r = run_impact({"validate", scenario.string()}, temp.path());
+    INFO(r.describe());
+    check_refusal(r, 2);
+    CHECK(contains(r.err, scenario.string() + ":12:42: step.h20.thresholds.total_impact: expected a value in the output's unit (USD)"));
+}
