@@ -1,6 +1,8 @@
 // Formula steps' arithmetic: muParser compiles and evaluates; its bytecode is walked for units.
 #include "scenario/formula.hpp"
 
+#include "host/model.hpp"
+
 #include <fmt/format.h>
 #include <muParserBase.h>
 
@@ -471,6 +473,18 @@ double Formula::evaluate(const std::vector<double>& operand_values) {
         const int at = e.GetPos();
         throw FormulaError(clamped(at), fmt::format("{}", e.GetMsg()));
     }
+}
+
+Formula::Checked Formula::evaluate_checked(const std::vector<double>& operand_values) {
+    Checked checked;
+    checked.result = evaluate(operand_values);
+    const std::optional<double> hidden = first_non_finite(operand_values, checked.result);
+    if (!std::isfinite(checked.result))
+        checked.non_finite = fmt::format("is {}", host::non_finite_name(checked.result));
+    else if (hidden)
+        checked.non_finite =
+            fmt::format("computes {} on the way to its result {}", host::non_finite_name(*hidden), checked.result);
+    return checked;
 }
 
 }  // namespace impact::scenario

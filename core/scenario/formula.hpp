@@ -88,6 +88,16 @@ public:
     // from it (which would be a bug).
     std::optional<double> first_non_finite(const std::vector<double>& operand_values, double evaluated) const;
 
+    // evaluate() and first_non_finite() together: the result, and, when it or a value on the
+    // way is not finite, what to say ("is nan", "computes +inf on the way to its result 0").
+    // A NaN or infinity that the result no longer shows (max(ln(x), 0)) is the same failure:
+    // the figure would not be what the inputs say. Throws FormulaError like evaluate().
+    struct Checked {
+        double result = 0;
+        std::optional<std::string> non_finite;
+    };
+    Checked evaluate_checked(const std::vector<double>& operand_values);
+
 private:
     struct Parser;
     std::size_t clamped(int position) const noexcept;

@@ -290,28 +290,22 @@ private:
                                      "undefined)",
                                      values[i], operands[i].name, ranged ? fmt::format(" in {}", row_names[row]) : ""));
             }
-            double result = 0;
-            std::optional<double> hidden;
+            Formula::Checked checked;
             try {
-                result = formula.evaluate(values);
-                hidden = formula.first_non_finite(values, result);
+                checked = formula.evaluate_checked(values);
             } catch (const FormulaError& e) {
                 fail_in_expression(e.offset(), e.what());
             }
-            if (!std::isfinite(result) || hidden) {
+            if (checked.non_finite) {
                 std::vector<std::string> shown;
                 for (std::size_t i = 0; i < operands.size(); ++i) shown.push_back(fmt::format("{} = {}", operands[i].name, values[i]));
-                // A NaN or infinity on the way that the result no longer shows (max(ln(x), 0))
-                // is the same failure: the figure would not be what the inputs say.
-                const std::string what = std::isfinite(result)
-                                             ? fmt::format("computes {} on the way to its result {}",
-                                                           host::non_finite_name(*hidden), result)
-                                             : fmt::format("is {}", host::non_finite_name(result));
                 throw host::CallError(IMPACT_STATUS_MODEL_FAILED,
                                       fmt::format("{}: step.{}: formula \"{}\" {}{}{}{}", spec_.start.str(), step_.id,
-                                                  spec_.expression, what, ranged ? fmt::format(" in {}", row_names[row]) : "",
+                                                  spec_.expression, *checked.non_finite,
+                                                  ranged ? fmt::format(" in {}", row_names[row]) : "",
                                                   shown.empty() ? "" : " with ", fmt::join(shown, ", ")));
             }
+            const double result = checked.result;
             results[row] = result;
         }
         RangedValue value{ranged ? results[1] : results[0], std::nullopt, std::nullopt, ""};

@@ -306,7 +306,6 @@ void write_json(const Scenario& scenario, const RunResult& result, const ReportS
         u["generator"] = sim.generator;
         u["percentile_method"] = sim.percentile_method;
         u["percentile_ci95"] = "order statistics at ranks N*p -/+ 1.96*sqrt(N*p*(1-p)), rounded outward";
-        u["pilot_draws"] = sim.pilot_draws;
         u["passes"] = sim.passes;
         u["correlations"] = sim.correlations;
         write(",\n  \"uncertainty\": ");

@@ -260,22 +260,18 @@ private:
         const Step& spec = scenario_.steps[step.index];
         for (std::size_t r = 0; r < count; ++r) {
             std::copy_n(w.batch_in.data() + r * width, width, values.begin());
-            double result = 0;
-            std::optional<double> hidden;
+            Formula::Checked checked;
             try {
-                result = formula.evaluate(values);
-                hidden = formula.first_non_finite(values, result);
+                checked = formula.evaluate_checked(values);
             } catch (const FormulaError& e) {
                 throw UserError(fmt::format("{}: step.{}.expr: {}", spec.formula->at(e.offset()).str(), spec.id, e.what()));
             }
-            if (!std::isfinite(result) || hidden)
+            if (checked.non_finite)
                 throw host::CallError(IMPACT_STATUS_MODEL_FAILED,
                                       fmt::format("{}: step.{}: formula \"{}\" {} at {}{}", spec.formula->start.str(), spec.id,
-                                                  spec.formula->expression,
-                                                  std::isfinite(result) ? fmt::format("computes {} on the way to its result {}",
-                                                                                      host::non_finite_name(*hidden), result)
-                                                                        : fmt::format("is {}", host::non_finite_name(result)),
-                                                  row_name(first + r), inputs_at(step, w, r)));
+                                                  spec.formula->expression, *checked.non_finite, row_name(first + r),
+                                                  inputs_at(step, w, r)));
+            const double result = checked.result;
             w.batch_out[r] = result;
         }
     }
@@ -552,23 +548,9 @@ SimulationResult simulate(const Scenario& scenario, const RunResult& run, const 
     Driver driver(sim, options, options.draws);
     const std::size_t n_outputs = collectors.size();
 
-    // The pilot: the first draws, whose values set where the exact percentiles look.
-    const std::uint64_t pilot = collectors.front().quantiles->pilot_draws();
-    result.pilot_draws = pilot;
-    driver.plan(pilot + options.draws);
-    if (pilot > 0) {
-        std::vector<std::vector<double>> pilot_values(n_outputs, std::vector<double>(pilot));
-        driver.pass(
-            pilot,
-            [&](unsigned, std::uint64_t, std::uint64_t first, std::size_t count, const Workspace& w) {
-                for (std::size_t k = 0; k < n_outputs; ++k) {
-                    const auto v = Simulation::values(w, collectors[k].step, collectors[k].output, count);
-                    std::copy(v.begin(), v.end(), pilot_values[k].begin() + static_cast<std::ptrdiff_t>(first));
-                }
-            },
-            [](std::uint64_t, std::uint64_t) {});
-        for (std::size_t k = 0; k < n_outputs; ++k) collectors[k].quantiles->set_pilot(pilot_values[k]);
-    }
+    // Exact percentiles need no pilot sample (uncertainty/exact_quantiles.hpp): one pass, and a
+    // further one only for a rank that a window missed.
+    driver.plan(options.draws);
 
     // The main pass: moments per block (merged in block order), exceedance counts, percentiles.
     bool first_pass = true;

@@ -52,8 +52,7 @@ struct SimulationResult {
     std::uint64_t draws = 0;
     std::uint64_t seed = 0;
     unsigned threads = 1;
-    unsigned passes = 0;               // full passes over the draws (the pilot not counted)
-    std::uint64_t pilot_draws = 0;
+    unsigned passes = 0;               // full passes over the draws: 1, or more when a percentile window missed
     std::string generator;             // "Philox4x32-10 (Random123)" or as the library says
     std::string percentile_method;
     std::vector<std::string> correlations;  // one line per [[correlation]] applied
