@@ -18,13 +18,6 @@ namespace {
     throw UserError(fmt::format("{}: {}: {}", at.str(), key, message));
 }
 
-// Parameters written in the input's unit, and those that are plain numbers.
-bool in_input_unit(std::string_view name) {
-    for (const char* n : {"low", "mode", "high", "mean", "sd", "min", "max", "base", "values"})
-        if (name == n) return true;
-    return false;
-}
-
 bool is_list_param(std::string_view name) { return name == "values" || name == "weights"; }
 
 // A number without a unit (mu, sigma, lambda, weights), or for `p` also a percentage.
@@ -50,6 +43,12 @@ std::string written_value(const DistributionParam& param) {
 }
 
 }  // namespace
+
+bool in_input_unit(std::string_view param) {
+    for (const char* n : {"low", "mode", "high", "mean", "sd", "min", "max", "base", "values"})
+        if (param == n) return true;
+    return false;
+}
 
 DrawnValue read_distribution(const DistributionSpec& spec, const std::string& key, const host::InputInfo* bounds,
                              const std::function<double(const Scalar&, const SourcePos&)>& convert) {

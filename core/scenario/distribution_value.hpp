@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace impact::scenario {
 
@@ -26,6 +27,11 @@ struct DrawnValue {
 // bounds and said in `note`. Throws UserError at the offending parameter's file:line:column.
 DrawnValue read_distribution(const DistributionSpec& spec, const std::string& key, const host::InputInfo* bounds,
                              const std::function<double(const Scalar&, const SourcePos&)>& convert);
+
+// Whether a distribution parameter is written in the input's unit ("12B USD", "3%": low, mode,
+// high, mean, sd, min, max, base, values) rather than as a plain number (mu, sigma, lambda,
+// weights, p). The runner reads the currency a money input carries from these.
+bool in_input_unit(std::string_view param);
 
 // The share of a distribution's mass that may lie outside an input's declared bounds before
 // it is an error rather than a truncation (issue #8: "more than 1e-9").

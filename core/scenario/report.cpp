@@ -97,6 +97,19 @@ std::string percentile_name(double p) { return fmt::format("P{}", static_cast<in
 // "> 5.5B USD" or "< -100B USD".
 std::string threshold_name(const ThresholdResult& t) { return fmt::format("{} {}", t.above ? ">" : "<", t.as_written); }
 
+io::Json thresholds_json(const std::vector<ThresholdResult>& thresholds) {
+    io::Json out = io::Json::array();
+    for (const ThresholdResult& t : thresholds) {
+        io::Json th = io::Json::object();
+        th[t.above ? "above" : "below"] = io::json_text(t.as_written);
+        th["value"] = io::json_number(t.value);
+        th["probability"] = io::json_number(t.probability);
+        th["draws"] = t.count;
+        out.push_back(std::move(th));
+    }
+    return out;
+}
+
 io::Json statistics_json(const OutputStatistics& stats) {
     io::Json out = io::Json::object();
     out["mean"] = io::json_number(stats.moments.mean);
@@ -113,17 +126,7 @@ io::Json statistics_json(const OutputStatistics& stats) {
         ci.push_back(io::json_number(p.ci_high));
         intervals[percentile_name(p.probability)] = std::move(ci);
     }
-    if (!stats.thresholds.empty()) {
-        io::Json& thresholds = out["thresholds"] = io::Json::array();
-        for (const ThresholdResult& t : stats.thresholds) {
-            io::Json th = io::Json::object();
-            th[t.above ? "above" : "below"] = io::json_text(t.as_written);
-            th["value"] = io::json_number(t.value);
-            th["probability"] = io::json_number(t.probability);
-            th["draws"] = t.count;
-            thresholds.push_back(std::move(th));
-        }
-    }
+    if (!stats.thresholds.empty()) out["thresholds"] = thresholds_json(stats.thresholds);
     return out;
 }
 
@@ -188,11 +191,8 @@ io::Json step_json(const StepResult& step, std::size_t index, const ReportExtras
             const OutputStatistics& stats = extras.simulation->steps[index][k];
             out["drawn"] = stats.drawn;
             if (stats.drawn) out["statistics"] = statistics_json(stats);
-            else if (!stats.thresholds.empty()) {
-                // The same at every draw: its thresholds hold at all draws or at none.
-                io::Json th = statistics_json(stats)["thresholds"];
-                out["thresholds"] = std::move(th);
-            }
+            // The same at every draw: its thresholds hold at all draws or at none.
+            else if (!stats.thresholds.empty()) out["thresholds"] = thresholds_json(stats.thresholds);
         }
         if (extras.cases) {
             io::Json& cases = out["cases"] = io::Json::object();

@@ -434,7 +434,7 @@ private:
         }
         if (const DistributionSpec* d = as_distribution(*m.spec))
             for (const DistributionParam& p : d->params)
-                if (p.name != "weights" && p.name != "p" && p.name != "mu" && p.name != "sigma" && p.name != "lambda")
+                if (in_input_unit(p.name))
                     for (const Scalar& s : p.list) scalars.push_back(&s);
         if (const auto* ref = std::get_if<Reference>(m.spec)) {
             const StepResult& target = referenced_step(m, *ref);

@@ -55,14 +55,22 @@ double threshold_value(const Threshold& t, const std::string& unit, const std::s
          fmt::format("expected a value in the output's unit ({}), found \"{}\"", unit.empty() ? "a number" : unit, written));
 }
 
-// Which steps a drawn input reaches: a step is drawn when one of its values is drawn or is an
-// output of a drawn step. Their outputs are evaluated per draw; the others' stay at their value.
-std::vector<bool> drawn_steps(const std::vector<StepPlan>& plans) {
-    std::vector<bool> drawn(plans.size(), false);
+// Which steps change from row to row: a step varies when one of its own values does (drawn, or,
+// with --cases, set to another value by some case) or when it takes an output of a step that
+// varies. Under --draws only these are evaluated per draw; the others keep their value.
+std::vector<bool> varying_steps(const std::vector<StepPlan>& plans, bool cases) {
+    std::vector<bool> varies(plans.size(), false);
     for (std::size_t s = 0; s < plans.size(); ++s)
-        for (const ColumnSource& c : plans[s].columns)
-            if (c.kind == ColumnSource::Kind::drawn || (c.kind == ColumnSource::Kind::earlier && drawn[c.step])) drawn[s] = true;
-    return drawn;
+        for (const ColumnSource& c : plans[s].columns) {
+            if (c.kind == ColumnSource::Kind::earlier) {
+                if (varies[c.step]) varies[s] = true;
+                continue;
+            }
+            const bool own = cases ? std::any_of(c.per_case.begin(), c.per_case.end(), [&](double v) { return v != c.value; })
+                                   : c.kind == ColumnSource::Kind::drawn;
+            if (own) varies[s] = true;
+        }
+    return varies;
 }
 
 // A step as the workers evaluate it.
@@ -100,8 +108,10 @@ public:
           batch_rows_(std::clamp<std::size_t>(batch_rows, 1, kDrawsPerBlock)) {
         if (run.plans.size() != run.steps.size())
             throw std::logic_error("simulation: the run kept no plans (RunOptions::keep_plans)");
-        drawn_ = cases ? std::vector<bool>(run.plans.size(), true) : drawn_steps(run.plans);
-        check_fixed_references();
+        const std::vector<bool> varies = varying_steps(run.plans, cases);
+        check_fixed_references(varies);
+        // Cases are one batch through every step; draws go only through the steps they reach.
+        drawn_ = cases ? std::vector<bool>(run.plans.size(), true) : varies;
         for (std::size_t s = 0; s < run.plans.size(); ++s)
             if (drawn_[s]) add_step(s);
         if (!cases) add_correlations();
@@ -276,31 +286,16 @@ private:
         }
     }
 
-    void check_fixed_references() const {
+    // An input fixed per model instance cannot follow an output that changes from row to row.
+    void check_fixed_references(const std::vector<bool>& varies) const {
         for (std::size_t s = 0; s < run_.plans.size(); ++s)
             for (const FixedReference& ref : run_.plans[s].fixed_references)
-                if (drawn_[ref.step] && !cases_)
+                if (varies[ref.step])
                     fail(ref.pos, "step." + ref.name,
-                         fmt::format("is fixed per model instance, so it cannot follow {}.{}, which is drawn; it would "
-                                     "stay at its point value in every draw",
-                                     run_.steps[ref.step].id, run_.steps[ref.step].outputs[ref.output].key));
-                else if (cases_)
-                    check_fixed_reference_in_cases(ref);
-    }
-
-    // With --cases a fixed input may follow an earlier output only if no case changes it.
-    void check_fixed_reference_in_cases(const FixedReference& ref) const {
-        std::vector<bool> varies(run_.plans.size(), false);
-        for (std::size_t s = 0; s < run_.plans.size(); ++s)
-            for (const ColumnSource& c : run_.plans[s].columns) {
-                const bool differs = std::any_of(c.per_case.begin(), c.per_case.end(), [&](double v) { return v != c.value; });
-                if ((c.kind != ColumnSource::Kind::earlier && differs) || (c.kind == ColumnSource::Kind::earlier && varies[c.step]))
-                    varies[s] = true;
-            }
-        if (varies[ref.step])
-            fail(ref.pos, "step." + ref.name,
-                 fmt::format("is fixed per model instance, so it cannot follow {}.{}, which the cases change",
-                             run_.steps[ref.step].id, run_.steps[ref.step].outputs[ref.output].key));
+                         fmt::format("is fixed per model instance, so it cannot follow {}.{}, which {}",
+                                     run_.steps[ref.step].id, run_.steps[ref.step].outputs[ref.output].key,
+                                     cases_ ? "the cases change"
+                                            : "is drawn; it would stay at its point value in every draw"));
     }
 
     void add_step(std::size_t s) {
