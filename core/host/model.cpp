@@ -262,20 +262,31 @@ ModelInstance::ModelInstance(std::shared_ptr<const LoadedPlugin> plugin, const M
                              PreparedValues values, impact_model_instance* instance)
     : plugin_(std::move(plugin)), info_(info), values_(std::move(values)), instance_(instance),
       row_inputs_(info->row_inputs()) {
-    for (const InputInfo* in : row_inputs_) {
-        lower_bounds_.push_back(in->min_value.value_or(-std::numeric_limits<double>::infinity()));
-        upper_bounds_.push_back(in->max_value.value_or(std::numeric_limits<double>::infinity()));
-        lower_exclusive_.push_back(in->min_value && in->min_exclusive);
-        upper_exclusive_.push_back(in->max_value && in->max_exclusive);
+    constexpr double largest = std::numeric_limits<double>::max();
+    constexpr double infinity = std::numeric_limits<double>::infinity();
+    for (uint32_t c = 0; c < row_inputs_.size(); ++c) {
+        const InputInfo* in = row_inputs_[c];
         left_out_.push_back(values_.row_input_left_out(in->key));
+        if (left_out_.back()) {
+            left_out_columns_.push_back(c);
+            continue;
+        }
+        // x > b is x >= nextafter(b, +inf) for doubles, and a finite x is never beyond +-DBL_MAX.
+        double lowest = in->min_value.value_or(-largest);
+        if (in->min_value && in->min_exclusive) lowest = std::nextafter(lowest, infinity);
+        double highest = in->max_value.value_or(largest);
+        if (in->max_value && in->max_exclusive) highest = std::nextafter(highest, -infinity);
+        bounded_columns_.push_back(c);
+        lowest_allowed_.push_back(std::max(lowest, -largest));
+        highest_allowed_.push_back(std::min(highest, largest));
     }
 }
 
 ModelInstance::ModelInstance(ModelInstance&& other) noexcept
     : plugin_(std::move(other.plugin_)), info_(other.info_), values_(std::move(other.values_)),
       instance_(std::exchange(other.instance_, nullptr)), row_inputs_(std::move(other.row_inputs_)),
-      lower_bounds_(std::move(other.lower_bounds_)), upper_bounds_(std::move(other.upper_bounds_)),
-      lower_exclusive_(std::move(other.lower_exclusive_)), upper_exclusive_(std::move(other.upper_exclusive_)),
+      bounded_columns_(std::move(other.bounded_columns_)), lowest_allowed_(std::move(other.lowest_allowed_)),
+      highest_allowed_(std::move(other.highest_allowed_)), left_out_columns_(std::move(other.left_out_columns_)),
       left_out_(std::move(other.left_out_)) {}
 
 ModelInstance& ModelInstance::operator=(ModelInstance&& other) noexcept {
@@ -286,10 +297,10 @@ ModelInstance& ModelInstance::operator=(ModelInstance&& other) noexcept {
         values_ = std::move(other.values_);
         instance_ = std::exchange(other.instance_, nullptr);
         row_inputs_ = std::move(other.row_inputs_);
-        lower_bounds_ = std::move(other.lower_bounds_);
-        upper_bounds_ = std::move(other.upper_bounds_);
-        lower_exclusive_ = std::move(other.lower_exclusive_);
-        upper_exclusive_ = std::move(other.upper_exclusive_);
+        bounded_columns_ = std::move(other.bounded_columns_);
+        lowest_allowed_ = std::move(other.lowest_allowed_);
+        highest_allowed_ = std::move(other.highest_allowed_);
+        left_out_columns_ = std::move(other.left_out_columns_);
         left_out_ = std::move(other.left_out_);
     }
     return *this;
@@ -327,18 +338,21 @@ void ModelInstance::evaluate(std::span<const double> inputs, std::span<double> o
     // An output the plugin forgets to write stays NaN, so the finite check below catches it,
     // instead of a 0 that looks like a result.
     std::fill(outputs.begin(), outputs.end(), std::numeric_limits<double>::quiet_NaN());
-    // One branch-light pass against precomputed limits (NaN fails both comparisons; an
-    // infinity fails the finite check); the message is built only for a value that fails.
+    // One pass over the whole batch, two comparisons per value and no branch on the data (NaN
+    // fails both, infinities lie beyond the finite limits); only when some value fails are the
+    // rows checked again, in order, to name the first one.
+    bool all_ok = true;
     for (std::size_t r = 0; r < rows; ++r) {
         const double* row = inputs.data() + r * width;
-        bool ok = true;
-        for (std::size_t c = 0; c < width; ++c) {
-            const double x = row[c];
-            ok &= left_out_[c] ? std::isnan(x)
-                               : std::isfinite(x) && (lower_exclusive_[c] ? x > lower_bounds_[c] : x >= lower_bounds_[c]) &&
-                                     (upper_exclusive_[c] ? x < upper_bounds_[c] : x <= upper_bounds_[c]);
+        for (std::size_t i = 0; i < bounded_columns_.size(); ++i) {
+            const double x = row[bounded_columns_[i]];
+            all_ok &= (x >= lowest_allowed_[i]) & (x <= highest_allowed_[i]);
         }
-        if (!ok)
+        for (const uint32_t c : left_out_columns_) all_ok &= std::isnan(row[c]);
+    }
+    if (!all_ok)
+        for (std::size_t r = 0; r < rows; ++r) {
+            const double* row = inputs.data() + r * width;
             for (std::size_t c = 0; c < width; ++c) {
                 // The plugin was told at prepare time that this column is empty; a value here
                 // would be a host bug, not the user's input.
@@ -349,7 +363,7 @@ void ModelInstance::evaluate(std::span<const double> inputs, std::span<double> o
                                                 info_->id, row_inputs_[c]->key, r, format_bound(row[c])));
                 if (!left_out_[c]) check_bounds(*row_inputs_[c], row[c], static_cast<int64_t>(r));
             }
-    }
+        }
     evaluate_unchecked(inputs.data(), rows, outputs.data());
 }
 

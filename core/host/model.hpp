@@ -175,11 +175,14 @@ private:
     PreparedValues values_;
     impact_model_instance* instance_ = nullptr;
     std::vector<const InputInfo*> row_inputs_;
-    std::vector<double> lower_bounds_;  // per batch column; -inf when none
-    std::vector<double> upper_bounds_;  // per batch column; +inf when none
-    std::vector<bool> lower_exclusive_;  // per batch column (ABI 1.2)
-    std::vector<bool> upper_exclusive_;
-    std::vector<bool> left_out_;  // per batch column (ABI 1.3): NaN in every row, not checked
+    // The batch columns evaluate() checks against their bounds, and each one's lowest and highest
+    // allowed value: inclusive and finite (an exclusive bound is moved to the next double inward,
+    // a missing one is +-DBL_MAX), so that two comparisons per value also refuse NaN and infinities.
+    std::vector<uint32_t> bounded_columns_;
+    std::vector<double> lowest_allowed_;
+    std::vector<double> highest_allowed_;
+    std::vector<uint32_t> left_out_columns_;  // ABI 1.3: NaN in every row, not checked against bounds
+    std::vector<bool> left_out_;  // per batch column
 };
 
 }  // namespace impact::host

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 namespace impact::revenue {
@@ -19,14 +20,21 @@ std::string format_number(double value) {
     return out.str();
 }
 
+// In [low, high] (finite bounds): false for NaN and infinities. Shared by the checks that throw and
+// by ExportBan::inputs_in_bounds, which must agree with them.
+constexpr bool within(double value, double low, double high) noexcept { return value >= low && value <= high; }
+constexpr bool finite_at_least(double value, double low) noexcept {
+    return value >= low && value <= std::numeric_limits<double>::max();
+}
+
 // Refuses NaN and infinities as well as values outside [low, high].
 void check_range(const char* key, double value, double low, double high) {
-    if (!std::isfinite(value) || value < low || value > high)
+    if (!within(value, low, high))
         throw sdk::InputError(key, std::string(key) + " must be a finite number from " + format_number(low) + " to " +
                                     format_number(high) + ", got " + format_number(value));
 }
 void check_at_least(const char* key, double value, double low) {
-    if (!std::isfinite(value) || value < low)
+    if (!finite_at_least(value, low))
         throw sdk::InputError(key, std::string(key) + " must be a finite number >= " + format_number(low) + ", got " +
                                     format_number(value));
 }
@@ -98,12 +106,12 @@ ExportBan::ExportBan(QuantLib::Date as_of, Timing timing)
     }
 }
 
-template <class Visit>
-void ExportBan::for_each_flow(double annual_gross_profit, double duration_years, Visit&& visit) const {
-    const double period_years = years_per_period(timing_);
-    const PeriodSplit split = split_periods(duration_years, period_years);
-    const double full_amount = annual_gross_profit * period_years;
-    for (int k = 1; k <= split.full_periods; ++k) visit(period_ends_[k], period_end_years_[k], full_amount);
+ExportBan::FlowSchedule ExportBan::schedule(double duration_years) const {
+    FlowSchedule s;
+    s.period_years = years_per_period(timing_);
+    const PeriodSplit split = split_periods(duration_years, s.period_years);
+    s.full_periods = split.full_periods;
+    s.full_years = period_end_years_.data() + 1;
     if (split.partial_fraction > 0.0) {
         // The last, partial period ends the same fraction of the way through the calendar
         // days of a full period starting where it starts, rounded to the nearest day. A
@@ -113,9 +121,20 @@ void ExportBan::for_each_flow(double annual_gross_profit, double duration_years,
         const auto period_days = static_cast<double>(full_end.serialNumber() - start.serialNumber());
         const auto partial_days =
             static_cast<QuantLib::Date::serial_type>(std::lround(split.partial_fraction * period_days));
-        const QuantLib::Date date = start + partial_days;
-        visit(date, day_count_.yearFraction(as_of_, date), full_amount * split.partial_fraction);
+        s.has_partial = true;
+        s.partial_date = start + partial_days;
+        s.partial_years = day_count_.yearFraction(as_of_, s.partial_date);
+        s.partial_fraction = split.partial_fraction;
     }
+    return s;
+}
+
+template <class Visit>
+void ExportBan::for_each_flow(double annual_gross_profit, double duration_years, Visit&& visit) const {
+    const FlowSchedule s = schedule(duration_years);
+    const double full_amount = annual_gross_profit * s.period_years;
+    for (int k = 1; k <= s.full_periods; ++k) visit(period_ends_[k], s.full_years[k - 1], full_amount);
+    if (s.has_partial) visit(s.partial_date, s.partial_years, full_amount * s.partial_fraction);
 }
 
 std::vector<CashFlow> ExportBan::gross_profit_flows(double annual_gross_profit, double duration_years) const {
@@ -137,6 +156,14 @@ std::vector<DiscountedFlow> ExportBan::discounted_flows(double annual_gross_prof
     return flows;
 }
 
+bool ExportBan::inputs_in_bounds(const ExportBanInputs& in) noexcept {
+    // & rather than &&: no branch per input, so a batch's rows are checked at the speed of the data.
+    return finite_at_least(in.annual_revenue, 0.0) & within(in.restricted_share, 0.0, 1.0) &
+           within(in.duration_years, 0.0, max_duration_years) & within(in.recapture, 0.0, 1.0) &
+           within(in.gross_margin, 0.0, 1.0) & finite_at_least(in.one_off_charges, 0.0) &
+           within(in.discount_rate, min_discount_rate, max_discount_rate);
+}
+
 ExportBanResult ExportBan::evaluate(const ExportBanInputs& in) const {
     check_at_least("annual_revenue", in.annual_revenue, 0.0);
     check_range("restricted_share", in.restricted_share, 0.0, 1.0);
@@ -145,7 +172,10 @@ ExportBanResult ExportBan::evaluate(const ExportBanInputs& in) const {
     check_range("gross_margin", in.gross_margin, 0.0, 1.0);
     check_at_least("one_off_charges", in.one_off_charges, 0.0);
     check_range("discount_rate", in.discount_rate, min_discount_rate, max_discount_rate);
+    return evaluate(in, schedule(in.duration_years));
+}
 
+ExportBanResult ExportBan::evaluate(const ExportBanInputs& in, const FlowSchedule& flows) const noexcept {
     ExportBanResult out;
     const double annual_lost_revenue = in.annual_revenue * in.restricted_share * (1.0 - in.recapture);
     out.lost_revenue = annual_lost_revenue * in.duration_years;
@@ -154,13 +184,15 @@ ExportBanResult ExportBan::evaluate(const ExportBanInputs& in) const {
     out.total_impact = out.lost_gross_profit + out.one_off_charges;
 
     // One-off charges are booked at as_of: discount factor 1. The flows are summed in date
-    // order with the same products as a FlatForward curve's discount(date), so the sum is the
-    // one the per-row curve gave; no QuantLib object is built for the row.
+    // order, each discounted as a FlatForward curve's discount(date) would (to 1e-14); no
+    // QuantLib object is built for the row.
+    const double full_amount = annual_lost_revenue * in.gross_margin * flows.period_years;
+    const double log_growth = annual_log_growth(in.discount_rate);
     double pv = in.one_off_charges;
-    for_each_flow(annual_lost_revenue * in.gross_margin, in.duration_years,
-                  [&](const QuantLib::Date&, double years, double amount) {
-                      pv += amount * annual_discount_factor(in.discount_rate, years);
-                  });
+    for (int k = 0; k < flows.full_periods; ++k)
+        pv += full_amount * discount_factor_from_log_growth(log_growth, flows.full_years[k]);
+    if (flows.has_partial)
+        pv += full_amount * flows.partial_fraction * discount_factor_from_log_growth(log_growth, flows.partial_years);
     out.pv_total_impact = pv;
     return out;
 }

@@ -101,23 +101,24 @@ public:
           currency_(in.currency_or("currency", "USD")) {}
 
     void evaluate(sdk::Batch& batch) const {
-        // for_each_row gives an error from the formulas its row; the host says which row (or range end) it was.
-        sdk::for_each_row(batch, [&](uint64_t row) {
-            rev::ExportBanInputs inputs;
-            inputs.annual_revenue = batch.input(row, annual_revenue_);
-            inputs.restricted_share = batch.input(row, restricted_share_);
-            inputs.duration_years = batch.input(row, duration_years_);
-            inputs.recapture = batch.input(row, recapture_);
-            inputs.gross_margin = batch.input(row, gross_margin_);
-            inputs.one_off_charges = batch.input(row, one_off_charges_input_);
-            inputs.discount_rate = batch.input(row, discount_rate_);
-            const rev::ExportBanResult result = model_.evaluate(inputs);
-            batch.output(row, lost_revenue_) = result.lost_revenue;
-            batch.output(row, lost_gross_profit_) = result.lost_gross_profit;
-            batch.output(row, one_off_charges_output_) = result.one_off_charges;
-            batch.output(row, total_impact_) = result.total_impact;
-            batch.output(row, pv_total_impact_) = result.pv_total_impact;
-        });
+        const uint64_t rows = batch.rows();
+        if (rows == 0) return;
+        // The usual batch (Monte Carlo draws, a range) has every row in bounds and one duration:
+        // checked in one pass without a branch per row, then the flows are laid out once.
+        const double duration_years = batch.input(0, duration_years_);
+        bool usual = true;
+        for (uint64_t row = 0; row < rows; ++row) {
+            const rev::ExportBanInputs inputs = row_inputs(batch, row);
+            usual &= rev::ExportBan::inputs_in_bounds(inputs) & (inputs.duration_years == duration_years);
+        }
+        if (usual) {
+            const rev::ExportBan::FlowSchedule flows = model_.schedule(duration_years);
+            for (uint64_t row = 0; row < rows; ++row) write_outputs(batch, row, model_.evaluate(row_inputs(batch, row), flows));
+            return;
+        }
+        // Otherwise row by row, each row checked with its message; for_each_row gives an error from
+        // the formulas its row, and the host says which row (or range end) it was.
+        sdk::for_each_row(batch, [&](uint64_t row) { write_outputs(batch, row, model_.evaluate(row_inputs(batch, row))); });
     }
 
     std::vector<sdk::Note> notes() const {
@@ -133,6 +134,25 @@ public:
     }
 
 private:
+    rev::ExportBanInputs row_inputs(const sdk::Batch& batch, uint64_t row) const noexcept {
+        rev::ExportBanInputs inputs;
+        inputs.annual_revenue = batch.input(row, annual_revenue_);
+        inputs.restricted_share = batch.input(row, restricted_share_);
+        inputs.duration_years = batch.input(row, duration_years_);
+        inputs.recapture = batch.input(row, recapture_);
+        inputs.gross_margin = batch.input(row, gross_margin_);
+        inputs.one_off_charges = batch.input(row, one_off_charges_input_);
+        inputs.discount_rate = batch.input(row, discount_rate_);
+        return inputs;
+    }
+    void write_outputs(const sdk::Batch& batch, uint64_t row, const rev::ExportBanResult& result) const noexcept {
+        batch.output(row, lost_revenue_) = result.lost_revenue;
+        batch.output(row, lost_gross_profit_) = result.lost_gross_profit;
+        batch.output(row, one_off_charges_output_) = result.one_off_charges;
+        batch.output(row, total_impact_) = result.total_impact;
+        batch.output(row, pv_total_impact_) = result.pv_total_impact;
+    }
+
     static rev::Timing timing(const sdk::PreparedInputs& in) {
         const std::string text = in.text_or("timing", "quarterly");
         if (const auto timing = rev::parse_timing(text)) return *timing;

@@ -174,6 +174,25 @@ TEST_CASE("exclusive bounds refuse the bound itself, inclusive ones accept it", 
     with_base.evaluate(row, outputs);
     CHECK(outputs[0] == 0.5);
 
+    // The host checks a batch against inclusive limits, an exclusive bound moved one double
+    // inward: the nearest doubles inside must pass, and a batch whose last row holds a bound
+    // itself must fail on that row. Reference: the bounds declared in contract_models.cpp.
+    const double tiny_price = std::numeric_limits<double>::denorm_min();
+    const double share_below_one = std::nextafter(1.0, 0.0);
+    const std::vector<double> inside{tiny_price, share_below_one};
+    INFO("price " << tiny_price << ", share " << share_below_one);
+    PreparedValues tiny_base;  // keeps base / price / (1 - share) finite at these extremes
+    tiny_base.set_number("base", 1e-300);
+    const ModelInstance with_tiny_base = exclusive.prepare(std::move(tiny_base));
+    with_tiny_base.evaluate(inside, outputs);
+    CHECK(outputs[0] == 1e-300 / tiny_price / (1 - share_below_one));
+    std::vector<double> three_outputs(3);
+    const std::vector<double> last_row_bad{4.0, 0.0, tiny_price, share_below_one, 4.0, 1.0};
+    const auto last_row_error = call_error([&] { with_base.evaluate(last_row_bad, three_outputs); });
+    REQUIRE(last_row_error);
+    CHECK(last_row_error->input_key() == "share");
+    CHECK(last_row_error->row() == 2);
+
     PreparedValues zero_base;
     zero_base.set_number("base", 0.0);
     const auto error = call_error([&] { (void)exclusive.prepare(std::move(zero_base)); });

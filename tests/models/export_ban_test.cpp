@@ -27,6 +27,7 @@ namespace {
 
 using namespace impact::test;
 namespace chr = std::chrono;
+namespace rev = impact::revenue;
 
 const LoadedPlugin& revenue_plugin() { return require_loaded_plugin(IMPACT_PLUGIN_OUTPUT_DIR "/impact-revenue.so"); }
 
@@ -374,6 +375,47 @@ TEST_CASE("revenue.export_ban refuses bad rows, naming the input and the row", "
     }
 }
 
+TEST_CASE("revenue.export_ban: inputs_in_bounds agrees with evaluate's checks at every bound", "[revenue]") {
+    // A batch is checked by inputs_in_bounds and evaluated without messages when every row passes,
+    // so the two must agree exactly: for each input at its bounds, one double beyond, NaN and the
+    // infinities. Reference: the bounds in plugins/revenue/README.md ("Inputs").
+    const rev::ExportBan model(rev::valuation_date_from_days(april_16_2025), rev::Timing::quarterly);
+    const rev::ExportBanInputs good{13.5e9, 1.0, 1.0, 0.0, 0.6, 5.5e9, 0.08};
+    const double inf = std::numeric_limits<double>::infinity();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    struct Bounded {
+        const char* key;
+        double rev::ExportBanInputs::*member;
+        double low, high;  // high = +inf: no upper bound
+    };
+    const Bounded inputs[] = {
+        {"annual_revenue", &rev::ExportBanInputs::annual_revenue, 0.0, inf},
+        {"restricted_share", &rev::ExportBanInputs::restricted_share, 0.0, 1.0},
+        {"duration_years", &rev::ExportBanInputs::duration_years, 0.0, 50.0},
+        {"recapture", &rev::ExportBanInputs::recapture, 0.0, 1.0},
+        {"gross_margin", &rev::ExportBanInputs::gross_margin, 0.0, 1.0},
+        {"one_off_charges", &rev::ExportBanInputs::one_off_charges, 0.0, inf},
+        {"discount_rate", &rev::ExportBanInputs::discount_rate, -0.5, 1.0},
+    };
+    for (const Bounded& b : inputs) {
+        const double largest = std::numeric_limits<double>::max();
+        for (const double value : {b.low, std::nextafter(b.low, -inf), b.high == inf ? largest : b.high,
+                                   std::nextafter(b.high, inf), nan, inf, -inf}) {
+            rev::ExportBanInputs in = good;
+            in.*b.member = value;
+            bool throws = false;
+            try {
+                (void)model.evaluate(in);
+            } catch (const impact::sdk::InputError&) {
+                throws = true;
+            }
+            INFO(b.key << " = " << value);
+            CHECK(rev::ExportBan::inputs_in_bounds(in) == !throws);
+            CHECK(throws == !(value >= b.low && value <= std::min(b.high, largest)));
+        }
+    }
+}
+
 TEST_CASE("revenue.export_ban refuses bad prepared inputs, naming the input", "[revenue]") {
     struct Case {
         const char* what;
@@ -464,7 +506,6 @@ TEST_CASE("revenue.export_ban: prepared flow dates and closed-form discount fact
     // the same floating-point operations as QuantLib's InterestRate, so it is usually exact);
     // dates and year fractions exactly.
     constexpr double tolerance = 1e-14;
-    namespace rev = impact::revenue;
     const double annual_gross_profit = 8.1e9, one_off = 5.5e9;
     std::size_t flows_compared = 0, failures = 0;
     for (const int32_t as_of_days : grid_as_of) {
