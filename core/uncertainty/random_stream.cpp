@@ -31,6 +31,14 @@ using quantile_policy = boost::math::policies::policy<
     boost::math::policies::promote_double<false>>;
 const boost::math::normal_distribution<double, quantile_policy> standard_normal;
 
+// (2 k + 1) 2^-53 with k the top 52 bits of a Philox word. 2k + 1 < 2^53 fits a signed 64-bit
+// integer, whose conversion to double is one instruction and exact; the product by a power of two
+// is exact too.
+inline double odd_grid_uniform(uint64_t word) noexcept {
+    const auto odd = static_cast<int64_t>(((word >> 12) << 1) | 1U);
+    return static_cast<double>(odd) * 0x1p-53;
+}
+
 }  // namespace
 
 uint64_t stream_id(std::string_view step_dot_input) noexcept {
@@ -46,14 +54,24 @@ void uniforms(uint64_t seed, uint64_t stream, uint64_t first_draw, std::span<dou
     const philox2x64_key_t key = {{seed}};
     const std::size_t count = out.size();
     double* const values = out.data();
-    for (std::size_t i = 0; i < count; ++i) {
-        const philox2x64_ctr_t counter = {{first_draw + i, stream}};
-        const philox2x64_ctr_t bits = philox2x64_R(10, counter, key);
-        // 2k + 1 < 2^53 fits a signed 64-bit integer, whose conversion to double is one instruction
-        // and exact; the product by a power of two is exact too.
-        const auto odd = static_cast<int64_t>(((bits.v[0] >> 12) << 1) | 1U);
-        values[i] = static_cast<double>(odd) * 0x1p-53;
+    if (count == 0)
+        return;
+    // Draws 2j and 2j + 1 are words 0 and 1 of counter {j, stream}: an odd first draw takes word 1
+    // of its pair alone, whole pairs follow, and an even last draw takes word 0 of its pair alone.
+    uint64_t pair = first_draw >> 1;
+    std::size_t i = 0;
+    if ((first_draw & 1U) != 0) {
+        values[0] = odd_grid_uniform(philox2x64_R(10, philox2x64_ctr_t{{pair, stream}}, key).v[1]);
+        ++pair;
+        i = 1;
     }
+    for (; i + 2 <= count; i += 2, ++pair) {
+        const philox2x64_ctr_t bits = philox2x64_R(10, philox2x64_ctr_t{{pair, stream}}, key);
+        values[i] = odd_grid_uniform(bits.v[0]);
+        values[i + 1] = odd_grid_uniform(bits.v[1]);
+    }
+    if (i < count)
+        values[i] = odd_grid_uniform(philox2x64_R(10, philox2x64_ctr_t{{pair, stream}}, key).v[0]);
 }
 
 void standard_normals(uint64_t seed, uint64_t stream, uint64_t first_draw, std::span<double> out) noexcept {

@@ -14,16 +14,18 @@ uint64_t stream_id(std::string_view step_dot_input) noexcept;
 
 // Uniforms strictly inside (0, 1) for draws [first_draw, first_draw + out.size()) of `stream` under
 // `seed`. The exact recipe for draw i, so that anyone can reproduce it:
-//   (w0, w1) = philox2x64_R(10, counter = {i, stream}, key = {seed})     (Random123 1.14, philox.h)
-//   k        = w0 >> 12                                                  (the top 52 bits of w0)
+//   (w0, w1) = philox2x64_R(10, counter = {i >> 1, stream}, key = {seed})  (Random123 1.14, philox.h)
+//   w        = w0 when i is even, w1 when i is odd                      (both words of each block)
+//   k        = w >> 12                                                  (the top 52 bits of w)
 //   u        = (2 k + 1) * 2^-53                                         (exact in a double)
 // So u takes the 2^52 odd multiples of 2^-53: the smallest is 2^-53, the largest 1 - 2^-53, never 0
 // or 1, and the grid is symmetric (1 - u is another possible draw, exactly), which keeps normals
 // symmetric. Resolution is 2^-52 between neighbours (a 53-bit fixed-point number whose last bit is
 // always set). Philox is keyed by the seed; the stream sits in the counter's second word, so every
-// (stream, draw) pair is a distinct counter and the 128-bit outputs of the bijection never repeat
-// within a seed. w1 is unused. Draw i depends only on (seed, stream, i): any split of a run into
-// blocks gives the same bits.
+// (stream, pair of draws) is a distinct counter and the 128-bit outputs of the bijection never
+// repeat within a seed; draws 2j and 2j + 1 are the two 64-bit halves of one output, which halves
+// the cost per draw. Draw i depends only on (seed, stream, i): any split of a run into blocks, at
+// odd or even offsets, gives the same bits.
 void uniforms(uint64_t seed, uint64_t stream, uint64_t first_draw, std::span<double> out) noexcept;
 
 // Standard normals for the same draws: inverse_normal_cdf of the same uniforms, one uniform per

@@ -54,11 +54,66 @@ TEST_CASE("the Philox2x64-10 underneath matches Random123's known answers", "[un
         const philox2x64_ctr_t out = philox2x64_R(10, philox2x64_ctr_t{{c.c0, c.c1}}, philox2x64_key_t{{c.key}});
         CHECK(out.v[0] == c.w0);
         CHECK(out.v[1] == c.w1);
-        // The documented recipe: draw c0 of stream c1 under seed key is (2 (w0 >> 12) + 1) 2^-53.
-        double u = 0;
-        uniforms(c.key, c.c1, c.c0, std::span<double>(&u, 1));
-        CHECK(u == std::ldexp(static_cast<double>(2 * (c.w0 >> 12) + 1), -53));
+        // The documented recipe: draws 2 c0 and 2 c0 + 1 of stream c1 under seed key are
+        // (2 (w0 >> 12) + 1) 2^-53 and (2 (w1 >> 12) + 1) 2^-53. A counter word c0 above 2^63 - 1
+        // is the pair of no 64-bit draw index, so that vector checks Philox alone.
+        if (c.c0 > (~0ULL >> 1))
+            continue;
+        const uint64_t even_draw = 2 * c.c0;
+        CAPTURE(even_draw);
+        double pair[2] = {0, 0};
+        uniforms(c.key, c.c1, even_draw, std::span<double>(pair, 2));
+        CHECK(pair[0] == std::ldexp(static_cast<double>(2 * (c.w0 >> 12) + 1), -53));
+        CHECK(pair[1] == std::ldexp(static_cast<double>(2 * (c.w1 >> 12) + 1), -53));
+        // Each draw alone, the odd one starting a call of its own, gives the same bits.
+        double alone = 0;
+        uniforms(c.key, c.c1, even_draw + 1, std::span<double>(&alone, 1));
+        CHECK(alone == pair[1]);
+        uniforms(c.key, c.c1, even_draw, std::span<double>(&alone, 1));
+        CHECK(alone == pair[0]);
     }
+}
+
+TEST_CASE("the recipe takes word 1 of counter (i >> 1) for odd i, up to the last draw index", "[uncertainty][random]") {
+    // Reference: Random123's philox2x64_R itself (checked against its known answers above), applied
+    // by hand to the documented recipe at draw indices around 2^63 and at the largest index.
+    const uint64_t seed = 0x0123456789abcdefULL, stream = stream_id("recipe.check");
+    const uint64_t draws[] = {1, 2, 3, 4095, 4096, (1ULL << 63) - 1, 1ULL << 63, (1ULL << 63) + 1, ~0ULL - 1, ~0ULL};
+    for (const uint64_t draw : draws) {
+        const philox2x64_ctr_t words =
+            philox2x64_R(10, philox2x64_ctr_t{{draw >> 1, stream}}, philox2x64_key_t{{seed}});
+        const uint64_t word = (draw & 1U) != 0 ? words.v[1] : words.v[0];
+        double u = 0;
+        uniforms(seed, stream, draw, std::span<double>(&u, 1));
+        CAPTURE(draw, word, u);
+        CHECK(u == std::ldexp(static_cast<double>(2 * (word >> 12) + 1), -53));
+    }
+}
+
+TEST_CASE("draws [0, n) in one call equal the draws of calls split at odd and even offsets", "[uncertainty][random]") {
+    const uint64_t seed = 99, stream = stream_id("split.offsets");
+    constexpr std::size_t n = 1001;  // odd, so that a whole-range call ends on an even draw alone
+    const auto whole = draw_uniforms(seed, stream, 0, n);
+    // Every split point from 0 to n, odd and even, into two calls; and three calls of odd lengths.
+    for (std::size_t split = 0; split <= n; ++split) {
+        std::vector<double> parts(n);
+        uniforms(seed, stream, 0, std::span<double>(parts).first(split));
+        uniforms(seed, stream, split, std::span<double>(parts).subspan(split));
+        if (parts != whole) {
+            CAPTURE(split);
+            FAIL("a split at this offset changed a draw");
+        }
+    }
+    for (const std::size_t first : {0U, 1U, 2U, 7U, 500U, 999U})
+        for (const std::size_t length : {0U, 1U, 2U, 3U, 5U, 64U}) {
+            const std::size_t count = std::min(length, n - first);
+            const auto part = draw_uniforms(seed, stream, first, count);
+            for (std::size_t k = 0; k < count; ++k)
+                if (part[k] != whole[first + k]) {
+                    CAPTURE(first, length, k);
+                    FAIL("a call of this start and length changed a draw");
+                }
+        }
 }
 
 TEST_CASE("uniforms lie strictly inside (0, 1) on the odd multiples of 2^-53", "[uncertainty][random]") {
