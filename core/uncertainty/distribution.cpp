@@ -289,6 +289,20 @@ void Distribution::State::quantile_block(const double* u, double* out, std::size
             out[i] = table_quantile(u[i]);
         return;
     }
+    const double lo = support_lo, hi = support_hi;
+    if (kind == DistributionKind::uniform) {
+        // An affine map of the probability, in one pass; out[i] is written after u[i] was read,
+        // so out may be u. The parameters are copied to locals: out might otherwise alias them
+        // for the compiler, which then does not vectorise.
+        const double a = low, b = high, range = b - a, f = f_lo, s = s_lo, w = width;
+        if (upper)
+            for (std::size_t i = 0; i < n; ++i)
+                out[i] = continuous_result(u[i], b - (s - u[i] * w) * range, lo, hi);
+        else
+            for (std::size_t i = 0; i < n; ++i)
+                out[i] = continuous_result(u[i], a + (f + u[i] * w) * range, lo, hi);
+        return;
+    }
     // The probability to invert, F(min) + u (F(max) - F(min)) or its survival form, as quantile()
     // computes it (for an untruncated shape, exactly u).
     if (upper)
@@ -297,20 +311,7 @@ void Distribution::State::quantile_block(const double* u, double* out, std::size
     else
         for (std::size_t i = 0; i < n; ++i)
             p[i] = f_lo + u[i] * width;
-    const double lo = support_lo, hi = support_hi;
     switch (kind) {
-        case DistributionKind::uniform: {
-            // An affine map; out[i] is written last, after u[i] was read, so out may be u. The
-            // parameters are copied to locals: out might otherwise alias them for the compiler.
-            const double a = low, b = high, range = b - a;
-            if (upper)
-                for (std::size_t i = 0; i < n; ++i)
-                    out[i] = continuous_result(u[i], b - p[i] * range, lo, hi);
-            else
-                for (std::size_t i = 0; i < n; ++i)
-                    out[i] = continuous_result(u[i], a + p[i] * range, lo, hi);
-            return;
-        }
         case DistributionKind::triangular: {
             const double a = low, c = mode, b = high;
             if (upper)
@@ -353,6 +354,7 @@ void Distribution::State::quantile_block(const double* u, double* out, std::size
                     out[i] = continuous_result(u[i], location + scale * p[i], lo, hi);
             return;
         }
+        case DistributionKind::uniform:  // above
         case DistributionKind::discrete:
         case DistributionKind::bernoulli:
             break;
