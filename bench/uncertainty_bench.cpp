@@ -48,7 +48,7 @@ void bm_standard_normals(benchmark::State& state) {
 }
 BENCHMARK(bm_standard_normals);
 
-// The normal quantile alone, ours and Boost.Math's (double and default long-double policies), on
+// The normal quantile alone, ours one value at a time and Boost.Math's (double and default long-double policies), on
 // the same uniforms: the comparison behind the choice in random_stream.cpp.
 template <int Which>
 void bm_normal_quantile(benchmark::State& state) {
@@ -72,6 +72,19 @@ void bm_normal_quantile(benchmark::State& state) {
     report_per_draw(state);
 }
 BENCHMARK(bm_normal_quantile<0>)->Name("inverse_normal_cdf");
+
+// The block normal quantile (central region vectorised), on the same uniforms.
+void bm_normal_quantile_block(benchmark::State& state) {
+    std::vector<double> u(block_draws), out(block_draws);
+    uniforms(bench_seed, 1, 0, u);
+    for (auto _ : state) {
+        inverse_normal_cdf(u, out);
+        benchmark::DoNotOptimize(out.data());
+        benchmark::ClobberMemory();
+    }
+    report_per_draw(state);
+}
+BENCHMARK(bm_normal_quantile_block)->Name("inverse_normal_cdf_block");
 BENCHMARK(bm_normal_quantile<1>)->Name("boost_normal_quantile_double");
 BENCHMARK(bm_normal_quantile<2>)->Name("boost_normal_quantile_long_double");
 
