@@ -54,6 +54,10 @@ public:
     void add(std::span<const double> values);
     // Takes over another collector of the same pass; throws std::logic_error if it is of another.
     void merge(QuantileCollector&& other);
+    // An empty collector of the same pass whose windows are this collector's current windows: no
+    // values, every count zero, histogram zeroed. Feed it some draws, then merge it back (see
+    // "Rounds" in ExactQuantiles).
+    QuantileCollector empty_like() const;
 
     // Values added to this collector (and to those merged into it).
     std::uint64_t count() const noexcept;
