@@ -10,6 +10,10 @@
 //                       peak kept values per collector, collector_ns_per_value (thread CPU time spent
 //                       in add, merge and finish_pass only, per value and pass; generating the draws
 //                       is not counted), heap_peak_MiB (see below).
+//   rounds/<dist>/N     the loop an engine merging after every round would run: per pass one running
+//                       collector; each round deals 64 blocks of 4096 alternately to 2 collectors
+//                       made by running.empty_like(), then merges both into the running one. One
+//                       output; same counters as pass/ (heap_peak_MiB: running + round collectors).
 //
 // Heap bytes. This program replaces the global operator new and delete with ones that count the
 // bytes live (malloc_usable_size of each block, so capacity slack and allocator rounding count)
@@ -211,6 +215,53 @@ void pass(benchmark::State& state, bool lognormal) {
     state.counters["collector_ns_per_value"] = static_cast<double>(collector_ns) / static_cast<double>(n * passes);
 }
 
+void rounds(benchmark::State& state, bool lognormal) {
+    constexpr std::size_t kBlocksPerRound = 64;
+    const auto n = static_cast<std::uint64_t>(state.range(0));
+    unsigned passes = 0;
+    std::size_t peak = 0;
+    double heap_mib = 0;
+    std::int64_t collector_ns = 0;
+    std::vector<double> block(kBlock);
+    for (auto _ : state) {
+        const std::int64_t live = reset_heap_peak();
+        collector_ns = 0;
+        ExactQuantiles q(probabilities(), n, kBudget);
+        while (q.needs_pass()) {
+            QuantileCollector running = q.collector();
+            Draws draws(lognormal, 42);
+            std::uint64_t start = 0;
+            while (start < n) {
+                std::int64_t t0 = thread_cpu_ns();
+                QuantileCollector round[2] = {running.empty_like(), running.empty_like()};
+                collector_ns += thread_cpu_ns() - t0;
+                for (std::size_t b = 0; b < kBlocksPerRound && start < n; ++b, start += kBlock) {
+                    const auto size = static_cast<std::size_t>(std::min<std::uint64_t>(kBlock, n - start));
+                    draws.fill(std::span(block).first(size));
+                    t0 = thread_cpu_ns();
+                    round[b % 2].add(std::span(block).first(size));
+                    collector_ns += thread_cpu_ns() - t0;
+                }
+                t0 = thread_cpu_ns();
+                running.merge(std::move(round[0]));
+                running.merge(std::move(round[1]));
+                collector_ns += thread_cpu_ns() - t0;
+            }
+            const std::int64_t t0 = thread_cpu_ns();
+            q.finish_pass(std::move(running));
+            collector_ns += thread_cpu_ns() - t0;
+        }
+        passes = q.passes();
+        peak = q.peak_kept_values();
+        benchmark::DoNotOptimize(q.percentiles());
+        heap_mib = heap_peak_mib_since(live);
+    }
+    state.counters["passes"] = passes;
+    state.counters["peak_kept"] = static_cast<double>(peak);
+    state.counters["heap_peak_MiB"] = heap_mib;
+    state.counters["collector_ns_per_value"] = static_cast<double>(collector_ns) / static_cast<double>(n * passes);
+}
+
 }  // namespace
 
 BENCHMARK_CAPTURE(add, normal, false)->Unit(benchmark::kMillisecond);
@@ -219,5 +270,8 @@ BENCHMARK_CAPTURE(add_steady, normal, false)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(add_steady, lognormal, true)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(pass, normal, false)->Arg(10'000'000)->Arg(100'000'000)->Iterations(1)->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(pass, lognormal, true)->Arg(10'000'000)->Arg(100'000'000)->Iterations(1)->Unit(benchmark::kSecond);
+
+BENCHMARK_CAPTURE(rounds, normal, false)->Arg(10'000'000)->Arg(100'000'000)->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(rounds, lognormal, true)->Arg(10'000'000)->Arg(100'000'000)->Iterations(1)->Unit(benchmark::kSecond);
 
 BENCHMARK_MAIN();
