@@ -43,7 +43,7 @@ constexpr std::size_t kFirstNarrowingValues = 65536;
 // Window half-widths in sds of a target's local rank, tried in turn until the kept values fit.
 constexpr double kWindowSigmas[] = {6.0, 4.0, 3.0};
 // A collector narrows again when its kept values have grown by this fraction since it last narrowed.
-constexpr double kNarrowingGrowth = 0.5;
+constexpr double kNarrowingGrowth = 0.0625;
 // Ranks added to each side of a window for the rounding of rank estimates.
 constexpr double kWindowSlackRanks = 2.0;
 // Runs of at least this many equal kept values are stored as one (value, count): point masses
@@ -161,6 +161,8 @@ struct Window {
     std::vector<Mass> masses;  // sorted by key, keys strictly inside (lo, hi)
     std::uint64_t mass_total = 0;
     std::vector<std::uint32_t> targets;  // indexes into Problem::target_ranks
+    // Capacity to give the kept values when they must grow (0: just room until the next narrowing).
+    std::size_t expected_peak = 0;
 
     std::uint64_t size() const noexcept { return n_lo + kept.size() + mass_total + n_hi; }
 
@@ -458,10 +460,12 @@ std::size_t planned_capacity(std::size_t kept_values) {
     return kept_values + static_cast<std::size_t>(static_cast<double>(kept_values) * kNarrowingGrowth * 1.1) + 16;
 }
 
-// Gives a vector the planned capacity when it holds much more, or less, than that.
-void fit_capacity(std::vector<std::uint64_t>& v) {
-    const std::size_t planned = planned_capacity(v.size());
-    if (v.capacity() < planned) {
+// Gives a vector room to grow until the next narrowing, and at least `expected_peak` values when it
+// must grow; gives back capacity beyond half as much again as it will need.
+void fit_capacity(std::vector<std::uint64_t>& v, std::size_t expected_peak) {
+    const std::size_t needed = planned_capacity(v.size());
+    const std::size_t planned = std::max(needed, expected_peak);
+    if (v.capacity() < needed) {
         v.reserve(planned);
     } else if (v.capacity() > planned + planned / 2) {
         std::vector<std::uint64_t> fitted;
@@ -545,7 +549,7 @@ void refit(ProblemState& state, std::vector<Window> fresh) {
         for (std::size_t f = first; f < end; ++f) {
             if (f - first == largest) continue;
             const Range r = inside[f - first];
-            fresh[f].kept.reserve(planned_capacity(r.end - r.begin));
+            fresh[f].kept.reserve(std::max(planned_capacity(r.end - r.begin), fresh[f].expected_peak));
             fresh[f].kept.assign(kept.begin() + static_cast<std::ptrdiff_t>(r.begin),
                                  kept.begin() + static_cast<std::ptrdiff_t>(r.end));
         }
@@ -554,7 +558,7 @@ void refit(ProblemState& state, std::vector<Window> fresh) {
             std::vector<std::uint64_t>& reused = old.kept;
             reused.erase(reused.begin() + static_cast<std::ptrdiff_t>(r.end), reused.end());
             reused.erase(reused.begin(), reused.begin() + static_cast<std::ptrdiff_t>(r.begin));
-            fit_capacity(reused);
+            fit_capacity(reused, fresh[first + largest].expected_peak);
             fresh[first + largest].kept.swap(reused);
         }
         for (std::size_t f = first; f < end; ++f) fresh[f].sorted = fresh[f].kept.size();
@@ -593,9 +597,37 @@ std::uint64_t key_at(const Window& w, std::uint64_t before, double rank) {
     return w.at(static_cast<std::uint64_t>(index));
 }
 
+// The most values a window with these targets is expected to hold while its collector sees the
+// interval's values from n to m: the widest span of the targets' windows (the rule in narrow())
+// over n' in [n, m], on a grid of 32 points, plus the growth allowed before narrowing again.
+std::size_t expected_peak_values(const detail::Problem& problem, const std::vector<std::uint32_t>& targets,
+                                 double n, double m, double sigmas) {
+    constexpr int kGrid = 32;
+    double widest = 0;
+    for (int k = 0; k <= kGrid; ++k) {
+        const double seen = n + (m - n) * k / kGrid;
+        const double unseen_fraction = std::max(0.0, 1.0 - seen / m);
+        double lo = std::numeric_limits<double>::infinity();
+        double hi = -lo;
+        for (const std::uint32_t t : targets) {
+            const double rank = static_cast<double>(problem.target_ranks[t]);
+            const double f = (rank + 0.5) / m;
+            const double centre = (rank + 0.5) * (seen / m);
+            const double sd = std::sqrt(seen * f * (1 - f) * unseen_fraction);
+            lo = std::min(lo, centre - sigmas * sd - kWindowSlackRanks);
+            hi = std::max(hi, centre + sigmas * sd + kWindowSlackRanks);
+        }
+        widest = std::max(widest, hi - lo);
+    }
+    return planned_capacity(static_cast<std::size_t>(std::min(widest, m)));
+}
+
 // Narrows each window of a collector's interval to where its targets' ranks can still fall
-// (see ExactQuantiles in the header for the rule).
-void narrow(ProblemState& state, const detail::Problem& problem, double sigmas) {
+// (see ExactQuantiles in the header for the rule). A collector that will see the rest of the pass
+// (`plan_for_pass`) plans its windows' capacity for the most they are expected to hold until the
+// end, so that a large window is not copied into a larger buffer while the collector holds most.
+void narrow(ProblemState& state, const detail::Problem& problem, double sigmas, bool plan_for_pass,
+            std::size_t capacity_limit) {
     const double n = static_cast<double>(state.seen);
     const double m = static_cast<double>(problem.values);
     if (state.seen == 0) return;
@@ -621,7 +653,13 @@ void narrow(ProblemState& state, const detail::Problem& problem, double sigmas) 
         }
         before += w.size();
     }
-    refit(state, unite(std::move(proposals)));
+    std::vector<Window> united = unite(std::move(proposals));
+    if (plan_for_pass) {
+        for (Window& w : united) {
+            w.expected_peak = std::min(capacity_limit, expected_peak_values(problem, w.targets, n, m, sigmas));
+        }
+    }
+    refit(state, std::move(united));
 }
 
 // Gives up the window holding most values: its targets will be found in a later pass.
@@ -665,6 +703,8 @@ struct QuantileCollector::State {
     std::size_t trigger = 0;  // narrow when the narrowed intervals' kept values reach this
     std::size_t windowed_kept = 0;  // kept values of the intervals that are not kept whole
     std::size_t peak = 0;
+    // Set by empty_like(): this is the running collector, which will see the rest of the pass.
+    bool plans_for_pass = false;
 
     std::size_t kept(bool windowed_only) const {
         std::size_t total = 0;
@@ -688,7 +728,9 @@ struct QuantileCollector::State {
         const std::size_t goal = plan->windowed_limit / 2;
         for (const double sigmas : kWindowSigmas) {
             for (std::size_t i = 0; i < problems.size(); ++i) {
-                if (!plan->problems[i].keep_all) narrow(problems[i], plan->problems[i], sigmas);
+                if (!plan->problems[i].keep_all) {
+                    narrow(problems[i], plan->problems[i], sigmas, plans_for_pass, plan->windowed_limit);
+                }
             }
             if (kept(true) <= goal) break;
         }
@@ -791,7 +833,8 @@ void QuantileCollector::add(std::span<const double> values) {
 }
 
 QuantileCollector QuantileCollector::empty_like() const {
-    const State& s = *state_;
+    State& s = *state_;
+    s.plans_for_pass = true;
     auto state = std::make_unique<State>();
     state->plan = s.plan;
     for (std::size_t i = 0; i < s.problems.size(); ++i) {
