@@ -16,6 +16,9 @@
 //                       made by running.empty_like(), then merges both into the running one. One
 //                       output; same counters as pass/ (heap_peak_MiB: running + round collectors).
 //
+//   seeds/<mode>/N      passes over 16 seeds of normal draws: `threads` is the pass/ loop, `rounds`
+//                       the rounds/ loop; counters max_passes and seeds_with_more_passes.
+//
 // Heap bytes. This program replaces the global operator new and delete with ones that count the
 // bytes live (malloc_usable_size of each block, so capacity slack and allocator rounding count)
 // and the peak since the last reset. heap_peak_MiB is that peak during a benchmark minus what was
@@ -274,18 +277,76 @@ void rounds(benchmark::State& state, bool lognormal) {
 }
 #endif
 
+// Passes for one seed: 2 collectors to the end (threads) or rounds of empty_like collectors.
+unsigned passes_for_seed(std::uint64_t n, std::uint64_t seed, bool in_rounds) {
+    std::vector<double> buffer(kBlocksPerRound * kBlock);
+    ExactQuantiles q(probabilities(), n, kBudget);
+    while (q.needs_pass()) {
+        QuantileCollector running = q.collector();
+        QuantileCollector other = q.collector();
+        Draws draws(false, seed);
+        for (std::uint64_t start = 0; start < n;) {
+            const auto size = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), n - start));
+            draws.fill(std::span(buffer).first(size));
+#ifndef IMPACT_BENCH_WITHOUT_ROUNDS
+            if (in_rounds) {
+                QuantileCollector round[2] = {running.empty_like(), running.empty_like()};
+                std::size_t index = 0;
+                for (std::size_t b = 0; b < size; b += kBlock, ++index) {
+                    round[index % 2].add(std::span(buffer).subspan(b, std::min(kBlock, size - b)));
+                }
+                running.merge(std::move(round[0]));
+                running.merge(std::move(round[1]));
+                start += size;
+                continue;
+            }
+#endif
+            std::size_t index = 0;
+            for (std::size_t b = 0; b < size; b += kBlock, ++index) {
+                (index % 2 == 0 ? running : other).add(std::span(buffer).subspan(b, std::min(kBlock, size - b)));
+            }
+            start += size;
+        }
+        running.merge(std::move(other));
+        q.finish_pass(std::move(running));
+    }
+    return q.passes();
+}
+
+void seeds(benchmark::State& state, bool in_rounds) {
+    constexpr std::uint64_t kSeeds = 16;
+    const auto n = static_cast<std::uint64_t>(state.range(0));
+    unsigned max_passes = 0;
+    unsigned more = 0;
+    for (auto _ : state) {
+        max_passes = 0;
+        more = 0;
+        for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+            const unsigned passes = passes_for_seed(n, 1000 + seed, in_rounds);
+            max_passes = std::max(max_passes, passes);
+            more += passes > 1 ? 1 : 0;
+        }
+    }
+    state.counters["max_passes"] = max_passes;
+    state.counters["seeds_with_more_passes"] = more;
+}
+
 }  // namespace
 
 BENCHMARK_CAPTURE(add, normal, false)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(add, lognormal, true)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(add_steady, normal, false)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(add_steady, lognormal, true)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(pass, normal, false)->Arg(10'000'000)->Arg(100'000'000)->Iterations(1)->Unit(benchmark::kSecond);
-BENCHMARK_CAPTURE(pass, lognormal, true)->Arg(10'000'000)->Arg(100'000'000)->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(pass, normal, false)->Arg(1'000'000)->Arg(10'000'000)->Arg(100'000'000)->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(pass, lognormal, true)->Arg(1'000'000)->Arg(10'000'000)->Arg(100'000'000)->Iterations(1)->Unit(benchmark::kSecond);
 
 #ifndef IMPACT_BENCH_WITHOUT_ROUNDS
-BENCHMARK_CAPTURE(rounds, normal, false)->Arg(10'000'000)->Arg(100'000'000)->Iterations(1)->Unit(benchmark::kSecond);
-BENCHMARK_CAPTURE(rounds, lognormal, true)->Arg(10'000'000)->Arg(100'000'000)->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(rounds, normal, false)->Arg(1'000'000)->Arg(10'000'000)->Arg(100'000'000)->Iterations(1)->Unit(benchmark::kSecond);
+BENCHMARK_CAPTURE(rounds, lognormal, true)->Arg(1'000'000)->Arg(10'000'000)->Arg(100'000'000)->Iterations(1)->Unit(benchmark::kSecond);
+#endif
+BENCHMARK_CAPTURE(seeds, threads, false)->Arg(1'000'000)->Arg(10'000'000)->Iterations(1)->Unit(benchmark::kSecond);
+#ifndef IMPACT_BENCH_WITHOUT_ROUNDS
+BENCHMARK_CAPTURE(seeds, rounds, true)->Arg(1'000'000)->Arg(10'000'000)->Iterations(1)->Unit(benchmark::kSecond);
 #endif
 
 BENCHMARK_MAIN();
