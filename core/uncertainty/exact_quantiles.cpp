@@ -42,12 +42,8 @@ constexpr unsigned kHistogramBits = 12;
 constexpr std::size_t kFirstNarrowingValues = 65536;
 // Window half-widths in sds of a target's local rank, tried in turn until the kept values fit.
 constexpr double kWindowSigmas[] = {6.0, 4.0, 3.0};
-// add() takes values this many at a time (keys and route codes in arrays on the stack).
+// add() takes values this many at a time (their keys in an array on the stack).
 constexpr std::size_t kAddChunk = 256;
-// Gap counts of a chunk are kept on the stack in this many interleaved copies when there are at
-// most kLocalGaps gaps.
-constexpr std::size_t kCountCopies = 4;
-constexpr std::size_t kLocalGaps = 64;
 // A collector narrows again when its kept values have grown by this fraction since it last narrowed.
 constexpr double kNarrowingGrowth = 0.0625;
 // Ranks added to each side of a window for the rounding of rank estimates.
@@ -798,67 +794,30 @@ struct QuantileCollector::State {
     }
 
     // Takes keys of values that all lie in the pass's first interval, when it is the only one.
-    // Two loops: the first looks every key up in the bucket table (loads only, independent from
-    // key to key); the second counts. Counting in the lookup loop would store to a gap whose
-    // address is known only after two dependent loads, and the next key's load of its gap, issued
-    // before that address is known, is often found to alias it and replayed (measured: 4.9 against
-    // 2.8 ns per value).
     void add_to_only_interval(const std::uint64_t* keys, std::size_t n) {
         const detail::Problem& problem = plan->problems.front();
         ProblemState& state = problems.front();
         const unsigned shift = problem.histogram_shift;
         const std::uint64_t key_lo = problem.key_lo;
         std::uint64_t* const histogram = state.histogram.data();
-        std::uint16_t codes[kAddChunk];
+        // The bucket table in locals: stores to the counters could otherwise alias its fields, which
+        // the compiler would then load again for every value. Redone after each narrowing.
+        RouteView view(state);
         std::uint64_t seen = state.seen;
-        std::size_t i = 0;
-        while (i < n) {
-            // The bucket table in locals: stores to the counters could otherwise alias its fields,
-            // which the compiler would then load again for every value. Redone after a narrowing.
-            const RouteView view(state);
-            for (std::size_t j = i; j < n; ++j) codes[j] = view.lookup(keys[j]);
-            // Gap counts in kCountCopies interleaved copies on the stack when the gaps are few:
-            // consecutive values in one gap then increment different counters, so the increments
-            // do not wait for one another (measured: 4.5 against ... ns per value).
-            const std::size_t gap_count = view.last_gap + 1;
-            const bool local = gap_count <= kLocalGaps;
-            std::uint32_t counts[kCountCopies][kLocalGaps];
-            if (local) {
-                for (auto& copy : counts) std::fill_n(copy, gap_count, 0U);
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t key = keys[i];
+            ++seen;
+            ++histogram[(key - key_lo) >> shift];
+            const std::uint16_t code = view.lookup(key);
+            if (route_kind(code) == Route::gap) {
+                ++view.gaps[route_index(code)];
+                continue;
             }
-            std::size_t start = i;
-            bool narrowed = false;
-            for (; i < n; ++i) {
-                const std::uint64_t key = keys[i];
-                ++histogram[(key - key_lo) >> shift];
-                const std::uint16_t code = codes[i];
-                if (route_kind(code) == Route::gap) {
-                    if (local) {
-                        ++counts[i % kCountCopies][route_index(code)];
-                    } else {
-                        ++view.gaps[route_index(code)];
-                    }
-                    continue;
-                }
-                state.seen = seen + (i - start) + 1;
-                if (route_kept(state, key, code) && !problem.keep_all && ++windowed_kept >= trigger) {
-                    if (local) {
-                        for (std::size_t g = 0; g < gap_count; ++g) {
-                            for (const auto& copy : counts) view.gaps[g] += copy[g];
-                        }
-                    }
-                    note_peak();  // the most this collector holds: narrowing only drops values
-                    narrow_all();
-                    ++i;
-                    narrowed = true;
-                    break;  // the windows changed: look the remaining keys up again
-                }
-            }
-            seen += i - start;
-            if (local && !narrowed) {
-                for (std::size_t g = 0; g < gap_count; ++g) {
-                    for (const auto& copy : counts) view.gaps[g] += copy[g];
-                }
+            state.seen = seen;
+            if (route_kept(state, key, code) && !problem.keep_all && ++windowed_kept >= trigger) {
+                note_peak();  // the most this collector holds: narrowing only drops values
+                narrow_all();
+                view = RouteView(state);
             }
         }
         state.seen = seen;
