@@ -321,8 +321,9 @@ struct ProblemState {
     unsigned sub_route_shift = 0;
     std::uint64_t sub_route_mask = 0;
     std::size_t sub_routes_begin = 0;  // index in `routes` of the first sub-table
+    std::size_t routes_below = 0;  // index in `routes` of the code of keys below route_base (then above route_top)
     std::size_t sub_routes_per_table = 1;
-    std::vector<std::uint16_t> routes;  // first the buckets, then 256 sub-buckets per table
+    std::vector<std::uint16_t> routes;  // the buckets, below and above, then 256 sub-buckets per table
 
     // Fills the bucket table in one sweep over the sorted window edges: a key range without an
     // edge has one code, a gap's or a window's inside, given by how many edges lie below it
@@ -334,9 +335,11 @@ struct ProblemState {
             route_shift = 0;
             sub_route_shift = 0;
             sub_route_mask = 0;
-            sub_routes_begin = 0;
+            sub_routes_begin = 3;
             sub_routes_per_table = 1;
-            routes.push_back(route_code(Route::search, 0));
+            routes_below = 1;
+            // Every key searched (a gap index this large would not fit in a code).
+            routes.assign(3, route_code(Route::search, 0));
             return;
         }
         std::vector<std::uint64_t> edges;
@@ -360,16 +363,19 @@ struct ProblemState {
         sub_route_mask = (std::uint64_t{1} << (route_shift - sub_route_shift)) - 1;
         const std::size_t buckets = static_cast<std::size_t>(span >> route_shift) + 1;
         const std::size_t sub_buckets = static_cast<std::size_t>(sub_route_mask) + 1;
-        sub_routes_begin = buckets;
+        sub_routes_begin = buckets + 2;
         sub_routes_per_table = sub_buckets;
+        routes_below = buckets;
         routes.resize(buckets);
+        routes.push_back(route_code(Route::gap, 0));  // keys below route_base
+        routes.push_back(route_code(Route::gap, windows.size()));  // keys above route_top
         const std::uint64_t width_less_one = (std::uint64_t{1} << route_shift) - 1;
         const std::uint64_t sub_width_less_one = (std::uint64_t{1} << sub_route_shift) - 1;
         std::size_t below = 0;
         for (std::size_t b = 0; b < buckets; ++b) {
             const std::uint64_t lo = route_base + (std::uint64_t{b} << route_shift);
             const std::uint64_t hi = route_top - lo <= width_less_one ? route_top : lo + width_less_one;
-            const std::size_t table = (routes.size() - buckets) / sub_buckets;
+            const std::size_t table = (routes.size() - sub_routes_begin) / sub_buckets;
             const bool room = route_shift > 0 && table <= kMaxRouteIndex;
             routes[b] = code_of(lo, hi, below, room ? route_code(Route::table, table) : route_code(Route::search, 0));
             if (route_kind(routes[b]) != Route::table) continue;
@@ -407,25 +413,26 @@ struct RouteView {
     unsigned sub_shift;
     std::uint64_t sub_mask;
     std::size_t sub_begin;
+    std::size_t below;
     unsigned sub_bits;
-    std::size_t last_gap;
     const std::uint16_t* routes;
     std::uint64_t* gaps;
 
     explicit RouteView(ProblemState& s)
         : base(s.route_base), top(s.route_top), shift(s.route_shift), sub_shift(s.sub_route_shift),
-          sub_mask(s.sub_route_mask), sub_begin(s.sub_routes_begin),
-          sub_bits(static_cast<unsigned>(std::countr_zero(s.sub_routes_per_table))), last_gap(s.windows.size()),
+          sub_mask(s.sub_route_mask), sub_begin(s.sub_routes_begin), below(s.routes_below),
+          sub_bits(static_cast<unsigned>(std::countr_zero(s.sub_routes_per_table))),
           routes(s.routes.data()), gaps(s.gaps.data()) {}
 
     // The code of a key from the bucket table: a gap, a window's inside, or `search`. Without a
     // branch on whether the bucket has a sub-table (that depends on the data and mispredicts): the
     // sub-bucket's entry is read when there is one, else the bucket's own entry again.
+    // Keys outside [base, top] read the entries after the buckets, chosen without a branch too.
     std::uint16_t lookup(std::uint64_t key) const {
-        if (key < base) return route_code(Route::gap, 0);
-        if (key > top) return route_code(Route::gap, last_gap);
         const std::uint64_t offset = key - base;
-        const auto bucket = static_cast<std::size_t>(offset >> shift);
+        auto bucket = static_cast<std::size_t>(offset >> shift);
+        bucket = key < base ? below : bucket;
+        bucket = key > top ? below + 1 : bucket;
         const std::uint16_t code = routes[bucket];
         const std::size_t sub = sub_begin + (route_index(code) << sub_bits) +
                                 static_cast<std::size_t>((offset >> sub_shift) & sub_mask);
