@@ -148,7 +148,7 @@ private:
 // stays close to the values held; a merge holds both inputs' values until it has narrowed, no more
 // than the two collectors held before), plus 32 KiB of histogram per interval (one in pass 1, at
 // most one per target rank later) and 8 KiB plus 512 bytes per window edge of bucket table. At
-// N = 1e8 a running collector with two round collectors peaks at 1.93 MiB of heap in all
+// N = 1e8 a running collector with two round collectors peaks at 1.94 MiB of heap in all
 // (bench/README.md). No pilot is needed: each collector's first values play that part, so
 // pilot_draws() is 0.
 //
