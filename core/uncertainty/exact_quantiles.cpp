@@ -42,6 +42,10 @@ constexpr unsigned kHistogramBits = 12;
 constexpr std::size_t kFirstNarrowingValues = 65536;
 // Window half-widths in sds of a target's local rank, tried in turn until the kept values fit.
 constexpr double kWindowSigmas[] = {6.0, 4.0, 3.0};
+// add() takes values this many at a time (their keys in an array on the stack).
+constexpr std::size_t kAddChunk = 256;
+// A collector narrows again when its kept values have grown by this fraction since it last narrowed.
+constexpr double kNarrowingGrowth = 0.0625;
 // Ranks added to each side of a window for the rounding of rank estimates.
 constexpr double kWindowSlackRanks = 2.0;
 // Runs of at least this many equal kept values are stored as one (value, count): point masses
@@ -140,6 +144,46 @@ std::vector<Mass> combine_masses(std::vector<Mass> masses) {
     return combined;
 }
 
+// Makes room for `extra` more values, growing by a quarter rather than doubling: a collector's
+// memory is mostly these vectors, and doubling would leave up to half of it unused.
+void reserve_more(std::vector<std::uint64_t>& v, std::size_t extra) {
+    if (v.size() + extra <= v.capacity()) return;
+    v.reserve(std::max(v.size() + extra, v.capacity() + v.capacity() / 4 + 64));
+}
+
+// Sorts keys: by std::sort when few, else by least-significant-digit radix sort, 8 bits a pass,
+// skipping the digits that all keys share (the keys of a window share their top bytes). Sorting
+// random keys by comparison mispredicts a branch per comparison: measured 30 to 60 ns per key
+// here, the radix sort a few. Uses a second buffer as large as `keys` while it runs.
+void sort_keys(std::vector<std::uint64_t>& keys) {
+    constexpr std::size_t kRadixFrom = 512;
+    constexpr unsigned kDigitBits = 8;
+    constexpr std::size_t kDigits = 64 / kDigitBits;
+    constexpr std::size_t kBuckets = std::size_t{1} << kDigitBits;
+    if (keys.size() < kRadixFrom) {
+        std::sort(keys.begin(), keys.end());
+        return;
+    }
+    std::vector<std::uint32_t> counts(kDigits * kBuckets, 0);
+    for (const std::uint64_t key : keys) {
+        for (std::size_t d = 0; d < kDigits; ++d) ++counts[d * kBuckets + ((key >> (d * kDigitBits)) & (kBuckets - 1))];
+    }
+    std::vector<std::uint64_t> other(keys.size());
+    for (std::size_t d = 0; d < kDigits; ++d) {
+        std::uint32_t* const count = counts.data() + d * kBuckets;
+        const unsigned shift = static_cast<unsigned>(d * kDigitBits);
+        if (count[(keys.front() >> shift) & (kBuckets - 1)] == keys.size()) continue;  // one digit for all
+        std::uint32_t offset = 0;
+        for (std::size_t b = 0; b < kBuckets; ++b) {
+            const std::uint32_t here = count[b];
+            count[b] = offset;
+            offset += here;
+        }
+        for (const std::uint64_t key : keys) other[count[(key >> shift) & (kBuckets - 1)]++] = key;
+        keys.swap(other);
+    }
+}
+
 // A closed key range [lo, hi] around some targets: counts of the values equal to its edges and the
 // values strictly inside, as single kept values or as point masses.
 struct Window {
@@ -148,9 +192,12 @@ struct Window {
     std::uint64_t n_lo = 0;
     std::uint64_t n_hi = 0;  // always 0 for a single-key window (lo == hi)
     std::vector<std::uint64_t> kept;
+    std::size_t sorted = 0;  // kept[0, sorted) is sorted and holds no run of kMassRun equal values
     std::vector<Mass> masses;  // sorted by key, keys strictly inside (lo, hi)
     std::uint64_t mass_total = 0;
     std::vector<std::uint32_t> targets;  // indexes into Problem::target_ranks
+    // Capacity to give the kept values when they must grow (0: just room until the next narrowing).
+    std::size_t expected_peak = 0;
 
     std::uint64_t size() const noexcept { return n_lo + kept.size() + mass_total + n_hi; }
 
@@ -159,10 +206,39 @@ struct Window {
         mass_total = masses.empty() ? 0 : masses.back().masses_before + masses.back().count;
     }
 
-    // Sorts the kept values and moves runs of equal values into the masses.
+    // Sorts the kept values and moves runs of equal values into the masses. Only the values added
+    // since the last call are sorted, then merged with the sorted ones from the back, so that a
+    // collector narrowing often pays for its new values, not for all it holds.
     void compact() {
-        std::sort(kept.begin(), kept.end());
-        std::vector<Mass> runs = masses;
+        if (sorted == kept.size()) return;
+        // A new run of equal values needs a new value equal to a neighbour: without such a tie the
+        // scan for runs below is skipped (continuous outputs have almost none).
+        bool ties = false;
+        if (sorted == 0) {
+            sort_keys(kept);
+            ties = std::adjacent_find(kept.begin(), kept.end()) != kept.end();
+        } else {
+            // The new values, sorted, in a buffer of their own: the merge below needs them apart.
+            std::vector<std::uint64_t> fresh(kept.begin() + static_cast<std::ptrdiff_t>(sorted), kept.end());
+            sort_keys(fresh);
+            ties = std::adjacent_find(fresh.begin(), fresh.end()) != fresh.end();
+            std::size_t out = kept.size();
+            std::size_t old_end = sorted;
+            std::size_t fresh_end = fresh.size();
+            while (fresh_end > 0) {
+                if (old_end > 0 && kept[old_end - 1] > fresh[fresh_end - 1]) {
+                    kept[--out] = kept[--old_end];
+                } else {
+                    kept[--out] = fresh[--fresh_end];
+                    ties |= old_end > 0 && kept[old_end - 1] == kept[out];
+                }
+            }
+        }
+        if (!ties) {
+            sorted = kept.size();
+            return;
+        }
+        std::vector<Mass> runs;
         std::size_t out = 0;
         for (std::size_t i = 0; i < kept.size();) {
             std::size_t j = i + 1;
@@ -175,7 +251,11 @@ struct Window {
             i = j;
         }
         kept.resize(out);
-        if (runs.size() != masses.size()) set_masses(std::move(runs));
+        sorted = out;
+        if (!runs.empty()) {
+            runs.insert(runs.end(), masses.begin(), masses.end());
+            set_masses(std::move(runs));
+        }
     }
 
     // The interior value at 0-based index i among kept values and masses together; needs compact().
@@ -210,6 +290,22 @@ struct Window {
     }
 };
 
+// Where a key goes: a gap, the inside of a window (kept), or undecided by the bucket table (an edge
+// or a bucket holding an edge: the binary search decides). Packed in 16 bits: kind, then index.
+enum class Route : std::uint16_t { gap = 0, inside = 1, search = 2, table = 3 };
+constexpr unsigned kRouteIndexBits = 14;
+constexpr std::size_t kMaxRouteIndex = (std::size_t{1} << kRouteIndexBits) - 1;
+constexpr std::uint16_t route_code(Route kind, std::size_t index) {
+    return static_cast<std::uint16_t>((static_cast<unsigned>(kind) << kRouteIndexBits) | index);
+}
+constexpr Route route_kind(std::uint16_t code) { return static_cast<Route>(code >> kRouteIndexBits); }
+constexpr std::size_t route_index(std::uint16_t code) { return code & kMaxRouteIndex; }
+// The bucket table: 4096 buckets of equal width in key space over [first window's lo, last
+// window's hi], and for each bucket that holds a window edge, 256 sub-buckets. 8 KiB plus 512
+// bytes per such bucket; rebuilt whenever the windows change.
+constexpr unsigned kRouteBits = 12;
+constexpr unsigned kSubRouteBits = 8;
+
 // One collector's view of one interval.
 struct ProblemState {
     std::vector<Window> windows;  // sorted, disjoint
@@ -218,6 +314,84 @@ struct ProblemState {
     std::vector<std::uint64_t> histogram;
     std::uint64_t seen = 0;
     std::size_t kept = 0;
+    // Bucket table (see kRouteBits): keys below route_base go to gap 0, above route_top to the last gap.
+    std::uint64_t route_base = kMaxKey;
+    std::uint64_t route_top = kMaxKey;
+    unsigned route_shift = 0;
+    unsigned sub_route_shift = 0;
+    std::uint64_t sub_route_mask = 0;
+    std::size_t sub_routes_begin = 0;  // index in `routes` of the first sub-table
+    std::size_t routes_below = 0;  // index in `routes` of the code of keys below route_base (then above route_top)
+    std::size_t sub_routes_per_table = 1;
+    std::vector<std::uint16_t> routes;  // the buckets, below and above, then 256 sub-buckets per table
+
+    // Fills the bucket table in one sweep over the sorted window edges: a key range without an
+    // edge has one code, a gap's or a window's inside, given by how many edges lie below it
+    // (2 per window: an even count is the gap before that window, an odd one its inside).
+    void build_routes() {
+        routes.clear();
+        if (windows.empty() || windows.size() > kMaxRouteIndex - 1) {
+            route_base = route_top = kMaxKey;  // everything but kMaxKey is below; that one is searched
+            route_shift = 0;
+            sub_route_shift = 0;
+            sub_route_mask = 0;
+            sub_routes_begin = 3;
+            sub_routes_per_table = 1;
+            routes_below = 1;
+            // Every key searched (a gap index this large would not fit in a code).
+            routes.assign(3, route_code(Route::search, 0));
+            return;
+        }
+        std::vector<std::uint64_t> edges;
+        edges.reserve(2 * windows.size());
+        for (const Window& w : windows) {
+            edges.push_back(w.lo);
+            edges.push_back(w.hi);
+        }
+        // The code of every key in [lo, hi], given the number of edges below lo (advanced here).
+        const auto code_of = [&edges](std::uint64_t lo, std::uint64_t hi, std::size_t& below, std::uint16_t mixed) {
+            while (below < edges.size() && edges[below] < lo) ++below;
+            if (below < edges.size() && edges[below] <= hi) return mixed;
+            return below % 2 == 0 ? route_code(Route::gap, below / 2) : route_code(Route::inside, below / 2);
+        };
+        route_base = windows.front().lo;
+        route_top = windows.back().hi;
+        const std::uint64_t span = route_top - route_base;  // keys covered, less one
+        route_shift = 0;
+        while ((span >> route_shift) >= (std::uint64_t{1} << kRouteBits)) ++route_shift;
+        sub_route_shift = route_shift >= kSubRouteBits ? route_shift - kSubRouteBits : 0;
+        sub_route_mask = (std::uint64_t{1} << (route_shift - sub_route_shift)) - 1;
+        const std::size_t buckets = static_cast<std::size_t>(span >> route_shift) + 1;
+        const std::size_t sub_buckets = static_cast<std::size_t>(sub_route_mask) + 1;
+        sub_routes_begin = buckets + 2;
+        sub_routes_per_table = sub_buckets;
+        routes_below = buckets;
+        routes.resize(buckets);
+        routes.push_back(route_code(Route::gap, 0));  // keys below route_base
+        routes.push_back(route_code(Route::gap, windows.size()));  // keys above route_top
+        const std::uint64_t width_less_one = (std::uint64_t{1} << route_shift) - 1;
+        const std::uint64_t sub_width_less_one = (std::uint64_t{1} << sub_route_shift) - 1;
+        std::size_t below = 0;
+        for (std::size_t b = 0; b < buckets; ++b) {
+            const std::uint64_t lo = route_base + (std::uint64_t{b} << route_shift);
+            const std::uint64_t hi = route_top - lo <= width_less_one ? route_top : lo + width_less_one;
+            const std::size_t table = (routes.size() - sub_routes_begin) / sub_buckets;
+            const bool room = route_shift > 0 && table <= kMaxRouteIndex;
+            routes[b] = code_of(lo, hi, below, room ? route_code(Route::table, table) : route_code(Route::search, 0));
+            if (route_kind(routes[b]) != Route::table) continue;
+            std::size_t sub_below = below;
+            for (std::size_t sub = 0; sub < sub_buckets; ++sub) {
+                const std::uint64_t sub_lo = lo + (std::uint64_t{sub} << sub_route_shift);
+                if (sub_lo > hi || sub_lo < lo) {
+                    routes.push_back(route_code(Route::search, 0));  // beyond route_top: never looked up
+                    continue;
+                }
+                const std::uint64_t sub_hi = hi - sub_lo <= sub_width_less_one ? hi : sub_lo + sub_width_less_one;
+                routes.push_back(code_of(sub_lo, sub_hi, sub_below, route_code(Route::search, 0)));
+            }
+        }
+        routes.shrink_to_fit();
+    }
 
     void reset_index() {
         window_los.clear();
@@ -226,6 +400,44 @@ struct ProblemState {
             window_los.push_back(w.lo);
             kept += w.kept.size();
         }
+        window_los.shrink_to_fit();
+        build_routes();
+    }
+};
+
+// A ProblemState's bucket table by value, and its gap counts, for the loop over a block's keys.
+struct RouteView {
+    std::uint64_t base;
+    std::uint64_t top;
+    unsigned shift;
+    unsigned sub_shift;
+    std::uint64_t sub_mask;
+    std::size_t sub_begin;
+    std::size_t below;
+    unsigned sub_bits;
+    const std::uint16_t* routes;
+    std::uint64_t* gaps;
+
+    explicit RouteView(ProblemState& s)
+        : base(s.route_base), top(s.route_top), shift(s.route_shift), sub_shift(s.sub_route_shift),
+          sub_mask(s.sub_route_mask), sub_begin(s.sub_routes_begin), below(s.routes_below),
+          sub_bits(static_cast<unsigned>(std::countr_zero(s.sub_routes_per_table))),
+          routes(s.routes.data()), gaps(s.gaps.data()) {}
+
+    // The code of a key from the bucket table: a gap, a window's inside, or `search`. Without a
+    // branch on whether the bucket has a sub-table (that depends on the data and mispredicts): the
+    // sub-bucket's entry is read when there is one, else the bucket's own entry again.
+    // Keys outside [base, top] read the entries after the buckets, chosen without a branch too.
+    std::uint16_t lookup(std::uint64_t key) const {
+        const std::uint64_t offset = key - base;
+        auto bucket = static_cast<std::size_t>(offset >> shift);
+        bucket = key < base ? below : bucket;
+        bucket = key > top ? below + 1 : bucket;
+        const std::uint16_t code = routes[bucket];
+        const std::size_t sub = sub_begin + (route_index(code) << sub_bits) +
+                                static_cast<std::size_t>((offset >> sub_shift) & sub_mask);
+        const std::size_t has_table = route_kind(code) == Route::table ? ~std::size_t{0} : 0;
+        return routes[bucket ^ ((bucket ^ sub) & has_table)];
     }
 };
 
@@ -242,7 +454,7 @@ ProblemState initial_state(const detail::Problem& problem) {
     return state;
 }
 
-// Puts a key in its gap, edge count or kept values; returns whether it was kept.
+// Puts a key in its gap, edge count or kept values, by binary search; returns whether it was kept.
 bool route(ProblemState& state, std::uint64_t key) {
     // Number of windows whose lower edge is <= key, by a binary search without branches on the
     // data (most keys fall in gaps at unpredictable places; a branchy search mispredicts).
@@ -269,6 +481,7 @@ bool route(ProblemState& state, std::uint64_t key) {
     } else if (key == w.hi) {
         ++w.n_hi;
     } else {
+        reserve_more(w.kept, 1);
         w.kept.push_back(key);
         ++state.kept;
         return true;
@@ -276,9 +489,53 @@ bool route(ProblemState& state, std::uint64_t key) {
     return false;
 }
 
+// Puts a key whose bucket-table code is not a gap in its place; returns whether it was kept.
+inline bool route_kept(ProblemState& state, std::uint64_t key, std::uint16_t code) {
+    if (route_kind(code) != Route::inside) return route(state, key);
+    Window& w = state.windows[route_index(code)];
+    reserve_more(w.kept, 1);
+    w.kept.push_back(key);
+    ++state.kept;
+    return true;
+}
+
+// Puts a key in its place through the bucket table; returns whether it was kept.
+inline bool route_fast(ProblemState& state, std::uint64_t key) {
+    const std::uint16_t code = RouteView(state).lookup(key);
+    if (route_kind(code) == Route::gap) {
+        ++state.gaps[route_index(code)];
+        return false;
+    }
+    return route_kept(state, key, code);
+}
+
+// The capacity a window's kept values get after narrowing: room to grow until the next narrowing
+// (the collector narrows when its kept values have grown by kNarrowingGrowth) and a little more.
+std::size_t planned_capacity(std::size_t kept_values) {
+    return kept_values + static_cast<std::size_t>(static_cast<double>(kept_values) * kNarrowingGrowth * 1.1) + 16;
+}
+
+// Gives a vector room to grow until the next narrowing, and at least `expected_peak` values when it
+// must grow; gives back capacity beyond half as much again as it will need.
+void fit_capacity(std::vector<std::uint64_t>& v, std::size_t expected_peak) {
+    const std::size_t needed = planned_capacity(v.size());
+    const std::size_t planned = std::max(needed, expected_peak);
+    if (v.capacity() < needed) {
+        v.reserve(planned);
+    } else if (v.capacity() > planned + planned / 2) {
+        std::vector<std::uint64_t> fitted;
+        fitted.reserve(planned);
+        fitted.assign(v.begin(), v.end());
+        v.swap(fitted);
+    }
+}
+
 // Rebuilds `state` on `fresh` windows (sorted, disjoint, counts empty), each inside one of the
 // current windows, so that every value moves to an exact place: a fresh window or a fresh gap.
-void redistribute(ProblemState& state, std::vector<Window> fresh) {
+// In place: each old window's sorted kept values are cut into the fresh windows' ranges, the
+// largest range keeping the old buffer, so no second copy of the kept values is ever made.
+void refit(ProblemState& state, std::vector<Window> fresh) {
+    for (Window& w : state.windows) w.compact();
     std::vector<std::uint64_t> gaps(fresh.size() + 1, 0);
     std::size_t first = 0;  // first fresh window not below the current old window
     for (std::size_t i = 0; i < state.windows.size(); ++i) {
@@ -287,10 +544,9 @@ void redistribute(ProblemState& state, std::vector<Window> fresh) {
         gaps[first] += state.gaps[i];
         std::size_t end = first;
         while (end < fresh.size() && fresh[end].lo <= old.hi) ++end;
-        enum class Kind { edge, kept, mass };
-        const auto place = [&](std::uint64_t key, std::uint64_t count, Kind kind) {
+        // Where a key that is no kept value goes: a fresh edge, gap, or (masses) inside.
+        const auto place = [&](std::uint64_t key, std::uint64_t count, bool is_mass) {
             if (count == 0) return;
-            // First fresh window of this old one whose upper edge is not below the key.
             const auto it = std::lower_bound(fresh.begin() + static_cast<std::ptrdiff_t>(first),
                                              fresh.begin() + static_cast<std::ptrdiff_t>(end), key,
                                              [](const Window& w, std::uint64_t k) { return w.hi < k; });
@@ -301,9 +557,7 @@ void redistribute(ProblemState& state, std::vector<Window> fresh) {
                     target.n_lo += count;
                 } else if (key == target.hi) {
                     target.n_hi += count;
-                } else if (kind == Kind::kept) {
-                    target.kept.push_back(key);
-                } else if (kind == Kind::mass) {
+                } else if (is_mass) {
                     target.masses.push_back(Mass{key, count, 0});
                 } else {
                     // An old edge can only be an edge of a window inside the old one.
@@ -313,10 +567,56 @@ void redistribute(ProblemState& state, std::vector<Window> fresh) {
                 gaps[f] += count;
             }
         };
-        place(old.lo, old.n_lo, Kind::edge);
-        for (const std::uint64_t key : old.kept) place(key, 1, Kind::kept);
-        for (const Mass& m : old.masses) place(m.key, m.count, Kind::mass);
-        place(old.hi, old.n_hi, Kind::edge);
+        place(old.lo, old.n_lo, false);
+        for (const Mass& m : old.masses) place(m.key, m.count, true);
+        place(old.hi, old.n_hi, false);
+        // Kept values: sorted, so each fresh window's inside is one contiguous range.
+        const std::vector<std::uint64_t>& kept = old.kept;
+        struct Range {
+            std::size_t begin, end;
+        };
+        std::vector<Range> inside(end - first, Range{0, 0});
+        std::size_t cursor = 0;
+        std::size_t largest = 0;
+        for (std::size_t f = first; f < end; ++f) {
+            const Window& w = fresh[f];
+            const auto at_lo = static_cast<std::size_t>(
+                std::lower_bound(kept.begin() + static_cast<std::ptrdiff_t>(cursor), kept.end(), w.lo) - kept.begin());
+            gaps[f] += at_lo - cursor;
+            const auto above_lo = static_cast<std::size_t>(
+                std::upper_bound(kept.begin() + static_cast<std::ptrdiff_t>(at_lo), kept.end(), w.lo) - kept.begin());
+            fresh[f].n_lo += above_lo - at_lo;
+            if (w.hi == w.lo) {
+                cursor = above_lo;
+                inside[f - first] = Range{above_lo, above_lo};
+                continue;
+            }
+            const auto at_hi = static_cast<std::size_t>(
+                std::lower_bound(kept.begin() + static_cast<std::ptrdiff_t>(above_lo), kept.end(), w.hi) - kept.begin());
+            const auto above_hi = static_cast<std::size_t>(
+                std::upper_bound(kept.begin() + static_cast<std::ptrdiff_t>(at_hi), kept.end(), w.hi) - kept.begin());
+            fresh[f].n_hi += above_hi - at_hi;
+            inside[f - first] = Range{above_lo, at_hi};
+            if (at_hi - above_lo > inside[largest].end - inside[largest].begin) largest = f - first;
+            cursor = above_hi;
+        }
+        gaps[end] += kept.size() - cursor;
+        for (std::size_t f = first; f < end; ++f) {
+            if (f - first == largest) continue;
+            const Range r = inside[f - first];
+            fresh[f].kept.reserve(std::max(planned_capacity(r.end - r.begin), fresh[f].expected_peak));
+            fresh[f].kept.assign(kept.begin() + static_cast<std::ptrdiff_t>(r.begin),
+                                 kept.begin() + static_cast<std::ptrdiff_t>(r.end));
+        }
+        if (end > first) {
+            const Range r = inside[largest];
+            std::vector<std::uint64_t>& reused = old.kept;
+            reused.erase(reused.begin() + static_cast<std::ptrdiff_t>(r.end), reused.end());
+            reused.erase(reused.begin(), reused.begin() + static_cast<std::ptrdiff_t>(r.begin));
+            fit_capacity(reused, fresh[first + largest].expected_peak);
+            fresh[first + largest].kept.swap(reused);
+        }
+        for (std::size_t f = first; f < end; ++f) fresh[f].sorted = fresh[f].kept.size();
         first = end;
     }
     gaps[fresh.size()] += state.gaps[state.windows.size()];
@@ -352,9 +652,37 @@ std::uint64_t key_at(const Window& w, std::uint64_t before, double rank) {
     return w.at(static_cast<std::uint64_t>(index));
 }
 
+// The most values a window with these targets is expected to hold while its collector sees the
+// interval's values from n to m: the widest span of the targets' windows (the rule in narrow())
+// over n' in [n, m], on a grid of 32 points, plus the growth allowed before narrowing again.
+std::size_t expected_peak_values(const detail::Problem& problem, const std::vector<std::uint32_t>& targets,
+                                 double n, double m, double sigmas) {
+    constexpr int kGrid = 32;
+    double widest = 0;
+    for (int k = 0; k <= kGrid; ++k) {
+        const double seen = n + (m - n) * k / kGrid;
+        const double unseen_fraction = std::max(0.0, 1.0 - seen / m);
+        double lo = std::numeric_limits<double>::infinity();
+        double hi = -lo;
+        for (const std::uint32_t t : targets) {
+            const double rank = static_cast<double>(problem.target_ranks[t]);
+            const double f = (rank + 0.5) / m;
+            const double centre = (rank + 0.5) * (seen / m);
+            const double sd = std::sqrt(seen * f * (1 - f) * unseen_fraction);
+            lo = std::min(lo, centre - sigmas * sd - kWindowSlackRanks);
+            hi = std::max(hi, centre + sigmas * sd + kWindowSlackRanks);
+        }
+        widest = std::max(widest, hi - lo);
+    }
+    return planned_capacity(static_cast<std::size_t>(std::min(widest, m)));
+}
+
 // Narrows each window of a collector's interval to where its targets' ranks can still fall
-// (see ExactQuantiles in the header for the rule).
-void narrow(ProblemState& state, const detail::Problem& problem, double sigmas) {
+// (see ExactQuantiles in the header for the rule). A collector that will see the rest of the pass
+// (`plan_for_pass`) plans its windows' capacity for the most they are expected to hold until the
+// end, so that a large window is not copied into a larger buffer while the collector holds most.
+void narrow(ProblemState& state, const detail::Problem& problem, double sigmas, bool plan_for_pass,
+            std::size_t capacity_limit) {
     const double n = static_cast<double>(state.seen);
     const double m = static_cast<double>(problem.values);
     if (state.seen == 0) return;
@@ -380,7 +708,13 @@ void narrow(ProblemState& state, const detail::Problem& problem, double sigmas) 
         }
         before += w.size();
     }
-    redistribute(state, unite(std::move(proposals)));
+    std::vector<Window> united = unite(std::move(proposals));
+    if (plan_for_pass) {
+        for (Window& w : united) {
+            w.expected_peak = std::min(capacity_limit, expected_peak_values(problem, w.targets, n, m, sigmas));
+        }
+    }
+    refit(state, std::move(united));
 }
 
 // Gives up the window holding most values: its targets will be found in a later pass.
@@ -398,7 +732,21 @@ void drop_largest_window(ProblemState& state) {
         kept_window.targets = state.windows[i].targets;
         fresh.push_back(std::move(kept_window));
     }
-    redistribute(state, std::move(fresh));
+    refit(state, std::move(fresh));
+}
+
+// Empty windows with the same edges and targets.
+std::vector<Window> bare_copy(const std::vector<Window>& windows) {
+    std::vector<Window> copy;
+    copy.reserve(windows.size());
+    for (const Window& w : windows) {
+        Window bare;
+        bare.lo = w.lo;
+        bare.hi = w.hi;
+        bare.targets = w.targets;
+        copy.push_back(std::move(bare));
+    }
+    return copy;
 }
 
 }  // namespace
@@ -410,6 +758,8 @@ struct QuantileCollector::State {
     std::size_t trigger = 0;  // narrow when the narrowed intervals' kept values reach this
     std::size_t windowed_kept = 0;  // kept values of the intervals that are not kept whole
     std::size_t peak = 0;
+    // Set by empty_like(): this is the running collector, which will see the rest of the pass.
+    bool plans_for_pass = false;
 
     std::size_t kept(bool windowed_only) const {
         std::size_t total = 0;
@@ -423,8 +773,8 @@ struct QuantileCollector::State {
     void note_peak() { peak = std::max(peak, kept(false)); }
 
     void set_trigger(std::size_t kept_now) {
-        trigger = std::min(plan->windowed_limit,
-                           std::max(plan->first_narrowing, kept_now + kept_now / 2));
+        const auto grown = kept_now + static_cast<std::size_t>(static_cast<double>(kept_now) * kNarrowingGrowth);
+        trigger = std::min(plan->windowed_limit, std::max(plan->first_narrowing, grown));
     }
 
     // Narrows every interval that is not kept whole, with wider windows first, until the kept
@@ -433,7 +783,9 @@ struct QuantileCollector::State {
         const std::size_t goal = plan->windowed_limit / 2;
         for (const double sigmas : kWindowSigmas) {
             for (std::size_t i = 0; i < problems.size(); ++i) {
-                if (!plan->problems[i].keep_all) narrow(problems[i], plan->problems[i], sigmas);
+                if (!plan->problems[i].keep_all) {
+                    narrow(problems[i], plan->problems[i], sigmas, plans_for_pass, plan->windowed_limit);
+                }
             }
             if (kept(true) <= goal) break;
         }
@@ -447,6 +799,54 @@ struct QuantileCollector::State {
         windowed_kept = kept(true);
         set_trigger(windowed_kept);
     }
+
+    // Takes keys of values that all lie in the pass's first interval, when it is the only one.
+    void add_to_only_interval(const std::uint64_t* keys, std::size_t n) {
+        const detail::Problem& problem = plan->problems.front();
+        ProblemState& state = problems.front();
+        const unsigned shift = problem.histogram_shift;
+        const std::uint64_t key_lo = problem.key_lo;
+        std::uint64_t* const histogram = state.histogram.data();
+        // The bucket table in locals: stores to the counters could otherwise alias its fields, which
+        // the compiler would then load again for every value. Redone after each narrowing.
+        RouteView view(state);
+        std::uint64_t seen = state.seen;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t key = keys[i];
+            ++seen;
+            ++histogram[(key - key_lo) >> shift];
+            const std::uint16_t code = view.lookup(key);
+            if (route_kind(code) == Route::gap) {
+                ++view.gaps[route_index(code)];
+                continue;
+            }
+            state.seen = seen;
+            if (route_kept(state, key, code) && !problem.keep_all && ++windowed_kept >= trigger) {
+                note_peak();  // the most this collector holds: narrowing only drops values
+                narrow_all();
+                view = RouteView(state);
+            }
+        }
+        state.seen = seen;
+    }
+
+    // Takes keys for any plan: each key goes to the interval holding it, if any.
+    void add_to_intervals(const std::uint64_t* keys, std::size_t n) {
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::uint64_t key = keys[k];
+            for (std::size_t i = 0; i < plan->problems.size(); ++i) {
+                const detail::Problem& problem = plan->problems[i];
+                if (key < problem.key_lo || key > problem.key_hi) continue;
+                ProblemState& state = problems[i];
+                ++state.seen;
+                ++state.histogram[(key - problem.key_lo) >> problem.histogram_shift];
+                if (route_fast(state, key) && !problem.keep_all && ++windowed_kept >= trigger) {
+                    note_peak();
+                    narrow_all();
+                }
+            }
+        }
+    }
 };
 
 QuantileCollector::QuantileCollector(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -457,22 +857,51 @@ QuantileCollector::~QuantileCollector() = default;
 void QuantileCollector::add(std::span<const double> values) {
     State& s = *state_;
     const detail::PassPlan& plan = *s.plan;
-    for (const double x : values) {
-        const std::uint64_t key = order_key(x);
-        ++s.count;
-        for (std::size_t i = 0; i < plan.problems.size(); ++i) {
-            const detail::Problem& problem = plan.problems[i];
-            if (key < problem.key_lo || key > problem.key_hi) continue;
-            ProblemState& state = s.problems[i];
-            ++state.seen;
-            ++state.histogram[(key - problem.key_lo) >> problem.histogram_shift];
-            if (route(state, key) && !problem.keep_all && ++s.windowed_kept >= s.trigger) {
-                s.note_peak();  // the most this collector holds: narrowing only drops values
-                s.narrow_all();
-            }
+    const bool only_interval = plan.problems.size() == 1 && plan.problems.front().key_lo == 0 &&
+                               plan.problems.front().key_hi == kMaxKey;
+    // Keys a chunk at a time, with the check for NaN and infinity, in a loop without branches that
+    // the compiler can vectorise; then routed one by one.
+    constexpr std::size_t kChunk = kAddChunk;
+    std::uint64_t keys[kChunk];
+    for (std::size_t start = 0; start < values.size(); start += kChunk) {
+        const std::size_t n = std::min(kChunk, values.size() - start);
+        // The exponent field plus one carries into the sign bit only when it is all ones.
+        constexpr std::uint64_t kExponentOne = std::uint64_t{1} << 52;
+        std::uint64_t non_finite = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto bits = std::bit_cast<std::uint64_t>(values[start + i]);
+            non_finite |= (bits & kExponentBits) + kExponentOne;
+            const auto negative = static_cast<std::uint64_t>(static_cast<std::int64_t>(bits) >> 63);
+            keys[i] = bits ^ (negative | kSignBit);  // order_key() without its check
+        }
+        if ((non_finite & kSignBit) != 0) {
+            for (std::size_t i = 0; i < n; ++i) order_key(values[start + i]);  // throws for the first
+        }
+        s.count += n;
+        if (only_interval) {
+            s.add_to_only_interval(keys, n);
+        } else {
+            s.add_to_intervals(keys, n);
         }
     }
     s.note_peak();
+}
+
+QuantileCollector QuantileCollector::empty_like() const {
+    State& s = *state_;
+    s.plans_for_pass = true;
+    auto state = std::make_unique<State>();
+    state->plan = s.plan;
+    for (std::size_t i = 0; i < s.problems.size(); ++i) {
+        ProblemState p;
+        p.windows = bare_copy(s.problems[i].windows);
+        p.gaps.assign(p.windows.size() + 1, 0);
+        p.histogram.assign(s.plan->problems[i].histogram_bins, 0);
+        p.reset_index();
+        state->problems.push_back(std::move(p));
+    }
+    state->set_trigger(0);
+    return QuantileCollector(std::move(state));
 }
 
 void QuantileCollector::merge(QuantileCollector&& other) {
@@ -518,27 +947,28 @@ void QuantileCollector::merge(QuantileCollector&& other) {
                 proposals.push_back(std::move(p));
             }
             std::vector<Window> united = unite(std::move(proposals));
-            std::vector<Window> united_copy;
-            for (const Window& w : united) {
-                Window copy;
-                copy.lo = w.lo;
-                copy.hi = w.hi;
-                copy.targets = w.targets;
-                united_copy.push_back(std::move(copy));
-            }
-            redistribute(a, std::move(united));
-            redistribute(b, std::move(united_copy));
+            std::vector<Window> united_copy = bare_copy(united);
+            refit(a, std::move(united));
+            refit(b, std::move(united_copy));
         }
         for (std::size_t g = 0; g < a.gaps.size(); ++g) a.gaps[g] += b.gaps[g];
         for (std::size_t w = 0; w < a.windows.size(); ++w) {
-            a.windows[w].n_lo += b.windows[w].n_lo;
-            a.windows[w].n_hi += b.windows[w].n_hi;
-            a.windows[w].kept.insert(a.windows[w].kept.end(), b.windows[w].kept.begin(), b.windows[w].kept.end());
-            std::vector<std::uint64_t>().swap(b.windows[w].kept);
-            if (!b.windows[w].masses.empty()) {
-                std::vector<Mass> masses = std::move(a.windows[w].masses);
-                masses.insert(masses.end(), b.windows[w].masses.begin(), b.windows[w].masses.end());
-                a.windows[w].set_masses(std::move(masses));
+            Window& wa = a.windows[w];
+            Window& wb = b.windows[w];
+            wa.n_lo += wb.n_lo;
+            wa.n_hi += wb.n_hi;
+            if (wa.kept.empty() && wa.kept.capacity() < wb.kept.capacity()) {
+                wa.kept.swap(wb.kept);
+                wa.sorted = wb.sorted;
+            } else {
+                reserve_more(wa.kept, wb.kept.size());
+                wa.kept.insert(wa.kept.end(), wb.kept.begin(), wb.kept.end());
+            }
+            std::vector<std::uint64_t>().swap(wb.kept);
+            if (!wb.masses.empty()) {
+                std::vector<Mass> masses = std::move(wa.masses);
+                masses.insert(masses.end(), wb.masses.begin(), wb.masses.end());
+                wa.set_masses(std::move(masses));
             }
         }
         a.reset_index();

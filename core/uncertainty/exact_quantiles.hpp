@@ -50,10 +50,20 @@ public:
     QuantileCollector& operator=(QuantileCollector&&) noexcept;
     ~QuantileCollector();
 
-    // Takes the values of some draws; throws std::invalid_argument for a NaN or an infinity.
+    // Takes the values of some draws; throws std::invalid_argument for a NaN or an infinity (the
+    // values of its chunk of 256 are then not taken, those of earlier chunks are: a pass that
+    // throws is to be abandoned, as the engine does).
     void add(std::span<const double> values);
     // Takes over another collector of the same pass; throws std::logic_error if it is of another.
     void merge(QuantileCollector&& other);
+    // An empty collector of the same pass whose windows (edges and targets) are this collector's
+    // current windows: no values kept, every count zero, histogram zeroed, count() 0. Merge it into
+    // this collector (or any of the pass) after feeding it draws not fed elsewhere; see "Rounds" in
+    // ExactQuantiles for why the result stays exact. Calling it marks this collector as the running
+    // one, which will see the rest of the pass: from its next narrowing on it reserves for each
+    // window the most it is expected to hold until the end of the pass, so that it never copies a
+    // large window into a larger buffer while it holds the most (memory, below).
+    QuantileCollector empty_like() const;
 
     // Values added to this collector (and to those merged into it).
     std::uint64_t count() const noexcept;
@@ -85,9 +95,12 @@ private:
 //     given up). Windows only ever shrink, so every count stays exact; a window whose target has
 //     left it collapses to one edge. Runs of four or more equal values are stored as (value, count),
 //     so point masses (Bernoulli outputs) cost nothing. Narrowing again whenever the kept values
-//     have grown by half, a collector keeps O(sqrt N) values: at most 255,057 per collector for the
-//     nine reported percentiles at N = 1e8 on two collectors (bench/README.md). Merging intersects
-//     the windows, and the merged collector, having seen more, narrows them further;
+//     have grown by 1/16, a collector keeps O(sqrt N) values: at most 215,332 per collector for the
+//     nine reported percentiles at N = 1e8 on two collectors, 228,141 for one running collector
+//     that sees all 1e8 (bench/README.md). Merging intersects the windows, and the merged
+//     collector, having seen more, narrows them further. Narrowing costs O(kept values): it sorts
+//     only the values kept since the last narrowing and merges them in, then cuts each window's
+//     sorted values in place (no second copy);
 //   * a histogram of 4096 bins of equal width in key space over the interval (pass 1: one bin per
 //     sign and binary exponent), which costs nothing to merge and needs no pilot.
 // After a pass, a target rank that fell in a window is exact (its value is an edge or one of the
@@ -96,16 +109,47 @@ private:
 // zeros) gets a next-pass interval: its gap when the gap is small enough to be kept whole,
 // else its histogram bin. Both counts are exact, so the next pass knows each target's rank inside.
 //
-// Passes: one when N <= the budget (everything is kept) and, for independent identically
-// distributed draws, one unless a six-sigma window misses its target (a chance of the order of
-// 1e-9 per window and narrowing) or the budget is too small for the windows. Whatever the data, at most kMaxQuantilePasses = 6: a target either resolves or moves to an
-// interval kept whole (resolved next pass) or to a histogram bin holding 1/4096 of its interval's
-// keys, and after the sixth pass a bin is a single key, i.e. a single value.
+// Routing a value (add) is O(1) for most values: a table of 4096 buckets of equal width in key space
+// over the windows' range (and 256 sub-buckets for each bucket holding a window edge) maps a
+// bucket without an edge straight to its gap or window; only values in a sub-bucket with an edge
+// go through the binary search. The table is rebuilt whenever the windows change.
 //
-// Memory per collector: at most max_kept_values_per_pass values (8 bytes each; vectors may hold up
-// to twice that in capacity; a merge holds both inputs' values until it has narrowed, no more than
-// the two collectors held before), plus 32 KiB of histogram per interval (one in pass 1, at most one per
-// target rank later). No pilot is needed: each collector's first values play that part, so
+// Passes: one when N <= the budget (everything is kept) and, for independent identically
+// distributed draws, one unless a six-sigma window misses its target or the budget is too small
+// for the windows. The chance of a miss does not grow with how often a collector narrows: for iid
+// draws the seen values are a random subset, so a target's local rank, standardised, follows
+// U(t) = B(t) / sqrt(t (1 - t)) for a Brownian bridge B in the fraction t of values seen, and a
+// narrowing at t misses only if |U(t)| > 6 there. Even checking at every t, P(sup |U(t)| > c)
+// over [t0, t1] is about c phi(c) (s1 - s0) with s = ln(t / (1 - t)) (Pickands' asymptotic for
+// the Ornstein-Uhlenbeck process U becomes in s, correlation exp(-|ds| / 2)): with c = 6,
+// t0 = 65,536 / 1e8 and t1 =
+// 1 - 1e-3, 5e-7 per target rank, 2e-5 for the 36 target ranks of the nine percentiles (the
+// 2-rank slack, discrete narrowings and the end of the pass, where the slack dominates, only lower
+// it). A miss costs a further pass, never a wrong result. Whatever the data, at most
+// kMaxQuantilePasses = 6: a target either resolves or moves to an interval kept whole (resolved
+// next pass) or to a histogram bin holding 1/4096 of its interval's keys, and after the sixth pass
+// a bin is a single key, i.e. a single value.
+//
+// Rounds. An engine may merge its per-thread collectors into one running collector after every
+// round of blocks and start the next round's collectors with running.empty_like(). This is exact
+// for any data: each collector's counts (gaps, edges, kept values) are exact for the values it saw,
+// and its windows only ever shrink by its own reasoning about those values, which for iid draws are
+// a random subset of the pass, so a window it narrows holds its targets with the chance above.
+// A round collector starting from the running windows keeps only what falls inside them; merging
+// intersects windows (here they are the same, unless a round collector narrowed further) and adds
+// exact counts, so every count of the running collector stays exact and finish_pass() resolves
+// each target that stayed inside a window, and sends any other to a further pass, as for any
+// collector; the percentiles are bit-identical whatever the rounds. Round collectors keep a
+// small share of their values (the running windows are narrow), so memory is the running
+// collector's O(sqrt N) plus little per thread, and for iid data it is still one pass.
+//
+// Memory per collector: at most max_kept_values_per_pass values (8 bytes each; window vectors grow
+// by a quarter and get room for the growth until the next narrowing, about 7% more, so capacity
+// stays close to the values held; a merge holds both inputs' values until it has narrowed, no more
+// than the two collectors held before), plus 32 KiB of histogram per interval (one in pass 1, at
+// most one per target rank later) and 8 KiB plus 512 bytes per window edge of bucket table. At
+// N = 1e8 a running collector with two round collectors peaks at 1.94 MiB of heap in all
+// (bench/README.md). No pilot is needed: each collector's first values play that part, so
 // pilot_draws() is 0.
 //
 // Signed zeros: -0.0 sorts before +0.0. numpy's partition leaves equal values in an unspecified
@@ -116,6 +160,11 @@ private:
 //   if (q.pilot_draws()) q.set_pilot(first values);
 //   while (q.needs_pass()) { collectors = q.collector() per thread; each adds its blocks;
 //                            merge them (any order); q.finish_pass(std::move(merged)); }
+// or, in rounds:
+//   while (q.needs_pass()) { running = q.collector();
+//                            per round: collectors = running.empty_like() per thread, each adds
+//                            its blocks, running.merge() each of them;
+//                            q.finish_pass(std::move(running)); }
 class ExactQuantiles {
 public:
     // probabilities in [0, 1]; total_draws >= 1; max_kept_values_per_pass >= kMinKeptValuesPerPass.

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <random>
 #include <stdexcept>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -264,4 +265,93 @@ TEST_CASE("a second pass with different draws is detected", "[uncertainty][quant
     QuantileCollector second = q.collector();
     second.add(x);
     CHECK_THROWS_AS(q.finish_pass(std::move(second)), std::logic_error);
+}
+
+namespace {
+
+// The engine's loop with rounds: per pass one running collector; each round deals `blocks_per_round`
+// blocks of `block` values to `per_round` collectors made by running.empty_like(), then merges them
+// into the running one, so every round starts from the running collector's narrowed windows.
+Outcome run_in_rounds(const std::vector<double>& x, const std::vector<double>& probs, std::size_t budget,
+                      std::size_t blocks_per_round, unsigned per_round, std::size_t block) {
+    ExactQuantiles q(probs, x.size(), budget);
+    while (q.needs_pass()) {
+        REQUIRE(q.passes() < impact::uncertainty::kMaxQuantilePasses);
+        QuantileCollector running = q.collector();
+        std::size_t start = 0;
+        while (start < x.size()) {
+            std::vector<QuantileCollector> round;
+            for (unsigned c = 0; c < per_round; ++c) round.push_back(running.empty_like());
+            for (std::size_t b = 0; b < blocks_per_round && start < x.size(); ++b) {
+                const std::size_t size = std::min(block, x.size() - start);
+                round[b % per_round].add(std::span(x).subspan(start, size));
+                start += size;
+            }
+            for (QuantileCollector& c : round) running.merge(std::move(c));
+        }
+        REQUIRE(running.count() == x.size());
+        q.finish_pass(std::move(running));
+    }
+    return {q.percentiles(), q.passes(), q.peak_kept_values()};
+}
+
+}  // namespace
+
+TEST_CASE("rounds of empty_like collectors merged into a running one give the same bits as one collector and a full sort", "[uncertainty][quantiles]") {
+    constexpr std::size_t n = 2'000'000;
+    constexpr std::size_t budget = std::size_t{1} << 19;
+    // late_shift: a first stretch of 65,536 zeros (16 blocks), then 1e6 + normal: the running
+    // collector's early windows are wrong for the rest, so a further pass is needed.
+    for (const Draws kind : {Draws::normal, Draws::lognormal, Draws::bernoulli, Draws::late_shift}) {
+        const std::vector<double> x = make_draws(kind, n, 17);
+        const Outcome one = run(x, kProbs, budget, Split{1, 5, 4096});
+        for (const auto& [blocks_per_round, per_round, block] :
+             {std::tuple{std::size_t{64}, 2U, std::size_t{4096}}, std::tuple{std::size_t{5}, 3U, std::size_t{1000}}}) {
+            const Outcome rounds = run_in_rounds(x, kProbs, budget, blocks_per_round, per_round, block);
+            CAPTURE(impact::test::name(kind), n, budget, blocks_per_round, per_round, block, one.passes, rounds.passes);
+            check_against_reference(x, rounds, kProbs);
+            for (std::size_t i = 0; i < kProbs.size(); ++i) {
+                CAPTURE(kProbs[i], one.results[i].value, rounds.results[i].value);
+                CHECK(bits(rounds.results[i].value) == bits(one.results[i].value));
+                CHECK(bits(rounds.results[i].ci_low) == bits(one.results[i].ci_low));
+                CHECK(bits(rounds.results[i].ci_high) == bits(one.results[i].ci_high));
+            }
+            CHECK(rounds.peak <= budget);
+            if (kind == Draws::late_shift) {
+                CHECK(rounds.passes > 1);
+                CHECK(rounds.passes <= impact::uncertainty::kMaxQuantilePasses);
+            } else {
+                CHECK(rounds.passes == 1);
+            }
+        }
+    }
+}
+
+TEST_CASE("empty_like starts from the current windows with nothing counted", "[uncertainty][quantiles]") {
+    const std::vector<double> x = make_draws(Draws::normal, 300'000, 4);
+    constexpr std::size_t budget = std::size_t{1} << 17;
+    ExactQuantiles q(kProbs, x.size(), budget);
+    QuantileCollector running = q.collector();
+    running.add(std::span(x).first(200'000));
+    REQUIRE(running.kept_values() > 0);
+    QuantileCollector fresh = running.empty_like();
+    CHECK(fresh.count() == 0);
+    CHECK(fresh.kept_values() == 0);
+    CHECK(fresh.peak_kept_values() == 0);
+    // Its windows are the running one's, narrowed after at least 65,536 values: it keeps a small
+    // share of new values (the windows of the nine percentiles hold under a quarter of the draws).
+    fresh.add(std::span(x).subspan(200'000));
+    CAPTURE(fresh.kept_values(), running.kept_values());
+    CHECK(fresh.count() == 100'000);
+    CHECK(fresh.kept_values() < 25'000);
+    running.merge(std::move(fresh));
+    q.finish_pass(std::move(running));
+    REQUIRE_FALSE(q.needs_pass());
+    check_against_reference(x, Outcome{q.percentiles(), q.passes(), q.peak_kept_values()}, kProbs);
+    // A collector made by empty_like belongs to its pass: another pass's collector refuses it.
+    ExactQuantiles other(kProbs, x.size(), budget);
+    QuantileCollector foreign = other.collector();
+    ExactQuantiles third(kProbs, x.size(), budget);
+    QuantileCollector mine = third.collector();
+    CHECK_THROWS_AS(mine.merge(foreign.empty_like()), std::logic_error);
 }
