@@ -503,7 +503,7 @@ SimulationResult simulate(const Scenario& scenario, const RunResult& run, const 
     result.draws = options.draws;
     result.seed = options.seed;
     result.threads = threads;
-    result.generator = "Philox2x64-10 (Random123), one stream per input keyed by seed, counter (draw, FNV-1a 64 of step.input)";
+    result.generator = "Philox2x64-10 (Random123), one stream per input keyed by seed, counter (draw / 2, FNV-1a 64 of step.input), word draw % 2";
     result.percentile_method = "exact: linear interpolation between order statistics (numpy's default, "
                                "h = (N-1)p), computed in bounded memory";
     result.correlations = sim.correlation_lines();
@@ -551,9 +551,15 @@ SimulationResult simulate(const Scenario& scenario, const RunResult& run, const 
     bool first_pass = true;
     while (std::any_of(collectors.begin(), collectors.end(), [](const OutputCollector& c) { return c.quantiles->needs_pass(); })) {
         if (!first_pass) driver.plan(options.draws);
+        // One running collector per output sees the whole pass; each round's blocks go to
+        // per-worker collectors that start from its windows (empty_like) and are merged into it
+        // after the round, so memory is one collector's plus a round's worth of little ones
+        // (uncertainty/exact_quantiles.hpp, "Rounds"). The percentiles do not depend on this.
+        std::vector<uncertainty::QuantileCollector> running;
+        for (const OutputCollector& c : collectors) running.push_back(c.quantiles->collector());
         std::vector<std::vector<uncertainty::QuantileCollector>> per_worker(threads);
         for (auto& worker : per_worker)
-            for (const OutputCollector& c : collectors) worker.push_back(c.quantiles->collector());
+            for (const uncertainty::QuantileCollector& r : running) worker.push_back(r.empty_like());
         std::vector<std::vector<uncertainty::Moments>> round_moments(kBlocksPerRound, std::vector<uncertainty::Moments>(n_outputs));
         // Exceedance counts per worker and output, added up after the pass (integers: any order).
         std::vector<std::vector<uncertainty::ExceedanceCounts>> counts(threads);
@@ -579,6 +585,11 @@ SimulationResult simulate(const Scenario& scenario, const RunResult& run, const 
                 }
             },
             [&](std::uint64_t, std::uint64_t blocks) {
+                for (std::size_t k = 0; k < n_outputs; ++k) {
+                    if (!collectors[k].quantiles->needs_pass()) continue;
+                    for (auto& worker : per_worker) running[k].merge(std::move(worker[k]));
+                    for (auto& worker : per_worker) worker[k] = running[k].empty_like();
+                }
                 if (!with_moments) return;
                 for (std::uint64_t b = 0; b < blocks; ++b)
                     for (std::size_t k = 0; k < n_outputs; ++k) collectors[k].moments.merge(round_moments[b][k]);
@@ -591,10 +602,7 @@ SimulationResult simulate(const Scenario& scenario, const RunResult& run, const 
                     th.count = th.above ? counts[0][k].above(t) : counts[0][k].below(t);
                 }
             }
-            if (!collectors[k].quantiles->needs_pass()) continue;
-            uncertainty::QuantileCollector merged = std::move(per_worker[0][k]);
-            for (unsigned worker = 1; worker < threads; ++worker) merged.merge(std::move(per_worker[worker][k]));
-            collectors[k].quantiles->finish_pass(std::move(merged));
+            if (collectors[k].quantiles->needs_pass()) collectors[k].quantiles->finish_pass(std::move(running[k]));
         }
         first_pass = false;
     }

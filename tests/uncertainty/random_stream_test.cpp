@@ -91,7 +91,7 @@ TEST_CASE("the recipe takes word 1 of counter (i >> 1) for odd i, up to the last
     }
 }
 
-TEST_CASE("draws [0, n) in one call equal the draws of calls split at odd and even offsets", "[uncertainty][random]") {
+TEST_CASE("draws 0 to n in one call equal the draws of calls split at odd and even offsets", "[uncertainty][random]") {
     const uint64_t seed = 99, stream = stream_id("split.offsets");
     constexpr std::size_t n = 1001;  // odd, so that a whole-range call ends on an even draw alone
     const auto whole = draw_uniforms(seed, stream, 0, n);
