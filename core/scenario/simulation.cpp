@@ -28,7 +28,7 @@ namespace {
 
 // Blocks evaluated between two reductions: the per-block moments of a round are merged in
 // block order, so memory does not grow with the number of draws.
-constexpr std::uint64_t kBlocksPerRound = 64;
+constexpr std::uint64_t kBlocksPerRound = 128;
 
 // The largest number of values one output's exact percentiles may keep in a pass
 // (uncertainty/exact_quantiles.hpp): 2^19 doubles, 4 MiB.

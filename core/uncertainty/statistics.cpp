@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <stdexcept>
 #include <utility>
 
@@ -18,33 +19,83 @@ bool before_in_total_order(double a, double b) noexcept {
 
 }  // namespace
 
+// Sums are kept in kLanes interleaved partial sums (value i goes to lane i mod kLanes) and the
+// lanes are added pairwise in a fixed order: the same bits whatever the machine's vector width,
+// and independent chains of additions that the compiler can vectorise, where one running sum
+// waits four cycles per value for the previous addition.
+constexpr std::size_t kLanes = 8;
+
+double sum_of_lanes(const double (&lanes)[kLanes]) noexcept {
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+}
+
 void Moments::add(std::span<const double> values) noexcept {
     if (values.empty()) return;
-    const double n = static_cast<double>(values.size());
-    double sum = 0;
-    for (const double x : values) sum += x;
-    double block_mean = sum / n;
+    const std::size_t size = values.size();
+    const double* x = values.data();
+    const double n = static_cast<double>(size);
+    const std::size_t whole = size - size % kLanes;
+    double sums[kLanes] = {};
+    for (std::size_t i = 0; i < whole; i += kLanes)
+        for (std::size_t j = 0; j < kLanes; ++j) sums[j] += x[i + j];
+    for (std::size_t i = whole; i < size; ++i) sums[i - whole] += x[i];
+    double block_mean = sum_of_lanes(sums) / n;
     if (!std::isfinite(block_mean)) {
         // The plain sum overflowed (values near 1e308): average term by term, each term scaled first.
         block_mean = 0;
-        for (const double x : values) block_mean += x / n;
+        for (const double v : values) block_mean += v / n;
     }
     // Second pass: squared deviations, plus the sum of the deviations themselves, which is zero in
     // exact arithmetic and corrects the rounding of the mean (Chan, Golub and LeVeque's corrected
     // two-pass algorithm).
-    double squares = 0;
-    double deviations = 0;
-    Moments block;
-    block.count = values.size();
-    for (const double x : values) {
-        const double d = x - block_mean;
-        squares += d * d;
-        deviations += d;
-        if (before_in_total_order(x, block.min)) block.min = x;
-        if (before_in_total_order(block.max, x)) block.max = x;
+    double squares[kLanes] = {};
+    double deviations[kLanes] = {};
+    for (std::size_t i = 0; i < whole; i += kLanes)
+        for (std::size_t j = 0; j < kLanes; ++j) {
+            const double d = x[i + j] - block_mean;
+            squares[j] += d * d;
+            deviations[j] += d;
+        }
+    for (std::size_t i = whole; i < size; ++i) {
+        const double d = x[i] - block_mean;
+        squares[i - whole] += d * d;
+        deviations[i - whole] += d;
     }
+    Moments block;
+    block.count = size;
+    // min and max by plain comparisons in lanes (minpd/maxpd), then, only when the result is a
+    // zero, its sign from the total order (-0.0 before +0.0), which the comparisons cannot see: so
+    // they do not depend on the order of the values.
+    double lows[kLanes];
+    double highs[kLanes];
+    std::fill(std::begin(lows), std::end(lows), block.min);
+    std::fill(std::begin(highs), std::end(highs), block.max);
+    for (std::size_t i = 0; i < whole; i += kLanes)
+        for (std::size_t j = 0; j < kLanes; ++j) {
+            lows[j] = x[i + j] < lows[j] ? x[i + j] : lows[j];
+            highs[j] = x[i + j] > highs[j] ? x[i + j] : highs[j];
+        }
+    for (std::size_t i = whole; i < size; ++i) {
+        lows[i - whole] = x[i] < lows[i - whole] ? x[i] : lows[i - whole];
+        highs[i - whole] = x[i] > highs[i - whole] ? x[i] : highs[i - whole];
+    }
+    for (std::size_t j = 0; j < kLanes; ++j) {
+        block.min = std::min(block.min, lows[j]);
+        block.max = std::max(block.max, highs[j]);
+    }
+    if (block.min == 0.0 || block.max == 0.0) {
+        bool negative_zero = false;
+        bool positive_zero = false;
+        for (const double v : values) {
+            negative_zero |= v == 0.0 && std::signbit(v);
+            positive_zero |= v == 0.0 && !std::signbit(v);
+        }
+        if (block.min == 0.0) block.min = negative_zero ? -0.0 : 0.0;
+        if (block.max == 0.0) block.max = positive_zero ? 0.0 : -0.0;
+    }
+    const double deviation_sum = sum_of_lanes(deviations);
     block.mean = block_mean;
-    block.m2 = std::max(0.0, squares - deviations * deviations / n);
+    block.m2 = std::max(0.0, sum_of_lanes(squares) - deviation_sum * deviation_sum / n);
     merge(block);
 }
 

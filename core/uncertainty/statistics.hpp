@@ -15,7 +15,8 @@ inline constexpr std::array<double, 9> kReportedPercentiles{0.01, 0.05, 0.10, 0.
 
 // Count, mean, M2 (sum of squared deviations from the mean), min and max of draws.
 //
-// add() takes one block: it sums the block in index order, takes the block's mean, then its M2 as
+// add() takes one block: it sums the block in eight interleaved partial sums (value i in sum i mod 8)
+// added pairwise in a fixed order, takes the block's mean, then its M2 as
 // the sum of squared deviations from that mean (two passes over the block, far more accurate than
 // one-pass sums of squares), and folds the block in with merge(). merge() is Chan, Golub and
 // LeVeque's pairwise update (1979, "Updating formulae and a pairwise algorithm for computing sample

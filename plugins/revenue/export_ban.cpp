@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <limits>
 #include <sstream>
 
 namespace impact::revenue {
@@ -18,13 +17,6 @@ std::string format_number(double value) {
     out.precision(17);
     out << value;
     return out.str();
-}
-
-// In [low, high] (finite bounds): false for NaN and infinities. Shared by the checks that throw and
-// by ExportBan::inputs_in_bounds, which must agree with them.
-constexpr bool within(double value, double low, double high) noexcept { return value >= low && value <= high; }
-constexpr bool finite_at_least(double value, double low) noexcept {
-    return value >= low && value <= std::numeric_limits<double>::max();
 }
 
 // Refuses NaN and infinities as well as values outside [low, high].
@@ -154,14 +146,6 @@ std::vector<DiscountedFlow> ExportBan::discounted_flows(double annual_gross_prof
         flows.push_back({date, years, amount, annual_discount_factor(annual_rate, years)});
     });
     return flows;
-}
-
-bool ExportBan::inputs_in_bounds(const ExportBanInputs& in) noexcept {
-    // & rather than &&: no branch per input, so a batch's rows are checked at the speed of the data.
-    return finite_at_least(in.annual_revenue, 0.0) & within(in.restricted_share, 0.0, 1.0) &
-           within(in.duration_years, 0.0, max_duration_years) & within(in.recapture, 0.0, 1.0) &
-           within(in.gross_margin, 0.0, 1.0) & finite_at_least(in.one_off_charges, 0.0) &
-           within(in.discount_rate, min_discount_rate, max_discount_rate);
 }
 
 ExportBanResult ExportBan::evaluate(const ExportBanInputs& in) const {

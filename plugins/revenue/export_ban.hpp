@@ -28,6 +28,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -100,6 +101,13 @@ inline constexpr double max_duration_years = 50.0;
 inline constexpr double min_discount_rate = -0.5;
 inline constexpr double max_discount_rate = 1.0;
 
+// In [low, high] (finite bounds): false for NaN and infinities. Shared by the checks that throw
+// (export_ban.cpp) and by ExportBan::inputs_in_bounds, which must agree with them.
+constexpr bool within(double value, double low, double high) noexcept { return value >= low && value <= high; }
+constexpr bool finite_at_least(double value, double low) noexcept {
+    return value >= low && value <= std::numeric_limits<double>::max();
+}
+
 // The valuation date as a QuantLib date, from days since 1970-01-01. Throws impact::sdk::InputError
 // ("as_of") unless the date lies in [1901-01-01, 2149-12-31]: QuantLib dates end in 2199
 // and the longest restriction (50 years) must still fit.
@@ -165,6 +173,15 @@ private:
     std::vector<QuantLib::Date> period_ends_;     // [k] = as_of + k periods, k = 0 .. max whole periods
     std::vector<double> period_end_years_;        // [k] = day_count_.yearFraction(as_of, period_ends_[k])
 };
+
+// Inline, so that a batch's check loop sees the comparisons (it runs on every Monte Carlo batch).
+inline bool ExportBan::inputs_in_bounds(const ExportBanInputs& in) noexcept {
+    // & rather than &&: no branch per input, so a batch's rows are checked at the speed of the data.
+    return finite_at_least(in.annual_revenue, 0.0) & within(in.restricted_share, 0.0, 1.0) &
+           within(in.duration_years, 0.0, max_duration_years) & within(in.recapture, 0.0, 1.0) &
+           within(in.gross_margin, 0.0, 1.0) & finite_at_least(in.one_off_charges, 0.0) &
+           within(in.discount_rate, min_discount_rate, max_discount_rate);
+}
 
 }  // namespace impact::revenue
 

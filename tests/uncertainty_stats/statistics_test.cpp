@@ -151,6 +151,39 @@ TEST_CASE("moments of one draw, two draws, equal draws and extreme magnitudes", 
     CHECK(empty.count == 0);
 }
 
+TEST_CASE("min and max follow the total order in blocks of any size, zeros of either sign anywhere",
+          "[uncertainty][moments]") {
+    // Reference: std::sort with the IEEE 754 total order on finite values (-0.0 before +0.0), on
+    // the same values; add() finds the extremes in eight lanes and fixes a zero's sign afterwards,
+    // so the lane a zero falls in and the block size must not matter.
+    std::mt19937_64 rng(20261129);
+    std::uniform_real_distribution<double> positive(0.5, 2.0);
+    const auto total_order = [](double a, double b) {
+        return a < b || (a == b && std::signbit(a) && !std::signbit(b));
+    };
+    for (const std::size_t size : {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{8}, std::size_t{9},
+                                   std::size_t{17}, std::size_t{37}, std::size_t{4096}}) {
+        for (int pattern = 0; pattern < 6; ++pattern) {
+            // 0: positives only; 1: a +0.0; 2: a -0.0; 3: both; 4: negatives with a +0.0 as the
+            // maximum; 5: negatives with a -0.0 and a +0.0.
+            std::vector<double> values(size);
+            for (double& v : values) v = pattern >= 4 ? -positive(rng) : positive(rng);
+            std::uniform_int_distribution<std::size_t> place(0, size - 1);
+            if (pattern == 1 || pattern == 3 || pattern >= 4) values[place(rng)] = 0.0;
+            if (pattern == 2 || pattern == 3 || pattern == 5) values[place(rng)] = -0.0;
+            Moments m;
+            m.add(values);
+            std::vector<double> sorted = values;
+            std::sort(sorted.begin(), sorted.end(), total_order);
+            INFO("size " << size << ", pattern " << pattern << ", expected min " << sorted.front() << " (sign "
+                         << std::signbit(sorted.front()) << "), max " << sorted.back() << " (sign "
+                         << std::signbit(sorted.back()) << ")");
+            CHECK(std::bit_cast<std::uint64_t>(m.min) == std::bit_cast<std::uint64_t>(sorted.front()));
+            CHECK(std::bit_cast<std::uint64_t>(m.max) == std::bit_cast<std::uint64_t>(sorted.back()));
+        }
+    }
+}
+
 TEST_CASE("exceedance counts equal direct counting, for any split", "[uncertainty][exceedance]") {
     const std::vector<double> x = make_draws(Draws::bernoulli, 10'001, 6);
     const std::vector<double> thresholds{-1.0, 0.0, 0.5, 1.0, 2.0};
