@@ -177,7 +177,9 @@ TEST_CASE("Monte Carlo: the same seed gives bit-identical statistics on 1 and 2 
         "id = \"total\"\n"
         "expr = \"h20.pv_total_impact - h20.total_impact\"\n"
         "unit = \"USD\"\n");
-    const std::uint64_t n = 200'000;
+    // More than one round of 128 blocks of 4,096 draws (524,288): the rounds' collectors and
+    // moments are merged across rounds too, in whichever order the workers finish.
+    const std::uint64_t n = 600'000;
     const auto one = simulate_text(dir, scenario, n, 7, 1, 4096, "a.toml");
     const auto two = simulate_text(dir, scenario, n, 7, 2, 4096, "b.toml");
     const auto odd_batches = simulate_text(dir, scenario, n, 7, 2, 1000, "c.toml");
