@@ -27,7 +27,9 @@ namespace {
 }
 
 // Blocks evaluated between two reductions: the per-block moments of a round are merged in
-// block order, so memory does not grow with the number of draws.
+// block order, so memory does not grow with the number of draws, and the workers' quantile
+// collectors are merged into the running ones. 128 rather than 64: half the merges, which run on
+// one thread (bench/README.md, "impact against the peer"); the results do not depend on it.
 constexpr std::uint64_t kBlocksPerRound = 128;
 
 // The largest number of values one output's exact percentiles may keep in a pass
