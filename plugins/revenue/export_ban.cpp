@@ -19,16 +19,13 @@ std::string format_number(double value) {
     return out.str();
 }
 
-// Refuses NaN and infinities as well as values outside [low, high].
+// Refuses NaN and infinities as well as values outside [low, high] (high = no_upper_bound: at least low).
 void check_range(const char* key, double value, double low, double high) {
-    if (!within(value, low, high))
-        throw sdk::InputError(key, std::string(key) + " must be a finite number from " + format_number(low) + " to " +
-                                    format_number(high) + ", got " + format_number(value));
-}
-void check_at_least(const char* key, double value, double low) {
-    if (!finite_at_least(value, low))
-        throw sdk::InputError(key, std::string(key) + " must be a finite number >= " + format_number(low) + ", got " +
-                                    format_number(value));
+    if (within(value, low, high)) return;
+    const std::string expected = high == no_upper_bound
+                                     ? "a finite number >= " + format_number(low)
+                                     : "a finite number from " + format_number(low) + " to " + format_number(high);
+    throw sdk::InputError(key, std::string(key) + " must be " + expected + ", got " + format_number(value));
 }
 
 // Periods closer than this (relative) to a whole number count as whole, so that a duration
@@ -149,13 +146,7 @@ std::vector<DiscountedFlow> ExportBan::discounted_flows(double annual_gross_prof
 }
 
 ExportBanResult ExportBan::evaluate(const ExportBanInputs& in) const {
-    check_at_least("annual_revenue", in.annual_revenue, 0.0);
-    check_range("restricted_share", in.restricted_share, 0.0, 1.0);
-    check_range("duration_years", in.duration_years, 0.0, max_duration_years);
-    check_range("recapture", in.recapture, 0.0, 1.0);
-    check_range("gross_margin", in.gross_margin, 0.0, 1.0);
-    check_at_least("one_off_charges", in.one_off_charges, 0.0);
-    check_range("discount_rate", in.discount_rate, min_discount_rate, max_discount_rate);
+    for (const RowInputBound& b : row_input_bounds) check_range(b.key, in.*b.member, b.low, b.high);
     return evaluate(in, schedule(in.duration_years));
 }
 

@@ -101,12 +101,27 @@ inline constexpr double max_duration_years = 50.0;
 inline constexpr double min_discount_rate = -0.5;
 inline constexpr double max_discount_rate = 1.0;
 
-// In [low, high] (finite bounds): false for NaN and infinities. Shared by the checks that throw
-// (export_ban.cpp) and by ExportBan::inputs_in_bounds, which must agree with them.
+// In [low, high] (finite bounds): false for NaN and infinities.
 constexpr bool within(double value, double low, double high) noexcept { return value >= low && value <= high; }
-constexpr bool finite_at_least(double value, double low) noexcept {
-    return value >= low && value <= std::numeric_limits<double>::max();
-}
+
+// Each row input's bounds, [low, high]; high = DBL_MAX means "finite and at least low". The one
+// list that evaluate() checks with its messages and ExportBan::inputs_in_bounds without them.
+struct RowInputBound {
+    const char* key;
+    double ExportBanInputs::*member;
+    double low;
+    double high;
+};
+inline constexpr double no_upper_bound = std::numeric_limits<double>::max();
+inline constexpr RowInputBound row_input_bounds[] = {
+    {"annual_revenue", &ExportBanInputs::annual_revenue, 0.0, no_upper_bound},
+    {"restricted_share", &ExportBanInputs::restricted_share, 0.0, 1.0},
+    {"duration_years", &ExportBanInputs::duration_years, 0.0, max_duration_years},
+    {"recapture", &ExportBanInputs::recapture, 0.0, 1.0},
+    {"gross_margin", &ExportBanInputs::gross_margin, 0.0, 1.0},
+    {"one_off_charges", &ExportBanInputs::one_off_charges, 0.0, no_upper_bound},
+    {"discount_rate", &ExportBanInputs::discount_rate, min_discount_rate, max_discount_rate},
+};
 
 // The valuation date as a QuantLib date, from days since 1970-01-01. Throws impact::sdk::InputError
 // ("as_of") unless the date lies in [1901-01-01, 2149-12-31]: QuantLib dates end in 2199
@@ -176,11 +191,10 @@ private:
 
 // Inline, so that a batch's check loop sees the comparisons (it runs on every Monte Carlo batch).
 inline bool ExportBan::inputs_in_bounds(const ExportBanInputs& in) noexcept {
-    // & rather than &&: no branch per input, so a batch's rows are checked at the speed of the data.
-    return finite_at_least(in.annual_revenue, 0.0) & within(in.restricted_share, 0.0, 1.0) &
-           within(in.duration_years, 0.0, max_duration_years) & within(in.recapture, 0.0, 1.0) &
-           within(in.gross_margin, 0.0, 1.0) & finite_at_least(in.one_off_charges, 0.0) &
-           within(in.discount_rate, min_discount_rate, max_discount_rate);
+    // &= rather than &&: no branch per input, so a batch's rows are checked at the speed of the data.
+    bool in_bounds = true;
+    for (const RowInputBound& b : row_input_bounds) in_bounds &= within(in.*b.member, b.low, b.high);
+    return in_bounds;
 }
 
 }  // namespace impact::revenue
