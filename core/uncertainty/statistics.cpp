@@ -25,6 +25,16 @@ bool before_in_total_order(double a, double b) noexcept {
 // waits four cycles per value for the previous addition.
 constexpr std::size_t kLanes = 8;
 
+// Calls visit(lane, x[i]) for every i in [0, size), lane = i mod kLanes, as kLanes-wide steps
+// (which g++ vectorises once visit is inlined) and then the tail.
+template <class Visit>
+inline void for_each_in_lanes(const double* x, std::size_t size, Visit&& visit) noexcept {
+    const std::size_t whole = size - size % kLanes;
+    for (std::size_t i = 0; i < whole; i += kLanes)
+        for (std::size_t j = 0; j < kLanes; ++j) visit(j, x[i + j]);
+    for (std::size_t i = whole; i < size; ++i) visit(i - whole, x[i]);
+}
+
 double sum_of_lanes(const double (&lanes)[kLanes]) noexcept {
     return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
 }
@@ -34,11 +44,8 @@ void Moments::add(std::span<const double> values) noexcept {
     const std::size_t size = values.size();
     const double* x = values.data();
     const double n = static_cast<double>(size);
-    const std::size_t whole = size - size % kLanes;
     double sums[kLanes] = {};
-    for (std::size_t i = 0; i < whole; i += kLanes)
-        for (std::size_t j = 0; j < kLanes; ++j) sums[j] += x[i + j];
-    for (std::size_t i = whole; i < size; ++i) sums[i - whole] += x[i];
+    for_each_in_lanes(x, size, [&](std::size_t lane, double v) { sums[lane] += v; });
     double block_mean = sum_of_lanes(sums) / n;
     if (!std::isfinite(block_mean)) {
         // The plain sum overflowed (values near 1e308): average term by term, each term scaled first.
@@ -50,17 +57,11 @@ void Moments::add(std::span<const double> values) noexcept {
     // two-pass algorithm).
     double squares[kLanes] = {};
     double deviations[kLanes] = {};
-    for (std::size_t i = 0; i < whole; i += kLanes)
-        for (std::size_t j = 0; j < kLanes; ++j) {
-            const double d = x[i + j] - block_mean;
-            squares[j] += d * d;
-            deviations[j] += d;
-        }
-    for (std::size_t i = whole; i < size; ++i) {
-        const double d = x[i] - block_mean;
-        squares[i - whole] += d * d;
-        deviations[i - whole] += d;
-    }
+    for_each_in_lanes(x, size, [&](std::size_t lane, double v) {
+        const double d = v - block_mean;
+        squares[lane] += d * d;
+        deviations[lane] += d;
+    });
     Moments block;
     block.count = size;
     // min and max by plain comparisons in lanes (minpd/maxpd), then, only when the result is a
@@ -70,15 +71,10 @@ void Moments::add(std::span<const double> values) noexcept {
     double highs[kLanes];
     std::fill(std::begin(lows), std::end(lows), block.min);
     std::fill(std::begin(highs), std::end(highs), block.max);
-    for (std::size_t i = 0; i < whole; i += kLanes)
-        for (std::size_t j = 0; j < kLanes; ++j) {
-            lows[j] = x[i + j] < lows[j] ? x[i + j] : lows[j];
-            highs[j] = x[i + j] > highs[j] ? x[i + j] : highs[j];
-        }
-    for (std::size_t i = whole; i < size; ++i) {
-        lows[i - whole] = x[i] < lows[i - whole] ? x[i] : lows[i - whole];
-        highs[i - whole] = x[i] > highs[i - whole] ? x[i] : highs[i - whole];
-    }
+    for_each_in_lanes(x, size, [&](std::size_t lane, double v) {
+        lows[lane] = v < lows[lane] ? v : lows[lane];
+        highs[lane] = v > highs[lane] ? v : highs[lane];
+    });
     for (std::size_t j = 0; j < kLanes; ++j) {
         block.min = std::min(block.min, lows[j]);
         block.max = std::max(block.max, highs[j]);
