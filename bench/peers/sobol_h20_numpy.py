@@ -25,7 +25,7 @@ the 95% interval is estimate +- z(0.975) x sd of the R estimates (ddof = 1), z(0
 
 --check-ishigami runs the same code on the Ishigami function (a = 7, b = 0.1, three inputs
 uniform on [-pi, pi]) and compares with its closed-form indices (Ishigami & Homma 1990;
-Sobol' & Levitan 1999; Saltelli et al. 2010): exit status 1 when a closed form lies further
+Sobol' & Levitan 1999; Saltelli et al. 2010), and the variance too: exit status 1 when one lies further
 from its estimate than 3 half-widths of the interval. Only numpy and the standard library are used.
 """
 import argparse
