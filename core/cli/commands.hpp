@@ -3,9 +3,12 @@
 
 #include "host/registry.hpp"
 #include "io/input_file.hpp"
+#include "scenario/report.hpp"
+#include "scenario/scenario.hpp"
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,6 +58,28 @@ struct RunOptions {
     bool quiet = false;                  // --quiet: no progress bar
 };
 int run_scenario_command(const GlobalOptions& options, const RunOptions& run);
+struct SensitivityCommandOptions {
+    std::filesystem::path scenario_file;
+    std::string output;                  // --output STEP.OUTPUT
+    std::string format = "text";         // text | json
+    std::optional<std::filesystem::path> output_file;
+    std::vector<std::string> overrides;  // --set
+    std::uint64_t draws = 10'000;        // --draws N: ranked draws and Sobol base draws
+    std::uint64_t seed = 1;
+    unsigned threads = 0;
+    unsigned bootstrap = 100;            // --bootstrap R
+};
+int sensitivity_command(const GlobalOptions& options, const SensitivityCommandOptions& sensitivity);
+
+// The models a scenario's steps name, each once: only their plugins are loaded (validate
+// prepares them too). Formula steps name none.
+std::vector<std::string> models_of(const scenario::Scenario& scenario);
+
+// Writes a report to `output_file` all or nothing (never replacing the scenario, its data, a
+// plugin or `impact` itself), or to stdout when there is none.
+void write_report(const std::optional<std::filesystem::path>& output_file, const scenario::Scenario& scenario,
+                  const host::Registry& registry, const std::function<void(const scenario::ReportSink&)>& render);
+
 int validate_scenario_command(const GlobalOptions& options, const std::filesystem::path& scenario_file,
                               const std::vector<std::string>& overrides);
 

@@ -169,6 +169,40 @@ int main(int argc, char** argv) {
         ->excludes(draws);
     run->add_flag("-q,--quiet", run_options.quiet, "No progress bar on stderr");
 
+    SensitivityCommandOptions sensitivity_options;
+    CLI::App* sensitivity = app.add_subcommand(
+        "sensitivity", "Which inputs drive one output: tornado, rank correlation and Sobol indices (docs/sensitivity.md)");
+    sensitivity->add_option("scenario", sensitivity_options.scenario_file, "Scenario file (TOML)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    sensitivity->add_option("--output", sensitivity_options.output, "The output to explain, such as h20.total_impact")
+        ->type_name("STEP.OUTPUT")
+        ->required();
+    sensitivity->add_option("--draws", sensitivity_options.draws,
+                            "Monte Carlo draws ranked for the rank correlation, and Saltelli's base draws N for the "
+                            "Sobol indices (N (k + 2) evaluations for k drawn inputs; default 10000)")
+        ->type_name("N")
+        ->check(CLI::Range(std::uint64_t{10}, std::uint64_t{1} << 31));
+    sensitivity->add_option("--seed", sensitivity_options.seed, "Random seed (default 1); the same seed gives the same "
+                                                               "result on any number of threads")
+        ->type_name("S");
+    sensitivity->add_option("--threads", sensitivity_options.threads, "Worker threads (default: every core)")
+        ->type_name("K")
+        ->check(CLI::Range(1u, 256u));
+    sensitivity->add_option("--bootstrap", sensitivity_options.bootstrap,
+                            "Bootstrap resamples behind the Sobol indices' 95% intervals (default 100)")
+        ->type_name("R")
+        ->check(CLI::Range(2u, 100000u));
+    sensitivity->add_option("--format", sensitivity_options.format, "Report format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->default_str("text");
+    sensitivity->add_option("-o,--output-file", sensitivity_options.output_file,
+                            "Write the report to this file (all or nothing) instead of stdout");
+    sensitivity->add_option("--set", sensitivity_options.overrides, set_help)
+        ->type_name("STEP.INPUT=VALUE")
+        ->expected(1)
+        ->take_all();
+
     std::filesystem::path validate_file;
     std::vector<std::string> validate_overrides;
     CLI::App* validate = app.add_subcommand("validate", "Check a scenario file and its data without running it");
@@ -197,6 +231,7 @@ int main(int argc, char** argv) {
         else if (*describe) code = run_describe(global, describe_model, describe_json);
         else if (*convert) code = run_convert(global, convert_options);
         else if (*run) code = run_scenario_command(global, run_options);
+        else if (*sensitivity) code = sensitivity_command(global, sensitivity_options);
         else if (*validate) code = validate_scenario_command(global, validate_file, validate_overrides);
         return finish_stdout(code);
     } catch (const impact::UserError& e) {

@@ -16,10 +16,7 @@
 #include <string_view>
 
 namespace impact::cli {
-namespace {
 
-// The models a scenario's steps name, each once: only their plugins are loaded (validate
-// prepares them too). Formula steps name none.
 std::vector<std::string> models_of(const scenario::Scenario& scenario) {
     std::set<std::string_view> seen;
     std::vector<std::string> ids;
@@ -28,7 +25,24 @@ std::vector<std::string> models_of(const scenario::Scenario& scenario) {
     return ids;
 }
 
-}  // namespace
+void write_report(const std::optional<std::filesystem::path>& output_file, const scenario::Scenario& scenario,
+                  const host::Registry& registry, const std::function<void(const scenario::ReportSink&)>& render) {
+    if (!output_file) {
+        render([](std::string_view piece) { fmt::print("{}", piece); });
+        return;
+    }
+    // The report may never replace what the run read or runs: the scenario, its data, the
+    // plugin files on the search path and the `impact` executable itself.
+    std::vector<std::filesystem::path> input_files{scenario.file};
+    for (const scenario::DataSource& source : scenario.data) input_files.push_back(source.file);
+    for (const host::Registry::Entry& entry : registry.plugins()) input_files.push_back(entry.info->file);
+    // A refused plugin file is still someone's plugin: a report must not replace it either.
+    for (const host::RejectedFile& rejected : registry.rejected()) input_files.push_back(rejected.file);
+    std::error_code ec;
+    if (const auto self = std::filesystem::read_symlink("/proc/self/exe", ec); !ec) input_files.push_back(self);
+    io::write_file_atomically(*output_file, render, input_files);
+    fmt::print(stderr, "impact: wrote {}\n", text::printable(output_file->string()));
+}
 
 int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     // Everything is computed before anything is written, so a failure writes nothing.
@@ -63,21 +77,7 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
         if (run.format == "json") scenario::write_json(scenario, result, write, extras);
         else scenario::write_text(scenario, result, write, extras);
     };
-    if (run.output_file) {
-        // The report may never replace what the run read or runs: the scenario, its data, the
-        // plugin files on the search path and the `impact` executable itself.
-        std::vector<std::filesystem::path> input_files{scenario.file};
-        for (const scenario::DataSource& source : scenario.data) input_files.push_back(source.file);
-        for (const host::Registry::Entry& entry : registry.plugins()) input_files.push_back(entry.info->file);
-        // A refused plugin file is still someone's plugin: a report must not replace it either.
-        for (const host::RejectedFile& rejected : registry.rejected()) input_files.push_back(rejected.file);
-        std::error_code ec;
-        if (const auto self = std::filesystem::read_symlink("/proc/self/exe", ec); !ec) input_files.push_back(self);
-        io::write_file_atomically(*run.output_file, render, input_files);
-        fmt::print(stderr, "impact: wrote {}\n", text::printable(run.output_file->string()));
-    } else {
-        render([](std::string_view piece) { fmt::print("{}", piece); });
-    }
+    write_report(run.output_file, scenario, registry, render);
     return kExitSuccess;
 }
 

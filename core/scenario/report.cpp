@@ -73,8 +73,10 @@ std::string override_text(const Override& o) {
     return fmt::format("{}.{} = {}  ({})", o.step, o.input, o.value_as_written, was);
 }
 
-// A JSON value dumped at nesting depth `depth` (two spaces each): every line after the first
-// indented, so that a document written piece by piece reads exactly like one dumped whole.
+}  // namespace
+
+// Every line after the first indented, so that a document written piece by piece reads exactly
+// like one dumped whole.
 std::string indented(const io::Json& value, int depth) {
     std::string text = io::json_document(value);
     text.pop_back();  // json_document's final newline
@@ -90,6 +92,8 @@ std::string indented(const io::Json& value, int depth) {
     out.append(text, from);
     return out;
 }
+
+namespace {
 
 // "P5" for 0.05, "P50" for 0.5.
 std::string percentile_name(double p) { return fmt::format("P{}", static_cast<int>(std::lround(p * 100))); }
@@ -274,14 +278,17 @@ std::string render_text(const Scenario& scenario, const RunResult& result, const
     return out;
 }
 
-void write_json(const Scenario& scenario, const RunResult& result, const ReportSink& write, const ReportExtras& extras) {
+io::Json scenario_json(const Scenario& scenario) {
     io::Json about = io::Json::object();
     about["name"] = io::json_text(scenario.name);
     if (!scenario.description.empty()) about["description"] = io::json_text(scenario.description);
     io::put_path(about, "file", scenario.file);
     about["as_of"] = scenario.as_of ? io::Json(text::format_iso_date(*scenario.as_of)) : io::Json();
     about["currency"] = scenario.currency ? io::json_text(*scenario.currency) : io::Json();
+    return about;
+}
 
+io::Json overrides_json(const Scenario& scenario) {
     io::Json overrides = io::Json::array();
     for (const Override& o : scenario.overrides) {
         io::Json entry = io::Json::object();
@@ -291,6 +298,29 @@ void write_json(const Scenario& scenario, const RunResult& result, const ReportS
         entry["replaced_at"] = o.replaced ? io::json_text(o.replaced->str()) : io::Json();
         overrides.push_back(std::move(entry));
     }
+    return overrides;
+}
+
+io::Json provenance_json(const Scenario& scenario, const RunResult& result) {
+    io::Json provenance = io::Json::object();
+    provenance["tool"] = fmt::format("impact {}", IMPACT_VERSION);
+    provenance["abi"] = fmt::format("{}.{}", IMPACT_ABI_MAJOR, IMPACT_ABI_MINOR);
+    provenance["scenario_sha256"] = scenario.sha256;
+    io::Json& plugins = provenance["plugins"] = io::Json::array();
+    for (const PluginUsed& p : result.plugins) {
+        io::Json plugin = io::Json::object();
+        plugin["id"] = io::json_text(p.id);
+        plugin["version"] = io::json_text(p.version);
+        io::put_path(plugin, "file", p.file);
+        plugin["sha256"] = p.sha256;
+        plugins.push_back(std::move(plugin));
+    }
+    return provenance;
+}
+
+void write_json(const Scenario& scenario, const RunResult& result, const ReportSink& write, const ReportExtras& extras) {
+    const io::Json about = scenario_json(scenario);
+    const io::Json overrides = overrides_json(scenario);
 
     // The document is written member by member and one step at a time, each dumped at its depth.
     write("{\n  \"schema\": \"impact.run/1\",\n  \"scenario\": ");
@@ -329,21 +359,8 @@ void write_json(const Scenario& scenario, const RunResult& result, const ReportS
     }
     write(result.steps.empty() ? "]" : "\n  ]");
 
-    io::Json provenance = io::Json::object();
-    provenance["tool"] = fmt::format("impact {}", IMPACT_VERSION);
-    provenance["abi"] = fmt::format("{}.{}", IMPACT_ABI_MAJOR, IMPACT_ABI_MINOR);
-    provenance["scenario_sha256"] = scenario.sha256;
-    io::Json& plugins = provenance["plugins"] = io::Json::array();
-    for (const PluginUsed& p : result.plugins) {
-        io::Json plugin = io::Json::object();
-        plugin["id"] = io::json_text(p.id);
-        plugin["version"] = io::json_text(p.version);
-        io::put_path(plugin, "file", p.file);
-        plugin["sha256"] = p.sha256;
-        plugins.push_back(std::move(plugin));
-    }
     write(",\n  \"provenance\": ");
-    write(indented(provenance, 1));
+    write(indented(provenance_json(scenario, result), 1));
     write("\n}\n");
 }
 

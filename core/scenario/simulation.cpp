@@ -57,10 +57,18 @@ double threshold_value(const Threshold& t, const std::string& unit, const std::s
          fmt::format("expected a value in the output's unit ({}), found \"{}\"", unit.empty() ? "a number" : unit, written));
 }
 
-// Which steps change from row to row: a step varies when one of its own values does (drawn, or,
-// with --cases, set to another value by some case) or when it takes an output of a step that
-// varies. Under --draws only these are evaluated per draw; the others keep their value.
-std::vector<bool> varying_steps(const std::vector<StepPlan>& plans, bool cases) {
+// How the rows of a Simulation get their values.
+enum class RowKind {
+    draws,  // --draws: each row one draw of every distribution
+    cases,  // --cases: each row one [[case]] (ColumnSource::per_case)
+    given,  // evaluate_rows: each row sets some inputs, the rest stay at their point values
+};
+
+// Which steps change from row to row: a step varies when one of its own values does (drawn; with
+// --cases, set to another value by some case; with given rows, set by some row) or when it takes
+// an output of a step that varies. Under --draws only these are evaluated per draw; the others
+// keep their value.
+std::vector<bool> varying_steps(const std::vector<StepPlan>& plans, RowKind kind, const std::vector<RowSetting>* rows) {
     std::vector<bool> varies(plans.size(), false);
     for (std::size_t s = 0; s < plans.size(); ++s)
         for (const ColumnSource& c : plans[s].columns) {
@@ -68,8 +76,18 @@ std::vector<bool> varying_steps(const std::vector<StepPlan>& plans, bool cases) 
                 if (varies[c.step]) varies[s] = true;
                 continue;
             }
-            const bool own = cases ? std::any_of(c.per_case.begin(), c.per_case.end(), [&](double v) { return v != c.value; })
-                                   : c.kind == ColumnSource::Kind::drawn;
+            bool own = false;
+            switch (kind) {
+            case RowKind::draws: own = c.kind == ColumnSource::Kind::drawn; break;
+            case RowKind::cases:
+                own = std::any_of(c.per_case.begin(), c.per_case.end(), [&](double v) { return v != c.value; });
+                break;
+            case RowKind::given:
+                for (const RowSetting& row : *rows)
+                    for (const auto& [name, value] : row.values)
+                        if (name == c.name && value != c.value) own = true;
+                break;
+            }
             if (own) varies[s] = true;
         }
     return varies;
@@ -83,6 +101,8 @@ struct StepWork {
     std::unique_ptr<std::mutex> serial;  // for a model that is not thread-safe
     std::vector<std::uint64_t> streams;  // per column: random stream id (drawn columns)
     std::vector<int> correlated;         // per column: index into the block's correlated values, or -1
+    std::vector<int> drawn_input;        // per column: index in drawn_inputs() order (drawn columns), or -1
+    std::vector<std::vector<double>> row_values;  // per column: its value at each row (cases and given rows)
 };
 
 // One [[correlation]]: its copula and the columns it draws.
@@ -100,23 +120,31 @@ struct Workspace {
     std::vector<std::vector<double>> correlated;            // [slot][row]
     std::vector<double> z, u;
     std::vector<std::unique_ptr<Formula>> formulas;         // [step], formula steps only
+    std::vector<std::vector<double>> drawn_values;          // [drawn input][row], when the Simulation captures them
 };
 
 class Simulation {
 public:
-    Simulation(const Scenario& scenario, const RunResult& run, std::uint64_t seed, unsigned threads, bool cases,
-               std::size_t batch_rows = kDrawsPerBlock)
-        : scenario_(scenario), run_(run), seed_(seed), threads_(threads), cases_(cases),
-          batch_rows_(std::clamp<std::size_t>(batch_rows, 1, kDrawsPerBlock)) {
+    // rows: the given rows (RowKind::given only). draw_offsets: per drawn input, how far its draws
+    // are shifted (RowKind::draws only; empty: none). capture: keep each drawn input's values of the
+    // block in Workspace::drawn_values.
+    Simulation(const Scenario& scenario, const RunResult& run, std::uint64_t seed, unsigned threads, RowKind kind,
+               std::size_t batch_rows = kDrawsPerBlock, const std::vector<RowSetting>* rows = nullptr,
+               std::vector<std::uint64_t> draw_offsets = {}, bool capture = false)
+        : scenario_(scenario), run_(run), seed_(seed), threads_(threads), kind_(kind),
+          batch_rows_(std::clamp<std::size_t>(batch_rows, 1, kDrawsPerBlock)), rows_(rows),
+          draw_offsets_(std::move(draw_offsets)), capture_(capture) {
         if (run.plans.size() != run.steps.size())
             throw std::logic_error("simulation: the run kept no plans (RunOptions::keep_plans)");
-        const std::vector<bool> varies = varying_steps(run.plans, cases);
+        const std::vector<bool> varies = varying_steps(run.plans, kind, rows);
         check_fixed_references(varies);
-        // Cases are one batch through every step; draws go only through the steps they reach.
-        drawn_ = cases ? std::vector<bool>(run.plans.size(), true) : varies;
+        // Cases and given rows are one batch through every step; draws go only through the steps they reach.
+        drawn_ = kind == RowKind::draws ? varies : std::vector<bool>(run.plans.size(), true);
         for (std::size_t s = 0; s < run.plans.size(); ++s)
             if (drawn_[s]) add_step(s);
-        if (!cases) add_correlations();
+        if (kind == RowKind::draws) add_correlations();
+        if (!draw_offsets_.empty() && (draw_offsets_.size() != drawn_inputs_ || !groups_.empty()))
+            throw std::logic_error("simulation: draw offsets need one per drawn input and no [[correlation]]");
     }
 
     const std::vector<bool>& drawn() const noexcept { return drawn_; }
@@ -132,6 +160,7 @@ public:
             if (step.plan->formula) w.formulas[step.index] = std::make_unique<Formula>(step.plan->formula->expression);
         }
         w.correlated.assign(correlated_slots_, std::vector<double>(kDrawsPerBlock));
+        if (capture_) w.drawn_values.assign(drawn_inputs_, std::vector<double>(kDrawsPerBlock));
         return w;
     }
 
@@ -207,7 +236,8 @@ public:
 
 private:
     std::string row_name(std::uint64_t row) const {
-        if (cases_) return fmt::format("case \"{}\"", scenario_.cases[row].name);
+        if (kind_ == RowKind::cases) return fmt::format("case \"{}\"", scenario_.cases[row].name);
+        if (kind_ == RowKind::given) return (*rows_)[row].name;
         return fmt::format("draw {} (seed {})", row, seed_);
     }
 
@@ -238,12 +268,12 @@ private:
     void fill_column(Workspace& w, const StepWork& step, std::size_t c, std::uint64_t first, std::size_t count) const {
         const ColumnSource& source = step.plan->columns[c];
         double* out = w.column.data();
-        if (cases_) {
+        if (kind_ != RowKind::draws) {
             if (source.kind == ColumnSource::Kind::earlier) {
                 const auto& from = w.outputs[source.step][source.output];
                 std::copy_n(from.begin(), count, out);
             } else {
-                for (std::size_t r = 0; r < count; ++r) out[r] = source.per_case[first + r];
+                std::copy_n(step.row_values[c].begin() + static_cast<std::ptrdiff_t>(first), count, out);
             }
             return;
         }
@@ -259,8 +289,11 @@ private:
                 return;
             }
             w.scratch.resize(count);
-            uncertainty::uniforms(seed_, step.streams[c], first, std::span(w.scratch.data(), count));
+            const std::uint64_t offset =
+                draw_offsets_.empty() ? 0 : draw_offsets_[static_cast<std::size_t>(step.drawn_input[c])];
+            uncertainty::uniforms(seed_, step.streams[c], first + offset, std::span(w.scratch.data(), count));
             source.distribution->quantiles(std::span<const double>(w.scratch.data(), count), std::span(out, count));
+            if (capture_) std::copy_n(out, count, w.drawn_values[static_cast<std::size_t>(step.drawn_input[c])].begin());
             return;
         }
     }
@@ -296,8 +329,9 @@ private:
                     fail(ref.pos, "step." + ref.name,
                          fmt::format("is fixed per model instance, so it cannot follow {}.{}, which {}",
                                      run_.steps[ref.step].id, run_.steps[ref.step].outputs[ref.output].key,
-                                     cases_ ? "the cases change"
-                                            : "is drawn; it would stay at its point value in every draw"));
+                                     kind_ == RowKind::cases   ? "the cases change"
+                                     : kind_ == RowKind::given ? "the sensitivity analysis varies"
+                                                               : "is drawn; it would stay at its point value in every draw"));
     }
 
     void add_step(std::size_t s) {
@@ -315,6 +349,15 @@ private:
         for (const ColumnSource& c : plan.columns) {
             step.streams.push_back(uncertainty::stream_id(c.name));
             step.correlated.push_back(-1);
+            const bool drawn = c.kind == ColumnSource::Kind::drawn;
+            step.drawn_input.push_back(drawn ? static_cast<int>(drawn_inputs_++) : -1);
+            if (kind_ == RowKind::cases) step.row_values.push_back(c.per_case);
+            if (kind_ == RowKind::given) {
+                std::vector<double>& values = step.row_values.emplace_back(rows_->size(), c.value);
+                for (std::size_t r = 0; r < rows_->size(); ++r)
+                    for (const auto& [name, value] : (*rows_)[r].values)
+                        if (name == c.name) values[r] = value;
+            }
         }
         steps_.push_back(std::move(step));
     }
@@ -352,8 +395,12 @@ private:
     const RunResult& run_;
     std::uint64_t seed_;
     unsigned threads_;
-    bool cases_;
+    RowKind kind_;
     std::size_t batch_rows_;
+    const std::vector<RowSetting>* rows_;
+    std::vector<std::uint64_t> draw_offsets_;
+    bool capture_;
+    std::size_t drawn_inputs_ = 0;  // drawn columns of the evaluated steps, in run order
     std::vector<bool> drawn_;
     std::vector<StepWork> steps_;
     std::vector<CopulaGroup> groups_;
@@ -494,7 +541,7 @@ SimulationResult simulate(const Scenario& scenario, const RunResult& run, const 
     check_correlations(scenario, run);
     if (options.draws == 0) throw UserError("--draws: expected a number of draws of at least 1, found 0");
     unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-    const Simulation sim(scenario, run, options.seed, threads, false, options.batch_rows);
+    const Simulation sim(scenario, run, options.seed, threads, RowKind::draws, options.batch_rows);
     const std::vector<bool>& drawn = sim.drawn();
     if (std::none_of(drawn.begin(), drawn.end(), [](bool d) { return d; }))
         throw UserError(fmt::format("{}:1:1: --draws: expected at least one input given as a distribution "
@@ -623,7 +670,7 @@ SimulationResult simulate(const Scenario& scenario, const RunResult& run, const 
 CaseResults evaluate_cases(const Scenario& scenario, const RunResult& run) {
     if (scenario.cases.empty())
         throw UserError(fmt::format("{}:1:1: --cases: expected [[case]] tables in the scenario, found none", scenario.file.string()));
-    const Simulation sim(scenario, run, 0, 1, true);
+    const Simulation sim(scenario, run, 0, 1, RowKind::cases);
     Workspace w = sim.workspace();
     CaseResults results;
     for (const Case& c : scenario.cases) {
@@ -640,6 +687,61 @@ CaseResults evaluate_cases(const Scenario& scenario, const RunResult& run) {
             results.steps[s].emplace_back(v.begin(), v.end());
         }
     return results;
+}
+
+std::vector<DrawnInput> drawn_inputs(const RunResult& run) {
+    std::vector<DrawnInput> inputs;
+    for (std::size_t s = 0; s < run.plans.size(); ++s)
+        for (std::size_t c = 0; c < run.plans[s].columns.size(); ++c) {
+            const ColumnSource& source = run.plans[s].columns[c];
+            if (source.kind == ColumnSource::Kind::drawn)
+                inputs.push_back(DrawnInput{source.name, source.pos, source.distribution, source.value, s});
+        }
+    return inputs;
+}
+
+std::vector<double> evaluate_rows(const Scenario& scenario, const RunResult& run, const std::vector<RowSetting>& rows,
+                                  std::size_t step, std::size_t output) {
+    const Simulation sim(scenario, run, 0, 1, RowKind::given, kDrawsPerBlock, &rows);
+    Workspace w = sim.workspace();
+    std::vector<double> values;
+    values.reserve(rows.size());
+    for (std::size_t first = 0; first < rows.size(); first += kDrawsPerBlock) {
+        const std::size_t count = std::min<std::size_t>(kDrawsPerBlock, rows.size() - first);
+        sim.evaluate_block(w, 0, first, count);
+        const auto v = Simulation::values(w, step, output, count);
+        values.insert(values.end(), v.begin(), v.end());
+    }
+    return values;
+}
+
+void evaluate_draws(const Scenario& scenario, const RunResult& run, const DrawRequest& request, std::span<double> values,
+                    std::size_t stride, std::span<const std::span<double>> inputs) {
+    check_correlations(scenario, run);
+    if (request.draws == 0 || stride == 0 || values.size() < (request.draws - 1) * stride + 1)
+        throw std::logic_error("evaluate_draws: no draws, or too little room for the values");
+    const unsigned threads = request.threads ? request.threads : std::max(1u, std::thread::hardware_concurrency());
+    const Simulation sim(scenario, run, request.seed, threads, RowKind::draws, kDrawsPerBlock, nullptr,
+                         request.draw_offsets, !inputs.empty());
+    const bool target_drawn = sim.drawn()[request.step];
+    const double constant = run.steps[request.step].outputs[request.output].value.value;
+    SimulationOptions options;
+    options.threads = threads;
+    Driver driver(sim, options, request.draws);
+    driver.pass(
+        request.draws,
+        [&](unsigned, std::uint64_t, std::uint64_t first, std::size_t count, const Workspace& w) {
+            double* out = values.data() + first * stride;
+            if (target_drawn) {
+                const auto v = Simulation::values(w, request.step, request.output, count);
+                for (std::size_t r = 0; r < count; ++r) out[r * stride] = v[r];
+            } else {
+                for (std::size_t r = 0; r < count; ++r) out[r * stride] = constant;
+            }
+            for (std::size_t i = 0; i < inputs.size(); ++i)
+                std::copy_n(w.drawn_values[i].begin(), count, inputs[i].begin() + static_cast<std::ptrdiff_t>(first));
+        },
+        [](std::uint64_t, std::uint64_t) {});
 }
 
 }  // namespace impact::scenario

@@ -3,13 +3,17 @@
 
 #include "scenario/runner.hpp"
 #include "scenario/scenario.hpp"
+#include "uncertainty/distribution.hpp"
 #include "uncertainty/exact_quantiles.hpp"
 #include "uncertainty/statistics.hpp"
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace impact::scenario {
@@ -86,5 +90,50 @@ struct CaseResults {
     std::vector<std::vector<std::vector<double>>> steps;
 };
 CaseResults evaluate_cases(const Scenario& scenario, const RunResult& run);
+
+// For sensitivity analysis (scenario/sensitivity.cpp): the same evaluation, with rows chosen by
+// the caller.
+
+// One row evaluated with some inputs set ("step.input" and its value, in the unit the plans hold:
+// 0.6 for 60%) and every other input at its point value (a distribution's, a range's base).
+struct RowSetting {
+    std::string name;  // names the row in messages: "h20.annual_revenue at its P10"
+    std::vector<std::pair<std::string, double>> values;
+};
+
+// Evaluates every step once per row, as --cases does, and returns output `output` of step `step`
+// (positions in the run) at each row. Throws UserError or host::CallError naming the row; UserError
+// too when an input fixed per model instance would have to follow a row's change.
+std::vector<double> evaluate_rows(const Scenario& scenario, const RunResult& run, const std::vector<RowSetting>& rows,
+                                  std::size_t step, std::size_t output);
+
+// An input given as a distribution, as the run planned it; drawn_inputs() lists them in run order
+// (steps in order, each step's columns in order), the order evaluate_draws uses.
+struct DrawnInput {
+    std::string name;  // "step.input", also its random stream's id
+    SourcePos pos;
+    std::shared_ptr<const uncertainty::Distribution> distribution;
+    double point_value = 0;
+    std::size_t step = 0;  // position of its step in the run
+};
+std::vector<DrawnInput> drawn_inputs(const RunResult& run);
+
+struct DrawRequest {
+    std::uint64_t draws = 0;
+    std::uint64_t seed = 0;
+    unsigned threads = 0;  // 0: every core
+    std::size_t step = 0, output = 0;  // the output to return
+    // Per drawn input: row j takes that input's draw j + offset. Empty: all zero, the draws of
+    // `impact run --draws`. Saltelli's design takes its B matrix from draws [N, 2N).
+    std::vector<std::uint64_t> draw_offsets;
+};
+
+// Evaluates rows [0, request.draws) and writes the output at row j to values[j * stride] and, when
+// `inputs` is not empty (one span of request.draws per drawn input), drawn input i's value at row j
+// to inputs[i][j]. Deterministic: the same for any number of threads. Draw offsets other than
+// none need a scenario without [[correlation]] (std::logic_error otherwise: the copula draws a
+// group together). Throws as simulate().
+void evaluate_draws(const Scenario& scenario, const RunResult& run, const DrawRequest& request, std::span<double> values,
+                    std::size_t stride, std::span<const std::span<double>> inputs);
 
 }  // namespace impact::scenario

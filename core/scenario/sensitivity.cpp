@@ -1,0 +1,399 @@
+// Sensitivity of one output: tornado rows and elasticities, Spearman ranks of the Monte Carlo draws, Sobol indices by Saltelli and Jansen with a bootstrap.
+#include "scenario/sensitivity.hpp"
+
+#include "scenario/simulation.hpp"
+#include "text/printable.hpp"
+#include "text/user_error.hpp"
+#include "uncertainty/random_stream.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <exception>
+#include <numeric>
+#include <thread>
+
+#ifndef IMPACT_VERSION
+#define IMPACT_VERSION "0.0.0"
+#endif
+
+namespace impact::scenario {
+namespace {
+
+// Two-sided 95% normal quantile, for the bootstrap intervals (estimate -/+ 1.96 bootstrap sd).
+constexpr double kZ95 = 1.959963984540054;
+
+// The random stream of the bootstrap's resampled rows. Its name has a space, which no
+// "step.input" can have, so it is never an input's stream.
+constexpr std::string_view kBootstrapStream = "sensitivity bootstrap";
+
+struct Target {
+    std::size_t step = 0, output = 0;
+};
+
+Target find_target(const Scenario& scenario, const RunResult& run, const std::string& written) {
+    std::vector<std::string> all;
+    for (const StepResult& step : run.steps)
+        for (const OutputResult& o : step.outputs) all.push_back(step.id + "." + o.key);
+    const auto dot = written.find('.');
+    for (std::size_t s = 0; dot != std::string::npos && s < run.steps.size(); ++s) {
+        if (run.steps[s].id != written.substr(0, dot)) continue;
+        for (std::size_t o = 0; o < run.steps[s].outputs.size(); ++o)
+            if (run.steps[s].outputs[o].key == written.substr(dot + 1)) return Target{s, o};
+    }
+    throw UserError(fmt::format("--output: expected STEP.OUTPUT naming an output of {} ({}), found \"{}\"",
+                                text::printable(scenario.file.string()), fmt::join(all, ", "), written));
+}
+
+// The input a column of step s stands for, as the run reports it (label, unit, range).
+const InputUsed* input_used(const RunResult& run, std::size_t s, const std::string& name) {
+    const std::string prefix = run.steps[s].id + ".";
+    if (name.compare(0, prefix.size(), prefix) != 0) return nullptr;
+    for (const InputUsed& in : run.steps[s].inputs)
+        if (in.key == name.substr(prefix.size())) return &in;
+    return nullptr;
+}
+
+// Every uncertain input with the two values it swings to: a distribution's P10 and P90, a range's
+// low and high, the lowest and highest value the [[case]] tables give an input.
+std::vector<TornadoBar> tornado_bars(const RunResult& run) {
+    std::vector<TornadoBar> bars;
+    for (std::size_t s = 0; s < run.plans.size(); ++s)
+        for (const ColumnSource& c : run.plans[s].columns) {
+            if (c.kind == ColumnSource::Kind::earlier) continue;
+            const InputUsed* used = input_used(run, s, c.name);
+            TornadoBar bar;
+            bar.input = c.name;
+            bar.label = used ? used->label : c.name;
+            bar.unit = used && used->number ? used->number->unit : std::string();
+            bar.point = c.value;
+            if (c.kind == ColumnSource::Kind::drawn) {
+                bar.source = "distribution";
+                bar.low_name = "P10";
+                bar.high_name = "P90";
+                bar.low = c.distribution->quantile(0.10);
+                bar.high = c.distribution->quantile(0.90);
+            } else if (used && used->number && used->number->low && used->number->high) {
+                bar.source = "range";
+                bar.low_name = "low";
+                bar.high_name = "high";
+                bar.low = *used->number->low;
+                bar.high = *used->number->high;
+            } else if (std::any_of(c.per_case.begin(), c.per_case.end(), [&](double v) { return v != c.value; })) {
+                bar.source = "cases";
+                bar.low_name = "lowest case";
+                bar.high_name = "highest case";
+                bar.low = std::min(c.value, *std::min_element(c.per_case.begin(), c.per_case.end()));
+                bar.high = std::max(c.value, *std::max_element(c.per_case.begin(), c.per_case.end()));
+            } else {
+                continue;
+            }
+            bars.push_back(std::move(bar));
+        }
+    return bars;
+}
+
+// d ln y / d ln x at the point values by a central difference x (1 -/+ h), or one-sided when the
+// model refuses one side (an input at its bound): the note says which.
+void add_elasticity(const Scenario& scenario, const RunResult& run, const Target& target, double output_point,
+                    TornadoBar& bar) {
+    if (bar.point == 0) {
+        bar.elasticity_note = "undefined: the input's point value is 0";
+        return;
+    }
+    if (output_point == 0) {
+        bar.elasticity_note = "undefined: the output's point value is 0";
+        return;
+    }
+    const double h = kElasticityRelativeStep;
+    const auto at = [&](double factor) {
+        return evaluate_rows(scenario, run, {RowSetting{fmt::format("{} at {} x its point value", bar.input, factor), {{bar.input, bar.point * factor}}}},
+                             target.step, target.output)[0];
+    };
+    std::string refused;
+    const auto attempt = [&](double lo_factor, double hi_factor, const char* note) {
+        try {
+            const double lo = lo_factor == 1 ? output_point : at(lo_factor);
+            const double hi = hi_factor == 1 ? output_point : at(hi_factor);
+            bar.elasticity = (hi - lo) / ((hi_factor - lo_factor) * output_point);
+            bar.elasticity_note = note;
+            return true;
+        } catch (const std::exception& e) {
+            if (refused.empty()) refused = e.what();
+            return false;
+        }
+    };
+    if (attempt(1 - h, 1 + h, "")) return;
+    if (attempt(1, 1 + h, "one-sided (above the point value): the model refuses a value just below it")) return;
+    if (attempt(1 - h, 1, "one-sided (below the point value): the model refuses a value just above it")) return;
+    bar.elasticity_note = "undefined: the model refuses values next to the point value: " + refused;
+}
+
+// 1-based ranks, ties sharing the mean of their ranks (Spearman's definition with ties).
+std::vector<double> average_ranks(std::span<const double> values) {
+    std::vector<std::uint32_t> order(values.size());
+    std::iota(order.begin(), order.end(), std::uint32_t{0});
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return values[a] < values[b] || (values[a] == values[b] && a < b);
+    });
+    std::vector<double> ranks(values.size());
+    for (std::size_t i = 0; i < order.size();) {
+        std::size_t j = i;
+        while (j + 1 < order.size() && values[order[j + 1]] == values[order[i]]) ++j;
+        const double rank = (static_cast<double>(i) + static_cast<double>(j)) / 2 + 1;
+        for (std::size_t t = i; t <= j; ++t) ranks[order[t]] = rank;
+        i = j + 1;
+    }
+    return ranks;
+}
+
+// Pearson's correlation (two passes); none when either side is constant.
+std::optional<double> pearson(std::span<const double> a, std::span<const double> b) {
+    const double n = static_cast<double>(a.size());
+    const double mean_a = std::accumulate(a.begin(), a.end(), 0.0) / n;
+    const double mean_b = std::accumulate(b.begin(), b.end(), 0.0) / n;
+    double saa = 0, sbb = 0, sab = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const double da = a[i] - mean_a, db = b[i] - mean_b;
+        saa += da * da;
+        sbb += db * db;
+        sab += da * db;
+    }
+    if (saa == 0 || sbb == 0) return std::nullopt;
+    return std::clamp(sab / std::sqrt(saa * sbb), -1.0, 1.0);
+}
+
+// Jansen's estimators on Saltelli's design (Saltelli et al. 2010, Computer Physics Communications
+// 181:259-270, table 2, (f) and (j)). Row j of y holds f(A_j), f(B_j), f(A_B^1_j) ... f(A_B^k_j).
+//   V    = sample variance (divisor 2N - 1) of the 2N values f(A), f(B)
+//   S_i  = (V - sum_j (f(B_j) - f(A_B^i_j))^2 / (2N)) / V
+//   ST_i = sum_j (f(A_j) - f(A_B^i_j))^2 / (2N) / V
+// over the rows `rows` (a bootstrap resample) or every row. `centre` (the full sample's mean) is
+// subtracted before squaring so that V does not cancel.
+struct JansenEstimate {
+    double variance = 0;
+    std::vector<double> first, total;
+};
+
+JansenEstimate jansen(const std::vector<double>& y, std::size_t k, std::uint64_t n, const std::uint32_t* rows,
+                      double centre) {
+    const std::size_t width = k + 2;
+    double sum = 0, sum_squares = 0;
+    std::vector<double> first_sums(k, 0.0), total_sums(k, 0.0);
+    for (std::uint64_t t = 0; t < n; ++t) {
+        const double* row = y.data() + (rows ? rows[t] : t) * width;
+        const double a = row[0] - centre, b = row[1] - centre;
+        sum += a + b;
+        sum_squares += a * a + b * b;
+        for (std::size_t i = 0; i < k; ++i) {
+            const double d_first = row[1] - row[2 + i];
+            const double d_total = row[0] - row[2 + i];
+            first_sums[i] += d_first * d_first;
+            total_sums[i] += d_total * d_total;
+        }
+    }
+    const double values = 2 * static_cast<double>(n);
+    JansenEstimate e;
+    e.variance = (sum_squares - sum * sum / values) / (values - 1);
+    for (std::size_t i = 0; i < k; ++i) {
+        e.first.push_back((e.variance - first_sums[i] / values) / e.variance);
+        e.total.push_back(total_sums[i] / values / e.variance);
+    }
+    return e;
+}
+
+// Runs `work(worker, item)` for items [0, count) on `threads` threads (the calling one included),
+// and rethrows the error of the lowest item that failed.
+template <typename Work>
+void parallel_items(unsigned threads, std::size_t count, Work&& work) {
+    std::atomic<std::size_t> next{0};
+    std::vector<std::exception_ptr> errors(count);
+    const auto run = [&](unsigned worker) {
+        for (std::size_t i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
+            try {
+                work(worker, i);
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        }
+    };
+    std::vector<std::thread> helpers;
+    for (unsigned t = 1; t < std::min<std::size_t>(threads, count); ++t) helpers.emplace_back(run, t);
+    run(0);
+    for (std::thread& t : helpers) t.join();
+    for (const std::exception_ptr& e : errors)
+        if (e) std::rethrow_exception(e);
+}
+
+void rank_correlations(const RunResult& run, const std::vector<DrawnInput>& drawn, std::uint64_t ranked,
+                       std::span<const double> output, const std::vector<std::vector<double>>& inputs,
+                       unsigned threads, SensitivityResult& result) {
+    const std::vector<double> output_ranks = average_ranks(output.first(ranked));
+    result.rank.resize(drawn.size());
+    parallel_items(threads, drawn.size(), [&](unsigned, std::size_t i) {
+        const InputUsed* used = input_used(run, drawn[i].step, drawn[i].name);
+        result.rank[i] = RankCorrelation{drawn[i].name, used ? used->label : drawn[i].name,
+                                         pearson(average_ranks(inputs[i]), output_ranks)};
+    });
+    std::stable_sort(result.rank.begin(), result.rank.end(), [](const RankCorrelation& a, const RankCorrelation& b) {
+        return std::abs(a.spearman.value_or(0)) > std::abs(b.spearman.value_or(0));
+    });
+}
+
+void sobol_indices(const RunResult& run, const std::vector<DrawnInput>& drawn, const std::vector<double>& y,
+                   std::uint64_t n, unsigned threads, unsigned resamples, std::uint64_t seed, SensitivityResult& result) {
+    const std::size_t k = drawn.size();
+    double centre = 0;
+    for (std::uint64_t j = 0; j < n; ++j) centre += y[j * (k + 2)] + y[j * (k + 2) + 1];
+    centre /= 2 * static_cast<double>(n);
+    const JansenEstimate estimate = jansen(y, k, n, nullptr, centre);
+    if (!(estimate.variance > 0)) {
+        result.sobol_status = fmt::format("not computed: {} is the same at every draw, so there is no variance to share out",
+                                          result.output_name);
+        return;
+    }
+    // Bootstrap: resample the N rows with replacement (the same rows for f(A), f(B) and every
+    // f(A_B^i)), re-estimate, and take estimate -/+ 1.96 sd of the resampled estimates.
+    std::vector<JansenEstimate> boot(resamples);
+    std::vector<std::vector<double>> uniforms_of(threads, std::vector<double>(n));
+    std::vector<std::vector<std::uint32_t>> rows_of(threads, std::vector<std::uint32_t>(n));
+    const std::uint64_t stream = uncertainty::stream_id(kBootstrapStream);
+    parallel_items(threads, resamples, [&](unsigned worker, std::size_t r) {
+        std::vector<double>& u = uniforms_of[worker];
+        std::vector<std::uint32_t>& rows = rows_of[worker];
+        uncertainty::uniforms(seed, stream, r * n, u);
+        for (std::uint64_t t = 0; t < n; ++t)
+            rows[t] = static_cast<std::uint32_t>(std::min<std::uint64_t>(n - 1, static_cast<std::uint64_t>(u[t] * static_cast<double>(n))));
+        boot[r] = jansen(y, k, n, rows.data(), centre);
+    });
+    const auto half_width = [&](auto pick) {
+        if (resamples < 2) return std::nan("");
+        double mean = 0;
+        for (const JansenEstimate& b : boot) mean += pick(b);
+        mean /= resamples;
+        double squares = 0;
+        for (const JansenEstimate& b : boot) squares += (pick(b) - mean) * (pick(b) - mean);
+        return kZ95 * std::sqrt(squares / (resamples - 1));
+    };
+    result.sobol_status = "computed";
+    result.sobol_variance = estimate.variance;
+    for (std::size_t i = 0; i < k; ++i) {
+        const double first_half = half_width([&](const JansenEstimate& b) { return b.first[i]; });
+        const double total_half = half_width([&](const JansenEstimate& b) { return b.total[i]; });
+        const InputUsed* used = input_used(run, drawn[i].step, drawn[i].name);
+        result.sobol.push_back(SobolIndex{drawn[i].name, used ? used->label : drawn[i].name, estimate.first[i],
+                                          estimate.first[i] - first_half, estimate.first[i] + first_half,
+                                          estimate.total[i], estimate.total[i] - total_half,
+                                          estimate.total[i] + total_half});
+    }
+    std::stable_sort(result.sobol.begin(), result.sobol.end(),
+                     [](const SobolIndex& a, const SobolIndex& b) { return a.total > b.total; });
+}
+
+}  // namespace
+
+SensitivityResult analyse_sensitivity(const Scenario& scenario, const RunResult& run, const SensitivityOptions& options) {
+    if (run.plans.size() != run.steps.size())
+        throw std::logic_error("analyse_sensitivity: the run kept no plans (RunOptions::keep_plans)");
+    const Target target = find_target(scenario, run, options.output);
+    SensitivityResult result;
+    result.step = target.step;
+    result.output = target.output;
+    const OutputResult& out = run.steps[target.step].outputs[target.output];
+    result.output_name = run.steps[target.step].id + "." + out.key;
+    result.label = out.label;
+    result.unit = out.value.unit;
+    result.draws = options.draws;
+    result.seed = options.seed;
+    result.threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    for (std::size_t g = 0; g < scenario.correlations.size(); ++g)
+        result.correlations.push_back(fmt::format("correlation[{}]: {}", g + 1, fmt::join(scenario.correlations[g].inputs, ", ")));
+
+    // Tornado: the point row, then each bar's low and high rows.
+    result.tornado = tornado_bars(run);
+    if (result.tornado.empty())
+        throw UserError(fmt::format("{}:1:1: sensitivity: expected at least one uncertain input (a distribution, a range "
+                                    "or a value that a [[case]] sets), found none",
+                                    scenario.file.string()));
+    std::vector<RowSetting> rows{RowSetting{"every input at its point value", {}}};
+    for (const TornadoBar& bar : result.tornado) {
+        rows.push_back(RowSetting{fmt::format("tornado row {} at its {}", bar.input, bar.low_name), {{bar.input, bar.low}}});
+        rows.push_back(RowSetting{fmt::format("tornado row {} at its {}", bar.input, bar.high_name), {{bar.input, bar.high}}});
+    }
+    const std::vector<double> values = evaluate_rows(scenario, run, rows, target.step, target.output);
+    result.point_value = values[0];
+    for (std::size_t b = 0; b < result.tornado.size(); ++b) {
+        TornadoBar& bar = result.tornado[b];
+        bar.output_at_low = values[1 + 2 * b];
+        bar.output_at_high = values[2 + 2 * b];
+        bar.swing = std::abs(bar.output_at_high - bar.output_at_low);
+        add_elasticity(scenario, run, target, result.point_value, bar);
+    }
+    std::stable_sort(result.tornado.begin(), result.tornado.end(),
+                     [](const TornadoBar& a, const TornadoBar& b) { return a.swing > b.swing; });
+
+    // Draws: f(A) (the draws of `impact run --draws N`), and without correlations f(B) and each f(A_B^i).
+    const std::vector<DrawnInput> drawn = drawn_inputs(run);
+    const std::uint64_t n = options.draws;
+    if (drawn.empty()) {
+        result.rank_status = result.sobol_status = "not computed: no input is given as a distribution";
+        return result;
+    }
+    const std::size_t k = drawn.size();
+    const bool sobol = scenario.correlations.empty();
+    if (sobol && n * (k + 2) > kSobolBudgetBytes / sizeof(double))
+        throw UserError(fmt::format("--draws: expected at most {} base draws for Sobol indices over {} drawn inputs (they "
+                                    "keep N (k + 2) values within {} MiB), found {}",
+                                    kSobolBudgetBytes / sizeof(double) / (k + 2), k, kSobolBudgetBytes >> 20, n));
+    // Ranking keeps each drawn input's values and ranks, the output's, and an index per draw.
+    const std::uint64_t rank_bytes_per_draw = (2 * k + 2) * sizeof(double) + sizeof(std::uint32_t);
+    result.rank_draws = std::min<std::uint64_t>(n, kRankCorrelationBudgetBytes / rank_bytes_per_draw);
+    result.rank_method = result.rank_draws == n
+                             ? fmt::format("exact: Spearman's rho over all {} draws (average ranks for ties)", n)
+                             : fmt::format("subsample: Spearman's rho over the first {} of {} draws (the draws are "
+                                           "independent, so the first M are a random sample of them), as all would "
+                                           "not fit in {} MiB; average ranks for ties",
+                                           result.rank_draws, n, kRankCorrelationBudgetBytes >> 20);
+
+    const std::size_t width = sobol ? k + 2 : 1;
+    std::vector<double> y(n * width);
+    std::vector<std::vector<double>> inputs(k, std::vector<double>(result.rank_draws));
+    std::vector<std::span<double>> input_spans(inputs.begin(), inputs.end());
+    DrawRequest request;
+    request.draws = n;
+    request.seed = options.seed;
+    request.threads = result.threads;
+    request.step = target.step;
+    request.output = target.output;
+    evaluate_draws(scenario, run, request, y, width, input_spans);
+    std::vector<double> output_a(result.rank_draws);
+    for (std::uint64_t j = 0; j < result.rank_draws; ++j) output_a[j] = y[j * width];
+    if (std::all_of(output_a.begin(), output_a.end(), [&](double v) { return v == output_a[0]; })) {
+        result.rank_status = fmt::format("not computed: {} is the same at every draw", result.output_name);
+    } else {
+        result.rank_status = "computed";
+        rank_correlations(run, drawn, result.rank_draws, output_a, inputs, result.threads, result);
+    }
+    inputs.clear();
+
+    if (!sobol) {
+        result.sobol_status = "not computed: Sobol indices assume independent inputs, and the scenario correlates " +
+                              fmt::format("{}", fmt::join(result.correlations, "; "));
+        return result;
+    }
+    // B: every input from draws [N, 2N); A_B^i: input i from there, the others as in A.
+    for (std::size_t m = 1; m < k + 2; ++m) {
+        request.draw_offsets.assign(k, m == 1 ? n : 0);
+        if (m >= 2) request.draw_offsets[m - 2] = n;
+        evaluate_draws(scenario, run, request, std::span<double>(y).subspan(m), width, {});
+    }
+    result.sobol_evaluations = n * (k + 2);
+    result.bootstrap_resamples = options.bootstrap_resamples;
+    sobol_indices(run, drawn, y, n, result.threads, options.bootstrap_resamples, options.seed, result);
+    return result;
+}
+
+}  // namespace impact::scenario
