@@ -415,13 +415,15 @@ SensitivityResult analyse_sensitivity(const Scenario& scenario, const RunResult&
                                     kSobolBudgetBytes / sizeof(double) / (k + 2), k, kSobolBudgetBytes >> 20, n));
     // Ranking keeps each drawn input's values and ranks, the output's, and an index per draw.
     const std::uint64_t rank_bytes_per_draw = (2 * k + 2) * sizeof(double) + sizeof(std::uint32_t);
-    result.rank_draws = std::min<std::uint64_t>(n, kRankCorrelationBudgetBytes / rank_bytes_per_draw);
+    result.rank_draws = std::min<std::uint64_t>(n, options.rank_budget_bytes / rank_bytes_per_draw);
+    if (result.rank_draws < 2)
+        throw std::logic_error("analyse_sensitivity: a rank-correlation budget too small for two draws");
     result.rank_method = result.rank_draws == n
                              ? fmt::format("exact: Spearman's rho over all {} draws (average ranks for ties)", n)
                              : fmt::format("subsample: Spearman's rho over the first {} of {} draws (the draws are "
                                            "independent, so the first M are a random sample of them), as all would "
-                                           "not fit in {} MiB; average ranks for ties",
-                                           result.rank_draws, n, kRankCorrelationBudgetBytes >> 20);
+                                           "not fit in {:g} MiB; average ranks for ties",
+                                           result.rank_draws, n, static_cast<double>(options.rank_budget_bytes) / (1 << 20));
 
     const std::size_t width = sobol ? k + 2 : 1;
     std::vector<double> y(n * width);
@@ -453,6 +455,8 @@ SensitivityResult analyse_sensitivity(const Scenario& scenario, const RunResult&
     for (std::size_t m = 1; m < k + 2; ++m) {
         request.draw_offsets.assign(k, m == 1 ? n : 0);
         if (m >= 2) request.draw_offsets[m - 2] = n;
+        request.design = m == 1 ? std::string("Saltelli's matrix B (draws N to 2N - 1 of every input)")
+                                : fmt::format("Saltelli's matrix A_B^{} ({} from B)", m - 1, drawn[m - 2].name);
         evaluate_draws(scenario, run, request, std::span<double>(y).subspan(m), width, {});
     }
     result.sobol_evaluations = n * (k + 2);

@@ -27,6 +27,7 @@ struct SensitivityOptions {
     std::uint64_t seed = 1;
     unsigned threads = 0;            // 0: every core
     unsigned bootstrap_resamples = 100;
+    std::uint64_t rank_budget_bytes = kRankCorrelationBudgetBytes;  // tests lower it to reach the subsample
 };
 
 // One bar of the tornado: an uncertain input swung from `low` to `high` with every other input at

@@ -127,10 +127,10 @@ class Simulation {
 public:
     // rows: the given rows (RowKind::given only). draw_offsets: per drawn input, how far its draws
     // are shifted (RowKind::draws only; empty: none). capture: keep each drawn input's values of the
-    // block in Workspace::drawn_values.
+    // block in Workspace::drawn_values. design: what to call a row in messages instead of a draw.
     Simulation(const Scenario& scenario, const RunResult& run, std::uint64_t seed, unsigned threads, RowKind kind,
                std::size_t batch_rows = kDrawsPerBlock, const std::vector<RowSetting>* rows = nullptr,
-               std::vector<std::uint64_t> draw_offsets = {}, bool capture = false)
+               std::vector<std::uint64_t> draw_offsets = {}, bool capture = false, std::string design = {})
         : scenario_(scenario), run_(run), seed_(seed), threads_(threads), kind_(kind),
           batch_rows_(std::clamp<std::size_t>(batch_rows, 1, kDrawsPerBlock)), rows_(rows),
           draw_offsets_(std::move(draw_offsets)), capture_(capture) {
@@ -143,6 +143,7 @@ public:
         for (std::size_t s = 0; s < run.plans.size(); ++s)
             if (drawn_[s]) add_step(s);
         if (kind == RowKind::draws) add_correlations();
+        design_ = std::move(design);
         if (!draw_offsets_.empty() && (draw_offsets_.size() != drawn_inputs_ || !groups_.empty()))
             throw std::logic_error("simulation: draw offsets need one per drawn input and no [[correlation]]");
     }
@@ -238,6 +239,7 @@ private:
     std::string row_name(std::uint64_t row) const {
         if (kind_ == RowKind::cases) return fmt::format("case \"{}\"", scenario_.cases[row].name);
         if (kind_ == RowKind::given) return (*rows_)[row].name;
+        if (!design_.empty()) return fmt::format("{} row {} (seed {})", design_, row, seed_);
         return fmt::format("draw {} (seed {})", row, seed_);
     }
 
@@ -400,6 +402,7 @@ private:
     const std::vector<RowSetting>* rows_;
     std::vector<std::uint64_t> draw_offsets_;
     bool capture_;
+    std::string design_;  // names the rows of a design such as Saltelli's in messages
     std::size_t drawn_inputs_ = 0;  // drawn columns of the evaluated steps, in run order
     std::vector<bool> drawn_;
     std::vector<StepWork> steps_;
@@ -722,7 +725,7 @@ void evaluate_draws(const Scenario& scenario, const RunResult& run, const DrawRe
         throw std::logic_error("evaluate_draws: no draws, or too little room for the values");
     const unsigned threads = request.threads ? request.threads : std::max(1u, std::thread::hardware_concurrency());
     const Simulation sim(scenario, run, request.seed, threads, RowKind::draws, kDrawsPerBlock, nullptr,
-                         request.draw_offsets, !inputs.empty());
+                         request.draw_offsets, !inputs.empty(), request.design);
     const bool target_drawn = sim.drawn()[request.step];
     const double constant = run.steps[request.step].outputs[request.output].value.value;
     SimulationOptions options;
@@ -739,7 +742,9 @@ void evaluate_draws(const Scenario& scenario, const RunResult& run, const DrawRe
                 for (std::size_t r = 0; r < count; ++r) out[r * stride] = constant;
             }
             for (std::size_t i = 0; i < inputs.size(); ++i)
-                std::copy_n(w.drawn_values[i].begin(), count, inputs[i].begin() + static_cast<std::ptrdiff_t>(first));
+                if (first < inputs[i].size())
+                    std::copy_n(w.drawn_values[i].begin(), std::min<std::uint64_t>(count, inputs[i].size() - first),
+                                inputs[i].begin() + static_cast<std::ptrdiff_t>(first));
         },
         [](std::uint64_t, std::uint64_t) {});
 }

@@ -126,11 +126,14 @@ struct DrawRequest {
     // Per drawn input: row j takes that input's draw j + offset. Empty: all zero, the draws of
     // `impact run --draws`. Saltelli's design takes its B matrix from draws [N, 2N).
     std::vector<std::uint64_t> draw_offsets;
+    // Names the rows in messages ("Saltelli's matrix B" gives "Saltelli's matrix B row 17 (seed 1)");
+    // empty: "draw 17 (seed 1)".
+    std::string design{};
 };
 
 // Evaluates rows [0, request.draws) and writes the output at row j to values[j * stride] and, when
-// `inputs` is not empty (one span of request.draws per drawn input), drawn input i's value at row j
-// to inputs[i][j]. Deterministic: the same for any number of threads. Draw offsets other than
+// `inputs` is not empty (one span per drawn input), drawn input i's value at row j to inputs[i][j]
+// for the rows the span holds (the first inputs[i].size()). Deterministic: the same for any number of threads. Draw offsets other than
 // none need a scenario without [[correlation]] (std::logic_error otherwise: the copula draws a
 // group together). Throws as simulate().
 void evaluate_draws(const Scenario& scenario, const RunResult& run, const DrawRequest& request, std::span<double> values,

@@ -279,18 +279,25 @@ x3 = { dist = "triangular", low = 1, mode = 2, high = 6 }
     options.output = "lin.value";
     options.draws = 1'500;
     options.seed = 11;
+    // Every draw within the budget; the first 1000 when the budget holds 1000 draws' values and
+    // ranks ((2 k + 2) doubles and one 32-bit position per draw for k = 3 inputs).
+    const std::uint64_t ranked = GENERATE(1'500u, 1'000u);
+    if (ranked < 1'500u) options.rank_budget_bytes = ranked * ((2 * 3 + 2) * 8 + 4);
     const Analysed a = analyse(dir, toml, options);
+    INFO(a.result.rank_method);
     REQUIRE(a.result.rank_status == "computed");
-    CHECK(a.result.rank_draws == 1'500u);
+    CHECK(a.result.rank_draws == ranked);
+    CHECK(starts_with(a.result.rank_method, ranked == 1'500u ? "exact: Spearman's rho over all 1500 draws"
+                                                             : "subsample: Spearman's rho over the first 1000 of 1500 draws"));
     const auto drawn = impact::scenario::drawn_inputs(a.run);
     REQUIRE(drawn.size() == 3);
-    std::vector<std::vector<double>> x(3, std::vector<double>(1'500));
+    std::vector<std::vector<double>> x(3, std::vector<double>(ranked));
     for (std::size_t i = 0; i < 3; ++i) {
-        std::vector<double> u(1'500);
+        std::vector<double> u(ranked);
         impact::uncertainty::uniforms(11, impact::uncertainty::stream_id(drawn[i].name), 0, u);
         for (std::size_t j = 0; j < u.size(); ++j) x[i][j] = drawn[i].distribution->quantile(u[j]);
     }
-    std::vector<double> y(1'500);
+    std::vector<double> y(ranked);
     for (std::size_t j = 0; j < y.size(); ++j) y[j] = 2 * x[0][j] - 3 * x[1][j] + 0.5 * x[2][j];
     for (std::size_t i = 0; i < 3; ++i) {
         const double expected = spearman_by_hand(x[i], y);
@@ -447,6 +454,17 @@ TEST_CASE("impact sensitivity: text and impact.sensitivity/1 JSON, a file all or
     CHECK(doc["sobol"]["evaluations"] == 500 * 5);
     CHECK(doc["sobol"]["inputs"][0]["first_order_ci"].size() == 2);
     CHECK(doc["provenance"]["scenario_sha256"].get<std::string>().size() == 64);
+
+    // --set moves a point value: x5 from 1 to 3 adds 2 to the output at every input's point value.
+    const CommandResult set = run_impact({"sensitivity", scenario.string(), "--output", "lin.value", "--draws", "100",
+                                          "--format", "json", "--set", "lin.x5=3"},
+                                         dir.path());
+    INFO(set.describe());
+    REQUIRE(set.exit_code == 0);
+    const nlohmann::json moved = impact::test::parse_json(set.out);
+    CHECK(moved["output"]["point_value"].get<double>() ==
+          Approx(doc["output"]["point_value"].get<double>() + 2).epsilon(1e-12));
+    CHECK(moved["overrides"][0]["input"] == "lin.x5");
 
     // Refusals: one line on stderr, exit 2, and no report file replaced.
     const std::string before = read_file(report);
