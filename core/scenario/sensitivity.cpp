@@ -241,8 +241,10 @@ void jansen(const std::vector<double>& y, std::size_t k, std::uint64_t n, const 
         e.first.resize(k);
         e.total.resize(k);
         for (std::size_t i = 0; i < k; ++i) {
-            e.first[i] = (e.variance - sums[(2 + i) * group + g] / values) / e.variance;
             e.total[i] = sums[(2 + k + i) * group + g] / values / e.variance;
+            // f(A_B^i) = f(A) at every row: input i changes nothing, and S_i <= ST_i = 0. Jansen's
+            // first-order estimator would give noise around 0 instead (V - mean((f(B) - f(A))^2) / 2).
+            e.first[i] = e.total[i] == 0 ? 0.0 : (e.variance - sums[(2 + i) * group + g] / values) / e.variance;
         }
     }
 }

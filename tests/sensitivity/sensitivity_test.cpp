@@ -152,19 +152,21 @@ TEST_CASE("Sensitivity: every figure is bit-identical on one thread and on three
     CHECK(same_bits(one.sobol_variance, three.sobol_variance));
 }
 
-// y = 2 x1 - 3 x2 + 0.5 x3 + 4 x4 + x5 + 10: three distributions, a range and a value set by cases.
+// y = 2 x1 - 3 x2 + 0.5 x3 + 4 x4 + x5 + 0 x6 + 10: four distributions (one without effect), a range
+// and a value set by cases.
 const std::string kLinear = R"(
 [scenario]
 name = "Linear"
 
 [[step]]
 id = "lin"
-expr = "2*x1 - 3*x2 + 0.5*x3 + 4*x4 + x5 + 10"
+expr = "2*x1 - 3*x2 + 0.5*x3 + 4*x4 + x5 + 0*x6 + 10"
 x1 = { dist = "uniform", low = 0, high = 10 }
 x2 = { dist = "normal", mean = 5, sd = 2 }
 x3 = { dist = "triangular", low = 1, mode = 2, high = 6 }
 x4 = { low = 1, high = 3 }
 x5 = 1
+x6 = { dist = "uniform", low = 0, high = 1 }
 
 [[case]]
 name = "low"
@@ -197,6 +199,7 @@ TEST_CASE("Linear model: tornado swings, elasticities and Sobol indices have clo
         {"lin.x3", 0.5, 6 - std::sqrt(10.0), 1 + std::sqrt(0.5), 6 - std::sqrt(2.0), "distribution"},
         {"lin.x4", 4, 2, 1, 3, "range"},
         {"lin.x5", 1, 1, 0, 4, "cases"},
+        {"lin.x6", 0, 0.5, 0.1, 0.9, "distribution"},
     };
     double y0 = 10;
     for (const Reference& ref : references) y0 += ref.coefficient * ref.point;
@@ -231,6 +234,12 @@ TEST_CASE("Linear model: tornado swings, elasticities and Sobol indices have clo
         check_within_interval(input + " first-order", s.first_order, s.first_order_low, s.first_order_high, share, 0.05);
         check_within_interval(input + " total", s.total, s.total_low, s.total_high, share, 0.05);
     }
+    // x6 changes nothing: f(A_B^6) = f(A) at every row, so both indices are exactly 0, intervals too.
+    const auto& x6 = sobol_of(r, "lin.x6");
+    CHECK(x6.first_order == 0);
+    CHECK(x6.total == 0);
+    CHECK(x6.first_order_low == 0);
+    CHECK(x6.first_order_high == 0);
 }
 
 // Spearman's rho with average ranks for ties, the slow obvious way: rank = 1 + (number below) +
@@ -448,10 +457,10 @@ TEST_CASE("impact sensitivity: text and impact.sensitivity/1 JSON, a file all or
     const nlohmann::json doc = impact::test::parse_json(read_file(report));
     CHECK(doc["schema"] == "impact.sensitivity/1");
     CHECK(doc["output"]["name"] == "lin.value");
-    CHECK(doc["tornado"]["inputs"].size() == 5);
+    CHECK(doc["tornado"]["inputs"].size() == 6);
     CHECK(doc["rank_correlation"]["draws"] == 500);
     CHECK(doc["sobol"]["status"] == "computed");
-    CHECK(doc["sobol"]["evaluations"] == 500 * 5);
+    CHECK(doc["sobol"]["evaluations"] == 500 * 6);
     CHECK(doc["sobol"]["inputs"][0]["first_order_ci"].size() == 2);
     CHECK(doc["provenance"]["scenario_sha256"].get<std::string>().size() == 64);
 
