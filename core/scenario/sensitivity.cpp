@@ -1,6 +1,7 @@
 // Sensitivity of one output: tornado rows and elasticities, Spearman ranks of the Monte Carlo draws, Sobol indices by Saltelli and Jansen with a bootstrap.
 #include "scenario/sensitivity.hpp"
 
+#include "host/model.hpp"
 #include "scenario/simulation.hpp"
 #include "text/printable.hpp"
 #include "text/user_error.hpp"
@@ -35,6 +36,20 @@ constexpr double kZ95 = 1.959963984540054;
 // "step.input" can have, so it is never an input's stream.
 constexpr std::string_view kBootstrapStream = "sensitivity bootstrap";
 
+// Bootstrap resamples weighed in one pass over the outputs (jansen, below).
+constexpr std::size_t kResamplesPerPass = 8;
+
+// Bytes per base draw that Sobol indices keep: the N (k + 2) outputs and one bootstrap worker's
+// row counts (kResamplesPerPass 32-bit counts per row).
+std::uint64_t sobol_bytes_per_draw(std::size_t k) {
+    return (k + 2) * sizeof(double) + kResamplesPerPass * sizeof(std::uint32_t);
+}
+
+// Bytes per ranked draw: each drawn input's value (8 k), the output's value and rank (16), and
+// for each input being ranked (at most k at once, one per worker) its sorted pairs, a spare
+// and its ranks (40 k); 8 more for the output's value when no Sobol indices keep it.
+std::uint64_t rank_correlation_bytes_per_draw(std::size_t k) { return 48 * k + 24; }
+
 struct Target {
     std::size_t step = 0, output = 0;
 };
@@ -68,7 +83,8 @@ std::vector<TornadoBar> tornado_bars(const RunResult& run) {
     std::vector<TornadoBar> bars;
     for (std::size_t s = 0; s < run.plans.size(); ++s)
         for (const ColumnSource& c : run.plans[s].columns) {
-            if (c.kind == ColumnSource::Kind::earlier) continue;
+            // An optional row input left out is NaN at every row: nothing to swing.
+            if (c.kind == ColumnSource::Kind::earlier || std::isnan(c.value)) continue;
             const InputUsed* used = input_used(run, s, c.name);
             TornadoBar bar;
             bar.input = c.name;
@@ -102,7 +118,8 @@ std::vector<TornadoBar> tornado_bars(const RunResult& run) {
 }
 
 // d ln y / d ln x at the point values by a central difference x (1 -/+ h), or one-sided when the
-// model refuses one side (an input at its bound): the note says which.
+// model refuses one side (an input at its bound) or leaves the output undefined there: the note
+// says which side was used. Errors other than the model's refusals propagate.
 void add_elasticity(const Scenario& scenario, const RunResult& run, const Target& target, double output_point,
                     TornadoBar& bar) {
     if (bar.point == 0) {
@@ -114,27 +131,44 @@ void add_elasticity(const Scenario& scenario, const RunResult& run, const Target
         return;
     }
     const double h = kElasticityRelativeStep;
-    const auto at = [&](double factor) {
-        return evaluate_rows(scenario, run, {RowSetting{fmt::format("{} at {} x its point value", bar.input, factor), {{bar.input, bar.point * factor}}}},
-                             target.step, target.output)[0];
-    };
     std::string refused;
-    const auto attempt = [&](double lo_factor, double hi_factor, const char* note) {
+    // The output with the input at point * factor, or none when the model refuses that value.
+    const auto at = [&](double factor) -> std::optional<double> {
+        if (factor == 1) return output_point;
         try {
-            const double lo = lo_factor == 1 ? output_point : at(lo_factor);
-            const double hi = hi_factor == 1 ? output_point : at(hi_factor);
-            bar.elasticity = (hi - lo) / ((hi_factor - lo_factor) * output_point);
-            bar.elasticity_note = note;
-            return true;
-        } catch (const std::exception& e) {
+            const RowSetting row{fmt::format("{} at {} x its point value", bar.input, factor), {{bar.input, bar.point * factor}}};
+            const double y = evaluate_rows(scenario, run, {row}, target.step, target.output)[0];
+            if (std::isfinite(y)) return y;
+            if (refused.empty()) refused = fmt::format("the output is {} at {} x the point value", host::non_finite_name(y), factor);
+        } catch (const UserError& e) {
             if (refused.empty()) refused = e.what();
-            return false;
+        } catch (const host::CallError& e) {
+            if (refused.empty()) refused = e.what();
         }
+        return std::nullopt;
     };
-    if (attempt(1 - h, 1 + h, "")) return;
-    if (attempt(1, 1 + h, "one-sided (above the point value): the model refuses a value just below it")) return;
-    if (attempt(1 - h, 1, "one-sided (below the point value): the model refuses a value just above it")) return;
-    bar.elasticity_note = "undefined: the model refuses values next to the point value: " + refused;
+    // Factor 1 + h moves the input up when its point value is positive, down when it is negative.
+    const char* up = bar.point > 0 ? "above" : "below";
+    const char* down = bar.point > 0 ? "below" : "above";
+    const std::optional<double> lower = at(1 - h), upper = at(1 + h);
+    double elasticity = 0;
+    if (lower && upper) {
+        elasticity = (*upper - *lower) / (2 * h * output_point);
+    } else if (upper) {
+        elasticity = (*upper - output_point) / (h * output_point);
+        bar.elasticity_note = fmt::format("one-sided ({} the point value): the model refuses a value just {} it", up, down);
+    } else if (lower) {
+        elasticity = (output_point - *lower) / (h * output_point);
+        bar.elasticity_note = fmt::format("one-sided ({} the point value): the model refuses a value just {} it", down, up);
+    } else {
+        bar.elasticity_note = "undefined: the model refuses values next to the point value: " + refused;
+        return;
+    }
+    if (!std::isfinite(elasticity)) {
+        bar.elasticity_note = "undefined: the difference quotient overflows";
+        return;
+    }
+    bar.elasticity = elasticity;
 }
 
 // 1-based ranks, ties sharing the mean of their ranks (Spearman's definition with ties), into
@@ -210,8 +244,6 @@ struct JansenEstimate {
     double variance = 0;
     std::vector<double> first, total;
 };
-
-constexpr std::size_t kResamplesPerPass = 8;
 
 void jansen(const std::vector<double>& y, std::size_t k, std::uint64_t n, const std::uint32_t* times, std::size_t group,
             double centre, std::span<JansenEstimate> out) {
@@ -311,9 +343,14 @@ void sobol_indices(const RunResult& run, const std::vector<DrawnInput>& drawn, c
     // Bootstrap: resample the N rows with replacement (the same rows for f(A), f(B) and every
     // f(A_B^i)), re-estimate, and take estimate -/+ 1.96 sd of the resampled estimates.
     std::vector<JansenEstimate> boot(resamples);
-    std::vector<std::vector<std::uint32_t>> times_of(threads, std::vector<std::uint32_t>(n * kResamplesPerPass));
     const std::uint64_t stream = uncertainty::stream_id(kBootstrapStream);
     const std::size_t groups = (resamples + kResamplesPerPass - 1) / kResamplesPerPass;
+    // One worker's row counts are inside the budget (sobol_bytes_per_draw); more workers only while
+    // the budget holds them, so that memory stays bounded and no run fails for its thread count.
+    const std::uint64_t counts_bytes = n * kResamplesPerPass * sizeof(std::uint32_t);
+    const std::uint64_t spare_bytes = kSobolBudgetBytes - n * (k + 2) * sizeof(double) - counts_bytes;
+    threads = static_cast<unsigned>(std::min<std::uint64_t>({threads, groups, 1 + spare_bytes / counts_bytes}));
+    std::vector<std::vector<std::uint32_t>> times_of(threads, std::vector<std::uint32_t>(n * kResamplesPerPass));
     parallel_items(threads, groups, [&](unsigned worker, std::size_t group_index) {
         const std::size_t first = group_index * kResamplesPerPass;
         const std::size_t group = std::min<std::size_t>(kResamplesPerPass, resamples - first);
@@ -392,12 +429,25 @@ SensitivityResult analyse_sensitivity(const Scenario& scenario, const RunResult&
         rows.push_back(RowSetting{fmt::format("tornado row {} at its {}", bar.input, bar.high_name), {{bar.input, bar.high}}});
     }
     const std::vector<double> values = evaluate_rows(scenario, run, rows, target.step, target.output);
+    // The model may declare the output possibly undefined: the analysis needs it at every row.
+    for (std::size_t r = 0; r < values.size(); ++r)
+        if (!std::isfinite(values[r]))
+            throw host::CallError(IMPACT_STATUS_MODEL_FAILED,
+                                  fmt::format("{}: step.{}: output '{}' is {} at {}: the sensitivity analysis needs a "
+                                              "value at every row",
+                                              scenario.steps[target.step].pos.str(), run.steps[target.step].id, out.key,
+                                              host::non_finite_name(values[r]), rows[r].name));
     result.point_value = values[0];
     for (std::size_t b = 0; b < result.tornado.size(); ++b) {
         TornadoBar& bar = result.tornado[b];
         bar.output_at_low = values[1 + 2 * b];
         bar.output_at_high = values[2 + 2 * b];
         bar.swing = std::abs(bar.output_at_high - bar.output_at_low);
+        if (!std::isfinite(bar.swing))
+            throw host::CallError(IMPACT_STATUS_MODEL_FAILED,
+                                  fmt::format("{}: step.{}: the swing of output '{}' over {} overflows a double ({} to {})",
+                                              scenario.steps[target.step].pos.str(), run.steps[target.step].id, out.key,
+                                              bar.input, bar.output_at_low, bar.output_at_high));
         add_elasticity(scenario, run, target, result.point_value, bar);
     }
     std::stable_sort(result.tornado.begin(), result.tornado.end(),
@@ -411,13 +461,13 @@ SensitivityResult analyse_sensitivity(const Scenario& scenario, const RunResult&
         return result;
     }
     const std::size_t k = drawn.size();
+    if (options.bootstrap_resamples < 2) throw std::logic_error("analyse_sensitivity: fewer than two bootstrap resamples");
     const bool sobol = scenario.correlations.empty();
-    if (sobol && n * (k + 2) > kSobolBudgetBytes / sizeof(double))
+    if (sobol && n > kSobolBudgetBytes / sobol_bytes_per_draw(k))
         throw UserError(fmt::format("--draws: expected at most {} base draws for Sobol indices over {} drawn inputs (they "
-                                    "keep N (k + 2) values within {} MiB), found {}",
-                                    kSobolBudgetBytes / sizeof(double) / (k + 2), k, kSobolBudgetBytes >> 20, n));
-    // Ranking keeps each drawn input's values and ranks, the output's, and an index per draw.
-    const std::uint64_t rank_bytes_per_draw = (2 * k + 2) * sizeof(double) + sizeof(std::uint32_t);
+                                    "keep N (k + 2) values and one bootstrap worker's row counts within {} MiB), found {}",
+                                    kSobolBudgetBytes / sobol_bytes_per_draw(k), k, kSobolBudgetBytes >> 20, n));
+    const std::uint64_t rank_bytes_per_draw = rank_correlation_bytes_per_draw(k);
     result.rank_draws = std::min<std::uint64_t>(n, options.rank_budget_bytes / rank_bytes_per_draw);
     if (result.rank_draws < 2)
         throw std::logic_error("analyse_sensitivity: a rank-correlation budget too small for two draws");
@@ -428,12 +478,14 @@ SensitivityResult analyse_sensitivity(const Scenario& scenario, const RunResult&
                                            "not fit in {:g} MiB; average ranks for ties",
                                            result.rank_draws, n, static_cast<double>(options.rank_budget_bytes) / (1 << 20));
 
+    // Without Sobol indices only the ranked draws are needed.
+    const std::uint64_t evaluated = sobol ? n : result.rank_draws;
     const std::size_t width = sobol ? k + 2 : 1;
-    std::vector<double> y(n * width);
+    std::vector<double> y(evaluated * width);
     std::vector<std::vector<double>> inputs(k, std::vector<double>(result.rank_draws));
     std::vector<std::span<double>> input_spans(inputs.begin(), inputs.end());
     DrawRequest request;
-    request.draws = n;
+    request.draws = evaluated;
     request.seed = options.seed;
     request.threads = result.threads;
     request.step = target.step;
@@ -450,8 +502,9 @@ SensitivityResult analyse_sensitivity(const Scenario& scenario, const RunResult&
     inputs.clear();
 
     if (!sobol) {
-        result.sobol_status = "not computed: Sobol indices assume independent inputs, and the scenario correlates " +
-                              fmt::format("{}", fmt::join(result.correlations, "; "));
+        result.sobol_status = fmt::format("not computed: Sobol indices assume independent inputs, and the scenario "
+                                          "correlates some ({})",
+                                          fmt::join(result.correlations, "; "));
         return result;
     }
     // B: every input from draws [N, 2N); A_B^i: input i from there, the others as in A.

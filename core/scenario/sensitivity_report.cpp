@@ -148,6 +148,7 @@ void write_sensitivity_json(const Scenario& scenario, const RunResult& run, cons
             i["input"] = io::json_text(c.input);
             i["label"] = io::json_text(c.label);
             i["spearman"] = number_or_null(c.spearman);
+            if (!c.spearman) i["spearman_note"] = "none: the input is the same at every ranked draw";
             inputs.push_back(std::move(i));
         }
     }

@@ -138,8 +138,9 @@ public:
             throw std::logic_error("simulation: the run kept no plans (RunOptions::keep_plans)");
         const std::vector<bool> varies = varying_steps(run.plans, kind, rows);
         check_fixed_references(varies);
-        // Cases and given rows are one batch through every step; draws go only through the steps they reach.
-        drawn_ = kind == RowKind::draws ? varies : std::vector<bool>(run.plans.size(), true);
+        // Cases are one batch through every step; draws and given rows go only through the steps
+        // they reach (the others keep the run's values, which may be undefined where declared so).
+        drawn_ = kind == RowKind::cases ? std::vector<bool>(run.plans.size(), true) : varies;
         for (std::size_t s = 0; s < run.plans.size(); ++s)
             if (drawn_[s]) add_step(s);
         if (kind == RowKind::draws) add_correlations();
@@ -215,14 +216,17 @@ public:
                 for (std::size_t r = 0; r < count; ++r) {
                     const double v = w.batch_out[r * n_out + o];
                     // Statistics need a value at every draw: an output its model may leave
-                    // undefined fails the run at the first draw where it is.
-                    if (!std::isfinite(v))
+                    // undefined fails the run at the first draw where it is. Given rows keep an
+                    // undefined value the model declares possible (a step that uses it fails on
+                    // its input; the sensitivity analysis checks the output it explains).
+                    if (!std::isfinite(v) && !(kind_ == RowKind::given && plan.output_may_be_undefined[o]))
                         throw host::CallError(
                             IMPACT_STATUS_MODEL_FAILED,
-                            fmt::format("{}: step.{}: output '{}' is {} at {}: Monte Carlo statistics need a value at "
-                                        "every draw{}",
-                                        scenario_.steps[step.index].pos.str(), scenario_.steps[step.index].id,
-                                        plan.output_keys[o], host::non_finite_name(v), row_name(first + r),
+                            fmt::format("{}: step.{}: output '{}' is {} at {}: {}{}", scenario_.steps[step.index].pos.str(),
+                                        scenario_.steps[step.index].id, plan.output_keys[o], host::non_finite_name(v),
+                                        row_name(first + r),
+                                        kind_ == RowKind::given ? "the sensitivity analysis needs a value at every row"
+                                                                : "Monte Carlo statistics need a value at every draw",
                                         inputs_at(step, w, r)));
                     outputs[o][r] = v;
                 }
@@ -272,8 +276,8 @@ private:
         double* out = w.column.data();
         if (kind_ != RowKind::draws) {
             if (source.kind == ColumnSource::Kind::earlier) {
-                const auto& from = w.outputs[source.step][source.output];
-                std::copy_n(from.begin(), count, out);
+                if (drawn_[source.step]) std::copy_n(w.outputs[source.step][source.output].begin(), count, out);
+                else std::fill_n(out, count, run_.steps[source.step].outputs[source.output].value.value);
             } else {
                 std::copy_n(step.row_values[c].begin() + static_cast<std::ptrdiff_t>(first), count, out);
             }
@@ -288,6 +292,7 @@ private:
         case ColumnSource::Kind::drawn:
             if (step.correlated[c] >= 0) {
                 std::copy_n(w.correlated[static_cast<std::size_t>(step.correlated[c])].begin(), count, out);
+                if (capture_) std::copy_n(out, count, w.drawn_values[static_cast<std::size_t>(step.drawn_input[c])].begin());
                 return;
             }
             w.scratch.resize(count);
@@ -706,6 +711,7 @@ std::vector<DrawnInput> drawn_inputs(const RunResult& run) {
 std::vector<double> evaluate_rows(const Scenario& scenario, const RunResult& run, const std::vector<RowSetting>& rows,
                                   std::size_t step, std::size_t output) {
     const Simulation sim(scenario, run, 0, 1, RowKind::given, kDrawsPerBlock, &rows);
+    if (!sim.drawn()[step]) return std::vector<double>(rows.size(), run.steps[step].outputs[output].value.value);
     Workspace w = sim.workspace();
     std::vector<double> values;
     values.reserve(rows.size());

@@ -101,9 +101,11 @@ struct RowSetting {
     std::vector<std::pair<std::string, double>> values;
 };
 
-// Evaluates every step once per row, as --cases does, and returns output `output` of step `step`
-// (positions in the run) at each row. Throws UserError or host::CallError naming the row; UserError
-// too when an input fixed per model instance would have to follow a row's change.
+// Evaluates once per row, as --cases does, every step that some row changes and the steps that
+// take their outputs (the others keep the run's values), and returns output `output` of step `step`
+// (positions in the run) at each row. An output the model declares may be undefined can come back
+// NaN or infinite: the caller checks the one it uses. Throws UserError or host::CallError naming
+// the row; UserError too when an input fixed per model instance would have to follow a row's change.
 std::vector<double> evaluate_rows(const Scenario& scenario, const RunResult& run, const std::vector<RowSetting>& rows,
                                   std::size_t step, std::size_t output);
 
