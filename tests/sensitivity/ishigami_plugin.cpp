@@ -1,4 +1,4 @@
-// Test plugin for sensitivity analysis: the Ishigami function (closed-form Sobol indices) and a linear model with a capped input.
+// Test plugin for sensitivity analysis: the Ishigami function (closed-form Sobol indices) and linear models with a bounded input.
 #include <impact/sdk/plugin.hpp>
 
 #include <cmath>
@@ -51,6 +51,23 @@ public:
     }
 };
 
+// y = 3 level + 10 with level at least -2: at a point value of exactly -2 (negative) only a
+// one-sided difference above it can give the elasticity (3 x -2 / 4 = -1.5 there).
+class Floored {
+public:
+    static sdk::ModelSpec spec() {
+        return sdk::ModelSpec("test.floored_linear")
+            .name("Linear in a level floored at -2")
+            .version("1.0.0")
+            .input(sdk::Input::number("level", "Level").min(-2))
+            .output(sdk::Output("y", "3 level + 10"));
+    }
+    explicit Floored(const sdk::PreparedInputs&) {}
+    void evaluate(sdk::Batch& batch) const {
+        for (uint64_t row = 0; row < batch.rows(); ++row) batch.output(row, 0) = 3 * batch.input(row, 0) + 10;
+    }
+};
+
 }  // namespace
 
-IMPACT_PLUGIN("org.impact.test.sensitivity", "1.0.0", "Sensitivity test models", Ishigami, Capped);
+IMPACT_PLUGIN("org.impact.test.sensitivity", "1.0.0", "Sensitivity test models", Ishigami, Capped, Floored);

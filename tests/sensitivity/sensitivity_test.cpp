@@ -351,6 +351,23 @@ k = { low = -1, base = 0, high = 1 }
     CHECK(contains(a.result.rank_status, "no input is given as a distribution"));
     CHECK(contains(a.result.sobol_status, "no input is given as a distribution"));
 
+    // A negative point value at its lower bound: x (1 + h) is below it, so only x (1 - h) is used.
+    options.output = "floor.y";
+    const Analysed f = analyse(dir, R"(
+[scenario]
+name = "Floored"
+
+[[step]]
+id = "floor"
+model = "test.floored_linear"
+level = { low = -2, base = -2, high = 0 }
+)", options);
+    const auto& level = bar_of(f.result, "floor.level");
+    INFO(level.elasticity_note);
+    REQUIRE(level.elasticity.has_value());
+    CHECK(*level.elasticity == Approx(3.0 * -2 / 4).epsilon(1e-7));
+    CHECK(level.elasticity_note == "one-sided (above the point value): the model refuses a value just below it");
+
     options.output = "zero.value";
     const Analysed z = analyse(dir, R"(
 [scenario]
@@ -379,15 +396,25 @@ name = "Correlated"
 
 [[step]]
 id = "lin"
-expr = "x1 + x2"
+expr = "x1 + x2 + x3"
 x1 = { dist = "uniform", low = 0, high = 1 }
 x2 = { dist = "uniform", low = 0, high = 1 }
+x3 = { dist = "uniform", low = 0, high = 1 }
 
 [[correlation]]
 inputs = ["lin.x1", "lin.x2"]
 spearman = [[1, 0.6], [0.6, 1]]
 )", options);
     CHECK(a.result.rank_status == "computed");
+    // The correlated inputs drive y together: each ranks above the independent x3 (rho about 0.8
+    // against 0.45; both were once reported as "the same at every draw").
+    REQUIRE(a.result.rank.size() == 3);
+    for (const auto& c : a.result.rank) {
+        INFO(c.input);
+        REQUIRE(c.spearman.has_value());
+    }
+    CHECK(a.result.rank[2].input == "lin.x3");
+    CHECK(*a.result.rank[1].spearman > *a.result.rank[2].spearman + 0.15);
     CHECK(a.result.sobol.empty());
     INFO(a.result.sobol_status);
     CHECK(starts_with(a.result.sobol_status, "not computed: Sobol indices assume independent inputs"));
@@ -425,6 +452,140 @@ TEST_CASE("Sensitivity refuses a bad --output, a scenario with nothing uncertain
     } catch (const impact::UserError& e) {
         INFO(e.what());
         CHECK(starts_with(e.what(), "--draws: expected at most 14913080 base draws for Sobol indices over 3 drawn inputs"));
+    }
+}
+
+TEST_CASE("An undefined output of another step does not stop the analysis, and an undefined explained output is refused",
+          "[sensitivity][errors]") {
+    // stock.event_study without shares_outstanding leaves abnormal_market_cap undefined (NaN), as
+    // `impact run` reports it; the analysis of lin.value never evaluates that step again.
+    const std::string toml = "[scenario]\nname = \"Undefined elsewhere\"\n\n" + shared_data_tables() +
+                             "[[step]]\nid = \"es\"\nmodel = \"stock.event_study\"\nstock = { data = \"nvda\" }\n"
+                             "market = { data = \"spx\" }\nevent_date = 2025-04-16\n\n"
+                             "[[step]]\nid = \"lin\"\nexpr = \"2*x1 + x2\"\n"
+                             "x1 = { dist = \"uniform\", low = 0, high = 1 }\nx2 = { low = 1, base = 2, high = 3 }\n";
+    INFO(with_line_numbers(toml));
+    TempDir dir;
+    SensitivityOptions options;
+    options.output = "lin.value";
+    options.draws = 500;
+    const Analysed a = analyse(dir, toml, options);
+    CHECK(bar_of(a.result, "lin.x2").swing == Approx(2));  // x2 from 1 to 3, coefficient 1
+    CHECK(a.result.sobol_status == "computed");
+
+    options.output = "es.abnormal_market_cap";
+    try {
+        (void)analyse(dir, toml, options);
+        FAIL("no error for an undefined explained output");
+    } catch (const impact::host::CallError& e) {
+        INFO(e.what());
+        CHECK(contains(e.what(), "step.es: output 'abnormal_market_cap' is nan at every input at its point value: the "
+                                 "sensitivity analysis needs a value at every row"));
+    }
+}
+
+// SplitMix64 (Steele, Lea and Flood 2014), as docs/sensitivity.md gives the bootstrap's recipe.
+std::uint64_t splitmix64(std::uint64_t& state) {
+    std::uint64_t x = (state += 0x9e3779b97f4a7c15);
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111eb;
+    return x ^ (x >> 31);
+}
+
+TEST_CASE("Sobol: the estimates and bootstrap intervals match a recomputation by hand from the documented recipe",
+          "[sensitivity][sobol]") {
+    // y = 2 x1 + x2 * x3: A is draws [0, N) and B draws [N, 2N) of each input's stream; the
+    // bootstrap gathers each resample's rows (the engine weighs rows by counts instead).
+    const std::string toml = R"(
+[scenario]
+name = "By hand"
+
+[[step]]
+id = "f"
+expr = "2*x1 + x2*x3"
+x1 = { dist = "uniform", low = 0, high = 1 }
+x2 = { dist = "normal", mean = 1, sd = 0.5 }
+x3 = { dist = "triangular", low = 0, mode = 1, high = 3 }
+)";
+    const std::uint64_t n = 300, seed = 5;
+    const unsigned resamples = 12;
+    TempDir dir;
+    SensitivityOptions options;
+    options.output = "f.value";
+    options.draws = n;
+    options.seed = seed;
+    options.bootstrap_resamples = resamples;
+    const Analysed a = analyse(dir, toml, options);
+    REQUIRE(a.result.sobol_status == "computed");
+    const auto drawn = impact::scenario::drawn_inputs(a.run);
+    REQUIRE(drawn.size() == 3);
+    const std::size_t k = 3;
+    // x[i][d]: input i at draw d of its stream, d in [0, 2N).
+    std::vector<std::vector<double>> x(k, std::vector<double>(2 * n));
+    for (std::size_t i = 0; i < k; ++i) {
+        std::vector<double> u(2 * n);
+        impact::uncertainty::uniforms(seed, impact::uncertainty::stream_id(drawn[i].name), 0, u);
+        for (std::size_t d = 0; d < u.size(); ++d) x[i][d] = drawn[i].distribution->quantile(u[d]);
+    }
+    const auto f = [&](std::uint64_t d1, std::uint64_t d2, std::uint64_t d3) { return 2 * x[0][d1] + x[1][d2] * x[2][d3]; };
+    // rows[j]: f(A_j), f(B_j), f(A_B^1_j), f(A_B^2_j), f(A_B^3_j).
+    std::vector<std::vector<double>> rows(n);
+    for (std::uint64_t j = 0; j < n; ++j)
+        rows[j] = {f(j, j, j), f(j + n, j + n, j + n), f(j + n, j, j), f(j, j + n, j), f(j, j, j + n)};
+    struct Indices {
+        std::vector<double> first, total;
+    };
+    const auto estimate = [&](const std::vector<std::uint64_t>& pick) {
+        double mean = 0;
+        for (std::uint64_t j : pick) mean += rows[j][0] + rows[j][1];
+        mean /= 2.0 * n;
+        double v = 0;
+        for (std::uint64_t j : pick) v += (rows[j][0] - mean) * (rows[j][0] - mean) + (rows[j][1] - mean) * (rows[j][1] - mean);
+        v /= 2.0 * n - 1;
+        Indices e;
+        for (std::size_t i = 0; i < k; ++i) {
+            double first = 0, total = 0;
+            for (std::uint64_t j : pick) {
+                first += (rows[j][1] - rows[j][2 + i]) * (rows[j][1] - rows[j][2 + i]);
+                total += (rows[j][0] - rows[j][2 + i]) * (rows[j][0] - rows[j][2 + i]);
+            }
+            e.first.push_back((v - first / (2.0 * n)) / v);
+            e.total.push_back(total / (2.0 * n) / v);
+        }
+        return e;
+    };
+    std::vector<std::uint64_t> all(n);
+    for (std::uint64_t j = 0; j < n; ++j) all[j] = j;
+    const Indices full = estimate(all);
+    std::vector<Indices> boot;
+    for (unsigned r = 0; r < resamples; ++r) {
+        double start = 0;
+        impact::uncertainty::uniforms(seed, impact::uncertainty::stream_id("sensitivity bootstrap"), r, std::span(&start, 1));
+        std::uint64_t state = 0;
+        std::memcpy(&state, &start, sizeof state);
+        std::vector<std::uint64_t> pick(n);
+        for (std::uint64_t t = 0; t < n; ++t)
+            pick[t] = static_cast<std::uint64_t>((static_cast<long double>(splitmix64(state)) * n) / 18446744073709551616.0L);
+        boot.push_back(estimate(pick));
+    }
+    const auto half_width = [&](auto value) {
+        double mean = 0, squares = 0;
+        for (const Indices& b : boot) mean += value(b);
+        mean /= resamples;
+        for (const Indices& b : boot) squares += (value(b) - mean) * (value(b) - mean);
+        return 1.959963984540054 * std::sqrt(squares / (resamples - 1));
+    };
+    for (std::size_t i = 0; i < k; ++i) {
+        const auto& s = sobol_of(a.result, drawn[i].name);
+        const double first_half = half_width([&](const Indices& b) { return b.first[i]; });
+        const double total_half = half_width([&](const Indices& b) { return b.total[i]; });
+        INFO(drawn[i].name << ": impact S " << s.first_order << " [" << s.first_order_low << ", " << s.first_order_high
+                           << "], by hand " << full.first[i] << " -/+ " << first_half << "; impact ST " << s.total << " ["
+                           << s.total_low << ", " << s.total_high << "], by hand " << full.total[i] << " -/+ " << total_half);
+        CHECK(s.first_order == Approx(full.first[i]).margin(1e-12));
+        CHECK(s.total == Approx(full.total[i]).margin(1e-12));
+        CHECK(s.first_order_high - s.first_order == Approx(first_half).epsilon(1e-9));
+        CHECK(s.total_high - s.total == Approx(total_half).epsilon(1e-9));
     }
 }
 
