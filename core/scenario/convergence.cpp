@@ -77,7 +77,8 @@ ConvergenceTarget parse_target(std::string_view target) {
         from = colon + 1;
     }
     if (parts.size() < 2 || parts.size() > 3)
-        refuse(target, "[STEP.OUTPUT:]STAT:PRECISION", fmt::format("{} part{} separated by ':'", parts.size(), parts.size() == 1 ? "" : "s"));
+        refuse(target, "[STEP.OUTPUT:]STAT:PRECISION",
+               parts.size() == 1 ? std::string("no ':'") : fmt::format("{} parts separated by ':'", parts.size()));
     ConvergenceTarget out;
     out.as_written = std::string(target);
     if (parts.size() == 3) {
