@@ -54,6 +54,7 @@ struct RunOptions {
     std::optional<std::uint64_t> draws;  // --draws N: Monte Carlo
     std::uint64_t seed = 1;              // --seed S
     unsigned threads = 0;                // --threads K; 0: every core
+    std::optional<std::string> until;    // --until TARGETS: draw in stages until they hold
     bool cases = false;                  // --cases: each [[case]] as one row
     bool quiet = false;                  // --quiet: no progress bar
 };

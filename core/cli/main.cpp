@@ -165,6 +165,13 @@ int main(int argc, char** argv) {
         ->type_name("K")
         ->check(CLI::Range(1u, 256u))
         ->needs(draws);
+    run->add_option("--until", run_options.until,
+                    "With --draws N: draw in stages (32,768 draws, then doubling, at most N) until every target "
+                    "holds: comma-separated [STEP.OUTPUT:]STAT:PRECISION, STAT mean, sd or P1 P5 P10 P25 P50 P75 "
+                    "P90 P95 P99, PRECISION the relative half-width of its 95% interval (\"P50:0.1%,mean:0.5%\"); "
+                    "without STEP.OUTPUT, for every drawn output. Exits 0 either way; the report says whether it converged")
+        ->type_name("TARGETS")
+        ->needs(draws);
     run->add_flag("--cases", run_options.cases, "Evaluate each [[case]] of the scenario (one row each), side by side")
         ->excludes(draws);
     run->add_flag("-q,--quiet", run_options.quiet, "No progress bar on stderr");

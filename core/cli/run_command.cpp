@@ -46,6 +46,9 @@ void write_report(const std::optional<std::filesystem::path>& output_file, const
 
 int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     // Everything is computed before anything is written, so a failure writes nothing.
+    // A mistyped --until fails before any file is read or any plugin loaded.
+    const std::vector<scenario::ConvergenceTarget> until =
+        run.until ? scenario::parse_convergence_targets(*run.until) : std::vector<scenario::ConvergenceTarget>{};
     scenario::Scenario scenario = scenario::read_scenario_file(run.scenario_file, options.max_input_bytes());
     scenario::apply_overrides(scenario, run.overrides);
     const host::Registry registry = load_registry(options, /*warn_rejected=*/true, models_of(scenario));
@@ -62,6 +65,7 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
         simulation_options.draws = *run.draws;
         simulation_options.seed = run.seed;
         simulation_options.threads = run.threads;
+        simulation_options.until = until;
         ProgressBar progress(run.quiet);
         simulation_options.progress = [&](std::uint64_t done, std::uint64_t planned) { progress.update(done, planned); };
         simulation = scenario::simulate(scenario, result, simulation_options);

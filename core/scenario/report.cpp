@@ -8,6 +8,7 @@
 #include "text/quantity.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -134,6 +135,55 @@ io::Json statistics_json(const OutputStatistics& stats) {
     return out;
 }
 
+// "0.085%": a precision for people, four significant digits.
+std::string precision_text(double relative) { return fmt::format("{:.4g}%", relative * 100); }
+
+std::string draws_text(std::uint64_t draws) { return text::format_grouped(static_cast<double>(draws), 0); }
+
+// --until, under the Monte Carlo line: the verdict, the stages, then each target's precision.
+std::string convergence_text(const ConvergenceRecord& c) {
+    std::vector<std::string> stages;
+    for (const std::uint64_t n : c.stages) stages.push_back(draws_text(n));
+    std::string out = fmt::format("  Convergence: {} {} draws (stages {}; at most {})\n",
+                                  c.converged ? "converged at" : "not converged in", draws_text(c.stages.back()),
+                                  fmt::join(stages, ", "), draws_text(c.max_draws));
+    for (const TargetOutcome& t : c.targets) {
+        const std::string achieved = t.achieved.unknown.empty() ? precision_text(t.achieved.relative)
+                                                                : fmt::format("unknown ({})", t.achieved.unknown);
+        const std::string scope = t.target.step.empty()
+                                      ? fmt::format(" (the least precise of {} drawn output{})", t.outputs_checked, t.outputs_checked == 1 ? "" : "s")
+                                      : std::string();
+        out += fmt::format("    {}: {}, 95% half-width {} of {} {}{}\n", text::printable(t.target.as_written),
+                           t.met ? "met" : "not met", achieved, statistic_name(t.target), t.output, scope);
+    }
+    return out;
+}
+
+io::Json convergence_json(const ConvergenceRecord& c) {
+    io::Json out = io::Json::object();
+    out["converged"] = c.converged;
+    out["draws"] = c.stages.back();
+    out["max_draws"] = c.max_draws;
+    out["stages"] = c.stages;
+    out["draws_evaluated"] = c.draws_evaluated;
+    out["confidence"] = 0.95;
+    io::Json& targets = out["targets"] = io::Json::array();
+    for (const TargetOutcome& t : c.targets) {
+        io::Json target = io::Json::object();
+        target["target"] = io::json_text(t.target.as_written);
+        target["statistic"] = statistic_name(t.target);
+        target["precision"] = io::json_number(t.target.precision);
+        target["applies_to"] = t.target.step.empty() ? io::Json("every drawn output") : io::json_text(t.target.step + "." + t.target.output);
+        target["outputs_checked"] = t.outputs_checked;
+        target["output"] = io::json_text(t.output);
+        target["achieved"] = t.achieved.unknown.empty() ? io::json_number(t.achieved.relative) : io::Json();
+        if (!t.achieved.unknown.empty()) target["achieved_unknown"] = t.achieved.unknown;
+        target["met"] = t.met;
+        targets.push_back(std::move(target));
+    }
+    return out;
+}
+
 // The lines under an output's value: mean and sd, percentiles with their intervals, thresholds.
 std::string statistics_text(const OutputStatistics& stats, const std::string& unit, std::size_t width) {
     std::string out;
@@ -227,6 +277,7 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
         const SimulationResult& sim = *extras.simulation;
         out += fmt::format("  Monte Carlo: {} draws, seed {}, {} thread{}, {}\n", text::format_grouped(static_cast<double>(sim.draws), 0),
                            sim.seed, sim.threads, sim.threads == 1 ? "" : "s", sim.generator);
+        if (sim.convergence) out += convergence_text(*sim.convergence);
         out += "  Percentiles: exact, linear between order statistics (numpy's default); [a, b] is a 95% interval\n";
         for (const std::string& line : sim.correlations) out += fmt::format("  {}\n", text::printable(line));
     }
@@ -338,6 +389,7 @@ void write_json(const Scenario& scenario, const RunResult& result, const ReportS
         u["percentile_ci95"] = "order statistics at ranks N*p -/+ 1.96*sqrt(N*p*(1-p)), rounded outward";
         u["passes"] = sim.passes;
         u["correlations"] = sim.correlations;
+        if (sim.convergence) u["convergence"] = convergence_json(*sim.convergence);
         write(",\n  \"uncertainty\": ");
         write(indented(u, 1));
     }

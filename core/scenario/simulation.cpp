@@ -545,19 +545,16 @@ void check_correlations(const Scenario& scenario, const RunResult& run) {
     }
 }
 
-SimulationResult simulate(const Scenario& scenario, const RunResult& run, const SimulationOptions& options) {
-    check_correlations(scenario, run);
-    if (options.draws == 0) throw UserError("--draws: expected a number of draws of at least 1, found 0");
-    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-    const Simulation sim(scenario, run, options.seed, threads, RowKind::draws, options.batch_rows);
-    const std::vector<bool>& drawn = sim.drawn();
-    if (std::none_of(drawn.begin(), drawn.end(), [](bool d) { return d; }))
-        throw UserError(fmt::format("{}:1:1: --draws: expected at least one input given as a distribution "
-                                    "({{ dist = \"triangular\", ... }}), found none: every draw would be the same",
-                                    scenario.file.string()));
+namespace {
 
+// One run over draws [0, draws): every output's moments, percentiles and threshold counts, and
+// with `block_variances` each full block's variance (for --until's sd targets).
+SimulationResult simulate_draws(const Scenario& scenario, const RunResult& run, const Simulation& sim,
+                                const SimulationOptions& options, std::uint64_t draws, bool block_variances) {
+    const unsigned threads = sim.threads();
+    const std::vector<bool>& drawn = sim.drawn();
     SimulationResult result;
-    result.draws = options.draws;
+    result.draws = draws;
     result.seed = options.seed;
     result.threads = threads;
     result.generator = "Philox2x64-10 (Random123), one stream per input keyed by seed, counter (draw / 2, FNV-1a 64 of step.input), word draw % 2";
@@ -575,7 +572,7 @@ SimulationResult simulate(const Scenario& scenario, const RunResult& run, const 
             OutputCollector c;
             c.step = s;
             c.output = o;
-            c.quantiles = std::make_unique<uncertainty::ExactQuantiles>(probabilities, options.draws, kMaxKeptValuesPerOutput);
+            c.quantiles = std::make_unique<uncertainty::ExactQuantiles>(probabilities, draws, kMaxKeptValuesPerOutput);
             for (const Threshold& t : scenario.steps[s].thresholds)
                 if (t.output == run.steps[s].outputs[o].key)
                     c.thresholds.push_back(ThresholdResult{
@@ -593,21 +590,22 @@ SimulationResult simulate(const Scenario& scenario, const RunResult& run, const 
             const double v = threshold_value(t, out->value.unit, "step." + scenario.steps[s].id + ".thresholds." + t.output);
             const bool beyond = t.above ? out->value.value > v : out->value.value < v;
             result.steps[s][o].thresholds.push_back(
-                ThresholdResult{t.above, v, t.value.as_written(), beyond ? options.draws : 0, beyond ? 1.0 : 0.0});
+                ThresholdResult{t.above, v, t.value.as_written(), beyond ? draws : 0, beyond ? 1.0 : 0.0});
         }
     }
 
-    Driver driver(sim, options, options.draws);
+    Driver driver(sim, options, draws);
     const std::size_t n_outputs = collectors.size();
+    std::vector<uncertainty::Moments> variances(n_outputs);
 
     // Exact percentiles need no pilot sample (uncertainty/exact_quantiles.hpp): one pass, and a
     // further one only for a rank that a window missed.
-    driver.plan(options.draws);
+    driver.plan(draws);
 
     // The main pass: moments per block (merged in block order), exceedance counts, percentiles.
     bool first_pass = true;
     while (std::any_of(collectors.begin(), collectors.end(), [](const OutputCollector& c) { return c.quantiles->needs_pass(); })) {
-        if (!first_pass) driver.plan(options.draws);
+        if (!first_pass) driver.plan(draws);
         // One running collector per output sees the whole pass; each round's blocks go to
         // per-worker collectors that start from its windows (empty_like) and are merged into it
         // after the round, so memory is one collector's plus a round's worth of little ones
@@ -629,7 +627,7 @@ SimulationResult simulate(const Scenario& scenario, const RunResult& run, const 
         const bool with_moments = first_pass;
         result.passes += 1;
         driver.pass(
-            options.draws,
+            draws,
             [&](unsigned worker, std::uint64_t block, std::uint64_t, std::size_t count, const Workspace& w) {
                 for (std::size_t k = 0; k < n_outputs; ++k) {
                     const auto v = Simulation::values(w, collectors[k].step, collectors[k].output, count);
@@ -650,6 +648,14 @@ SimulationResult simulate(const Scenario& scenario, const RunResult& run, const 
                 if (!with_moments) return;
                 for (std::uint64_t b = 0; b < blocks; ++b)
                     for (std::size_t k = 0; k < n_outputs; ++k) collectors[k].moments.merge(round_moments[b][k]);
+                if (!block_variances) return;
+                // Batch means for the sd's precision: full blocks only, folded in block order.
+                for (std::uint64_t b = 0; b < blocks; ++b)
+                    for (std::size_t k = 0; k < n_outputs; ++k)
+                        if (round_moments[b][k].count == kDrawsPerBlock) {
+                            const double variance = round_moments[b][k].variance();
+                            variances[k].add(std::span<const double>(&variance, 1));
+                        }
             });
         for (std::size_t k = 0; k < n_outputs; ++k) {
             if (with_moments) {
@@ -668,10 +674,58 @@ SimulationResult simulate(const Scenario& scenario, const RunResult& run, const 
         OutputStatistics& stats = result.steps[c.step][c.output];
         stats.drawn = true;
         stats.moments = c.moments;
+        stats.block_variances = variances[static_cast<std::size_t>(&c - collectors.data())];
         stats.percentiles = c.quantiles->percentiles();
-        for (ThresholdResult& t : c.thresholds) t.probability = static_cast<double>(t.count) / static_cast<double>(options.draws);
+        for (ThresholdResult& t : c.thresholds) t.probability = static_cast<double>(t.count) / static_cast<double>(draws);
         stats.thresholds = std::move(c.thresholds);
     }
+    return result;
+}
+
+}  // namespace
+
+SimulationResult simulate(const Scenario& scenario, const RunResult& run, const SimulationOptions& options) {
+    check_correlations(scenario, run);
+    if (options.draws == 0) throw UserError("--draws: expected a number of draws of at least 1, found 0");
+    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    const Simulation sim(scenario, run, options.seed, threads, RowKind::draws, options.batch_rows);
+    const std::vector<bool>& drawn = sim.drawn();
+    if (std::none_of(drawn.begin(), drawn.end(), [](bool d) { return d; }))
+        throw UserError(fmt::format("{}:1:1: --draws: expected at least one input given as a distribution "
+                                    "({{ dist = \"triangular\", ... }}), found none: every draw would be the same",
+                                    scenario.file.string()));
+    if (options.until.empty()) return simulate_draws(scenario, run, sim, options, options.draws, false);
+
+    // --until: stages of doubling size, each a fresh run over draws [0, N). Draw i depends only on
+    // (seed, i, input), so a stage's result is exactly that of --draws N, and the stage where the
+    // run stops does not depend on the thread count. The cost is at most about twice the last stage.
+    const std::vector<ResolvedTarget> targets = resolve_convergence_targets(options.until, run, drawn);
+    const bool with_sd = std::any_of(targets.begin(), targets.end(),
+                                     [](const ResolvedTarget& t) { return t.target.statistic == ConvergenceStatistic::sd; });
+    const std::vector<std::uint64_t> stages = convergence_stages(options.draws);
+    ConvergenceRecord record;
+    record.max_draws = options.draws;
+    // One progress bar over every stage: done counts all stages so far, planned adds the stages
+    // that may still come, so it shrinks to `done` when a stage meets every target.
+    SimulationOptions stage_options = options;
+    std::uint64_t earlier = 0;
+    SimulationResult result;
+    for (std::size_t k = 0; k < stages.size(); ++k) {
+        std::uint64_t later = 0;
+        for (std::size_t j = k + 1; j < stages.size(); ++j) later += stages[j];
+        if (options.progress)
+            stage_options.progress = [&, later](std::uint64_t done, std::uint64_t planned) {
+                options.progress(earlier + done, earlier + planned + later);
+            };
+        result = simulate_draws(scenario, run, sim, stage_options, stages[k], with_sd);
+        earlier += stages[k] * result.passes;
+        record.stages.push_back(stages[k]);
+        record.targets = evaluate_convergence_targets(targets, result.steps, run);
+        record.converged = std::all_of(record.targets.begin(), record.targets.end(), [](const TargetOutcome& t) { return t.met; });
+        if (record.converged) break;
+    }
+    record.draws_evaluated = earlier;
+    result.convergence = std::move(record);
     return result;
 }
 

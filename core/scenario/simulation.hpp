@@ -1,6 +1,7 @@
 // Monte Carlo over a scenario's steps (--draws) and named cases (--cases): many rows through the plans a run kept.
 #pragma once
 
+#include "scenario/convergence.hpp"
 #include "scenario/runner.hpp"
 #include "scenario/scenario.hpp"
 #include "uncertainty/distribution.hpp"
@@ -33,6 +34,9 @@ struct SimulationOptions {
     // Called on the calling thread after each round of blocks: draws evaluated so far, and the
     // draws the whole run will evaluate as far as known (a second pass adds to it).
     std::function<void(std::uint64_t done, std::uint64_t planned)> progress;
+    // --until: draw in stages until every target holds, `draws` at most (scenario/convergence.hpp).
+    // Empty: exactly `draws` draws.
+    std::vector<ConvergenceTarget> until{};
 };
 
 struct ThresholdResult {
@@ -50,6 +54,9 @@ struct OutputStatistics {
     uncertainty::Moments moments;
     std::vector<uncertainty::PercentileResult> percentiles;  // kReportedPercentiles, in order
     std::vector<ThresholdResult> thresholds;
+    // With an sd target (--until): each full block's sample variance, folded in block order, for
+    // the batch-means standard error of the sd. Empty (count 0) otherwise.
+    uncertainty::Moments block_variances{};
 };
 
 struct SimulationResult {
@@ -61,6 +68,9 @@ struct SimulationResult {
     std::string percentile_method;
     std::vector<std::string> correlations;  // one line per [[correlation]] applied
     std::vector<std::vector<OutputStatistics>> steps;  // [step][output]
+    // With --until: the stages run and each target's precision at the last one, whose draws
+    // `draws` and `steps` are (bit-identical to a run with --draws set to that stage's size).
+    std::optional<ConvergenceRecord> convergence{};
 };
 
 // Checks the scenario's thresholds against the outputs of `run` (each names an output of its
@@ -77,9 +87,11 @@ void check_correlations(const Scenario& scenario, const RunResult& run);
 // Evaluates every step that a drawn input reaches for options.draws draws (run must hold the
 // plans: RunOptions::keep_plans), with the scenario's correlations, and returns each output's
 // statistics. Deterministic: the same seed gives bit-identical results for any thread count.
+// With options.until, runs stages of convergence_stages(options.draws) draws, each afresh over
+// draws [0, N), and stops at the first whose statistics meet every target (or at the last).
 // Throws UserError (exit 2) for a scenario that cannot be drawn (nothing drawn, a correlation
 // over inputs that are not continuous distributions, an invalid matrix, a fixed input that
-// would have to follow a drawn output) and host::CallError for a model that fails at a draw,
+// would have to follow a drawn output, an --until output that is not drawn) and host::CallError for a model that fails at a draw,
 // naming the draw.
 SimulationResult simulate(const Scenario& scenario, const RunResult& run, const SimulationOptions& options);
 

@@ -381,6 +381,91 @@ TEST_CASE("impact run --draws and --cases: refusals are one line with exit code 
     refused({"run", w.good.string(), "--cases", "--draws", "10"}, "excludes");
 }
 
+// One drawn formula step: f = x, x ~ normal(100, 10); 0.05 % on the mean needs 153,664 draws.
+const std::string normal_toml = "[scenario]\nname = \"Normal\"\n\n[[step]]\nid = \"f\"\nexpr = \"x\"\n"
+                                "x = { dist = \"normal\", mean = 100, sd = 10 }\n";
+
+TEST_CASE("impact run --until: exit 0, the convergence lines in text and its JSON members, converged or not",
+          "[scenario][cli][monte-carlo]") {
+    TempDir temp;
+    const fs::path scenario = temp.path() / "normal.toml";
+    write_file(scenario, normal_toml);
+    const CommandResult text = run_impact({"run", scenario.string(), "--draws", "1000000", "--until", "mean:0.05%", "--threads", "1"}, temp.path());
+    INFO(text.describe());
+    REQUIRE(text.exit_code == 0);
+    CHECK(text.err.empty());
+    CHECK(contains(text.out, "  Monte Carlo: 262,144 draws, seed 1, 1 thread, "));
+    CHECK(contains(text.out, "\n  Convergence: converged at 262,144 draws (stages 32,768, 65,536, 131,072, 262,144; at most 1,000,000)\n"
+                             "    mean:0.05%: met, 95% half-width 0.0"));
+    CHECK(contains(text.out, "% of mean f.value (the least precise of 1 drawn output)\n"));
+
+    const CommandResult json = run_impact({"run", scenario.string(), "--draws", "1000000", "--until", "mean:0.05%", "--format", "json"}, temp.path());
+    INFO(json.describe());
+    REQUIRE(json.exit_code == 0);
+    const auto report = impact::test::parse_json(json.out);
+    const auto& u = report["uncertainty"];
+    CHECK(u["draws"] == 262144);
+    const auto& c = u["convergence"];
+    CHECK(c["converged"] == true);
+    CHECK(c["draws"] == 262144);
+    CHECK(c["max_draws"] == 1000000);
+    CHECK(c["stages"] == nlohmann::json::array({32768, 65536, 131072, 262144}));
+    CHECK(c["draws_evaluated"] == 32768 + 65536 + 131072 + 262144);
+    CHECK(c["confidence"] == 0.95);
+    REQUIRE(c["targets"].size() == 1);
+    const auto& t = c["targets"][0];
+    CHECK(t["target"] == "mean:0.05%");
+    CHECK(t["statistic"] == "mean");
+    CHECK(t["precision"] == 0.0005);
+    CHECK(t["applies_to"] == "every drawn output");
+    CHECK(t["outputs_checked"] == 1);
+    CHECK(t["output"] == "f.value");
+    REQUIRE(t["achieved"].is_number());
+    CHECK(t["achieved"].get<double>() <= 0.0005);
+    CHECK(t["achieved"].get<double>() > 0.0003);
+    CHECK_FALSE(t.contains("achieved_unknown"));
+    CHECK(t["met"] == true);
+    // The statistics are those of --draws 262144.
+    const CommandResult plain = run_impact({"run", scenario.string(), "--draws", "262144", "--format", "json"}, temp.path());
+    REQUIRE(plain.exit_code == 0);
+    const auto plain_report = impact::test::parse_json(plain.out);
+    CHECK(report["steps"] == plain_report["steps"]);
+    CHECK_FALSE(plain_report["uncertainty"].contains("convergence"));
+
+    // Not met by --draws: still exit 0, and said so; an unknown precision is null with its reason.
+    const CommandResult short_text = run_impact({"run", scenario.string(), "--draws", "50000", "--until", "f.value:P50:0.001%"}, temp.path());
+    INFO(short_text.describe());
+    REQUIRE(short_text.exit_code == 0);
+    CHECK(contains(short_text.out, "\n  Convergence: not converged in 50,000 draws (stages 32,768, 50,000; at most 50,000)\n"
+                                   "    f.value:P50:0.001%: not met, 95% half-width "));
+    const CommandResult few = run_impact({"run", scenario.string(), "--draws", "5000", "--until", "sd:1%", "--format", "json"}, temp.path());
+    INFO(few.describe());
+    REQUIRE(few.exit_code == 0);
+    const auto few_target = impact::test::parse_json(few.out)["uncertainty"]["convergence"]["targets"][0];
+    CHECK(few_target["achieved"].is_null());
+    CHECK(few_target["achieved_unknown"] == "fewer than 2 full blocks of 4,096 draws for the batch means (1)");
+    CHECK(few_target["met"] == false);
+}
+
+TEST_CASE("impact run --until: refusals are one line with exit code 2", "[scenario][cli][monte-carlo]") {
+    TempDir temp;
+    const fs::path scenario = temp.path() / "normal.toml";
+    write_file(scenario, normal_toml);
+    const auto refused = [&](const std::vector<std::string>& args, const std::string& says) {
+        const CommandResult r = run_impact(args, temp.path());
+        INFO(r.describe());
+        check_refusal(r, 2);
+        CHECK(contains(r.err, says));
+    };
+    refused({"run", scenario.string(), "--until", "P50:1%"}, "--until requires --draws");
+    refused({"run", scenario.string(), "--draws", "1000", "--until", "P50:1"},
+            "impact: error: --until: target \"P50:1\": expected a precision above 0 in percent, such as \"0.1%\", found \"1\"");
+    refused({"run", scenario.string(), "--draws", "1000", "--until", "f.value:P42:1%"},
+            "--until: target \"f.value:P42:1%\": expected a statistic: mean, sd or a reported percentile");
+    refused({"run", scenario.string(), "--draws", "1000", "--until", "f.x:mean:1%"},
+            "--until: target \"f.x:mean:1%\": expected an output of step f (value), found \"x\"");
+}
+
 TEST_CASE("impact run --cases: each case's value beside the point run, in text and JSON", "[scenario][cli][monte-carlo]") {
     const fs::path sample = fs::path(IMPACT_SOURCE_DIR) / "samples" / "h200-china-2025-12.toml";
     TempDir temp;
