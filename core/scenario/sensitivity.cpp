@@ -484,7 +484,7 @@ SensitivityResult analyse_sensitivity(const Scenario& scenario, const RunResult&
     std::stable_sort(result.tornado.begin(), result.tornado.end(),
                      [](const TornadoBar& a, const TornadoBar& b) { return a.swing > b.swing; });
 
-    // Draws: f(A) (the draws of `impact run --draws N`), and without correlations f(B) and each f(A_B^i).
+    // Rank correlation and Sobol indices need the drawn inputs.
     const std::vector<DrawnInput> drawn = drawn_inputs(run);
     const std::uint64_t n = options.draws;
     if (drawn.empty()) {
@@ -521,7 +521,18 @@ SensitivityResult analyse_sensitivity(const Scenario& scenario, const RunResult&
     request.threads = result.threads;
     request.step = target.step;
     request.output = target.output;
-    evaluate_draws(scenario, run, request, y, width, input_spans);
+    // f(A): the draws of `impact run --draws N`; without correlations also f(B) (every input from
+    // draws [N, 2N)) and each f(A_B^i) (input i from there, the others as in A), in one pass each.
+    if (sobol) {
+        request.matrices.push_back(DrawMatrix{std::vector<std::uint64_t>(k, n), "Saltelli's matrix B (draws N to 2N - 1 of every input)"});
+        for (std::size_t i = 0; i < k; ++i) {
+            DrawMatrix& ab = request.matrices.emplace_back();
+            ab.draw_offsets.assign(k, 0);
+            ab.draw_offsets[i] = n;
+            ab.design = fmt::format("Saltelli's matrix A_B^{} ({} from B)", i + 1, drawn[i].name);
+        }
+    }
+    evaluate_draws(scenario, run, request, y, input_spans);
     std::vector<double> output_a(result.rank_draws);
     for (std::uint64_t j = 0; j < result.rank_draws; ++j) output_a[j] = y[j * width];
     if (std::all_of(output_a.begin(), output_a.end(), [&](double v) { return v == output_a[0]; })) {
@@ -537,14 +548,6 @@ SensitivityResult analyse_sensitivity(const Scenario& scenario, const RunResult&
                                           "correlates some ({})",
                                           fmt::join(result.correlations, "; "));
         return result;
-    }
-    // B: every input from draws [N, 2N); A_B^i: input i from there, the others as in A.
-    for (std::size_t m = 1; m < k + 2; ++m) {
-        request.draw_offsets.assign(k, m == 1 ? n : 0);
-        if (m >= 2) request.draw_offsets[m - 2] = n;
-        request.design = m == 1 ? std::string("Saltelli's matrix B (draws N to 2N - 1 of every input)")
-                                : fmt::format("Saltelli's matrix A_B^{} ({} from B)", m - 1, drawn[m - 2].name);
-        evaluate_draws(scenario, run, request, std::span<double>(y).subspan(m), width, {});
     }
     result.sobol_evaluations = n * (k + 2);
     result.bootstrap_resamples = options.bootstrap_resamples;

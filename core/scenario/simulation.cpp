@@ -125,15 +125,12 @@ struct Workspace {
 
 class Simulation {
 public:
-    // rows: the given rows (RowKind::given only). draw_offsets: per drawn input, how far its draws
-    // are shifted (RowKind::draws only; empty: none). capture: keep each drawn input's values of the
-    // block in Workspace::drawn_values. design: what to call a row in messages instead of a draw.
+    // rows: the given rows (RowKind::given only). capture: keep each drawn input's values of the
+    // block in Workspace::drawn_values.
     Simulation(const Scenario& scenario, const RunResult& run, std::uint64_t seed, unsigned threads, RowKind kind,
-               std::size_t batch_rows = kDrawsPerBlock, const std::vector<RowSetting>* rows = nullptr,
-               std::vector<std::uint64_t> draw_offsets = {}, bool capture = false, std::string design = {})
+               std::size_t batch_rows = kDrawsPerBlock, const std::vector<RowSetting>* rows = nullptr, bool capture = false)
         : scenario_(scenario), run_(run), seed_(seed), threads_(threads), kind_(kind),
-          batch_rows_(std::clamp<std::size_t>(batch_rows, 1, kDrawsPerBlock)), rows_(rows),
-          draw_offsets_(std::move(draw_offsets)), capture_(capture) {
+          batch_rows_(std::clamp<std::size_t>(batch_rows, 1, kDrawsPerBlock)), rows_(rows), capture_(capture) {
         if (run.plans.size() != run.steps.size())
             throw std::logic_error("simulation: the run kept no plans (RunOptions::keep_plans)");
         const std::vector<bool> varies = varying_steps(run.plans, kind, rows);
@@ -144,9 +141,15 @@ public:
         for (std::size_t s = 0; s < run.plans.size(); ++s)
             if (drawn_[s]) add_step(s);
         if (kind == RowKind::draws) add_correlations();
-        design_ = std::move(design);
-        if (!draw_offsets_.empty() && (draw_offsets_.size() != drawn_inputs_ || !groups_.empty()))
+    }
+
+    // Between passes (RowKind::draws): the matrix of a design the next pass evaluates, whose drawn
+    // input i takes its draw j + offset i at row j, its rows named after it in messages.
+    void use_matrix(const DrawMatrix& matrix) {
+        if (!matrix.draw_offsets.empty() && (matrix.draw_offsets.size() != drawn_inputs_ || !groups_.empty()))
             throw std::logic_error("simulation: draw offsets need one per drawn input and no [[correlation]]");
+        draw_offsets_ = matrix.draw_offsets;
+        design_ = matrix.design;
     }
 
     const std::vector<bool>& drawn() const noexcept { return drawn_; }
@@ -779,34 +782,39 @@ std::vector<double> evaluate_rows(const Scenario& scenario, const RunResult& run
 }
 
 void evaluate_draws(const Scenario& scenario, const RunResult& run, const DrawRequest& request, std::span<double> values,
-                    std::size_t stride, std::span<const std::span<double>> inputs) {
+                    std::span<const std::span<double>> inputs) {
     check_correlations(scenario, run);
-    if (request.draws == 0 || stride == 0 || values.size() < (request.draws - 1) * stride + 1)
-        throw std::logic_error("evaluate_draws: no draws, or too little room for the values");
+    const std::size_t stride = request.matrices.size();
+    if (request.draws == 0 || stride == 0 || values.size() < request.draws * stride)
+        throw std::logic_error("evaluate_draws: no draws or matrices, or too little room for the values");
     const unsigned threads = request.threads ? request.threads : std::max(1u, std::thread::hardware_concurrency());
-    const Simulation sim(scenario, run, request.seed, threads, RowKind::draws, kDrawsPerBlock, nullptr,
-                         request.draw_offsets, !inputs.empty(), request.design);
+    // One Simulation and one set of workspaces for every matrix: only the draw offsets change.
+    Simulation sim(scenario, run, request.seed, threads, RowKind::draws, kDrawsPerBlock, nullptr, !inputs.empty());
     const bool target_drawn = sim.drawn()[request.step];
     const double constant = run.steps[request.step].outputs[request.output].value.value;
     SimulationOptions options;
     options.threads = threads;
     Driver driver(sim, options, request.draws);
-    driver.pass(
-        request.draws,
-        [&](unsigned, std::uint64_t, std::uint64_t first, std::size_t count, const Workspace& w) {
-            double* out = values.data() + first * stride;
-            if (target_drawn) {
-                const auto v = Simulation::values(w, request.step, request.output, count);
-                for (std::size_t r = 0; r < count; ++r) out[r * stride] = v[r];
-            } else {
-                for (std::size_t r = 0; r < count; ++r) out[r * stride] = constant;
-            }
-            for (std::size_t i = 0; i < inputs.size(); ++i)
-                if (first < inputs[i].size())
-                    std::copy_n(w.drawn_values[i].begin(), std::min<std::uint64_t>(count, inputs[i].size() - first),
-                                inputs[i].begin() + static_cast<std::ptrdiff_t>(first));
-        },
-        [](std::uint64_t, std::uint64_t) {});
+    for (std::size_t m = 0; m < stride; ++m) {
+        sim.use_matrix(request.matrices[m]);
+        driver.pass(
+            request.draws,
+            [&](unsigned, std::uint64_t, std::uint64_t first, std::size_t count, const Workspace& w) {
+                double* out = values.data() + first * stride + m;
+                if (target_drawn) {
+                    const auto v = Simulation::values(w, request.step, request.output, count);
+                    for (std::size_t r = 0; r < count; ++r) out[r * stride] = v[r];
+                } else {
+                    for (std::size_t r = 0; r < count; ++r) out[r * stride] = constant;
+                }
+                if (m != 0) return;  // inputs: those of the first matrix
+                for (std::size_t i = 0; i < inputs.size(); ++i)
+                    if (first < inputs[i].size())
+                        std::copy_n(w.drawn_values[i].begin(), std::min<std::uint64_t>(count, inputs[i].size() - first),
+                                    inputs[i].begin() + static_cast<std::ptrdiff_t>(first));
+            },
+            [](std::uint64_t, std::uint64_t) {});
+    }
 }
 
 }  // namespace impact::scenario

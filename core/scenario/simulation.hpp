@@ -132,25 +132,31 @@ struct DrawnInput {
 };
 std::vector<DrawnInput> drawn_inputs(const RunResult& run);
 
-struct DrawRequest {
-    std::uint64_t draws = 0;
-    std::uint64_t seed = 0;
-    unsigned threads = 0;  // 0: every core
-    std::size_t step = 0, output = 0;  // the output to return
-    // Per drawn input: row j takes that input's draw j + offset. Empty: all zero, the draws of
-    // `impact run --draws`. Saltelli's design takes its B matrix from draws [N, 2N).
-    std::vector<std::uint64_t> draw_offsets;
+// One matrix of a design such as Saltelli's: drawn input i takes its draw j + draw_offsets[i] at
+// row j (empty: all zero, the draws of `impact run --draws`; Saltelli's B takes draws [N, 2N)).
+struct DrawMatrix {
+    std::vector<std::uint64_t> draw_offsets{};
     // Names the rows in messages ("Saltelli's matrix B" gives "Saltelli's matrix B row 17 (seed 1)");
     // empty: "draw 17 (seed 1)".
     std::string design{};
 };
 
-// Evaluates rows [0, request.draws) and writes the output at row j to values[j * stride] and, when
-// `inputs` is not empty (one span per drawn input), drawn input i's value at row j to inputs[i][j]
-// for the rows the span holds (the first inputs[i].size()). Deterministic: the same for any number of threads. Draw offsets other than
-// none need a scenario without [[correlation]] (std::logic_error otherwise: the copula draws a
-// group together). Throws as simulate().
+struct DrawRequest {
+    std::uint64_t draws = 0;
+    std::uint64_t seed = 0;
+    unsigned threads = 0;  // 0: every core
+    std::size_t step = 0, output = 0;  // the output to return
+    std::vector<DrawMatrix> matrices{DrawMatrix{}};
+};
+
+// Evaluates rows [0, request.draws) of each matrix m and writes the output at row j to
+// values[j * M + m] (M matrices) and, when `inputs` is not empty (one span per drawn input), drawn
+// input i's value at row j of the first matrix to inputs[i][j] for the rows the span holds (the
+// first inputs[i].size()). One set of workspaces and model instances serves every matrix.
+// Deterministic: the same for any number of threads. Draw offsets need a scenario without
+// [[correlation]] (std::logic_error otherwise: the copula draws a group together). Throws as
+// simulate(), naming a row by its matrix's design.
 void evaluate_draws(const Scenario& scenario, const RunResult& run, const DrawRequest& request, std::span<double> values,
-                    std::size_t stride, std::span<const std::span<double>> inputs);
+                    std::span<const std::span<double>> inputs);
 
 }  // namespace impact::scenario
