@@ -1,5 +1,6 @@
 // Convergence control (--until): target parsing, stage sizes, each precision against an independent computation, determinism.
 #include "scenario_test_support.hpp"
+#include "simulation_test_support.hpp"
 
 #include "scenario/convergence.hpp"
 #include "scenario/simulation.hpp"
@@ -17,6 +18,7 @@
 namespace {
 
 using namespace scenario_test;
+using namespace simulation_test;
 using impact::scenario::ConvergenceRecord;
 using impact::scenario::ConvergenceStatistic;
 using impact::scenario::ConvergenceTarget;
@@ -58,32 +60,8 @@ Simulated simulate_text(const TempDir& dir, const std::string& toml, std::uint64
     return out;
 }
 
-const OutputStatistics& stats_of(const Simulated& s, std::string_view step, std::string_view output) {
-    for (std::size_t i = 0; i < s.run.steps.size(); ++i) {
-        if (s.run.steps[i].id != step) continue;
-        for (std::size_t o = 0; o < s.run.steps[i].outputs.size(); ++o)
-            if (s.run.steps[i].outputs[o].key == output) return s.sim.steps[i][o];
-    }
-    throw std::runtime_error("no output " + std::string(step) + "." + std::string(output));
-}
 
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
-void require_identical(const OutputStatistics& a, const OutputStatistics& b) {
-    REQUIRE(a.drawn == b.drawn);
-    CHECK(same_bits(a.moments.mean, b.moments.mean));
-    CHECK(same_bits(a.moments.m2, b.moments.m2));
-    CHECK(same_bits(a.moments.min, b.moments.min));
-    CHECK(same_bits(a.moments.max, b.moments.max));
-    CHECK(a.moments.count == b.moments.count);
-    REQUIRE(a.percentiles.size() == b.percentiles.size());
-    for (std::size_t i = 0; i < a.percentiles.size(); ++i) {
-        CAPTURE(a.percentiles[i].probability);
-        CHECK(same_bits(a.percentiles[i].value, b.percentiles[i].value));
-        CHECK(same_bits(a.percentiles[i].ci_low, b.percentiles[i].ci_low));
-        CHECK(same_bits(a.percentiles[i].ci_high, b.percentiles[i].ci_high));
-    }
-}
 
 // One formula step f = x with x drawn from `dist`, and a fixed step c that no draw reaches.
 std::string one_input(const std::string& dist) {
@@ -102,15 +80,6 @@ std::string one_input(const std::string& dist) {
 }
 const std::string normal_100_10 = R"({ dist = "normal", mean = 100, sd = 10 })";
 
-// The draws of input `name`, regenerated through the random streams directly (not the engine).
-std::vector<double> regenerate(const impact::uncertainty::DistributionParams& params, const std::string& name,
-                               std::uint64_t seed, std::size_t n) {
-    const auto dist = impact::uncertainty::Distribution::make(params);
-    std::vector<double> u(n), x(n);
-    impact::uncertainty::uniforms(seed, impact::uncertainty::stream_id(name), 0, u);
-    dist.quantiles(u, x);
-    return x;
-}
 
 // Sample variance of x[from, from + n) in long double, two passes: written here independently of Moments.
 long double variance_of(const std::vector<double>& x, std::size_t from, std::size_t n) {
@@ -299,16 +268,16 @@ TEST_CASE("Convergence: a mean target stops at the first stage that meets it, bi
     // The result is the plain run of that many draws, bit for bit.
     const auto plain = simulate_text(dir, one_input(normal_100_10), expected_stage);
     CHECK_FALSE(plain.sim.convergence);
-    require_identical(stats_of(staged, "f", "value"), stats_of(plain, "f", "value"));
+    require_identical(stats_of(staged.run, staged.sim, "f", "value"), stats_of(plain.run, plain.sim, "f", "value"));
     // The achieved precision, recomputed from the plain run's moments.
-    const auto& m = stats_of(plain, "f", "value").moments;
+    const auto& m = stats_of(plain.run, plain.sim, "f", "value").moments;
     const double achieved = 1.96 * m.sd() / std::sqrt(static_cast<double>(m.count)) / std::fabs(m.mean);
     CAPTURE(m.mean, m.sd(), achieved);
     CHECK(c.targets[0].achieved.relative == Approx(achieved).epsilon(1e-12));
     CHECK(achieved <= 0.0005);
     // ... and the stage before did not meet it.
     const auto before = simulate_text(dir, one_input(normal_100_10), expected_stage / 2);
-    const auto& mb = stats_of(before, "f", "value").moments;
+    const auto& mb = stats_of(before.run, before.sim, "f", "value").moments;
     const double achieved_before = 1.96 * mb.sd() / std::sqrt(static_cast<double>(mb.count)) / std::fabs(mb.mean);
     CAPTURE(achieved_before);
     CHECK(achieved_before > 0.0005);
@@ -330,7 +299,7 @@ TEST_CASE("Convergence: a target --draws cannot meet ends at --draws, not conver
     CHECK_FALSE(c.targets[1].met);
     CHECK(c.targets[1].achieved.relative > 0.00001);
     const auto plain = simulate_text(dir, one_input(normal_100_10), 100'000);
-    require_identical(stats_of(staged, "f", "value"), stats_of(plain, "f", "value"));
+    require_identical(stats_of(staged.run, staged.sim, "f", "value"), stats_of(plain.run, plain.sim, "f", "value"));
 }
 
 TEST_CASE("Convergence: the same seed and targets give the same stages and bits on 1 and 2 threads and any batch size",
@@ -346,7 +315,7 @@ TEST_CASE("Convergence: the same seed and targets give the same stages and bits 
     CHECK(one.sim.convergence->converged);
     CHECK(one.sim.convergence->stages.size() > 1);  // the test covers stopping after a first stage failed
     CHECK(one.sim.convergence->stages == two.sim.convergence->stages);
-    require_identical(stats_of(one, "f", "value"), stats_of(two, "f", "value"));
+    require_identical(stats_of(one.run, one.sim, "f", "value"), stats_of(two.run, two.sim, "f", "value"));
     for (std::size_t i = 0; i < one.sim.convergence->targets.size(); ++i) {
         CAPTURE(i);
         CHECK(same_bits(one.sim.convergence->targets[i].achieved.relative, two.sim.convergence->targets[i].achieved.relative));
@@ -381,7 +350,7 @@ TEST_CASE("Convergence: the sd's batch-means precision equals one computed from 
         REQUIRE(s.sim.convergence);
         CHECK_FALSE(s.sim.convergence->converged);
         CHECK(s.sim.draws == n);
-        const auto& stats = stats_of(s, "f", "value");
+        const auto& stats = stats_of(s.run, s.sim, "f", "value");
         CHECK(stats.block_variances.count == 256);
         const double achieved = s.sim.convergence->targets.at(0).achieved.relative;
         // From the draws, regenerated here, block by block.
@@ -413,7 +382,7 @@ TEST_CASE("Convergence: an sd target below two full blocks is unknown, so never 
     // 8,192 draws: two full blocks, and 50% is then easily met.
     const auto two = simulate_text(dir, one_input(normal_100_10), 8192, "sd:50%");
     CHECK(two.sim.convergence->converged);
-    CHECK(stats_of(two, "f", "value").block_variances.count == 2);
+    CHECK(stats_of(two.run, two.sim, "f", "value").block_variances.count == 2);
 }
 
 TEST_CASE("Convergence: a target for every output reports the least precise, an output the same at every draw is exact",
@@ -428,11 +397,11 @@ TEST_CASE("Convergence: a target for every output reports the least precise, an 
     const auto& t = s.sim.convergence->targets.at(0);
     CHECK(t.outputs_checked == 3);  // f.value, g.value, h.value; not c.value
     CHECK(t.output == "h.value");   // sd 20 around 50, against sd 10 around 100
-    const auto& h = stats_of(s, "h", "value").moments;
+    const auto& h = stats_of(s.run, s.sim, "h", "value").moments;
     CHECK(t.achieved.relative == Approx(1.96 * h.standard_error() / std::fabs(h.mean)).epsilon(1e-12));
     CHECK(s.sim.convergence->converged);
     CHECK(s.sim.draws == 32768);
-    CHECK(impact::scenario::mean_precision(stats_of(s, "g", "value").moments).relative == 0);
+    CHECK(impact::scenario::mean_precision(stats_of(s.run, s.sim, "g", "value").moments).relative == 0);
 }
 
 TEST_CASE("Convergence: an --until output that is missing or not drawn is refused before drawing", "[scenario][monte-carlo]") {

@@ -1,5 +1,6 @@
 // Monte Carlo over scenarios: exact percentiles against a sort of every draw, determinism, chaining, correlation, cases, errors.
 #include "scenario_test_support.hpp"
+#include "simulation_test_support.hpp"
 
 #include "scenario/simulation.hpp"
 #include "uncertainty/distribution.hpp"
@@ -16,6 +17,7 @@
 namespace {
 
 using namespace scenario_test;
+using namespace simulation_test;
 using impact::scenario::OutputStatistics;
 using impact::scenario::RunMode;
 using impact::scenario::RunOptions;
@@ -49,34 +51,8 @@ Simulated simulate_text(const TempDir& dir, const std::string& toml, std::uint64
     return out;
 }
 
-const OutputStatistics& stats_of(const Simulated& s, std::string_view step, std::string_view output) {
-    for (std::size_t i = 0; i < s.run.steps.size(); ++i) {
-        if (s.run.steps[i].id != step) continue;
-        for (std::size_t o = 0; o < s.run.steps[i].outputs.size(); ++o)
-            if (s.run.steps[i].outputs[o].key == output) return s.sim.steps[i][o];
-    }
-    throw std::runtime_error("no output " + std::string(step) + "." + std::string(output));
-}
 
-// Bit-for-bit equality of doubles (NaN never appears here).
-bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
-void require_identical(const OutputStatistics& a, const OutputStatistics& b) {
-    REQUIRE(a.drawn == b.drawn);
-    CHECK(same_bits(a.moments.mean, b.moments.mean));
-    CHECK(same_bits(a.moments.m2, b.moments.m2));
-    CHECK(same_bits(a.moments.min, b.moments.min));
-    CHECK(same_bits(a.moments.max, b.moments.max));
-    REQUIRE(a.percentiles.size() == b.percentiles.size());
-    for (std::size_t i = 0; i < a.percentiles.size(); ++i) {
-        CAPTURE(a.percentiles[i].probability);
-        CHECK(same_bits(a.percentiles[i].value, b.percentiles[i].value));
-        CHECK(same_bits(a.percentiles[i].ci_low, b.percentiles[i].ci_low));
-        CHECK(same_bits(a.percentiles[i].ci_high, b.percentiles[i].ci_high));
-    }
-    REQUIRE(a.thresholds.size() == b.thresholds.size());
-    for (std::size_t i = 0; i < a.thresholds.size(); ++i) CHECK(a.thresholds[i].count == b.thresholds[i].count);
-}
 
 // numpy's default percentile (linear, h = (N-1)p) on sorted values, written out here
 // independently of uncertainty/exact_quantiles.cpp: numpy 1.24 function_base._lerp.
@@ -109,15 +85,6 @@ std::string ban_scenario(const std::string& annual_revenue, const std::string& e
            "discount_rate = \"8%\"\n" + extra;
 }
 
-// The draws of input `name` under `seed`, regenerated through the random streams directly.
-std::vector<double> regenerate(const impact::uncertainty::DistributionParams& params, const std::string& name,
-                               std::uint64_t seed, std::size_t n) {
-    const auto dist = impact::uncertainty::Distribution::make(params);
-    std::vector<double> u(n), x(n);
-    impact::uncertainty::uniforms(seed, impact::uncertainty::stream_id(name), 0, u);
-    dist.quantiles(u, x);
-    return x;
-}
 
 }  // namespace
 
@@ -136,7 +103,7 @@ TEST_CASE("Monte Carlo: percentiles equal numpy's on a sort of every draw, past 
     params.high = 15e9;
     std::vector<double> draws = regenerate(params, "h20.annual_revenue", seed, n);
     std::sort(draws.begin(), draws.end());
-    const OutputStatistics& lost = stats_of(s, "h20", "lost_revenue");
+    const OutputStatistics& lost = stats_of(s.run, s.sim, "h20", "lost_revenue");
     REQUIRE(lost.drawn);
     CHECK(lost.moments.count == n);
     CHECK(same_bits(lost.moments.min, draws.front()));
@@ -187,12 +154,12 @@ TEST_CASE("Monte Carlo: the same seed gives bit-identical statistics on 1 and 2 
                                        std::pair{"h20", "pv_total_impact"}, std::pair{"krw", "converted"},
                                        std::pair{"total", "value"}}) {
         CAPTURE(step, output);
-        require_identical(stats_of(one, step, output), stats_of(two, step, output));
-        require_identical(stats_of(one, step, output), stats_of(odd_batches, step, output));
+        require_identical(stats_of(one.run, one.sim, step, output), stats_of(two.run, two.sim, step, output));
+        require_identical(stats_of(one.run, one.sim, step, output), stats_of(odd_batches.run, odd_batches.sim, step, output));
     }
     // Another seed gives other draws.
     const auto other = simulate_text(dir, scenario, n, 8, 2, 4096, "d.toml");
-    CHECK_FALSE(same_bits(stats_of(one, "h20", "lost_revenue").moments.mean, stats_of(other, "h20", "lost_revenue").moments.mean));
+    CHECK_FALSE(same_bits(stats_of(one.run, one.sim, "h20", "lost_revenue").moments.mean, stats_of(other.run, other.sim, "h20", "lost_revenue").moments.mean));
 }
 
 TEST_CASE("Monte Carlo: chaining is per draw, a fixed step stays undrawn, thresholds count the draws beyond",
@@ -217,9 +184,9 @@ TEST_CASE("Monte Carlo: chaining is per draw, a fixed step stays undrawn, thresh
         "rate = 1428.8\n");
     const std::uint64_t n = 100'000, seed = 3;
     const auto s = simulate_text(dir, scenario, n, seed, 2);
-    const OutputStatistics& usd = stats_of(s, "h20", "lost_revenue");
-    const OutputStatistics& krw = stats_of(s, "krw", "converted");
-    CHECK_FALSE(stats_of(s, "fixed", "converted").drawn);
+    const OutputStatistics& usd = stats_of(s.run, s.sim, "h20", "lost_revenue");
+    const OutputStatistics& krw = stats_of(s.run, s.sim, "krw", "converted");
+    CHECK_FALSE(stats_of(s.run, s.sim, "fixed", "converted").drawn);
     // Converting is multiplying each draw by 1428.8: every percentile (an order statistic or an
     // interpolation between two) scales with it, to rounding.
     for (std::size_t i = 0; i < usd.percentiles.size(); ++i) {
@@ -252,10 +219,10 @@ TEST_CASE("Monte Carlo: adding an uncertain input leaves the other inputs' draws
     std::string with_margin = replace_all(ban_scenario(revenue), "gross_margin = \"60%\"",
                                           R"(gross_margin = { dist = "uniform", low = "55%", high = "65%" })");
     const auto both = simulate_text(dir, with_margin, 50'000, 11, 2, 4096, "b.toml");
-    require_identical(stats_of(alone, "h20", "lost_revenue"), stats_of(both, "h20", "lost_revenue"));
+    require_identical(stats_of(alone.run, alone.sim, "h20", "lost_revenue"), stats_of(both.run, both.sim, "h20", "lost_revenue"));
     // The margin does move what depends on it.
-    CHECK_FALSE(same_bits(stats_of(alone, "h20", "lost_gross_profit").moments.sd(),
-                          stats_of(both, "h20", "lost_gross_profit").moments.sd()));
+    CHECK_FALSE(same_bits(stats_of(alone.run, alone.sim, "h20", "lost_gross_profit").moments.sd(),
+                          stats_of(both.run, both.sim, "h20", "lost_gross_profit").moments.sd()));
 }
 
 TEST_CASE("Monte Carlo: a Spearman correlation reaches the sum's variance of its Gaussian copula",
@@ -277,7 +244,7 @@ TEST_CASE("Monte Carlo: a Spearman correlation reaches the sum's variance of its
     const auto s = simulate_text(dir, toml, n, 5, 2);
     const double rho = 2 * std::sin(M_PI * 0.5 / 6);
     const double expected_variance = 2 + 2 * rho;
-    const double variance = stats_of(s, "sum", "value").moments.variance();
+    const double variance = stats_of(s.run, s.sim, "sum", "value").moments.variance();
     CAPTURE(rho, expected_variance, variance);
     // The sample variance of n normals has sd sigma² sqrt(2 / (n - 1)); 5 of them.
     CHECK(std::abs(variance - expected_variance) < 5 * expected_variance * std::sqrt(2.0 / (n - 1)));
