@@ -72,6 +72,19 @@ struct SensitivityCommandOptions {
 };
 int sensitivity_command(const GlobalOptions& options, const SensitivityCommandOptions& sensitivity);
 
+struct CompareCommandOptions {
+    std::vector<std::filesystem::path> scenario_files;
+    std::optional<std::filesystem::path> baseline;  // --baseline FILE (default: the first)
+    std::optional<std::string> tolerance;           // --tolerance 0.1% | 1e6
+    std::string format = "text";                    // text | json
+    std::optional<std::filesystem::path> output_file;
+    std::optional<std::uint64_t> draws;             // --draws N: every side drawn, same seed
+    std::uint64_t seed = 1;
+    unsigned threads = 0;
+};
+// Exit 4 (kExitBeyondTolerance) when --tolerance is given and some output differs by more.
+int compare_command(const GlobalOptions& options, const CompareCommandOptions& compare);
+
 // The models a scenario's steps name, each once: only their plugins are loaded (validate
 // prepares them too). Formula steps name none.
 std::vector<std::string> models_of(const scenario::Scenario& scenario);

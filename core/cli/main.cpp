@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     // Global options such as --plugin-dir may also follow the subcommand.
     app.fallthrough();
-    app.footer("Exit codes: 0 success, 2 usage or input error, 3 a model failed, 1 internal error.\n"
+    app.footer("Exit codes: 0 success, 2 usage or input error, 3 a model failed, 4 compare --tolerance exceeded, 1 internal "
+               "error.\n"
                "Plugins are searched in the bundled folder, then IMPACT_PLUGIN_PATH (':'-separated), then each "
                "--plugin-dir; the first plugin to declare a model id wins.");
 
@@ -210,6 +211,33 @@ int main(int argc, char** argv) {
         ->expected(1)
         ->take_all();
 
+    CompareCommandOptions compare_options;
+    CLI::App* compare = app.add_subcommand(
+        "compare", "Run several scenario files and put their outputs side by side against a baseline (docs/compare.md)");
+    compare->add_option("scenarios", compare_options.scenario_files, "Scenario files (TOML), two or more")
+        ->required()
+        ->check(CLI::ExistingFile);
+    compare->add_option("--baseline", compare_options.baseline, "The scenario file the others are measured against "
+                                                                "(default: the first)");
+    compare->add_option("--tolerance", compare_options.tolerance,
+                        "Make compare a check: \"0.1%\" of the baseline's figure or \"1e6\" in the output's unit; exit 4 "
+                        "when any output differs by more or is on one side only");
+    CLI::Option* compare_draws = compare->add_option("--draws", compare_options.draws,
+                                                     "Draw every scenario N times with the same seed and compare mean, P5, "
+                                                     "P50 and P95 too")
+                                     ->type_name("N")
+                                     ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    compare->add_option("--seed", compare_options.seed, "With --draws: the random seed (default 1)")->type_name("S")->needs(compare_draws);
+    compare->add_option("--threads", compare_options.threads, "With --draws: worker threads (default: every core)")
+        ->type_name("K")
+        ->check(CLI::Range(1u, 256u))
+        ->needs(compare_draws);
+    compare->add_option("--format", compare_options.format, "Report format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->default_str("text");
+    compare->add_option("-o,--output", compare_options.output_file,
+                        "Write the report to this file (all or nothing) instead of stdout");
+
     std::filesystem::path validate_file;
     std::vector<std::string> validate_overrides;
     CLI::App* validate = app.add_subcommand("validate", "Check a scenario file and its data without running it");
@@ -239,6 +267,7 @@ int main(int argc, char** argv) {
         else if (*convert) code = run_convert(global, convert_options);
         else if (*run) code = run_scenario_command(global, run_options);
         else if (*sensitivity) code = sensitivity_command(global, sensitivity_options);
+        else if (*compare) code = compare_command(global, compare_options);
         else if (*validate) code = validate_scenario_command(global, validate_file, validate_overrides);
         return finish_stdout(code);
     } catch (const impact::UserError& e) {

@@ -1,0 +1,67 @@
+// `impact compare`: several scenario files run and their outputs side by side, against a baseline and optionally a tolerance.
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "scenario/compare.hpp"
+#include "scenario/runner.hpp"
+#include "scenario/simulation.hpp"
+#include "text/printable.hpp"
+#include "text/user_error.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+
+namespace impact::cli {
+
+int compare_command(const GlobalOptions& options, const CompareCommandOptions& compare) {
+    if (compare.scenario_files.size() < 2)
+        throw UserError(fmt::format("compare: expected at least two scenario files, found {}", compare.scenario_files.size()));
+    std::optional<scenario::Tolerance> tolerance;
+    if (compare.tolerance) tolerance = scenario::parse_tolerance(*compare.tolerance);
+    std::size_t baseline = 0;
+    if (compare.baseline) {
+        const auto it = std::find(compare.scenario_files.begin(), compare.scenario_files.end(), *compare.baseline);
+        if (it == compare.scenario_files.end())
+            throw UserError(fmt::format("--baseline: expected one of the scenario files given, found \"{}\"",
+                                        text::printable(compare.baseline->string())));
+        baseline = static_cast<std::size_t>(it - compare.scenario_files.begin());
+    }
+    // Every side is read, run and drawn before anything is written: a failure writes nothing.
+    struct Side {
+        scenario::Scenario scenario;
+        std::unique_ptr<host::Registry> registry;
+        scenario::RunResult run;
+        std::optional<scenario::SimulationResult> simulation;
+    };
+    std::vector<Side> sides(compare.scenario_files.size());
+    for (std::size_t s = 0; s < sides.size(); ++s) {
+        Side& side = sides[s];
+        side.scenario = scenario::read_scenario_file(compare.scenario_files[s], options.max_input_bytes());
+        side.registry = std::make_unique<host::Registry>(load_registry(options, /*warn_rejected=*/true, models_of(side.scenario)));
+        scenario::RunOptions run_options;
+        run_options.keep_plans = compare.draws.has_value();
+        side.run = scenario::run_scenario(side.scenario, *side.registry, scenario::RunMode::run, run_options);
+        scenario::check_thresholds(side.scenario, side.run);
+        // A side with no distribution is the same at every draw: its values are compared alone.
+        if (compare.draws && !scenario::drawn_inputs(side.run).empty()) {
+            scenario::SimulationOptions simulation;
+            simulation.draws = *compare.draws;
+            simulation.seed = compare.seed;
+            simulation.threads = compare.threads;
+            side.simulation = scenario::simulate(side.scenario, side.run, simulation);
+        }
+    }
+    std::vector<scenario::CompareSide> compared;
+    for (std::size_t s = 0; s < sides.size(); ++s)
+        compared.push_back(scenario::CompareSide{compare.scenario_files[s].string(), &sides[s].scenario, &sides[s].run,
+                                                 sides[s].simulation ? &*sides[s].simulation : nullptr});
+    const scenario::CompareResult result = scenario::compare_sides(compared, baseline, tolerance);
+    write_report(compare.output_file, sides[baseline].scenario, *sides[baseline].registry,
+                 [&](const scenario::ReportSink& write) {
+                     if (compare.format == "json") scenario::write_compare_json(compared, result, write);
+                     else scenario::write_compare_text(compared, result, write);
+                 });
+    return tolerance && result.beyond > 0 ? kExitBeyondTolerance : kExitSuccess;
+}
+
+}  // namespace impact::cli
