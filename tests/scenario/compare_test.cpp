@@ -1,0 +1,185 @@
+// impact compare: tolerances, matching by step and output, differences against closed forms, outputs on one side only, exit codes.
+#include "scenario_test_support.hpp"
+
+#include "support/json_parse.hpp"
+#include "support/process.hpp"
+
+#include "scenario/compare.hpp"
+#include "scenario/simulation.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace scenario_test;
+using impact::scenario::CompareSide;
+using impact::test::CommandResult;
+
+// One export ban at the H20 sample's figures (facts.md, Article 1) with gross margin `margin`,
+// and optionally more steps.
+std::string ban(const std::string& margin, const std::string& extra = "") {
+    return "[scenario]\nname = \"H20 at " + margin + "\"\nas_of = 2025-04-16\ncurrency = \"USD\"\n\n"
+           "[[step]]\nid = \"h20\"\nmodel = \"revenue.export_ban\"\nannual_revenue = \"13.5B USD\"\n"
+           "duration_years = 1\ngross_margin = \"" + margin + "\"\none_off_charges = \"5.5B USD\"\n" + extra;
+}
+
+struct Ran {
+    impact::scenario::Scenario scenario;
+    impact::scenario::RunResult run;
+    std::optional<impact::scenario::SimulationResult> simulation;
+};
+
+Ran run_text(const TempDir& dir, const std::string& name, const std::string& toml, std::uint64_t draws = 0) {
+    write_file(dir.path() / name, toml);
+    Ran r;
+    r.scenario = impact::scenario::read_scenario_file(dir.path() / name);
+    impact::scenario::RunOptions options;
+    options.keep_plans = draws > 0;
+    r.run = impact::scenario::run_scenario(r.scenario, bundled_registry(), impact::scenario::RunMode::run, options);
+    if (draws > 0) {
+        impact::scenario::SimulationOptions sim;
+        sim.draws = draws;
+        sim.seed = 3;
+        r.simulation = impact::scenario::simulate(r.scenario, r.run, sim);
+    }
+    return r;
+}
+
+std::vector<CompareSide> sides_of(const std::vector<const Ran*>& ran) {
+    std::vector<CompareSide> sides;
+    for (std::size_t i = 0; i < ran.size(); ++i)
+        sides.push_back(CompareSide{"side" + std::to_string(i), &ran[i]->scenario, &ran[i]->run,
+                                    ran[i]->simulation ? &*ran[i]->simulation : nullptr});
+    return sides;
+}
+
+const impact::scenario::ComparedOutput& output_of(const impact::scenario::CompareResult& r, std::string_view name) {
+    for (const auto& o : r.outputs)
+        if (o.name == name) return o;
+    throw std::runtime_error("no compared output " + std::string(name));
+}
+
+TEST_CASE("Compare: --tolerance is relative with % or bp, absolute as a plain number, and refused otherwise",
+          "[scenario][compare]") {
+    const auto rel = impact::scenario::parse_tolerance("0.1%");
+    CHECK(rel.relative);
+    CHECK(rel.amount == Approx(0.001).epsilon(1e-15));
+    CHECK(impact::scenario::parse_tolerance("25bp").amount == Approx(0.0025).epsilon(1e-15));
+    const auto abs = impact::scenario::parse_tolerance("1e6");
+    CHECK_FALSE(abs.relative);
+    CHECK(abs.amount == 1e6);
+    for (const std::string bad : {"-1%", "abc", "5 USD", "", "inf"}) {
+        INFO("--tolerance " << bad);
+        try {
+            (void)impact::scenario::parse_tolerance(bad);
+            FAIL("accepted");
+        } catch (const impact::UserError& e) {
+            CHECK(starts_with(e.what(), "--tolerance: expected a relative tolerance such as \"0.1%\""));
+            CHECK(contains(e.what(), "found \"" + bad + "\""));
+        }
+    }
+}
+
+TEST_CASE("Compare: outputs matched by step and output, differences and ratios against the baseline's closed form",
+          "[scenario][compare]") {
+    TempDir dir;
+    const Ran a = run_text(dir, "a.toml", ban("60%"));
+    // B has one step more: its output is on one side only.
+    const Ran b = run_text(dir, "b.toml", ban("55%", "\n[[step]]\nid = \"extra\"\nexpr = \"h20.total_impact * 2\"\nunit = \"USD\"\n"));
+    const auto sides = sides_of({&a, &b});
+    // Lost gross profit: 13.5B x margin, so 8.1B against 7.425B, 675M apart (ratio 0.55 / 0.60).
+    const auto loose = impact::scenario::compare_sides(sides, 0, impact::scenario::parse_tolerance("10%"));
+    const auto& gross = output_of(loose, "h20.lost_gross_profit");
+    REQUIRE(gross.figures.size() == 1);  // nothing drawn: the value alone
+    CHECK(*gross.figures[0].values[0] == Approx(8.1e9).epsilon(1e-12));
+    CHECK(*gross.figures[0].differences[1] == Approx(-6.75e8).epsilon(1e-9));
+    CHECK(*gross.figures[0].ratios[1] == Approx(0.55 / 0.60).epsilon(1e-12));
+    CHECK_FALSE(gross.figures[0].differences[0].has_value());  // the baseline against itself
+    CHECK(gross.within);
+    // The step only B has: listed, and a difference even within 10%.
+    const auto& extra = output_of(loose, "extra.value");
+    CHECK(extra.present == std::vector<bool>{false, true});
+    CHECK_FALSE(extra.within);
+    CHECK(loose.beyond == 1);
+    // 1% of the baseline: gross profit, total and present value differ by more (675M of 8.1B, 13.6B).
+    const auto tight = impact::scenario::compare_sides(sides, 0, impact::scenario::parse_tolerance("1%"));
+    CHECK(tight.beyond == 4);
+    CHECK(output_of(tight, "h20.lost_revenue").within);
+    CHECK_FALSE(output_of(tight, "h20.total_impact").within);
+    // Absolute: 675M is within 7e8 and beyond 6e8.
+    CHECK(output_of(impact::scenario::compare_sides(sides, 0, impact::scenario::parse_tolerance("7e8")), "h20.total_impact").within);
+    CHECK_FALSE(output_of(impact::scenario::compare_sides(sides, 0, impact::scenario::parse_tolerance("6e8")), "h20.total_impact").within);
+    // B as the baseline: the signs turn.
+    const auto reversed = impact::scenario::compare_sides(sides, 1, std::nullopt);
+    CHECK(*output_of(reversed, "h20.lost_gross_profit").figures[0].differences[0] == Approx(6.75e8).epsilon(1e-9));
+    CHECK(reversed.outputs.front().name == "h20.lost_revenue");  // B's order leads
+}
+
+TEST_CASE("Compare: the same scenario drawn twice with the same seed differs by exactly zero in every figure",
+          "[scenario][compare]") {
+    TempDir dir;
+    const std::string drawn = replace_all(ban("60%"), "annual_revenue = \"13.5B USD\"",
+                                          "annual_revenue = { dist = \"triangular\", low = \"12B USD\", mode = \"13.5B USD\", high = \"15B USD\" }");
+    const Ran a = run_text(dir, "a.toml", drawn, 20'000);
+    const Ran b = run_text(dir, "b.toml", drawn, 20'000);
+    const auto r = impact::scenario::compare_sides(sides_of({&a, &b}), 0, impact::scenario::parse_tolerance("0%"));
+    CHECK(r.beyond == 0);
+    const auto& total = output_of(r, "h20.total_impact");
+    REQUIRE(total.figures.size() == 5);  // value, mean, P5, P50, P95
+    for (const auto& f : total.figures) {
+        INFO(f.statistic);
+        CHECK(*f.differences[1] == 0);
+    }
+}
+
+CommandResult run_impact(const std::vector<std::string>& args, const fs::path& scratch) {
+    return impact::test::run_impact(IMPACT_SCENARIO_IMPACT_EXE, args, scratch);
+}
+
+TEST_CASE("impact compare: exit 0 within, 4 beyond with the report written, 2 for a missing file, 3 for a failing model",
+          "[scenario][compare][cli]") {
+    TempDir dir;
+    write_file(dir.path() / "a.toml", ban("60%"));
+    write_file(dir.path() / "b.toml", ban("55%"));
+    const std::string a = (dir.path() / "a.toml").string(), b = (dir.path() / "b.toml").string();
+
+    const CommandResult within = run_impact({"compare", a, b, "--tolerance", "10%"}, dir.path());
+    INFO(within.describe());
+    CHECK(within.exit_code == 0);
+    CHECK(contains(within.out, "5 outputs compared; 0 beyond the tolerance 10%"));
+
+    const CommandResult beyond = run_impact({"compare", a, b, "--tolerance", "1%", "--format", "json"}, dir.path());
+    INFO(beyond.describe());
+    CHECK(beyond.exit_code == 4);
+    const nlohmann::json doc = impact::test::parse_json(beyond.out);
+    CHECK(doc["schema"] == "impact.compare/1");
+    CHECK(doc["beyond"] == 3);
+    CHECK(doc["baseline"] == "A");
+    CHECK(doc["sides"].size() == 2);
+
+    const CommandResult report = run_impact({"compare", a, b}, dir.path());
+    CHECK(report.exit_code == 0);  // without --tolerance compare reports and does not judge
+
+    const CommandResult missing = run_impact({"compare", a, (dir.path() / "nope.toml").string()}, dir.path());
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.out.empty());
+
+    const CommandResult one = run_impact({"compare", a}, dir.path());
+    CHECK(one.exit_code == 2);
+    CHECK(contains(one.err, "expected at least two scenario files, found 1"));
+
+    const CommandResult baseline = run_impact({"compare", a, b, "--baseline", "c.toml"}, dir.path());
+    CHECK(baseline.exit_code == 2);
+    CHECK(contains(baseline.err, "--baseline: expected one of the scenario files given"));
+
+    const fs::path failing = write_zero_variance_scenario(dir.path());
+    const CommandResult model = run_impact({"compare", a, failing.string()}, dir.path());
+    INFO(model.describe());
+    CHECK(model.exit_code == 3);
+    CHECK(model.out.empty());
+}
+
+}  // namespace
