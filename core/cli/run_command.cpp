@@ -57,6 +57,7 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     run_options.cases = run.cases;
     const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::run, run_options);
     scenario::check_thresholds(scenario, result);
+    scenario::check_actuals(scenario, result);
     std::optional<scenario::SimulationResult> simulation;
     std::optional<scenario::CaseResults> cases;
     scenario::ReportExtras extras;
@@ -76,6 +77,9 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
         cases = scenario::evaluate_cases(scenario, result);
         extras.cases = &*cases;
     }
+    const std::vector<scenario::ActualResult> actuals =
+        scenario::actual_results(scenario, result, simulation ? &*simulation : nullptr);
+    if (!scenario.actuals.empty()) extras.actuals = &actuals;
     // The report is written piece by piece as it is rendered: a run of 60,000 steps never holds it whole.
     const auto render = [&](const scenario::ReportSink& write) {
         if (run.format == "json") scenario::write_json(scenario, result, write, extras);
@@ -92,6 +96,7 @@ int validate_scenario_command(const GlobalOptions& options, const std::filesyste
     const host::Registry registry = load_registry(options, /*warn_rejected=*/true, models_of(scenario));
     const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::validate);
     scenario::check_thresholds(scenario, result);
+    scenario::check_actuals(scenario, result);
     scenario::check_correlations(scenario, result);
     fmt::print("{}: valid: {} step{}, {} data source{} ({})\n", text::printable(scenario_file.string()),
                result.steps.size(), result.steps.size() == 1 ? "" : "s", scenario.data.size(),

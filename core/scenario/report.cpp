@@ -321,6 +321,22 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
         }
         write(out);
     }
+    if (extras.actuals && !extras.actuals->empty()) {
+        std::string section = "\nEstimate against actual\n";
+        for (const ActualResult& a : *extras.actuals) {
+            section += fmt::format("  {} ({})\n", text::printable(a.output), text::printable(a.label));
+            section += fmt::format("    estimate {}  actual {} ({})\n", format_value(a.estimate, a.unit), format_value(a.actual, a.unit),
+                               text::format_iso_date(a.date));
+            section += fmt::format("    error {}{}{}\n", a.error >= 0 ? "+" : "", format_value(a.error, a.unit),
+                               a.relative_error ? fmt::format(" ({}{:.2f}% of the actual)", *a.relative_error >= 0 ? "+" : "",
+                                                              *a.relative_error * 100)
+                                                : std::string(" (the actual is 0: no relative error)"));
+            if (a.percentile)
+                section += fmt::format("    the actual fell at the {:.2f}th percentile of the draws\n", *a.percentile * 100);
+            section += fmt::format("    source: {}\n", text::printable(a.source));
+        }
+        write(section);
+    }
 }
 
 std::string render_text(const Scenario& scenario, const RunResult& result, const ReportExtras& extras) {
@@ -410,6 +426,26 @@ void write_json(const Scenario& scenario, const RunResult& result, const ReportS
         write(indented(step_json(result.steps[i], i, extras), 2));
     }
     write(result.steps.empty() ? "]" : "\n  ]");
+    if (extras.actuals) {
+        io::Json actuals = io::Json::array();
+        for (const ActualResult& a : *extras.actuals) {
+            io::Json entry = io::Json::object();
+            entry["output"] = io::json_text(a.output);
+            entry["label"] = io::json_text(a.label);
+            entry["unit"] = io::json_text(a.unit);
+            entry["estimate"] = io::json_number(a.estimate);
+            entry["actual"] = io::json_number(a.actual);
+            entry["actual_as_written"] = io::json_text(a.as_written);
+            entry["date"] = text::format_iso_date(a.date);
+            entry["error"] = io::json_number(a.error);
+            entry["relative_error"] = a.relative_error ? io::json_number(*a.relative_error) : io::Json();
+            entry["percentile"] = a.percentile ? io::json_number(*a.percentile) : io::Json();
+            entry["source"] = io::json_text(a.source);
+            actuals.push_back(std::move(entry));
+        }
+        write(",\n  \"actuals\": ");
+        write(indented(actuals, 1));
+    }
 
     write(",\n  \"provenance\": ");
     write(indented(provenance_json(scenario, result), 1));

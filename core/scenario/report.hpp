@@ -21,6 +21,7 @@ using ReportSink = std::function<void(std::string_view)>;
 struct ReportExtras {
     const SimulationResult* simulation = nullptr;
     const CaseResults* cases = nullptr;
+    const std::vector<ActualResult>* actuals = nullptr;  // [[actual]] against estimate
 };
 
 void write_text(const Scenario& scenario, const RunResult& result, const ReportSink& write, const ReportExtras& extras = {});

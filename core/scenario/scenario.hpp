@@ -179,6 +179,16 @@ struct Case {
     SourcePos pos;
 };
 
+// [[actual]]: a reported figure that an output of the scenario estimated, such as the charge a
+// company later reported; reports put estimate and actual side by side.
+struct Actual {
+    std::string step, output;  // output = "step.output", split
+    Scalar value;              // converted to the output's unit by the runner
+    impact_date_days date = 0;
+    std::string source;
+    SourcePos pos, output_pos, value_pos;
+};
+
 // [data.<id>]: a dated series read from a CSV file by the host.
 struct DataSource {
     std::string id;
@@ -202,6 +212,7 @@ struct Scenario {
     std::vector<Step> steps;
     std::vector<Correlation> correlations;
     std::vector<Case> cases;
+    std::vector<Actual> actuals;
     // Step id -> its position in `steps`, kept by read_scenario_file: references and the
     // duplicate-id check look steps up by id, and a scan per lookup made a run of n steps
     // cost O(n^2) string comparisons.

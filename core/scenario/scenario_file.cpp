@@ -411,6 +411,45 @@ void read_cases(const Reader& r, const toml::node& node, Scenario& scenario) {
     }
 }
 
+// [[actual]] output = "h20.one_off_charges", value = "4.5B USD", date = 2025-05-28, source = "...".
+void read_actuals(const Reader& r, const toml::node& node, Scenario& scenario) {
+    const toml::array* array = node.as_array();
+    if (!array || !array->is_array_of_tables()) r.fail(r.pos(node), "actual", "expected [[actual]] tables");
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const toml::table& t = *array->get(i)->as_table();
+        const std::string key = fmt::format("actual[{}]", i + 1);
+        Actual a;
+        a.pos = r.pos(t);
+        for (const auto& [k, v] : t) {
+            const std::string name(k.str());
+            if (name == "output") {
+                a.output_pos = r.pos(v);
+                const std::string written = r.string(v, key + ".output", "STEP.OUTPUT such as \"h20.one_off_charges\"");
+                const auto dot = written.find('.');
+                if (dot == std::string::npos || dot == 0 || dot + 1 == written.size())
+                    r.fail(a.output_pos, key + ".output",
+                           fmt::format("expected STEP.OUTPUT such as \"h20.one_off_charges\", found \"{}\"", text::printable(written)));
+                a.step = written.substr(0, dot);
+                a.output = written.substr(dot + 1);
+            } else if (name == "value") {
+                a.value_pos = r.pos(v);
+                a.value = r.scalar(v, key + ".value");
+            } else if (name == "date") {
+                a.date = r.date(v, key + ".date");
+            } else if (name == "source") {
+                a.source = r.string(v, key + ".source");
+            } else {
+                r.fail(r.pos(k.source()), key + "." + name, "unknown key; expected output, value, date and source");
+            }
+        }
+        for (const char* required : {"output", "value", "date", "source"})
+            if (!t.contains(required))
+                r.fail(a.pos, fmt::format("{}.{}", key, required),
+                       fmt::format("expected {} in every [[actual]] (output, value, date and source), found none", required));
+        scenario.actuals.push_back(std::move(a));
+    }
+}
+
 }  // namespace
 
 Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max_input_bytes) {
@@ -432,9 +471,10 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
 
     for (const auto& [key, node] : root) {
         const std::string k(key.str());
-        if (k != "scenario" && k != "data" && k != "step" && k != "correlation" && k != "case")
+        if (k != "scenario" && k != "data" && k != "step" && k != "correlation" && k != "case" && k != "actual")
             r.fail(r.pos(key.source()), k,
-                   "unknown top-level key; expected [scenario], [data.<id>], [[step]], [[correlation]] or [[case]]");
+                   "unknown top-level key; expected [scenario], [data.<id>], [[step]], [[correlation]], [[case]] or "
+                   "[[actual]]");
     }
 
     const toml::node* header = root.get("scenario");
@@ -581,6 +621,7 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
     }
     if (const toml::node* correlations = root.get("correlation")) read_correlations(r, *correlations, scenario);
     if (const toml::node* cases = root.get("case")) read_cases(r, *cases, scenario);
+    if (const toml::node* actuals = root.get("actual")) read_actuals(r, *actuals, scenario);
     return scenario;
 }
 

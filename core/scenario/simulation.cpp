@@ -36,25 +36,43 @@ constexpr std::uint64_t kBlocksPerRound = 128;
 // (uncertainty/exact_quantiles.hpp): 2^19 doubles, 4 MiB.
 constexpr std::size_t kMaxKeptValuesPerOutput = std::size_t{1} << 19;
 
-// A threshold written in an output's unit: "5.5B USD" for a USD output, "5%" for a percentage.
-double threshold_value(const Threshold& t, const std::string& unit, const std::string& key) {
-    if (const double* number = std::get_if<double>(&t.value.value)) {
+// A value written in an output's unit: "5.5B USD" for a USD output, "5%" for a percentage.
+double value_in_output_unit(const Scalar& value, const SourcePos& pos, const std::string& unit, const std::string& key) {
+    if (const double* number = std::get_if<double>(&value.value)) {
         if (unit == "%")
-            fail(t.pos, key, fmt::format("expected a percentage such as \"5%\" (the output is one), found the number {}", *number));
+            fail(pos, key, fmt::format("expected a percentage such as \"5%\" (the output is one), found the number {}", *number));
         return *number;
     }
-    const std::string& written = std::get<std::string>(t.value.value);
+    const std::string& written = std::get<std::string>(value.value);
     text::Quantity q;
     try {
         q = text::parse_quantity(written, key);
     } catch (const UserError& e) {
-        throw UserError(fmt::format("{}: {}", t.pos.str(), e.what()));
+        throw UserError(fmt::format("{}: {}", pos.str(), e.what()));
     }
     if (unit == "%" && q.unit == "%") return q.value / 100;
     if (unit == "%" && q.unit == "bp") return q.value / 10'000;
     if (q.unit == unit || (q.unit.empty() && unit != "%")) return q.value;
-    fail(t.pos, key,
+    fail(pos, key,
          fmt::format("expected a value in the output's unit ({}), found \"{}\"", unit.empty() ? "a number" : unit, written));
+}
+
+double threshold_value(const Threshold& t, const std::string& unit, const std::string& key) {
+    return value_in_output_unit(t.value, t.pos, unit, key);
+}
+
+// The output an [[actual]] names, or UserError at its output key.
+std::pair<std::size_t, std::size_t> actual_output(const Actual& a, std::size_t index, const RunResult& run) {
+    const std::string key = fmt::format("actual[{}].output", index + 1);
+    for (std::size_t s = 0; s < run.steps.size(); ++s) {
+        if (run.steps[s].id != a.step) continue;
+        for (std::size_t o = 0; o < run.steps[s].outputs.size(); ++o)
+            if (run.steps[s].outputs[o].key == a.output) return {s, o};
+        std::vector<std::string> keys;
+        for (const auto& o : run.steps[s].outputs) keys.push_back(o.key);
+        fail(a.output_pos, key, fmt::format("expected an output of step {} ({}), found \"{}\"", a.step, fmt::join(keys, ", "), a.output));
+    }
+    fail(a.output_pos, key, fmt::format("expected STEP.OUTPUT naming a step of the scenario, found no step \"{}\"", a.step));
 }
 
 // How the rows of a Simulation get their values.
@@ -427,6 +445,7 @@ struct OutputCollector {
     std::unique_ptr<uncertainty::ExactQuantiles> quantiles;
     uncertainty::Moments moments;
     std::vector<ThresholdResult> thresholds;
+    std::vector<double> actuals;  // [[actual]] values of this output, counted after the thresholds
 };
 
 // Runs passes over the draws: blocks shared among threads by an atomic counter, rounds of
@@ -501,6 +520,40 @@ void check_thresholds(const Scenario& scenario, const RunResult& run) {
             threshold_value(t, out->value.unit, key);
         }
     }
+}
+
+void check_actuals(const Scenario& scenario, const RunResult& run) { (void)actual_results(scenario, run, nullptr); }
+
+std::vector<ActualResult> actual_results(const Scenario& scenario, const RunResult& run, const SimulationResult* simulation) {
+    std::vector<ActualResult> results;
+    for (std::size_t a = 0; a < scenario.actuals.size(); ++a) {
+        const Actual& actual = scenario.actuals[a];
+        const auto [s, o] = actual_output(actual, a, run);
+        const OutputResult& out = run.steps[s].outputs[o];
+        ActualResult r;
+        r.output = actual.step + "." + actual.output;
+        r.label = out.label;
+        r.unit = out.value.unit;
+        r.as_written = actual.value.as_written();
+        r.source = actual.source;
+        r.date = actual.date;
+        r.pos = actual.pos;
+        r.actual = value_in_output_unit(actual.value, actual.value_pos, out.value.unit, fmt::format("actual[{}].value", a + 1));
+        r.estimate = out.value.value;
+        r.error = r.estimate - r.actual;
+        if (r.actual != 0) r.relative_error = r.error / std::abs(r.actual);
+        std::size_t earlier = 0;
+        for (std::size_t b = 0; b < a; ++b)
+            if (scenario.actuals[b].step == actual.step && scenario.actuals[b].output == actual.output) ++earlier;
+        if (simulation && s < simulation->steps.size() && simulation->steps[s][o].drawn) {
+            const ActualCount& count = simulation->steps[s][o].actual_counts.at(earlier);
+            const double n = static_cast<double>(simulation->draws);
+            const double equal = n - static_cast<double>(count.below) - static_cast<double>(count.above);
+            r.percentile = (static_cast<double>(count.below) + equal / 2) / n;
+        }
+        results.push_back(std::move(r));
+    }
+    return results;
 }
 
 void check_correlations(const Scenario& scenario, const RunResult& run) {
@@ -581,6 +634,11 @@ SimulationResult simulate_draws(const Scenario& scenario, const RunResult& run, 
                     c.thresholds.push_back(ThresholdResult{
                         t.above, threshold_value(t, run.steps[s].outputs[o].value.unit, "step." + scenario.steps[s].id + ".thresholds." + t.output),
                         t.value.as_written(), 0, 0});
+            for (std::size_t a = 0; a < scenario.actuals.size(); ++a)
+                if (actual_output(scenario.actuals[a], a, run) == std::pair{s, o})
+                    c.actuals.push_back(value_in_output_unit(scenario.actuals[a].value, scenario.actuals[a].value_pos,
+                                                             run.steps[s].outputs[o].value.unit,
+                                                             fmt::format("actual[{}].value", a + 1)));
             collectors.push_back(std::move(c));
         }
     }
@@ -600,6 +658,7 @@ SimulationResult simulate_draws(const Scenario& scenario, const RunResult& run, 
     Driver driver(sim, options, draws);
     const std::size_t n_outputs = collectors.size();
     std::vector<uncertainty::Moments> variances(n_outputs);
+    std::vector<std::vector<ActualCount>> actual_counts(n_outputs);  // [[actual]] values counted in the first pass
 
     // Exact percentiles need no pilot sample (uncertainty/exact_quantiles.hpp): one pass, and a
     // further one only for a rank that a window missed.
@@ -625,6 +684,7 @@ SimulationResult simulate_draws(const Scenario& scenario, const RunResult& run, 
             for (const OutputCollector& c : collectors) {
                 std::vector<double> values;
                 for (const ThresholdResult& t : c.thresholds) values.push_back(t.value);
+                values.insert(values.end(), c.actuals.begin(), c.actuals.end());
                 worker.emplace_back(std::move(values));
             }
         const bool with_moments = first_pass;
@@ -639,7 +699,7 @@ SimulationResult simulate_draws(const Scenario& scenario, const RunResult& run, 
                     uncertainty::Moments m;
                     m.add(v);
                     round_moments[block % kBlocksPerRound][k] = m;
-                    if (!collectors[k].thresholds.empty()) counts[worker][k].add(v);
+                    if (!collectors[k].thresholds.empty() || !collectors[k].actuals.empty()) counts[worker][k].add(v);
                 }
             },
             [&](std::uint64_t, std::uint64_t blocks) {
@@ -667,6 +727,10 @@ SimulationResult simulate_draws(const Scenario& scenario, const RunResult& run, 
                     ThresholdResult& th = collectors[k].thresholds[t];
                     th.count = th.above ? counts[0][k].above(t) : counts[0][k].below(t);
                 }
+                const std::size_t first_actual = collectors[k].thresholds.size();
+                for (std::size_t a = 0; a < collectors[k].actuals.size(); ++a)
+                    actual_counts[k].push_back(ActualCount{collectors[k].actuals[a], counts[0][k].below(first_actual + a),
+                                                           counts[0][k].above(first_actual + a)});
             }
             if (collectors[k].quantiles->needs_pass()) collectors[k].quantiles->finish_pass(std::move(running[k]));
         }
@@ -681,6 +745,7 @@ SimulationResult simulate_draws(const Scenario& scenario, const RunResult& run, 
         stats.percentiles = c.quantiles->percentiles();
         for (ThresholdResult& t : c.thresholds) t.probability = static_cast<double>(t.count) / static_cast<double>(draws);
         stats.thresholds = std::move(c.thresholds);
+        stats.actual_counts = std::move(actual_counts[static_cast<std::size_t>(&c - collectors.data())]);
     }
     return result;
 }

@@ -49,6 +49,12 @@ struct ThresholdResult {
 
 // The statistics of one output over every draw; `drawn` is false for an output no drawn input
 // reaches (it is the same at every draw, and the report shows its value alone).
+// How many draws of an output fell below and above an [[actual]] value.
+struct ActualCount {
+    double value = 0;
+    std::uint64_t below = 0, above = 0;
+};
+
 struct OutputStatistics {
     bool drawn = false;
     uncertainty::Moments moments;
@@ -57,6 +63,7 @@ struct OutputStatistics {
     // With an sd target (--until): each full block's sample variance, folded in block order, for
     // the batch-means standard error of the sd. Empty (count 0) otherwise.
     uncertainty::Moments block_variances{};
+    std::vector<ActualCount> actual_counts{};  // one per [[actual]] of this output, in scenario order
 };
 
 struct SimulationResult {
@@ -77,6 +84,29 @@ struct SimulationResult {
 // step and is written in that output's unit). Throws UserError at file:line:column. Run and
 // validate call it, so that validate catches what run would.
 void check_thresholds(const Scenario& scenario, const RunResult& run);
+
+// An [[actual]] against the scenario's estimate of it.
+struct ActualResult {
+    std::string output;  // "step.output"
+    std::string label, unit;
+    std::string as_written;  // "4.5B USD"
+    std::string source;
+    impact_date_days date = 0;
+    SourcePos pos;
+    double estimate = 0;  // the output's value in the run (every input at its point value)
+    double actual = 0;    // in the output's unit
+    double error = 0;     // estimate - actual
+    std::optional<double> relative_error;  // error / |actual|; none when the actual is 0
+    // With --draws and a drawn output: the mid-rank percentile at which the actual fell among the
+    // draws, (below + equal / 2) / N.
+    std::optional<double> percentile;
+};
+
+// Checks each [[actual]]: its output exists and its value is in the output's unit. Throws
+// UserError at the [[actual]]'s output or value. Run and validate call it.
+void check_actuals(const Scenario& scenario, const RunResult& run);
+// Estimate against actual for every [[actual]], with the percentile where `simulation` drew the output.
+std::vector<ActualResult> actual_results(const Scenario& scenario, const RunResult& run, const SimulationResult* simulation);
 
 // Checks every [[correlation]]: each input named once, given as a continuous distribution, and a
 // valid rank-correlation matrix (square, symmetric, unit diagonal, entries in [-1, 1], positive

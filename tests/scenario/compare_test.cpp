@@ -5,10 +5,12 @@
 #include "support/process.hpp"
 
 #include "scenario/compare.hpp"
+#include "scenario/report.hpp"
 #include "scenario/simulation.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -132,6 +134,88 @@ TEST_CASE("Compare: the same scenario drawn twice with the same seed differs by 
     for (const auto& f : total.figures) {
         INFO(f.statistic);
         CHECK(*f.differences[1] == 0);
+    }
+}
+
+// The export ban with its charge drawn from triangular(4.0B, 5.0B, 6.0B), base 5.5B, as in the H20
+// sample, and the $4.5B that Nvidia reported (facts.md, "actual charge").
+std::string with_actual(const std::string& actual_table) {
+    return replace_all(ban("60%"), "one_off_charges = \"5.5B USD\"",
+                       "one_off_charges = { dist = \"triangular\", low = \"4.0B USD\", mode = \"5.0B USD\", high = "
+                       "\"6.0B USD\", base = \"5.5B USD\" }") +
+           "\n" + actual_table;
+}
+
+const std::string kActualCharge = "[[actual]]\noutput = \"h20.one_off_charges\"\nvalue = \"4.5B USD\"\ndate = 2025-05-28\n"
+                                  "source = \"Nvidia Q1 FY2026 results\"\n";
+
+TEST_CASE("Estimate against actual: error, relative error, and the percentile at which the actual fell among the draws",
+          "[scenario][compare][actual]") {
+    TempDir dir;
+    const std::uint64_t draws = 200'000;
+    const Ran r = run_text(dir, "actual.toml", with_actual(kActualCharge), draws);
+    const auto results = impact::scenario::actual_results(r.scenario, r.run, &*r.simulation);
+    REQUIRE(results.size() == 1);
+    const auto& a = results[0];
+    CHECK(a.output == "h20.one_off_charges");
+    CHECK(a.estimate == 5.5e9);  // the base, the sample's point value
+    CHECK(a.actual == 4.5e9);
+    CHECK(a.error == 1e9);
+    CHECK(*a.relative_error == Approx(1.0 / 4.5).epsilon(1e-12));
+    // Triangular(4, 5, 6) below 4.5: (4.5 - 4)^2 / ((6 - 4)(5 - 4)) = 0.125, within 4 binomial sd.
+    const double p = 0.125, sd = std::sqrt(p * (1 - p) / static_cast<double>(draws));
+    INFO("percentile " << *a.percentile << ", closed form " << p << ", sd " << sd);
+    REQUIRE(a.percentile.has_value());
+    CHECK(std::abs(*a.percentile - p) < 4 * sd);
+    // Without draws there is no percentile.
+    CHECK_FALSE(impact::scenario::actual_results(r.scenario, r.run, nullptr)[0].percentile.has_value());
+
+    // Text and JSON reports.
+    impact::scenario::ReportExtras extras;
+    extras.simulation = &*r.simulation;
+    extras.actuals = &results;
+    const std::string text = impact::scenario::render_text(r.scenario, r.run, extras);
+    CHECK(contains(text, "Estimate against actual\n  h20.one_off_charges (One-off charges)\n"
+                         "    estimate $5,500,000,000.00  actual $4,500,000,000.00 (2025-05-28)\n"
+                         "    error +$1,000,000,000.00 (+22.22% of the actual)\n"));
+    CHECK(contains(text, "source: Nvidia Q1 FY2026 results"));
+    const nlohmann::json doc = impact::test::parse_json(impact::scenario::render_json(r.scenario, r.run, extras));
+    REQUIRE(doc["actuals"].size() == 1);
+    CHECK(doc["actuals"][0]["error"] == 1e9);
+    CHECK(doc["actuals"][0]["date"] == "2025-05-28");
+    CHECK(doc["actuals"][0]["percentile"].get<double>() == *a.percentile);
+}
+
+TEST_CASE("Estimate against actual: a bad [[actual]] is refused where it is written", "[scenario][compare][actual]") {
+    struct Bad {
+        std::string table, message;
+    };
+    const std::vector<Bad> bad{
+        {"[[actual]]\noutput = \"h20.one_off_charges\"\nvalue = \"4.5B USD\"\ndate = 2025-05-28\n",
+         "actual[1].source: expected source in every [[actual]] (output, value, date and source), found none"},
+        {kActualCharge + "note = \"x\"\n", "actual[1].note: unknown key; expected output, value, date and source"},
+        {replace_all(kActualCharge, "h20.one_off_charges", "charges"),
+         "actual[1].output: expected STEP.OUTPUT such as \"h20.one_off_charges\", found \"charges\""},
+        {replace_all(kActualCharge, "h20.one_off_charges", "h20.charge"),
+         "actual[1].output: expected an output of step h20 (lost_revenue, lost_gross_profit, one_off_charges, "
+         "total_impact, pv_total_impact), found \"charge\""},
+        {replace_all(kActualCharge, "h20.one_off_charges", "nope.x"),
+         "actual[1].output: expected STEP.OUTPUT naming a step of the scenario, found no step \"nope\""},
+        {replace_all(kActualCharge, "4.5B USD", "4.5B EUR"),
+         "actual[1].value: expected a value in the output's unit (USD), found \"4.5B EUR\""},
+    };
+    TempDir dir;
+    for (const Bad& b : bad) {
+        const std::string toml = with_actual(b.table);
+        INFO(with_line_numbers(toml));
+        try {
+            const Ran r = run_text(dir, "bad.toml", toml);
+            impact::scenario::check_actuals(r.scenario, r.run);
+            FAIL("accepted");
+        } catch (const impact::UserError& e) {
+            CHECK(contains(e.what(), b.message));
+            CHECK(contains(e.what(), "bad.toml:"));
+        }
     }
 }
 

@@ -169,7 +169,7 @@ TEST_CASE("TOML syntax and file structure errors point at the offending key", "[
          "[steps]\n"  // 4: the key 'steps' starts at column 2
          "id = \"a\"\n",
          "{S}:4:2: steps: unknown top-level key; ",
-         {"expected [scenario], [data.<id>], [[step]], [[correlation]] or [[case]]"}},
+         {"expected [scenario], [data.<id>], [[step]], [[correlation]], [[case]] or [[actual]]"}},
         {"unknown top-level key-value",
          "title = \"no such key\"\n"  // 1
          "[scenario]\n"
