@@ -17,6 +17,8 @@ namespace impact::cli {
 
 struct GlobalOptions {
     std::vector<std::filesystem::path> plugin_dirs;
+    // Searched before the bundled folder (impact compare --plugin-dir-for, for one side only).
+    std::vector<std::filesystem::path> first_plugin_dirs{};
     bool verbose = false;  // loader log on stderr
     bool no_plugin_cache = false;  // --no-plugin-cache (or IMPACT_NO_PLUGIN_CACHE): load every plugin
     // --max-input-mb: the largest scenario, data or quote file read, in MB of 1,048,576 bytes.
@@ -76,6 +78,7 @@ struct CompareCommandOptions {
     std::vector<std::filesystem::path> scenario_files;
     std::optional<std::filesystem::path> baseline;  // --baseline FILE (default: the first)
     std::optional<std::string> tolerance;           // --tolerance 0.1% | 1e6
+    std::vector<std::string> plugin_dir_for;        // --plugin-dir-for FILE=DIR, repeatable
     std::string format = "text";                    // text | json
     std::optional<std::filesystem::path> output_file;
     std::optional<std::uint64_t> draws;             // --draws N: every side drawn, same seed

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <memory>
 
 namespace impact::cli {
@@ -26,6 +28,22 @@ int compare_command(const GlobalOptions& options, const CompareCommandOptions& c
                                         text::printable(compare.baseline->string())));
         baseline = static_cast<std::size_t>(it - compare.scenario_files.begin());
     }
+    // --plugin-dir-for FILE=DIR: that side searches DIR before the bundled folder.
+    std::vector<GlobalOptions> side_options(compare.scenario_files.size(), options);
+    for (const std::string& assignment : compare.plugin_dir_for) {
+        const auto equals = assignment.rfind('=');
+        const std::string file = equals == std::string::npos ? assignment : assignment.substr(0, equals);
+        const auto it = std::find(compare.scenario_files.begin(), compare.scenario_files.end(), std::filesystem::path(file));
+        if (equals == std::string::npos || equals + 1 == assignment.size() || it == compare.scenario_files.end())
+            throw UserError(fmt::format("--plugin-dir-for: expected FILE=DIR with FILE one of the scenario files given, found \"{}\"",
+                                        text::printable(assignment)));
+        const std::filesystem::path dir = assignment.substr(equals + 1);
+        std::error_code ec;
+        if (!std::filesystem::is_directory(dir, ec))
+            throw UserError(fmt::format("--plugin-dir-for: expected a folder after '=', found \"{}\", which is not one",
+                                        text::printable(dir.string())));
+        side_options[static_cast<std::size_t>(it - compare.scenario_files.begin())].first_plugin_dirs.push_back(dir);
+    }
     // Every side is read, run and drawn before anything is written: a failure writes nothing.
     struct Side {
         scenario::Scenario scenario;
@@ -37,7 +55,8 @@ int compare_command(const GlobalOptions& options, const CompareCommandOptions& c
     for (std::size_t s = 0; s < sides.size(); ++s) {
         Side& side = sides[s];
         side.scenario = scenario::read_scenario_file(compare.scenario_files[s], options.max_input_bytes());
-        side.registry = std::make_unique<host::Registry>(load_registry(options, /*warn_rejected=*/true, models_of(side.scenario)));
+        side.registry =
+            std::make_unique<host::Registry>(load_registry(side_options[s], /*warn_rejected=*/true, models_of(side.scenario)));
         scenario::RunOptions run_options;
         run_options.keep_plans = compare.draws.has_value();
         side.run = scenario::run_scenario(side.scenario, *side.registry, scenario::RunMode::run, run_options);

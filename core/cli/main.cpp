@@ -222,6 +222,10 @@ int main(int argc, char** argv) {
     compare->add_option("--tolerance", compare_options.tolerance,
                         "Make compare a check: \"0.1%\" of the baseline's figure or \"1e6\" in the output's unit; exit 4 "
                         "when any output differs by more or is on one side only");
+    compare->add_option("--plugin-dir-for", compare_options.plugin_dir_for,
+                        "FILE=DIR: that scenario searches DIR for plugins before the bundled folder, so that two "
+                        "versions of a plugin can be compared (repeatable)")
+        ->type_name("FILE=DIR");
     CLI::Option* compare_draws = compare->add_option("--draws", compare_options.draws,
                                                      "Draw every scenario N times with the same seed and compare mean, P5, "
                                                      "P50 and P95 too")

@@ -40,8 +40,10 @@ bool cache_disabled(const GlobalOptions& options) {
 
 host::Registry load_registry(const GlobalOptions& options, bool warn_rejected,
                              const std::vector<std::string>& models_to_load) {
-    const auto search_path = host::plugin_search_path(host::bundled_plugin_dir(), env("IMPACT_PLUGIN_PATH"),
-                                                      options.plugin_dirs);
+    auto search_path = host::plugin_search_path(host::bundled_plugin_dir(), env("IMPACT_PLUGIN_PATH"), options.plugin_dirs);
+    // impact compare --plugin-dir-for: one side's folders come first, so that their plugins win.
+    for (auto dir = options.first_plugin_dirs.rbegin(); dir != options.first_plugin_dirs.rend(); ++dir)
+        search_path.insert(search_path.begin(), host::SearchDir{*dir, "--plugin-dir-for"});
     host::DiscoverOptions discover;
     if (options.verbose) discover.log = [](const std::string& line) { fmt::print(stderr, "{}\n", shown(line)); };
     if (cache_disabled(options)) {

@@ -266,4 +266,42 @@ TEST_CASE("impact compare: exit 0 within, 4 beyond with the report written, 2 fo
     CHECK(model.out.empty());
 }
 
+TEST_CASE("impact compare --plugin-dir-for: two versions of a plugin side by side, gated by a tolerance",
+          "[scenario][compare][cli]") {
+    // test.scaled 1.0.0 gives y = 2x, 2.0.0 gives y = 2.001x: 0.05% apart.
+    TempDir dir;
+    const std::string toml = "[scenario]\nname = \"Scaled\"\n\n[[step]]\nid = \"s\"\nmodel = \"test.scaled\"\nx = 1000\n";
+    write_file(dir.path() / "old.toml", toml);
+    write_file(dir.path() / "new.toml", toml);
+    const std::string old_file = (dir.path() / "old.toml").string(), new_file = (dir.path() / "new.toml").string();
+    const std::string v1 = std::string(IMPACT_COMPARE_PLUGIN_ROOT) + "/scaled-v1";
+    const std::string v2 = std::string(IMPACT_COMPARE_PLUGIN_ROOT) + "/scaled-v2";
+    const std::vector<std::string> both{"compare",          old_file,           new_file,
+                                        "--plugin-dir-for", old_file + "=" + v1, "--plugin-dir-for",
+                                        new_file + "=" + v2, "--format",          "json"};
+    auto args = both;
+    args.insert(args.end(), {"--tolerance", "0.1%"});
+    const CommandResult within = run_impact(args, dir.path());
+    INFO(within.describe());
+    REQUIRE(within.exit_code == 0);
+    const nlohmann::json doc = impact::test::parse_json(within.out);
+    const auto& figure = doc["outputs"][0]["figures"][0];
+    CHECK(doc["outputs"][0]["name"] == "s.y");
+    CHECK(figure["values"][0] == 2000);
+    CHECK(figure["values"][1].get<double>() == Approx(2001).epsilon(1e-12));
+    CHECK(figure["ratios"][1].get<double>() == Approx(1.0005).epsilon(1e-12));
+    CHECK(doc["sides"][0]["provenance"]["plugins"][0]["version"] == "1.0.0");
+    CHECK(doc["sides"][1]["provenance"]["plugins"][0]["version"] == "2.0.0");
+
+    args = both;
+    args.insert(args.end(), {"--tolerance", "0.01%"});
+    const CommandResult beyond = run_impact(args, dir.path());
+    INFO(beyond.describe());
+    CHECK(beyond.exit_code == 4);
+
+    const CommandResult bad = run_impact({"compare", old_file, new_file, "--plugin-dir-for", "other.toml=" + v1}, dir.path());
+    CHECK(bad.exit_code == 2);
+    CHECK(contains(bad.err, "--plugin-dir-for: expected FILE=DIR with FILE one of the scenario files given"));
+}
+
 }  // namespace
