@@ -74,7 +74,8 @@ int compare_command(const GlobalOptions& options, const CompareCommandOptions& c
     for (std::size_t s = 0; s < sides.size(); ++s)
         compared.push_back(scenario::CompareSide{compare.scenario_files[s].string(), &sides[s].scenario, &sides[s].run,
                                                  sides[s].simulation ? &*sides[s].simulation : nullptr});
-    const scenario::CompareResult result = scenario::compare_sides(compared, baseline, tolerance);
+    scenario::CompareResult result = scenario::compare_sides(compared, baseline, tolerance);
+    if (compare.draws) scenario::add_draw_differences(compared, result, *compare.draws, compare.seed, compare.threads);
     write_report(compare.output_file, sides[baseline].scenario, *sides[baseline].registry,
                  [&](const scenario::ReportSink& write) {
                      if (compare.format == "json") scenario::write_compare_json(compared, result, write);

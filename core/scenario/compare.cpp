@@ -2,12 +2,14 @@
 #include "scenario/compare.hpp"
 
 #include "io/json_output.hpp"
+#include "uncertainty/statistics.hpp"
 #include "text/printable.hpp"
 #include "text/quantity.hpp"
 #include "text/user_error.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -158,6 +160,78 @@ CompareResult compare_sides(const std::vector<CompareSide>& sides, std::size_t b
     return result;
 }
 
+void add_draw_differences(const std::vector<CompareSide>& sides, CompareResult& result, std::uint64_t draws,
+                          std::uint64_t seed, unsigned threads) {
+    const bool fits = draws <= kDrawDifferenceBudgetBytes / (3 * sizeof(double));
+    for (ComparedOutput& c : result.outputs) {
+        c.differences.assign(sides.size(), std::nullopt);
+        if (!fits) {
+            c.differences_note = fmt::format("not computed: {} draws of two sides would pass {} MiB", draws,
+                                             kDrawDifferenceBudgetBytes >> 20);
+            continue;
+        }
+        // Where each side has the output and drew it.
+        const auto locate = [&](std::size_t s) -> std::optional<Located> {
+            if (!sides[s].simulation) return std::nullopt;
+            const RunResult& run = *sides[s].run;
+            for (std::size_t st = 0; st < run.steps.size(); ++st)
+                for (std::size_t o = 0; o < run.steps[st].outputs.size(); ++o)
+                    if (run.steps[st].id + "." + run.steps[st].outputs[o].key == c.name &&
+                        sides[s].simulation->steps[st][o].drawn)
+                        return Located{st, o};
+            return std::nullopt;
+        };
+        const auto draws_of = [&](std::size_t s, const Located& at) {
+            std::vector<double> values(draws);
+            DrawRequest request;
+            request.draws = draws;
+            request.seed = seed;
+            request.threads = threads;
+            request.step = at.step;
+            request.output = at.output;
+            evaluate_draws(*sides[s].scenario, *sides[s].run, request, values, {});
+            return values;
+        };
+        const std::optional<Located> base_at = locate(result.baseline);
+        if (!base_at) continue;
+        const std::vector<double> base = draws_of(result.baseline, *base_at);
+        for (std::size_t s = 0; s < sides.size(); ++s) {
+            if (s == result.baseline) continue;
+            const std::optional<Located> at = locate(s);
+            if (!at) continue;
+            std::vector<double> diff = draws_of(s, *at);
+            std::uint64_t greater = 0;
+            for (std::uint64_t j = 0; j < draws; ++j) {
+                greater += diff[j] > base[j];
+                diff[j] -= base[j];
+            }
+            DrawDifference d;
+            d.draws = draws;
+            uncertainty::Moments m;
+            for (std::uint64_t first = 0; first < draws; first += kDrawsPerBlock) {
+                uncertainty::Moments block;
+                block.add(std::span<const double>(diff.data() + first, std::min<std::uint64_t>(kDrawsPerBlock, draws - first)));
+                m.merge(block);
+            }
+            d.mean = m.mean;
+            d.sd = draws > 1 ? m.sd() : 0;
+            std::sort(diff.begin(), diff.end());
+            // numpy's default percentile (linear, h = (N - 1) p) on the sorted differences.
+            const auto percentile = [&](double p) {
+                const double h = (static_cast<double>(draws) - 1) * p;
+                const auto i = static_cast<std::size_t>(std::floor(h));
+                const std::size_t j = std::min<std::size_t>(i + 1, diff.size() - 1);
+                return diff[i] + (diff[j] - diff[i]) * (h - std::floor(h));
+            };
+            d.p5 = percentile(0.05);
+            d.p50 = percentile(0.50);
+            d.p95 = percentile(0.95);
+            d.probability_greater = static_cast<double>(greater) / static_cast<double>(draws);
+            c.differences[s] = d;
+        }
+    }
+}
+
 void write_compare_text(const std::vector<CompareSide>& sides, const CompareResult& r, const ReportSink& write) {
     write(fmt::format("Compare: {} scenarios, baseline {}\n", sides.size(), side_letter(r.baseline)));
     for (std::size_t s = 0; s < sides.size(); ++s)
@@ -186,6 +260,16 @@ void write_compare_text(const std::vector<CompareSide>& sides, const CompareResu
             }
             write(line + "\n");
         }
+        for (std::size_t s = 0; s < c.differences.size(); ++s)
+            if (c.differences[s]) {
+                const DrawDifference& d = *c.differences[s];
+                write(fmt::format("  {} - {} per draw (same draws): mean {}  sd {}  P5 {}  P50 {}  P95 {}  P({} > {}) = {:.2f}%\n",
+                                  side_letter(s), side_letter(r.baseline), format_value(d.mean, c.unit),
+                                  format_value(d.sd, c.unit), format_value(d.p5, c.unit), format_value(d.p50, c.unit),
+                                  format_value(d.p95, c.unit), side_letter(s), side_letter(r.baseline),
+                                  d.probability_greater * 100));
+            }
+        if (!c.differences_note.empty()) write(fmt::format("  per-draw difference {}\n", c.differences_note));
     }
     write(fmt::format("\n{} output{} compared; {} {}\n", r.outputs.size(), r.outputs.size() == 1 ? "" : "s", r.beyond,
                       r.tolerance ? fmt::format("beyond the tolerance {}", text::printable(r.tolerance->as_written))
@@ -239,6 +323,25 @@ void write_compare_json(const std::vector<CompareSide>& sides, const CompareResu
             fig["ratios"] = optional_numbers(f.ratios);
             fig["within"] = f.within;
             figures.push_back(std::move(fig));
+        }
+        if (!c.differences.empty()) {
+            io::Json& per_draw = o["per_draw_differences"] = io::Json::array();
+            for (const auto& d : c.differences) {
+                if (!d) {
+                    per_draw.push_back(io::Json());
+                    continue;
+                }
+                io::Json e = io::Json::object();
+                e["draws"] = d->draws;
+                e["mean"] = io::json_number(d->mean);
+                e["sd"] = io::json_number(d->sd);
+                e["P5"] = io::json_number(d->p5);
+                e["P50"] = io::json_number(d->p50);
+                e["P95"] = io::json_number(d->p95);
+                e["probability_greater"] = io::json_number(d->probability_greater);
+                per_draw.push_back(std::move(e));
+            }
+            if (!c.differences_note.empty()) o["per_draw_differences_note"] = io::json_text(c.differences_note);
         }
         outputs.push_back(std::move(o));
     }

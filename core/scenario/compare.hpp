@@ -42,11 +42,23 @@ struct ComparedFigure {
     std::vector<bool> within;                         // per side, against the tolerance (true without one)
 };
 
+// With --draws: side minus baseline draw by draw. Both sides draw with the same seed, so an input
+// with the same step.input name and distribution has the same value in both at every draw
+// (common random numbers): the spread is the assumptions' difference, not sampling noise.
+struct DrawDifference {
+    std::uint64_t draws = 0;
+    double mean = 0, sd = 0, p5 = 0, p50 = 0, p95 = 0;
+    double probability_greater = 0;  // P(side > baseline): the share of draws where it is
+};
+
 struct ComparedOutput {
     std::string name;  // "step.output"
     std::string label, unit;
     std::vector<bool> present;  // per side
     std::vector<ComparedFigure> figures;
+    // Per side other than the baseline, when both drew the output; why not otherwise.
+    std::vector<std::optional<DrawDifference>> differences{};
+    std::string differences_note{};
     bool within = true;  // every figure on every side within the tolerance, and present everywhere
 };
 
@@ -64,6 +76,15 @@ struct CompareResult {
 // its value alone. Units must agree (UserError naming both sides otherwise).
 CompareResult compare_sides(const std::vector<CompareSide>& sides, std::size_t baseline,
                             const std::optional<Tolerance>& tolerance);
+
+// The sides' outputs, per draw, at most this many bytes at once (three arrays of N doubles).
+inline constexpr std::uint64_t kDrawDifferenceBudgetBytes = std::uint64_t{256} << 20;
+
+// Fills ComparedOutput::differences for every output that the baseline and another side both
+// drew (sides drawn with `draws` draws and `seed`), evaluating each side's output draw by draw
+// again. Beyond kDrawDifferenceBudgetBytes the note says why there are none.
+void add_draw_differences(const std::vector<CompareSide>& sides, CompareResult& result, std::uint64_t draws,
+                          std::uint64_t seed, unsigned threads);
 
 // Text for people; JSON `impact.compare/1` (docs/compare.md).
 void write_compare_text(const std::vector<CompareSide>& sides, const CompareResult& result, const ReportSink& write);

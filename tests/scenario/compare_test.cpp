@@ -219,6 +219,41 @@ TEST_CASE("Estimate against actual: a bad [[actual]] is refused where it is writ
     }
 }
 
+TEST_CASE("Compare: per-draw differences under common random numbers, zero for the same scenario, 5% of revenue for a margin",
+          "[scenario][compare]") {
+    TempDir dir;
+    const std::string revenue = "annual_revenue = { dist = \"uniform\", low = \"13B USD\", high = \"14B USD\" }";
+    const auto drawn = [&](const std::string& margin) {
+        return replace_all(ban(margin), "annual_revenue = \"13.5B USD\"", revenue);
+    };
+    const std::uint64_t draws = 10'000;
+    const Ran a = run_text(dir, "a.toml", drawn("60%"), draws);
+    const Ran same = run_text(dir, "same.toml", drawn("60%"), draws);
+    const Ran b = run_text(dir, "b.toml", drawn("55%"), draws);
+    auto sides = sides_of({&a, &same, &b});
+    auto r = impact::scenario::compare_sides(sides, 0, std::nullopt);
+    impact::scenario::add_draw_differences(sides, r, draws, 3, 2);
+    const auto& gross = output_of(r, "h20.lost_gross_profit");
+    REQUIRE(gross.differences.size() == 3);
+    CHECK_FALSE(gross.differences[0].has_value());  // the baseline
+    // The same scenario: every draw identical, so the difference is exactly zero.
+    REQUIRE(gross.differences[1].has_value());
+    CHECK(gross.differences[1]->mean == 0);
+    CHECK(gross.differences[1]->sd == 0);
+    CHECK(gross.differences[1]->p95 == 0);
+    CHECK(gross.differences[1]->probability_greater == 0);
+    // 55% against 60%: lost gross profit differs by 5% of the drawn revenue at every draw, so the
+    // difference's mean and sd are -0.05 and 0.05 times lost revenue's (the same draws).
+    const auto& lost = output_of(r, "h20.lost_revenue");
+    const double revenue_mean = *lost.figures[1].values[0];
+    const auto& revenue_stats = a.simulation->steps[0][0];
+    REQUIRE(gross.differences[2].has_value());
+    CHECK(gross.differences[2]->mean == Approx(-0.05 * revenue_mean).epsilon(1e-9));
+    CHECK(gross.differences[2]->sd == Approx(0.05 * revenue_stats.moments.sd()).epsilon(1e-6));
+    CHECK(gross.differences[2]->probability_greater == 0);
+    CHECK(gross.differences[2]->p5 < gross.differences[2]->p95);
+}
+
 CommandResult run_impact(const std::vector<std::string>& args, const fs::path& scratch) {
     return impact::test::run_impact(IMPACT_SCENARIO_IMPACT_EXE, args, scratch);
 }
