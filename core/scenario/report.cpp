@@ -96,6 +96,28 @@ std::string indented(const io::Json& value, int depth) {
 
 namespace {
 
+// The scenario's compare groups in order of first appearance: name and the positions of its steps.
+std::vector<std::pair<std::string, std::vector<std::size_t>>> compare_groups(const Scenario& scenario, const RunResult& result) {
+    std::vector<std::pair<std::string, std::vector<std::size_t>>> groups;
+    for (std::size_t s = 0; s < scenario.steps.size() && s < result.steps.size(); ++s) {
+        const std::string& name = scenario.steps[s].compare_group;
+        if (name.empty()) continue;
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == name; });
+        if (it == groups.end()) it = groups.insert(groups.end(), {name, {}});
+        it->second.push_back(s);
+    }
+    return groups;
+}
+
+// The output keys of a group's steps, each once, in order of first appearance.
+std::vector<std::string> group_output_keys(const RunResult& result, const std::vector<std::size_t>& steps) {
+    std::vector<std::string> keys;
+    for (std::size_t s : steps)
+        for (const OutputResult& o : result.steps[s].outputs)
+            if (std::find(keys.begin(), keys.end(), o.key) == keys.end()) keys.push_back(o.key);
+    return keys;
+}
+
 // "P5" for 0.05, "P50" for 0.5.
 std::string percentile_name(double p) { return fmt::format("P{}", static_cast<int>(std::lround(p * 100))); }
 
@@ -321,6 +343,20 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
         }
         write(out);
     }
+    for (const auto& [name, steps] : compare_groups(scenario, result)) {
+        std::string section = fmt::format("\nCompare group \"{}\": side by side\n", text::printable(name));
+        for (std::size_t s : steps)
+            section += fmt::format("  {}  {} {}\n", text::printable(result.steps[s].id), text::printable(result.steps[s].model_id),
+                                   result.steps[s].model_version);
+        for (const std::string& key : group_output_keys(result, steps)) {
+            section += fmt::format("  {}\n", text::printable(key));
+            for (std::size_t s : steps) {
+                const OutputResult* o = result.steps[s].find_output(key);
+                section += fmt::format("    {:<16} {}\n", text::printable(result.steps[s].id), o ? ranged_text(o->value) : "-");
+            }
+        }
+        write(section);
+    }
     if (extras.actuals && !extras.actuals->empty()) {
         std::string section = "\nEstimate against actual\n";
         for (const ActualResult& a : *extras.actuals) {
@@ -426,6 +462,29 @@ void write_json(const Scenario& scenario, const RunResult& result, const ReportS
         write(indented(step_json(result.steps[i], i, extras), 2));
     }
     write(result.steps.empty() ? "]" : "\n  ]");
+    if (const auto groups = compare_groups(scenario, result); !groups.empty()) {
+        io::Json list = io::Json::array();
+        for (const auto& [name, steps] : groups) {
+            io::Json group = io::Json::object();
+            group["name"] = io::json_text(name);
+            io::Json& ids = group["steps"] = io::Json::array();
+            for (std::size_t s : steps) ids.push_back(io::json_text(result.steps[s].id));
+            io::Json& outputs = group["outputs"] = io::Json::array();
+            for (const std::string& key : group_output_keys(result, steps)) {
+                io::Json row = io::Json::object();
+                row["key"] = io::json_text(key);
+                io::Json& values = row["values"] = io::Json::array();
+                for (std::size_t s : steps) {
+                    const OutputResult* o = result.steps[s].find_output(key);
+                    values.push_back(o ? io::json_number(o->value.value) : io::Json());
+                }
+                outputs.push_back(std::move(row));
+            }
+            list.push_back(std::move(group));
+        }
+        write(",\n  \"compare_groups\": ");
+        write(indented(list, 1));
+    }
     if (extras.actuals) {
         io::Json actuals = io::Json::array();
         for (const ActualResult& a : *extras.actuals) {

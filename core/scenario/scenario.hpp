@@ -146,6 +146,10 @@ struct Threshold {
 
 struct Step {
     std::string id;
+    // compare = "name": reports put this step's outputs beside those of the other steps of that
+    // group (a reserved key, like id and model).
+    std::string compare_group;
+    SourcePos compare_pos;
     std::string model;                   // empty for a formula step
     std::shared_ptr<const FormulaSpec> formula;  // set for a formula step (held by pointer: most steps have none)
     SourcePos pos;        // of the [[step]] table

@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <unordered_map>
 #include <array>
 #include <iterator>
 #include <cmath>
@@ -602,10 +603,20 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
         }
         // Every key but id, model (or expr and unit) is an input: reserved exactly, since a
         // scenario may hold tens of thousands of steps.
-        step.inputs.reserve(t.size() - 2 - (step.formula && step.formula->unit ? 1 : 0) - (t.contains("thresholds") ? 1 : 0));
+        step.inputs.reserve(t.size() - 2 - (step.formula && step.formula->unit ? 1 : 0) - (t.contains("thresholds") ? 1 : 0) -
+                            (t.contains("compare") ? 1 : 0));
         for (const auto& [key, node] : t) {
             const std::string k(key.str());
             if (k == "id" || k == "model" || (step.formula && (k == "expr" || k == "unit"))) continue;
+            if (k == "compare") {
+                step.compare_pos = r.pos(node);
+                step.compare_group = r.string(node, "step." + step.id + ".compare", "a group name such as \"nvda-move\"");
+                if (!is_identifier(step.compare_group))
+                    r.fail(step.compare_pos, "step." + step.id + ".compare",
+                           fmt::format("expected a group name of lower-case letters, digits, '_' or '-', found \"{}\"",
+                                       text::printable(step.compare_group)));
+                continue;
+            }
             if (k == "thresholds") {
                 read_thresholds(r, node, step);
                 continue;
@@ -622,6 +633,16 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
     if (const toml::node* correlations = root.get("correlation")) read_correlations(r, *correlations, scenario);
     if (const toml::node* cases = root.get("case")) read_cases(r, *cases, scenario);
     if (const toml::node* actuals = root.get("actual")) read_actuals(r, *actuals, scenario);
+    // A compare group is for side by side: a group of one step is a typo.
+    std::unordered_map<std::string, std::size_t> group_sizes;
+    for (const Step& step : scenario.steps)
+        if (!step.compare_group.empty()) ++group_sizes[step.compare_group];
+    for (const Step& step : scenario.steps) {
+        if (step.compare_group.empty()) continue;
+        if (group_sizes[step.compare_group] < 2)
+            r.fail(step.compare_pos, "step." + step.id + ".compare",
+                   fmt::format("expected at least two steps in compare group \"{}\", found only this one", step.compare_group));
+    }
     return scenario;
 }
 
@@ -678,7 +699,7 @@ void apply_overrides(Scenario& scenario, const std::vector<std::string>& assignm
                                         text::printable(step_id)));
         }
         Step& step = scenario.steps[step_at->second];
-        if (input.find('.') != std::string::npos || input == "id" || input == "model" ||
+        if (input.find('.') != std::string::npos || input == "id" || input == "model" || input == "compare" ||
             (step.formula && (input == "expr" || input == "unit")))
             throw UserError(fmt::format("{}: {}: expected the name of an input of step {}, found \"{}\" (--set changes "
                                         "inputs only)",

@@ -254,6 +254,48 @@ TEST_CASE("Compare: per-draw differences under common random numbers, zero for t
     CHECK(gross.differences[2]->p5 < gross.differences[2]->p95);
 }
 
+TEST_CASE("Compare groups: steps that share compare = \"name\" are side by side in the text and JSON reports",
+          "[scenario][compare]") {
+    TempDir dir;
+    // Three margins as three steps of one group, and a step outside it.
+    std::string toml = ban("60%");
+    toml = replace_all(toml, "model = \"revenue.export_ban\"\n", "model = \"revenue.export_ban\"\ncompare = \"margins\"\n");
+    for (const char* margin : {"55", "50"})
+        toml += std::string("\n[[step]]\nid = \"m") + margin + "\"\nmodel = \"revenue.export_ban\"\ncompare = \"margins\"\n"
+                "annual_revenue = \"13.5B USD\"\nduration_years = 1\ngross_margin = \"" + margin + "%\"\n"
+                "one_off_charges = \"5.5B USD\"\n";
+    toml += "\n[[step]]\nid = \"alone\"\nexpr = \"2 * 3\"\n";
+    INFO(with_line_numbers(toml));
+    const Ran r = run_text(dir, "groups.toml", toml);
+    const std::string text = impact::scenario::render_text(r.scenario, r.run);
+    CHECK(contains(text, "Compare group \"margins\": side by side\n  h20  revenue.export_ban"));
+    // Lost gross profit 13.5B x 60%, 55%, 50%, in step order.
+    CHECK(contains(text, "  lost_gross_profit\n    h20              $8,100,000,000.00\n"
+                         "    m55              $7,425,000,000.00\n    m50              $6,750,000,000.00\n"));
+    CHECK_FALSE(contains(text, "alone              "));
+    const nlohmann::json doc = impact::test::parse_json(impact::scenario::render_json(r.scenario, r.run));
+    REQUIRE(doc["compare_groups"].size() == 1);
+    CHECK(doc["compare_groups"][0]["steps"] == nlohmann::json::array({"h20", "m55", "m50"}));
+    CHECK(doc["compare_groups"][0]["outputs"][1]["key"] == "lost_gross_profit");
+    CHECK(doc["compare_groups"][0]["outputs"][1]["values"][2] == 6.75e9);
+
+    // A group of one step is a typo; a group name is an identifier.
+    for (const auto& [bad, message] : std::vector<std::pair<std::string, std::string>>{
+             {replace_all(ban("60%"), "model = \"revenue.export_ban\"\n", "model = \"revenue.export_ban\"\ncompare = \"solo\"\n"),
+              "step.h20.compare: expected at least two steps in compare group \"solo\", found only this one"},
+             {replace_all(ban("60%"), "model = \"revenue.export_ban\"\n", "model = \"revenue.export_ban\"\ncompare = \"Two Words\"\n"),
+              "step.h20.compare: expected a group name of lower-case letters, digits, '_' or '-', found \"Two Words\""}}) {
+        INFO(with_line_numbers(bad));
+        try {
+            (void)run_text(dir, "bad.toml", bad);
+            FAIL("accepted");
+        } catch (const impact::UserError& e) {
+            CHECK(contains(e.what(), "bad.toml:9:11: "));  // the value of compare
+            CHECK(contains(e.what(), message));
+        }
+    }
+}
+
 CommandResult run_impact(const std::vector<std::string>& args, const fs::path& scratch) {
     return impact::test::run_impact(IMPACT_SCENARIO_IMPACT_EXE, args, scratch);
 }
