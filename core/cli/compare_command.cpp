@@ -61,6 +61,7 @@ int compare_command(const GlobalOptions& options, const CompareCommandOptions& c
         run_options.keep_plans = compare.draws.has_value();
         side.run = scenario::run_scenario(side.scenario, *side.registry, scenario::RunMode::run, run_options);
         scenario::check_thresholds(side.scenario, side.run);
+        scenario::check_actuals(side.scenario, side.run);
         // A side with no distribution is the same at every draw: its values are compared alone.
         if (compare.draws && !scenario::drawn_inputs(side.run).empty()) {
             scenario::SimulationOptions simulation;
