@@ -16,6 +16,9 @@ packages=(
   librandom123-dev
   # The Python peers of the benchmarks (bench/peers/), run with /usr/bin/python3.
   python3-numpy
+  # Isolated plugins (impact-worker): the seccomp filter that keeps plugins from files, network
+  # and programs.
+  libseccomp-dev
   # Fuzzing (preset `fuzz`, scripts/fuzz.sh): libFuzzer and clang's sanitizer runtimes. The
   # runtimes are only a Recommends of clang, which --no-install-recommends skips.
   libfuzzer-14-dev libclang-rt-14-dev

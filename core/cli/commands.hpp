@@ -2,10 +2,12 @@
 #pragma once
 
 #include "host/registry.hpp"
+#include "isolation/isolated_plugin.hpp"
 #include "io/input_file.hpp"
 #include "scenario/report.hpp"
 #include "scenario/scenario.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -25,7 +27,16 @@ struct GlobalOptions {
     std::uint64_t max_input_megabytes = io::kDefaultMaxInputMegabytes;
 
     std::uint64_t max_input_bytes() const noexcept { return max_input_megabytes * io::kBytesPerMegabyte; }
+
+    // --isolate: which plugins run in an impact-worker (docs/isolation.md). A scenario's [run]
+    // isolate may raise it (isolation_for).
+    isolation::IsolationPolicy isolate = isolation::IsolationPolicy::untrusted;
+    // --plugin-timeout, --plugin-memory, --no-sandbox: what an isolated plugin may use.
+    isolation::IsolationLimits limits{std::chrono::seconds(60), std::uint64_t{4} << 30};
 };
+
+// The options with isolation raised to what the scenario's [run] isolate asks, if higher.
+GlobalOptions isolation_for(const GlobalOptions& options, const scenario::Scenario& scenario);
 
 // Builds the registry from the bundled folder, IMPACT_PLUGIN_PATH and --plugin-dir through the
 // plugin cache, loads the plugins of `models_to_load` (the models the command will prepare),

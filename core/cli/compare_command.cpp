@@ -56,7 +56,7 @@ int compare_command(const GlobalOptions& options, const CompareCommandOptions& c
         Side& side = sides[s];
         side.scenario = scenario::read_scenario_file(compare.scenario_files[s], options.max_input_bytes());
         side.registry =
-            std::make_unique<host::Registry>(load_registry(side_options[s], /*warn_rejected=*/true, models_of(side.scenario)));
+            std::make_unique<host::Registry>(load_registry(isolation_for(side_options[s], side.scenario), /*warn_rejected=*/true, models_of(side.scenario)));
         scenario::RunOptions run_options;
         run_options.keep_plans = compare.draws.has_value();
         side.run = scenario::run_scenario(side.scenario, *side.registry, scenario::RunMode::run, run_options);

@@ -112,6 +112,32 @@ int main(int argc, char** argv) {
         ->type_name("N")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1024} * 1024));
 
+    std::string isolate = "untrusted";
+    app.add_option("--isolate", isolate,
+                   "Which plugins run in a worker process of their own: none, untrusted (default: every plugin "
+                   "not bundled with impact) or all. A scenario's [run] isolate may raise it")
+        ->type_name("POLICY")
+        ->check(CLI::IsMember({"none", "untrusted", "all"}));
+    std::string plugin_timeout = "60s";
+    app.add_option("--plugin-timeout", plugin_timeout,
+                   "Stop an isolated plugin's worker when one call takes longer (default 60s; 0: no limit)")
+        ->type_name("DURATION")
+        ->check([](const std::string& text) {
+            return impact::isolation::parse_duration(text) ? std::string()
+                                                           : "expected a duration such as 60s, 1.5s or 500ms";
+        });
+    std::string plugin_memory = "4G";
+    app.add_option("--plugin-memory", plugin_memory,
+                   "Limit each isolated plugin's worker to this much heap (default 4G; 0: no limit)")
+        ->type_name("SIZE")
+        ->check([](const std::string& text) {
+            return impact::isolation::parse_byte_size(text) ? std::string() : "expected a size such as 4G or 512M";
+        });
+    bool no_sandbox = false;
+    app.add_flag("--no-sandbox", no_sandbox,
+                 "Let isolated plugins make any system call (debugging a plugin only: the SDK forbids file and "
+                 "network I/O, and the sandbox enforces it)");
+
     bool plugins_json = false;
     CLI::App* plugins = app.add_subcommand("plugins", "List plugins, their models, and rejected files");
     plugins->add_flag("--json", plugins_json, "Machine-readable output (schema impact.plugins/1)");
@@ -263,6 +289,10 @@ int main(int argc, char** argv) {
         print_error("impact: error: ", std::string(e.what()) + " (see 'impact --help')");
         return kExitInputError;
     }
+    global.isolate = *impact::isolation::parse_isolation_policy(isolate);
+    global.limits.call_timeout = *impact::isolation::parse_duration(plugin_timeout);
+    global.limits.memory_bytes = *impact::isolation::parse_byte_size(plugin_memory);
+    global.limits.sandbox = !no_sandbox;
 
     try {
         int code = kExitInternal;

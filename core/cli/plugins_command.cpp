@@ -38,6 +38,14 @@ bool cache_disabled(const GlobalOptions& options) {
 
 }  // namespace
 
+GlobalOptions isolation_for(const GlobalOptions& options, const scenario::Scenario& scenario) {
+    GlobalOptions raised = options;
+    // The policies are ordered none < untrusted < all.
+    if (scenario.isolate && static_cast<int>(*scenario.isolate) > static_cast<int>(raised.isolate))
+        raised.isolate = *scenario.isolate;
+    return raised;
+}
+
 host::Registry load_registry(const GlobalOptions& options, bool warn_rejected,
                              const std::vector<std::string>& models_to_load) {
     auto search_path = host::plugin_search_path(host::bundled_plugin_dir(), env("IMPACT_PLUGIN_PATH"), options.plugin_dirs);
@@ -45,6 +53,8 @@ host::Registry load_registry(const GlobalOptions& options, bool warn_rejected,
     for (auto dir = options.first_plugin_dirs.rbegin(); dir != options.first_plugin_dirs.rend(); ++dir)
         search_path.insert(search_path.begin(), host::SearchDir{*dir, "--plugin-dir-for"});
     host::DiscoverOptions discover;
+    discover.isolation = options.isolate;
+    discover.limits = options.limits;
     if (options.verbose) discover.log = [](const std::string& line) { fmt::print(stderr, "{}\n", shown(line)); };
     if (cache_disabled(options)) {
         if (options.verbose) fmt::print(stderr, "impact: plugin cache off: every plugin is loaded\n");
@@ -109,6 +119,7 @@ int run_plugins(const GlobalOptions& options, bool json) {
             p["abi"] = {{"major", info.abi_major}, {"minor", info.abi_minor}};
             io::put_path(p, "file", info.file);
             p["origin"] = io::json_text(entry.origin);
+            p["runs"] = entry.isolated ? "isolated" : "in-process";
             io::Json& models = p["models"] = io::Json::array();
             for (const auto& model : info.models)
                 models.push_back({{"id", io::json_text(model.id)},
@@ -136,8 +147,12 @@ int run_plugins(const GlobalOptions& options, bool json) {
         return kExitSuccess;
     }
 
-    fmt::print("Host ABI {}.{}. Search path (first plugin to declare a model id wins):\n", IMPACT_ABI_MAJOR,
-               IMPACT_ABI_MINOR);
+    fmt::print("Host ABI {}.{}. Isolation: --isolate={} ({}). Search path (first plugin to declare a model id "
+               "wins):\n",
+               IMPACT_ABI_MAJOR, IMPACT_ABI_MINOR, isolation::isolation_policy_name(registry.isolation()),
+               registry.isolation() == isolation::IsolationPolicy::none        ? "every plugin in-process"
+               : registry.isolation() == isolation::IsolationPolicy::untrusted ? "plugins not bundled with impact run isolated"
+                                                                               : "every plugin isolated");
     for (const auto& dir : registry.search_path())
         fmt::print("  {:<19} {}{}\n", dir.origin, shown(dir.dir), dir.missing ? "  (missing)" : "");
     fmt::print("\nPlugins: {} loaded, {} rejected\n", registry.plugins().size(), registry.rejected().size());
@@ -146,6 +161,8 @@ int run_plugins(const GlobalOptions& options, bool json) {
         fmt::print("\n  {} {}  {}  (ABI {}.{})\n", shown(info.id), shown(info.version), shown(info.name),
                    info.abi_major, info.abi_minor);
         fmt::print("    file: {} ({})\n", shown(info.file), entry.origin);
+        fmt::print("    runs: {}\n", entry.isolated ? "isolated, in an impact-worker process of its own"
+                                                    : "in-process");
         for (const auto& model : info.models)
             fmt::print("    model {} {}  {}  [{}]\n", shown(model.id), shown(model.version), shown(model.name),
                        host::thread_safety_name(model.thread_safety));

@@ -51,7 +51,7 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
         run.until ? scenario::parse_convergence_targets(*run.until) : std::vector<scenario::ConvergenceTarget>{};
     scenario::Scenario scenario = scenario::read_scenario_file(run.scenario_file, options.max_input_bytes());
     scenario::apply_overrides(scenario, run.overrides);
-    const host::Registry registry = load_registry(options, /*warn_rejected=*/true, models_of(scenario));
+    const host::Registry registry = load_registry(isolation_for(options, scenario), /*warn_rejected=*/true, models_of(scenario));
     scenario::RunOptions run_options;
     run_options.keep_plans = run.draws.has_value() || run.cases;
     run_options.cases = run.cases;
@@ -93,7 +93,7 @@ int validate_scenario_command(const GlobalOptions& options, const std::filesyste
                               const std::vector<std::string>& overrides) {
     scenario::Scenario scenario = scenario::read_scenario_file(scenario_file, options.max_input_bytes());
     scenario::apply_overrides(scenario, overrides);
-    const host::Registry registry = load_registry(options, /*warn_rejected=*/true, models_of(scenario));
+    const host::Registry registry = load_registry(isolation_for(options, scenario), /*warn_rejected=*/true, models_of(scenario));
     const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::validate);
     scenario::check_thresholds(scenario, result);
     scenario::check_actuals(scenario, result);

@@ -244,7 +244,7 @@ ModelInstance Model::prepare(PreparedValues values) const {
     ErrorBuffer error;
     impact_model_instance* instance = nullptr;
     const impact_status status = guard_plugin_call(model.id, "create", [&] {
-        return plugin_->factory().create(model.id.c_str(), &args, &instance, &error.error);
+        return plugin_->create_instance(model.id.c_str(), &args, &instance, &error.error);
     });
     if (status != IMPACT_STATUS_OK) error.raise(status, model.id);
     if (!instance || !instance->evaluate || !instance->destroy)
@@ -328,6 +328,46 @@ std::vector<double> ModelInstance::default_row() const {
 }
 
 void ModelInstance::evaluate(std::span<const double> inputs, std::span<double> outputs) const {
+    check_batch(inputs, outputs);
+    const std::size_t rows = outputs.size() / std::max<std::size_t>(1, output_width());
+    evaluate_unchecked(inputs.data(), input_width() ? inputs.size() / input_width() : rows, outputs.data());
+}
+
+BatchArea::~BatchArea() = default;
+
+std::unique_ptr<BatchArea> ModelInstance::batch_area(uint64_t max_rows) const {
+    std::unique_ptr<BatchArea> area(new BatchArea());
+    area->max_rows_ = max_rows;
+    if (plugin_ && plugin_->is_isolated()) {
+        ErrorBuffer error;
+        area->shared_ = isolation::make_shared_batch(instance_, max_rows, &error.error);
+        if (!area->shared_) error.raise(IMPACT_STATUS_MODEL_FAILED, info_->id);
+        area->inputs_ = area->shared_->inputs();
+        area->outputs_ = area->shared_->outputs();
+    } else {
+        area->owned_inputs_.resize(max_rows * input_width());
+        area->owned_outputs_.resize(max_rows * output_width());
+        area->inputs_ = area->owned_inputs_.data();
+        area->outputs_ = area->owned_outputs_.data();
+    }
+    return area;
+}
+
+void ModelInstance::evaluate(BatchArea& area, uint64_t first_row, uint64_t rows) const {
+    if (first_row > area.max_rows() || rows > area.max_rows() - first_row)
+        throw CallError(IMPACT_STATUS_INTERNAL, fmt::format("model '{}': rows {} to {} are outside a batch area of {} rows",
+                                                            info_->id, first_row, first_row + rows, area.max_rows()));
+    const std::span<const double> in(area.inputs() + first_row * input_width(), rows * input_width());
+    const std::span<double> out(area.outputs() + first_row * output_width(), rows * output_width());
+    if (!area.shared_) return evaluate(in, out);
+    check_batch(in, out);
+    ErrorBuffer error;
+    const impact_status status = isolation::evaluate_shared_batch(instance_, *area.shared_, first_row, rows, &error.error);
+    if (status != IMPACT_STATUS_OK) error.raise(status, info_->id);  // rows numbered within this call, as evaluate()'s
+    check_outputs(out.data(), rows);
+}
+
+void ModelInstance::check_batch(std::span<const double> inputs, std::span<double> outputs) const {
     const std::size_t width = input_width();
     const std::size_t rows = width ? inputs.size() / width : outputs.size() / std::max<std::size_t>(1, output_width());
     if (inputs.size() != rows * width || outputs.size() != rows * output_width())
@@ -364,7 +404,6 @@ void ModelInstance::evaluate(std::span<const double> inputs, std::span<double> o
                 if (!left_out_[c]) check_bounds(*row_inputs_[c], row[c], static_cast<int64_t>(r));
             }
         }
-    evaluate_unchecked(inputs.data(), rows, outputs.data());
 }
 
 void ModelInstance::evaluate_unchecked(const double* inputs, uint64_t rows, double* outputs) const {
@@ -372,6 +411,10 @@ void ModelInstance::evaluate_unchecked(const double* inputs, uint64_t rows, doub
     const impact_status status = guard_plugin_call(
         info_->id, "evaluate", [&] { return instance_->evaluate(instance_, inputs, rows, outputs, &error.error); });
     if (status != IMPACT_STATUS_OK) error.raise(status, info_->id);
+    check_outputs(outputs, rows);
+}
+
+void ModelInstance::check_outputs(const double* outputs, uint64_t rows) const {
     const std::size_t width = output_width();
     if (all_finite(outputs, rows * width)) return;
     // Slow path, only when something is not finite: name the first offending output.

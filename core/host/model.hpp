@@ -3,6 +3,7 @@
 
 #include "host/model_info.hpp"
 #include "host/plugin_library.hpp"
+#include "isolation/isolated_plugin.hpp"
 
 #include <impact/sdk/impact_plugin.h>
 
@@ -96,6 +97,29 @@ private:
 
 class ModelInstance;
 
+// Memory for batches of one instance, up to max_rows() rows: row-major inputs and outputs. For an
+// isolated plugin it is shared with the worker, so evaluate(BatchArea&, ...) copies nothing; in
+// process it is plain memory. Used by one thread at a time; made by ModelInstance::batch_area.
+class BatchArea {
+public:
+    ~BatchArea();
+    BatchArea(const BatchArea&) = delete;
+    BatchArea& operator=(const BatchArea&) = delete;
+    double* inputs() noexcept { return inputs_; }
+    double* outputs() noexcept { return outputs_; }
+    uint64_t max_rows() const noexcept { return max_rows_; }
+
+private:
+    friend class ModelInstance;
+    BatchArea() = default;
+    std::vector<double> owned_inputs_;
+    std::vector<double> owned_outputs_;
+    std::unique_ptr<isolation::SharedBatch> shared_;
+    double* inputs_ = nullptr;
+    double* outputs_ = nullptr;
+    uint64_t max_rows_ = 0;
+};
+
 // Why `value` breaks in's declared min/max (">= 0", "> 0", "<= 1"), or nullopt when it does not.
 // Inclusive or exclusive as declared (ABI 1.2). The one bounds rule, for the host and the runner.
 std::optional<std::string> bound_violation(const InputInfo& in, double value);
@@ -158,6 +182,13 @@ public:
     // outputs are still checked for non-finite values.
     void evaluate_unchecked(const double* inputs, uint64_t rows, double* outputs) const;
 
+    // A place for batches of up to max_rows rows that evaluate(BatchArea&, ...) reads and writes
+    // in place: shared with the worker for an isolated plugin. Throws CallError.
+    std::unique_ptr<BatchArea> batch_area(uint64_t max_rows) const;
+    // evaluate() on rows [first_row, first_row + rows) of `area`, whose inputs the caller wrote:
+    // the same checks, the same results, no copy of the batch for an isolated plugin.
+    void evaluate(BatchArea& area, uint64_t first_row, uint64_t rows) const;
+
     // Facts the model settled at prepare time (key, value).
     std::vector<std::pair<std::string, std::string>> notes() const;
 
@@ -169,6 +200,10 @@ private:
     ModelInstance(std::shared_ptr<const LoadedPlugin> plugin, const ModelInfo* info, PreparedValues values,
                   impact_model_instance* instance);
     void release() noexcept;
+    // The size and bounds checks of evaluate(); fills outputs with NaN first.
+    void check_batch(std::span<const double> inputs, std::span<double> outputs) const;
+    // The non-finite output check after a successful evaluate.
+    void check_outputs(const double* outputs, uint64_t rows) const;
 
     std::shared_ptr<const LoadedPlugin> plugin_;
     const ModelInfo* info_ = nullptr;

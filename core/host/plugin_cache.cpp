@@ -305,6 +305,18 @@ std::optional<std::string> read_small_file(const std::filesystem::path& file, st
 
 }  // namespace
 
+std::string plugin_info_to_json_text(const PluginInfo& plugin) { return encode_plugin(plugin).dump(); }
+
+PluginInfo plugin_info_from_json_text(std::string_view text, const std::filesystem::path& file) {
+    try {
+        return decode_plugin(json::parse(text), file);
+    } catch (const BadEntry& e) {
+        throw std::runtime_error(e.why);
+    } catch (const json::exception& e) {
+        throw std::runtime_error(e.what());
+    }
+}
+
 std::optional<FileStamp> stamp_of(const std::filesystem::path& file) noexcept {
     struct stat st {};
     if (::stat(file.c_str(), &st) != 0) return std::nullopt;

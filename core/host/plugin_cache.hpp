@@ -104,6 +104,12 @@ std::optional<std::filesystem::path> plugin_cache_dir(std::optional<std::string_
                                                       std::optional<std::string_view> xdg_cache_home,
                                                       std::optional<std::string_view> home);
 
+// Descriptors as the cache stores them (JSON text) and back; impact-worker sends them to the host
+// this way. Reading throws std::runtime_error on anything malformed; the caller still checks the
+// result with cached_plugin_problem, since the sender may not be trusted.
+std::string plugin_info_to_json_text(const PluginInfo& plugin);
+PluginInfo plugin_info_from_json_text(std::string_view text, const std::filesystem::path& file);
+
 // Whether cached descriptors could have come from the loader: the same rules (ids, versions,
 // keys, kinds, flags, bounds, limits, printable UTF-8 text) that LoadedPlugin::load applies.
 // An entry that breaks one is dropped and its file loaded again. Exposed for tests.

@@ -6,6 +6,8 @@
 // without control characters before it is kept.
 #include "host/plugin_library.hpp"
 
+#include "isolation/isolated_plugin.hpp"
+
 #include "host/model.hpp"
 
 #include "text/iso_date.hpp"
@@ -518,6 +520,29 @@ std::string descriptor_failure_text(DescriptorReader& reader, const impact_plugi
 }  // namespace
 
 LoadedPlugin::~LoadedPlugin() = default;
+
+std::shared_ptr<const LoadedPlugin> LoadedPlugin::load_isolated(const std::filesystem::path& file,
+                                                                const isolation::IsolationLimits& limits) {
+    const std::string name = file.string();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) throw LoadError(name + ": not a regular file");
+    isolation::WorkerLoadFailure failure;
+    std::unique_ptr<isolation::IsolatedPlugin> isolated = isolation::IsolatedPlugin::load(file, limits, failure);
+    if (!isolated) {
+        if (failure.transient) throw TransientLoadError(failure.reason);
+        throw LoadError(failure.reason);
+    }
+    std::shared_ptr<LoadedPlugin> plugin(new LoadedPlugin());
+    plugin->info_ = isolated->info();
+    plugin->isolated_ = std::move(isolated);
+    return plugin;
+}
+
+impact_status LoadedPlugin::create_instance(const char* model_id, const impact_prepare_args* args,
+                                            impact_model_instance** out_instance, impact_error* error) const {
+    if (isolated_) return isolated_->create(model_id, args, out_instance, error);
+    return factory_.create(model_id, args, out_instance, error);
+}
 
 std::shared_ptr<const LoadedPlugin> LoadedPlugin::load(const std::filesystem::path& file) {
     const std::string name = file.string();

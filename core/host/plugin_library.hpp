@@ -15,6 +15,10 @@
 namespace boost::dll {
 class shared_library;
 }
+namespace impact::isolation {
+class IsolatedPlugin;
+struct IsolationLimits;
+}
 
 namespace impact::host {
 
@@ -24,6 +28,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// A refusal that says nothing lasting about the file: its isolated worker crashed, hung or could
+// not start while loading it. The plugin cache does not remember it; the next start tries again.
+class TransientLoadError : public LoadError {
+public:
+    using LoadError::LoadError;
+};
+
 // A loaded, validated plugin. Shared by every Model and ModelInstance made from it, so the
 // library is unloaded only when the last of them is gone.
 class LoadedPlugin {
@@ -31,9 +42,21 @@ public:
     // Loads `file` with RTLD_NOW (an unresolved symbol fails here, not later) and validates
     // the entry, the ABI major and every model descriptor. Throws LoadError with the reason.
     static std::shared_ptr<const LoadedPlugin> load(const std::filesystem::path& file);
+    // Loads `file` in an impact-worker process instead (isolation/isolated_plugin.hpp): no code of
+    // the plugin runs in this process. Throws LoadError (TransientLoadError when the worker died,
+    // hung or could not start).
+    static std::shared_ptr<const LoadedPlugin> load_isolated(const std::filesystem::path& file,
+                                                             const isolation::IsolationLimits& limits);
 
     const PluginInfo& info() const noexcept { return info_; }
+    // The plugin's function table; all NULL for an isolated plugin, whose code is elsewhere.
     const impact_model_factory_v1& factory() const noexcept { return factory_; }
+    bool is_isolated() const noexcept { return isolated_ != nullptr; }
+    const isolation::IsolatedPlugin* isolated() const noexcept { return isolated_.get(); }
+
+    // impact_model_factory_v1::create, in this process or in the worker.
+    impact_status create_instance(const char* model_id, const impact_prepare_args* args,
+                                  impact_model_instance** out_instance, impact_error* error) const;
 
     LoadedPlugin(const LoadedPlugin&) = delete;
     LoadedPlugin& operator=(const LoadedPlugin&) = delete;
@@ -42,6 +65,7 @@ public:
 private:
     LoadedPlugin() = default;
     std::unique_ptr<boost::dll::shared_library> library_;
+    std::unique_ptr<isolation::IsolatedPlugin> isolated_;  // set instead of library_ when isolated
     // A copy of the plugin's function table, read through a fault-safe read at load time.
     impact_model_factory_v1 factory_{};
     PluginInfo info_;

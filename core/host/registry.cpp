@@ -74,6 +74,8 @@ Registry Registry::discover(const std::vector<SearchDir>& search_path, DiscoverO
     registry.search_path_ = search_path;
     registry.cache_ = std::move(options.cache);
     registry.log_ = std::move(options.log);
+    registry.isolation_ = options.isolation;
+    registry.limits_ = std::move(options.limits);
     if (registry.cache_) {
         if (!registry.cache_->problem().empty()) {
             registry.log(fmt::format("impact: plugin cache {}", registry.cache_->problem()));
@@ -106,6 +108,23 @@ void Registry::add_file(const std::filesystem::path& file, const std::string& or
     index_record(records_.size() - 1);
 }
 
+bool runs_isolated(isolation::IsolationPolicy policy, std::string_view origin) noexcept {
+    switch (policy) {
+    case isolation::IsolationPolicy::none: return false;
+    case isolation::IsolationPolicy::untrusted: return origin != "bundled";
+    case isolation::IsolationPolicy::all: return true;
+    }
+    return true;
+}
+
+std::shared_ptr<const LoadedPlugin> Registry::load_file(const std::filesystem::path& file,
+                                                        const std::string& origin) const {
+    if (!runs_isolated(isolation_, origin)) return LoadedPlugin::load(file);
+    log(fmt::format("impact: loading {} in an isolated worker (--isolate={})", file.string(),
+                    isolation::isolation_policy_name(isolation_)));
+    return LoadedPlugin::load_isolated(file, limits_);
+}
+
 Registry::FileRecord Registry::probe(const std::filesystem::path& file, const std::string& origin) {
     FileRecord record;
     record.file = file;
@@ -114,8 +133,13 @@ Registry::FileRecord Registry::probe(const std::filesystem::path& file, const st
     const int64_t checked_at_ns = file_clock_now_ns();
     const std::optional<FileStamp> before = cache_ ? stamp_of(file) : std::nullopt;
     try {
-        record.library = LoadedPlugin::load(file);
+        record.library = load_file(file, origin);
         record.info = std::shared_ptr<const PluginInfo>(record.library, &record.library->info());
+    } catch (const TransientLoadError& e) {
+        // A worker that crashed or hung while loading says nothing lasting about the file: try
+        // again next time rather than cache the refusal.
+        record.rejected_reason = e.what();
+        return record;
     } catch (const LoadError& e) {
         record.rejected_reason = e.what();
     }
@@ -199,7 +223,8 @@ void Registry::index_record(std::size_t index) {
     }
     const std::size_t plugin_index = plugins_.size();
     plugin_by_id_.emplace(info.id, plugin_index);
-    plugins_.push_back({record.library, record.origin, record.info, record.source});
+    plugins_.push_back({record.library, record.origin, record.info, record.source,
+                        runs_isolated(isolation_, record.origin)});
     plugin_records_.push_back(index);
     for (const ModelInfo& model : info.models) {
         const auto [clash, inserted] = model_by_id_.try_emplace(model.id, models_.size());
@@ -235,7 +260,7 @@ void Registry::load_plugins_for(const std::vector<std::string>& model_ids) {
             std::shared_ptr<const LoadedPlugin> library;
             std::string failure;
             try {
-                library = LoadedPlugin::load(record.file);
+                library = load_file(record.file, record.origin);
             } catch (const LoadError& e) {
                 failure = e.what();
             }

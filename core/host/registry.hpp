@@ -4,6 +4,7 @@
 #include "host/model.hpp"
 #include "host/plugin_cache.hpp"
 #include "host/plugin_library.hpp"
+#include "isolation/isolated_plugin.hpp"
 
 #include <filesystem>
 #include <functional>
@@ -68,7 +69,15 @@ struct DiscoverOptions {
     std::optional<PluginCache> cache;  // nullopt: load every plugin, as without a cache
     // One line each, no newline, raw (the caller escapes it for a terminal); may be empty.
     std::function<void(const std::string&)> log;
+    // Which plugins are loaded in an impact-worker instead of this process, and its limits. The
+    // library's default keeps every plugin in-process; the command line's is `untrusted`.
+    isolation::IsolationPolicy isolation = isolation::IsolationPolicy::none;
+    isolation::IsolationLimits limits{};
 };
+
+// Whether a plugin found in a folder of this origin runs in a worker under `policy`: only the
+// folder shipped with impact ("bundled") counts as trusted.
+bool runs_isolated(isolation::IsolationPolicy policy, std::string_view origin) noexcept;
 
 class Registry {
 public:
@@ -97,8 +106,10 @@ public:
         std::string origin;
         std::shared_ptr<const PluginInfo> info;  // always set; shares ownership with `plugin`
         PluginSource source = PluginSource::loaded;
+        bool isolated = false;  // runs (or will run, once loaded) in an impact-worker
     };
     const std::vector<Entry>& plugins() const noexcept { return plugins_; }
+    isolation::IsolationPolicy isolation() const noexcept { return isolation_; }
     const std::vector<RejectedFile>& rejected() const noexcept { return rejected_; }
     const std::vector<ShadowedModel>& shadowed() const noexcept { return shadowed_; }
     const std::vector<SearchDir>& search_path() const noexcept { return search_path_; }
@@ -131,6 +142,8 @@ private:
         const ModelInfo* info;
     };
     FileRecord probe(const std::filesystem::path& file, const std::string& origin);
+    // Loads in this process or in a worker, as the policy says for `origin`.
+    std::shared_ptr<const LoadedPlugin> load_file(const std::filesystem::path& file, const std::string& origin) const;
     std::optional<FileRecord> from_cache(const std::filesystem::path& file, const std::string& origin);
     // Adds records_[index] to the lists and indexes (duplicate plugin ids, shadowed models).
     void index_record(std::size_t index);
@@ -142,6 +155,8 @@ private:
     std::vector<SearchDir> search_path_;
     std::optional<PluginCache> cache_;
     std::function<void(const std::string&)> log_;
+    isolation::IsolationPolicy isolation_ = isolation::IsolationPolicy::none;
+    isolation::IsolationLimits limits_{};
     bool cache_problem_logged_ = false;  // at most one line about an unusable cache
     std::vector<FileRecord> records_;
     std::unordered_set<std::string> seen_files_;  // canonical paths already tried

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "io/input_file.hpp"
+#include "isolation/isolated_plugin.hpp"
 
 #include <impact/sdk/impact_plugin.h>
 
@@ -217,6 +218,8 @@ struct Scenario {
     std::vector<Correlation> correlations;
     std::vector<Case> cases;
     std::vector<Actual> actuals;
+    // [run] isolate: the least isolation this scenario accepts (--isolate may only go higher).
+    std::optional<isolation::IsolationPolicy> isolate;
     // Step id -> its position in `steps`, kept by read_scenario_file: references and the
     // duplicate-id check look steps up by id, and a scan per lookup made a run of n steps
     // cost O(n^2) string comparisons.

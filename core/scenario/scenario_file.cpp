@@ -472,10 +472,27 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
 
     for (const auto& [key, node] : root) {
         const std::string k(key.str());
-        if (k != "scenario" && k != "data" && k != "step" && k != "correlation" && k != "case" && k != "actual")
+        if (k != "scenario" && k != "data" && k != "step" && k != "correlation" && k != "case" && k != "actual" &&
+            k != "run")
             r.fail(r.pos(key.source()), k,
-                   "unknown top-level key; expected [scenario], [data.<id>], [[step]], [[correlation]], [[case]] or "
-                   "[[actual]]");
+                   "unknown top-level key; expected [scenario], [data.<id>], [[step]], [[correlation]], [[case]], "
+                   "[[actual]] or [run]");
+    }
+
+    // [run]: how this scenario must be run. Only `isolate`, which can raise --isolate, never lower it.
+    if (const toml::node* run = root.get("run")) {
+        const toml::table* run_table = run->as_table();
+        if (!run_table) r.fail(r.pos(*run), "run", fmt::format("expected a [run] table, found {}", Reader::type_name(*run)));
+        for (const auto& [key, node] : *run_table) {
+            const std::string k(key.str());
+            const std::string where = "run." + k;
+            if (k != "isolate") r.fail(r.pos(key.source()), where, "unknown key; expected isolate");
+            const std::string value = r.string(node, where, "\"none\", \"untrusted\" or \"all\"");
+            const auto policy = isolation::parse_isolation_policy(value);
+            if (!policy)
+                r.fail(r.pos(node), where, fmt::format("expected \"none\", \"untrusted\" or \"all\", found \"{}\"", value));
+            scenario.isolate = *policy;
+        }
     }
 
     const toml::node* header = root.get("scenario");

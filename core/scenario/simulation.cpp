@@ -139,6 +139,13 @@ struct Workspace {
     std::vector<double> z, u;
     std::vector<std::unique_ptr<Formula>> formulas;         // [step], formula steps only
     std::vector<std::vector<double>> drawn_values;          // [drawn input][row], when the Simulation captures them
+    // [step]: where a model step's rows are built and evaluated in place, made by its instance
+    // (shared with the worker of an isolated plugin, so no batch is copied), and which instance.
+    std::vector<std::unique_ptr<host::BatchArea>> areas;
+    std::vector<const host::ModelInstance*> area_owners;
+    // The current step's batch: a model step's area, or batch_in/batch_out for a formula.
+    double* in_rows = nullptr;
+    double* out_rows = nullptr;
 };
 
 class Simulation {
@@ -205,25 +212,42 @@ public:
             const StepPlan& plan = *step.plan;
             const std::size_t width = plan.columns.size();
             const std::size_t n_out = plan.output_keys.size();
-            w.batch_in.resize(count * width);
-            w.batch_out.resize(count * n_out);
+            const host::ModelInstance* instance =
+                plan.instance ? step.instances[step.instances.size() == 1 ? 0 : worker].get() : nullptr;
+            if (instance) {
+                if (w.areas.size() <= step.index) {
+                    w.areas.resize(run_.plans.size());
+                    w.area_owners.resize(run_.plans.size());
+                }
+                std::unique_ptr<host::BatchArea>& area = w.areas[step.index];
+                if (!area || area->max_rows() < count || w.area_owners[step.index] != instance) {
+                    area.reset();
+                    area = instance->batch_area(std::max<std::size_t>(count, kDrawsPerBlock));
+                    w.area_owners[step.index] = instance;
+                }
+                w.in_rows = area->inputs();
+                w.out_rows = area->outputs();
+            } else {
+                w.batch_in.resize(count * width);
+                w.batch_out.resize(count * n_out);
+                w.in_rows = w.batch_in.data();
+                w.out_rows = w.batch_out.data();
+            }
             w.column.resize(count);
             for (std::size_t c = 0; c < width; ++c) {
                 fill_column(w, step, c, first, count);
-                for (std::size_t r = 0; r < count; ++r) w.batch_in[r * width + c] = w.column[r];
+                for (std::size_t r = 0; r < count; ++r) w.in_rows[r * width + c] = w.column[r];
             }
-            if (plan.instance) {
-                const host::ModelInstance& instance = *step.instances[step.instances.size() == 1 ? 0 : worker];
+            if (instance) {
+                host::BatchArea& area = *w.areas[step.index];
                 for (std::size_t from = 0; from < count; from += batch_rows_) {
                     const std::size_t rows = std::min(batch_rows_, count - from);
-                    const std::span<const double> in(w.batch_in.data() + from * width, rows * width);
-                    const std::span<double> out(w.batch_out.data() + from * n_out, rows * n_out);
                     try {
                         if (step.serial) {
                             const std::lock_guard lock(*step.serial);
-                            instance.evaluate(in, out);
+                            instance->evaluate(area, from, rows);
                         } else {
-                            instance.evaluate(in, out);
+                            instance->evaluate(area, from, rows);
                         }
                     } catch (const host::CallError& e) {
                         rethrow_at_draw(step, e, w, first, from);
@@ -235,7 +259,7 @@ public:
             auto& outputs = w.outputs[step.index];
             for (std::size_t o = 0; o < n_out; ++o) {
                 for (std::size_t r = 0; r < count; ++r) {
-                    const double v = w.batch_out[r * n_out + o];
+                    const double v = w.out_rows[r * n_out + o];
                     // Statistics need a value at every draw: an output its model may leave
                     // undefined fails the run at the first draw where it is. Given rows keep an
                     // undefined value the model declares possible (a step that uses it fails on
@@ -273,7 +297,7 @@ private:
         std::vector<std::string> shown;
         const std::size_t width = step.plan->columns.size();
         for (std::size_t c = 0; c < width; ++c)
-            shown.push_back(fmt::format("{} = {}", step.plan->columns[c].name, w.batch_in[r * width + c]));
+            shown.push_back(fmt::format("{} = {}", step.plan->columns[c].name, w.in_rows[r * width + c]));
         return shown.empty() ? std::string() : fmt::format(" with {}", fmt::join(shown, ", "));
     }
 

@@ -42,7 +42,9 @@ struct CacheWorkspace {
 
     // `impact --plugin-dir <plugins> args...` with this workspace's cache (or `cache_dir`).
     CommandResult run(std::vector<std::string> args, std::vector<std::string> environment = {}) const {
-        args.insert(args.begin(), {"--plugin-dir", plugins.string()});
+        // In-process: the load marker writes a file when loaded, which an isolated worker's sandbox
+        // forbids (tests/isolation covers that); here the subject is the cache.
+        args.insert(args.begin(), {"--isolate", "none", "--plugin-dir", plugins.string()});
         environment.push_back("IMPACT_TEST_LOAD_MARKER=" + marker.string());
         if (std::none_of(environment.begin(), environment.end(),
                          [](const std::string& e) { return e.rfind("IMPACT_CACHE_DIR=", 0) == 0; }))
@@ -387,7 +389,7 @@ TEST_CASE("plugin cache: concurrent starts never corrupt it or answer differentl
         for (int p = 0; p < kProcesses; ++p)
             threads.emplace_back([&, p] {
                 results[p] = impact::test::run_impact(
-                    impact_exe, {"--plugin-dir", w.plugins.string(), "plugins", "--json"}, scratch[p]->path(),
+                    impact_exe, {"--isolate", "none", "--plugin-dir", w.plugins.string(), "plugins", "--json"}, scratch[p]->path(),
                     {"IMPACT_CACHE_DIR=" + w.cache.string(), "IMPACT_TEST_LOAD_MARKER=" + w.marker.string()});
             });
         for (auto& t : threads) t.join();

@@ -1,0 +1,151 @@
+// One conversation between `impact` and an `impact-worker`: small messages on a socket, payloads in shared memory.
+//
+// The protocol is private to one build (host and worker ship together), so it has no version
+// negotiation beyond a number checked at start. A message is one SOCK_SEQPACKET datagram of
+// fixed size (Message); everything larger (descriptors, prepared values, batches of rows)
+// travels in a memfd that both processes map, so a batch of 32,768 rows costs two copies of
+// its numbers and one round trip, never a serialisation per row.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace impact::isolation {
+
+inline constexpr uint32_t kProtocolVersion = 1;
+
+enum class Op : uint32_t {
+    load = 1,          // payload: the plugin file's path. Reply payload: descriptors (JSON) or the reason
+    create = 2,        // payload: model id and prepared values. Reply: handle, notes or the error
+    evaluate = 3,      // handle, rows, widths; inputs at data offset 0. Reply: status and error
+    destroy = 4,       // handle
+    open_channel = 5,  // control only; two file descriptors ride along: the socket and the memfd
+    reply = 100,
+};
+
+// Fixed-size message. Replies echo the op they answer in `answered`.
+struct Message {
+    uint32_t op = 0;
+    uint32_t answered = 0;
+    int32_t status = 0;           // a reply's impact_status (or 0/1 for load and open_channel)
+    uint32_t input_width = 0;     // evaluate: values per row in, and out
+    uint32_t output_width = 0;
+    uint32_t reserved = 0;
+    uint64_t handle = 0;          // a prepared instance in the worker
+    uint64_t rows = 0;
+    uint64_t input_offset = 0;    // where evaluate's inputs are in the data area, in bytes
+    uint64_t output_offset = 0;   // where evaluate's outputs go in the data area, in bytes
+    uint64_t payload_bytes = 0;   // bytes at the start of the data area
+    uint64_t shared_bytes = 0;    // the memfd's size as the host last set it: the worker remaps when it changed
+};
+
+// The first page of every channel's shared memory. Only the control channel's is read: the worker
+// writes there what it could not say in a reply because it is about to die.
+struct SharedHeader {
+    uint32_t protocol_version = 0;
+    // Set by the worker's operator new handler: an allocation failed (the --plugin-memory limit).
+    uint32_t allocation_failed = 0;
+    // The system call the sandbox stopped (its number + 1; 0 when none) and, for an open, the path.
+    int32_t forbidden_syscall_plus_one = 0;
+    uint32_t forbidden_open_flags = 0;
+    char forbidden_path[240] = {};
+};
+inline constexpr std::size_t kHeaderBytes = 4096;
+
+// What waiting for a message can end in.
+enum class Received { message, closed, timed_out };
+
+// A socket and the shared memory beside it. Not thread-safe: one conversation at a time (the
+// host keeps a pool, one channel per concurrent caller; the worker serves each on a thread).
+class Channel {
+public:
+    // Host side: a new socket pair and memfd of `data_bytes`; worker_socket() and memfd() are to
+    // be handed to the worker, then forget_worker_end() closes the host's copy of its socket.
+    static Channel create(std::size_t data_bytes);
+    // Worker side: adopts the descriptors the host passed and maps `shared_bytes`.
+    static Channel adopt(int socket_fd, int memfd, std::size_t shared_bytes);
+
+    Channel(Channel&& other) noexcept;
+    Channel& operator=(Channel&& other) noexcept;
+    Channel(const Channel&) = delete;
+    Channel& operator=(const Channel&) = delete;
+    ~Channel();
+
+    int socket() const noexcept { return socket_; }
+    int worker_socket() const noexcept { return worker_socket_; }
+    int memfd() const noexcept { return memfd_; }
+    void forget_worker_end() noexcept;
+
+    // Sends one message (with descriptors when given). False when the peer is gone.
+    bool send(Message message, std::span<const int> fds = {}) noexcept;
+    // Waits up to timeout_ms (negative: forever) for one message; descriptors that came with it
+    // are appended to *fds (closed when fds is null).
+    Received receive(Message& message, int timeout_ms, std::vector<int>* fds = nullptr) noexcept;
+
+    // The data area after the header page.
+    std::byte* data() const noexcept { return mapping_ + kHeaderBytes; }
+    std::size_t data_bytes() const noexcept { return shared_bytes_ - kHeaderBytes; }
+    SharedHeader& header() const noexcept { return *reinterpret_cast<SharedHeader*>(mapping_); }
+
+    // Host: grows the memfd so the data area holds at least `bytes` (never shrinks). Throws
+    // std::runtime_error when the memory cannot be had.
+    void reserve_data(std::size_t bytes);
+    // Worker: maps the memfd again when the host grew it.
+    void follow_size(uint64_t shared_bytes);
+
+private:
+    Channel() = default;
+    void map(std::size_t shared_bytes);
+    void unmap() noexcept;
+
+    int socket_ = -1;
+    int worker_socket_ = -1;
+    int memfd_ = -1;
+    std::byte* mapping_ = nullptr;
+    std::size_t shared_bytes_ = 0;
+};
+
+// Payloads: a flat byte string with length-prefixed fields, read back with bounds checks, since
+// the host must not trust what a worker (running a plugin that may have scribbled on its memory)
+// sends back.
+class PayloadWriter {
+public:
+    void u32(uint32_t value) { raw(&value, sizeof value); }
+    void u64(uint64_t value) { raw(&value, sizeof value); }
+    void i32(int32_t value) { raw(&value, sizeof value); }
+    void i64(int64_t value) { raw(&value, sizeof value); }
+    void f64(double value) { raw(&value, sizeof value); }
+    void text(std::string_view value) {
+        u64(value.size());
+        raw(value.data(), value.size());
+    }
+    void raw(const void* bytes, std::size_t count);
+    const std::string& bytes() const noexcept { return bytes_; }
+
+private:
+    std::string bytes_;
+};
+
+class PayloadReader {
+public:
+    PayloadReader(const std::byte* data, std::size_t size) noexcept : data_(data), size_(size) {}
+    // Each throws std::runtime_error("truncated payload") rather than read past the end.
+    uint32_t u32();
+    uint64_t u64();
+    int32_t i32();
+    int64_t i64();
+    double f64();
+    std::string text();
+    void raw(void* out, std::size_t count);
+    std::size_t remaining() const noexcept { return size_ - offset_; }
+
+private:
+    const std::byte* data_;
+    std::size_t size_;
+    std::size_t offset_ = 0;
+};
+
+}  // namespace impact::isolation
