@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "host/model.hpp"
+#include "host/plugin_call_guard.hpp"
 #include "text/printable.hpp"
 #include "text/user_error.hpp"
 
@@ -89,6 +90,8 @@ int finish_stdout(int code) {
 
 int main(int argc, char** argv) {
     using namespace impact::cli;
+    // Before any plugin is loaded: a plugin that calls exit() ends the run with exit 3, not 0.
+    impact::host::install_plugin_exit_handler();
     CLI::App app{"Impact: financial-impact models as plugins", "impact"};
     app.set_version_flag("--version", std::string(IMPACT_VERSION) + " (plugin ABI " +
                                           std::to_string(IMPACT_ABI_MAJOR) + "." + std::to_string(IMPACT_ABI_MINOR) + ")");

@@ -21,4 +21,9 @@ public:
     PendingTemporary& operator=(const PendingTemporary&) = delete;
 };
 
+// Removes the pending temporary now, if there is one (unlinkat only, async-signal-safe), for a
+// process about to end without unwinding: the handler that stops a run whose plugin called
+// exit() (host/plugin_call_guard.cpp).
+void remove_pending_temporary() noexcept;
+
 }  // namespace impact::io
