@@ -9,9 +9,9 @@ namespace impact::host {
 // which call, removes a report temporary that is being written (io::remove_pending_temporary)
 // and ends the process with _exit(3), so the run fails loudly instead of ending with exit 0 and
 // an empty stdout. This is the host's second piece of global mutable state
-// (docs/architecture.md): a process-wide count of calls in flight and, per thread, the
-// innermost call. Cost: one relaxed atomic increment and decrement and two thread-local stores
-// per call (per batch for evaluate). `file` and `model_id` must outlive the guard (they point
+// (docs/architecture.md): one slot per thread holding its innermost call, which the handler
+// reads on any thread. Cost: two relaxed stores to the thread's own slot per call (per batch
+// for evaluate), no read-modify-write. `file` and `model_id` must outlive the guard (they point
 // into the plugin's PluginInfo or the caller's path); `call` is a string literal.
 class PluginCallGuard {
 public:

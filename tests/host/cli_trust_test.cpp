@@ -407,6 +407,28 @@ TEST_CASE("trust: a plugin that calls exit() in evaluate or prepare, or quick_ex
     }
 }
 
+TEST_CASE("trust: a plugin that calls exit() on a Monte Carlo worker thread ends impact with exit 3") {
+    const TempDir temp;
+    const fs::path plugin = copy_file_to(exit_in_call_file, temp.path() / "plugins" / "exit_in_call.so");
+    const fs::path report = temp.path() / "out" / "report.json";
+    write_file(report, old_report);
+    const fs::path scenario = temp.write("draws.toml", "[scenario]\nname = \"draws\"\n\n[[step]]\nid = \"d\"\nmodel = "
+                                                       "\"test.exit.draws\"\nx = { dist = \"uniform\", low = 0, high = 200 }\n");
+    const CommandResult point = run(temp, {"--plugin-dir", plugin.parent_path().string(), "run", scenario.string()});
+    INFO(point.describe());
+    REQUIRE(point.exit_code == 0);  // the point value, 100 at most, does not exit
+    const CommandResult r = run(temp, {"--plugin-dir", plugin.parent_path().string(), "run", scenario.string(), "--draws",
+                                       "100000", "--threads", "4", "--quiet", "--format", "json", "-o", report.string()});
+    INFO(r.describe());
+    REQUIRE(r.exited);
+    CHECK(r.exit_code == 3);
+    CHECK(r.out.empty());
+    CHECK(r.err == "impact: plugin " + plugin.string() +
+                       " called exit(7) during evaluate of model test.exit.draws; the run was stopped (exit 3)\n");
+    CHECK(read_file(report) == old_report);
+    CHECK(other_files(report.parent_path(), {"report.json"}).empty());
+}
+
 TEST_CASE("trust: a plugin whose constructor calls exit(0) ends impact with exit 3 naming the load") {
     const TempDir temp;
     const fs::path dir = temp.path() / "plugins";

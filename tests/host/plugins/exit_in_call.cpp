@@ -51,7 +51,28 @@ public:
     void evaluate(sdk::Batch&) const { std::quick_exit(0); }
 };
 
+// Calls exit(7) only for x above 100, which Monte Carlo draws reach and the point value (the
+// median, 100) does not: the exit then comes from one of the host's worker threads.
+class ExitInDraws {
+public:
+    static sdk::ModelSpec spec() {
+        return sdk::ModelSpec("test.exit.draws")
+            .name("Calls exit(7) for x above 100")
+            .version("1.0.0")
+            .thread_safety(sdk::ThreadSafety::fully_safe)
+            .input(sdk::Input::number("x", "X").required())
+            .output(sdk::Output("y", "x"));
+    }
+    explicit ExitInDraws(const sdk::PreparedInputs&) {}
+    void evaluate(sdk::Batch& batch) const {
+        for (uint64_t row = 0; row < batch.rows(); ++row) {
+            if (batch.input(row, 0) > 100) std::exit(7);
+            batch.output(row, 0) = batch.input(row, 0);
+        }
+    }
+};
+
 }  // namespace
 
 IMPACT_PLUGIN("org.impact.test.exit-in-call", "1.0.0", "Host test plugin that calls exit() during calls",
-              ExitInEvaluate, ExitInPrepare, QuickExitInEvaluate);
+              ExitInEvaluate, ExitInPrepare, QuickExitInEvaluate, ExitInDraws);
