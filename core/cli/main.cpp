@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     // Global options such as --plugin-dir may also follow the subcommand.
     app.fallthrough();
-    app.footer("Exit codes: 0 success, 2 usage or input error, 3 a model failed, 4 compare --tolerance exceeded, 1 internal "
+    app.footer("Exit codes: 0 success, 2 usage or input error, 3 a model failed (or a plugin called exit()), 4 compare --tolerance exceeded, 1 internal "
                "error.\n"
                "Plugins are searched in the bundled folder, then IMPACT_PLUGIN_PATH (':'-separated absolute "
                "folders), then each --plugin-dir; the first plugin to declare a model id wins. Plugin files and "
