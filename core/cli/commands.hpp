@@ -23,6 +23,8 @@ struct GlobalOptions {
     std::vector<std::filesystem::path> first_plugin_dirs{};
     bool verbose = false;  // loader log on stderr
     bool no_plugin_cache = false;  // --no-plugin-cache (or IMPACT_NO_PLUGIN_CACHE): load every plugin
+    // --allow-unsafe-plugin-dirs: load plugins that others could have written (host/plugin_permissions.hpp).
+    bool allow_unsafe_plugin_dirs = false;
     // --max-input-mb: the largest scenario, data or quote file read, in MB of 1,048,576 bytes.
     std::uint64_t max_input_megabytes = io::kDefaultMaxInputMegabytes;
 
@@ -39,12 +41,23 @@ struct GlobalOptions {
 GlobalOptions isolation_for(const GlobalOptions& options, const scenario::Scenario& scenario);
 
 // Builds the registry from the bundled folder, IMPACT_PLUGIN_PATH and --plugin-dir through the
-// plugin cache, loads the plugins of `models_to_load` (the models the command will prepare),
-// and logs refusals on stderr (every plugin, cached or loaded, with --verbose).
+// plugin cache, loads the plugins of `models_to_load` (the models the command will prepare) and
+// those with the ids `plugins_to_load`, and logs refusals on stderr (every plugin, cached or
+// loaded, with --verbose). `before_load`, when given, sees the registry as listed, before any
+// of those loads (and may throw to stop the command there).
 host::Registry load_registry(const GlobalOptions& options, bool warn_rejected,
-                             const std::vector<std::string>& models_to_load = {});
+                             const std::vector<std::string>& models_to_load = {},
+                             const std::vector<std::string>& plugins_to_load = {},
+                             const std::function<void(const host::Registry&)>& before_load = {});
 
-int run_plugins(const GlobalOptions& options, bool json);
+// The registry of a command that runs a scenario (run, validate, sensitivity, compare): the
+// plugins of its models and of its [plugins] pins are loaded, and every pin is checked before
+// and after loading (UserError, exit 2, at the pin's file:line:column on a missing plugin or a
+// version or SHA-256 that differs).
+host::Registry load_scenario_registry(const GlobalOptions& options, const scenario::Scenario& scenario);
+
+// `pins`: print a TOML [plugins] table with every usable plugin's version and SHA-256.
+int run_plugins(const GlobalOptions& options, bool json, bool pins = false);
 int run_describe(const GlobalOptions& options, const std::string& model_id, bool json);
 
 struct ConvertOptions {

@@ -37,8 +37,10 @@ int compare_command(const GlobalOptions& options, const CompareCommandOptions& c
         if (equals == std::string::npos || equals + 1 == assignment.size() || it == compare.scenario_files.end())
             throw UserError(fmt::format("--plugin-dir-for: expected FILE=DIR with FILE one of the scenario files given, found \"{}\"",
                                         text::printable(assignment)));
-        const std::filesystem::path dir = assignment.substr(equals + 1);
         std::error_code ec;
+        // Made absolute now, as --plugin-dir is: the folder the user meant from here.
+        std::filesystem::path dir = assignment.substr(equals + 1);
+        if (const auto absolute = std::filesystem::absolute(dir, ec); !ec) dir = absolute.lexically_normal();
         if (!std::filesystem::is_directory(dir, ec))
             throw UserError(fmt::format("--plugin-dir-for: expected a folder after '=', found \"{}\", which is not one",
                                         text::printable(dir.string())));
@@ -56,7 +58,7 @@ int compare_command(const GlobalOptions& options, const CompareCommandOptions& c
         Side& side = sides[s];
         side.scenario = scenario::read_scenario_file(compare.scenario_files[s], options.max_input_bytes());
         side.registry =
-            std::make_unique<host::Registry>(load_registry(isolation_for(side_options[s], side.scenario), /*warn_rejected=*/true, models_of(side.scenario)));
+            std::make_unique<host::Registry>(load_scenario_registry(side_options[s], side.scenario));
         scenario::RunOptions run_options;
         run_options.keep_plans = compare.draws.has_value();
         side.run = scenario::run_scenario(side.scenario, *side.registry, scenario::RunMode::run, run_options);

@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "host/model.hpp"
+#include "host/plugin_call_guard.hpp"
 #include "text/printable.hpp"
 #include "text/user_error.hpp"
 
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -89,20 +91,26 @@ int finish_stdout(int code) {
 
 int main(int argc, char** argv) {
     using namespace impact::cli;
+    // Before any plugin is loaded: a plugin that calls exit() ends the run with exit 3, not 0.
+    impact::host::install_plugin_exit_handler();
     CLI::App app{"Impact: financial-impact models as plugins", "impact"};
     app.set_version_flag("--version", std::string(IMPACT_VERSION) + " (plugin ABI " +
                                           std::to_string(IMPACT_ABI_MAJOR) + "." + std::to_string(IMPACT_ABI_MINOR) + ")");
     app.require_subcommand(1);
     // Global options such as --plugin-dir may also follow the subcommand.
     app.fallthrough();
-    app.footer("Exit codes: 0 success, 2 usage or input error, 3 a model failed, 4 compare --tolerance exceeded, 1 internal "
+    app.footer("Exit codes: 0 success, 2 usage or input error, 3 a model failed (or a plugin called exit()), 4 compare --tolerance exceeded, 1 internal "
                "error.\n"
-               "Plugins are searched in the bundled folder, then IMPACT_PLUGIN_PATH (':'-separated), then each "
-               "--plugin-dir; the first plugin to declare a model id wins.");
+               "Plugins are searched in the bundled folder, then IMPACT_PLUGIN_PATH (':'-separated absolute "
+               "folders), then each --plugin-dir; the first plugin to declare a model id wins. Plugin files and "
+               "folders that other users can write to are refused.");
 
     GlobalOptions global;
     app.add_option("--plugin-dir", global.plugin_dirs, "Also load plugins from this folder (repeatable)")
         ->check(CLI::ExistingDirectory);
+    app.add_flag("--allow-unsafe-plugin-dirs", global.allow_unsafe_plugin_dirs,
+                 "DANGEROUS: load plugins from files and folders that other users can write to (group- or "
+                 "world-writable, or owned by another user); anyone who can write there runs code as you");
     app.add_flag("-v,--verbose", global.verbose, "Log every plugin load on stderr");
     app.add_flag("--no-plugin-cache", global.no_plugin_cache,
                  "Load every plugin instead of listing them from the plugin cache (also IMPACT_NO_PLUGIN_CACHE=1)");
@@ -141,6 +149,11 @@ int main(int argc, char** argv) {
     bool plugins_json = false;
     CLI::App* plugins = app.add_subcommand("plugins", "List plugins, their models, and rejected files");
     plugins->add_flag("--json", plugins_json, "Machine-readable output (schema impact.plugins/1)");
+    bool plugins_pins = false;
+    plugins->add_flag("--pins", plugins_pins,
+                      "Print a TOML [plugins] table pinning every usable plugin (version and SHA-256), to paste "
+                      "into a scenario")
+        ->excludes("--json");
 
     std::string describe_model;
     bool describe_json = false;
@@ -279,6 +292,14 @@ int main(int argc, char** argv) {
         std::reverse(args.begin(), args.end());
         if (!args.empty()) args.pop_back();  // the program name: CLI11's vector form takes the arguments only
         app.parse(args);
+        // A relative --plugin-dir is what the user typed, meant against the current folder now:
+        // made absolute here so the search path (and the plugin cache's key) never depends on
+        // where a later step runs.
+        for (std::filesystem::path& dir : global.plugin_dirs) {
+            std::error_code ec;
+            const std::filesystem::path absolute = std::filesystem::absolute(dir, ec);
+            if (!ec) dir = absolute.lexically_normal();
+        }
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
@@ -296,7 +317,7 @@ int main(int argc, char** argv) {
 
     try {
         int code = kExitInternal;
-        if (*plugins) code = run_plugins(global, plugins_json);
+        if (*plugins) code = run_plugins(global, plugins_json, plugins_pins);
         else if (*describe) code = run_describe(global, describe_model, describe_json);
         else if (*convert) code = run_convert(global, convert_options);
         else if (*run) code = run_scenario_command(global, run_options);

@@ -47,14 +47,20 @@ GlobalOptions isolation_for(const GlobalOptions& options, const scenario::Scenar
 }
 
 host::Registry load_registry(const GlobalOptions& options, bool warn_rejected,
-                             const std::vector<std::string>& models_to_load) {
-    auto search_path = host::plugin_search_path(host::bundled_plugin_dir(), env("IMPACT_PLUGIN_PATH"), options.plugin_dirs);
+                             const std::vector<std::string>& models_to_load, const std::vector<std::string>& plugins_to_load,
+                             const std::function<void(const host::Registry&)>& before_load) {
+    std::vector<std::string> ignored_entries;
+    auto search_path = host::plugin_search_path(host::bundled_plugin_dir(), env("IMPACT_PLUGIN_PATH"), options.plugin_dirs,
+                                                &ignored_entries);
+    // Every command says so, not only -v: the user meant that folder to be searched.
+    for (const std::string& line : ignored_entries) fmt::print(stderr, "{}\n", shown(line));
     // impact compare --plugin-dir-for: one side's folders come first, so that their plugins win.
     for (auto dir = options.first_plugin_dirs.rbegin(); dir != options.first_plugin_dirs.rend(); ++dir)
         search_path.insert(search_path.begin(), host::SearchDir{*dir, "--plugin-dir-for"});
     host::DiscoverOptions discover;
     discover.isolation = options.isolate;
     discover.limits = options.limits;
+    discover.allow_unsafe_plugin_dirs = options.allow_unsafe_plugin_dirs;
     if (options.verbose) discover.log = [](const std::string& line) { fmt::print(stderr, "{}\n", shown(line)); };
     if (cache_disabled(options)) {
         if (options.verbose) fmt::print(stderr, "impact: plugin cache off: every plugin is loaded\n");
@@ -81,8 +87,11 @@ host::Registry load_registry(const GlobalOptions& options, bool warn_rejected,
                                                                  : "");
         }
     }
+    // Before any plugin code runs for the command (a scenario's pins are checked here).
+    if (before_load) before_load(registry);
     // Before any warning is printed: a stale entry found here changes what is listed.
     registry.load_plugins_for(models_to_load);
+    registry.load_plugins_with_ids(plugins_to_load);
     registry.save_cache();
     if (warn_rejected || options.verbose) {
         for (const auto& rejected : registry.rejected())
@@ -95,8 +104,19 @@ host::Registry load_registry(const GlobalOptions& options, bool warn_rejected,
     return registry;
 }
 
-int run_plugins(const GlobalOptions& options, bool json) {
+int run_plugins(const GlobalOptions& options, bool json, bool pins) {
     const host::Registry registry = load_registry(options, /*warn_rejected=*/false);
+    if (pins) {
+        // TOML a scenario reads back as pins (docs/scenarios.md, "Plugin pins"). Plugin ids and
+        // versions passed the loader's rules (reverse-DNS, semver), so they need no escaping.
+        fmt::print("# impact plugins --pins: every usable plugin's version and file SHA-256\n[plugins]\n");
+        for (const auto& entry : registry.plugins()) {
+            const auto& info = *entry.info;
+            fmt::print("\"{}\" = {{ version = \"{}\", sha256 = \"{}\" }}\n", info.id, info.version,
+                       registry.file_sha256(info.file));
+        }
+        return kExitSuccess;
+    }
     if (json) {
         io::Json doc = io::Json::object();
         doc["schema"] = "impact.plugins/1";

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 #include <string_view>
 
@@ -23,6 +24,53 @@ std::vector<std::string> models_of(const scenario::Scenario& scenario) {
     for (const scenario::Step& step : scenario.steps)
         if (!step.formula && seen.insert(step.model).second) ids.push_back(step.model);
     return ids;
+}
+
+namespace {
+
+// Each pin against the plugin of that id as the registry has it now (listed or loaded).
+void check_pins(const scenario::Scenario& scenario, const host::Registry& registry) {
+    for (const scenario::PluginPin& pin : scenario.pins) {
+        const std::string key = fmt::format("plugins.\"{}\"", pin.plugin_id);
+        const auto entry = std::find_if(registry.plugins().begin(), registry.plugins().end(),
+                                        [&](const host::Registry::Entry& e) { return e.info->id == pin.plugin_id; });
+        if (entry == registry.plugins().end()) {
+            const std::size_t refused = registry.rejected().size();
+            throw UserError(fmt::format(
+                "{}: {}: the scenario pins plugin {}, which is not {} (see 'impact plugins')", pin.pos.str(), key,
+                pin.plugin_id,
+                refused == 0 ? std::string("on the search path")
+                             : fmt::format("among the usable plugins on the search path ({} file{} refused)", refused,
+                                           refused == 1 ? " was" : "s were")));
+        }
+        const host::PluginInfo& info = *entry->info;
+        if (pin.version && *pin.version != info.version)
+            throw UserError(fmt::format("{}: {}.version: plugin {} in {}: expected version {}, found {}",
+                                        pin.version_pos.str(), key, pin.plugin_id, info.file.string(), *pin.version,
+                                        info.version));
+        if (pin.sha256) {
+            const std::string found = registry.file_sha256(info.file);
+            if (found != *pin.sha256)
+                throw UserError(fmt::format("{}: {}.sha256: plugin {} in {}: expected SHA-256 {}, found {}",
+                                            pin.sha256_pos.str(), key, pin.plugin_id, info.file.string(), *pin.sha256,
+                                            found));
+        }
+    }
+}
+
+}  // namespace
+
+host::Registry load_scenario_registry(const GlobalOptions& options, const scenario::Scenario& scenario) {
+    std::vector<std::string> pinned;
+    for (const scenario::PluginPin& pin : scenario.pins) pinned.push_back(pin.plugin_id);
+    // Checked before loading, so that a plugin whose file is not the pinned one never runs its
+    // code when its entry comes from the cache, and again after: a late load may find an entry
+    // stale and settle the plugins anew.
+    const auto check = [&](const host::Registry& listed) { check_pins(scenario, listed); };
+    host::Registry registry =
+        load_registry(isolation_for(options, scenario), /*warn_rejected=*/true, models_of(scenario), pinned, check);
+    check_pins(scenario, registry);
+    return registry;
 }
 
 void write_report(const std::optional<std::filesystem::path>& output_file, const scenario::Scenario& scenario,
@@ -51,7 +99,7 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
         run.until ? scenario::parse_convergence_targets(*run.until) : std::vector<scenario::ConvergenceTarget>{};
     scenario::Scenario scenario = scenario::read_scenario_file(run.scenario_file, options.max_input_bytes());
     scenario::apply_overrides(scenario, run.overrides);
-    const host::Registry registry = load_registry(isolation_for(options, scenario), /*warn_rejected=*/true, models_of(scenario));
+    const host::Registry registry = load_scenario_registry(options, scenario);
     scenario::RunOptions run_options;
     run_options.keep_plans = run.draws.has_value() || run.cases;
     run_options.cases = run.cases;
@@ -93,7 +141,7 @@ int validate_scenario_command(const GlobalOptions& options, const std::filesyste
                               const std::vector<std::string>& overrides) {
     scenario::Scenario scenario = scenario::read_scenario_file(scenario_file, options.max_input_bytes());
     scenario::apply_overrides(scenario, overrides);
-    const host::Registry registry = load_registry(isolation_for(options, scenario), /*warn_rejected=*/true, models_of(scenario));
+    const host::Registry registry = load_scenario_registry(options, scenario);
     const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::validate);
     scenario::check_thresholds(scenario, result);
     scenario::check_actuals(scenario, result);

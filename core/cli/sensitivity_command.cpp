@@ -11,7 +11,7 @@ int sensitivity_command(const GlobalOptions& options, const SensitivityCommandOp
     // Everything is computed before anything is written, so a failure writes nothing.
     scenario::Scenario scenario = scenario::read_scenario_file(sensitivity.scenario_file, options.max_input_bytes());
     scenario::apply_overrides(scenario, sensitivity.overrides);
-    const host::Registry registry = load_registry(isolation_for(options, scenario), /*warn_rejected=*/true, models_of(scenario));
+    const host::Registry registry = load_scenario_registry(options, scenario);
     scenario::RunOptions run_options;
     run_options.keep_plans = true;
     run_options.cases = !scenario.cases.empty();  // inputs that cases set are swung in the tornado

@@ -1,6 +1,8 @@
 // Preparing and evaluating model instances through the C ABI, with the host's input checks.
 #include "host/model.hpp"
 
+#include "host/plugin_call_guard.hpp"
+
 #include "text/iso_date.hpp"
 
 #include <fmt/format.h>
@@ -243,6 +245,7 @@ ModelInstance Model::prepare(PreparedValues values) const {
 
     ErrorBuffer error;
     impact_model_instance* instance = nullptr;
+    const PluginCallGuard in_flight("prepare", plugin_->info().file.c_str(), model.id.c_str());
     const impact_status status = guard_plugin_call(model.id, "create", [&] {
         return plugin_->create_instance(model.id.c_str(), &args, &instance, &error.error);
     });
@@ -312,6 +315,7 @@ void ModelInstance::release() noexcept {
     if (!instance_) return;
     // Destroy before the library reference drops: the code lives in the library.
     try {
+        const PluginCallGuard in_flight("destroy", plugin_->info().file.c_str(), info_->id.c_str());
         instance_->destroy(instance_);
     } catch (...) {
         // A plugin that throws from destroy broke the contract; nothing useful to do here.
@@ -408,6 +412,7 @@ void ModelInstance::check_batch(std::span<const double> inputs, std::span<double
 
 void ModelInstance::evaluate_unchecked(const double* inputs, uint64_t rows, double* outputs) const {
     ErrorBuffer error;
+    const PluginCallGuard in_flight("evaluate", plugin_->info().file.c_str(), info_->id.c_str());
     const impact_status status = guard_plugin_call(
         info_->id, "evaluate", [&] { return instance_->evaluate(instance_, inputs, rows, outputs, &error.error); });
     if (status != IMPACT_STATUS_OK) error.raise(status, info_->id);
@@ -435,6 +440,7 @@ void ModelInstance::check_outputs(const double* outputs, uint64_t rows) const {
 std::vector<std::pair<std::string, std::string>> ModelInstance::notes() const {
     std::vector<std::pair<std::string, std::string>> out;
     if (!instance_->get_note) return out;
+    const PluginCallGuard in_flight("get_note", plugin_->info().file.c_str(), info_->id.c_str());
     guard_plugin_call(info_->id, "get_note", [&] {
         for (uint32_t i = 0;; ++i) {
             const char* key = nullptr;

@@ -7,6 +7,7 @@
 #include "host/plugin_library.hpp"
 
 #include "isolation/isolated_plugin.hpp"
+#include "host/plugin_call_guard.hpp"
 
 #include "host/model.hpp"
 
@@ -519,7 +520,13 @@ std::string descriptor_failure_text(DescriptorReader& reader, const impact_plugi
 
 }  // namespace
 
-LoadedPlugin::~LoadedPlugin() = default;
+LoadedPlugin::~LoadedPlugin() {
+    // dlclose runs the plugin's destructors: plugin code, in flight like any call. A library
+    // refused during load has no file yet; load's own guard covers it.
+    if (info_.file.empty()) return;
+    const PluginCallGuard in_flight("unload", info_.file.c_str());
+    library_.reset();
+}
 
 std::shared_ptr<const LoadedPlugin> LoadedPlugin::load_isolated(const std::filesystem::path& file,
                                                                 const isolation::IsolationLimits& limits) {
@@ -546,6 +553,8 @@ impact_status LoadedPlugin::create_instance(const char* model_id, const impact_p
 
 std::shared_ptr<const LoadedPlugin> LoadedPlugin::load(const std::filesystem::path& file) {
     const std::string name = file.string();
+    // dlopen runs the library's constructors, and the descriptor calls below are plugin code.
+    const PluginCallGuard in_flight("load", name.c_str());
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec)) throw LoadError(name + ": not a regular file");
 

@@ -1,6 +1,7 @@
 // Plugin discovery: search order, the descriptor cache, duplicate handling and the list of rejected files.
 #include "host/registry.hpp"
 
+#include "host/plugin_permissions.hpp"
 #include "io/sha256.hpp"
 
 #include <boost/dll/runtime_symbol_info.hpp>
@@ -32,7 +33,8 @@ std::string host_build_identity() {
 
 std::vector<SearchDir> plugin_search_path(const std::filesystem::path& bundled_dir,
                                           std::optional<std::string_view> env_plugin_path,
-                                          const std::vector<std::filesystem::path>& cli_dirs) {
+                                          const std::vector<std::filesystem::path>& cli_dirs,
+                                          std::vector<std::string>* ignored) {
     std::vector<SearchDir> path;
     if (!bundled_dir.empty()) path.push_back({bundled_dir, "bundled"});
     if (env_plugin_path) {
@@ -40,7 +42,15 @@ std::vector<SearchDir> plugin_search_path(const std::filesystem::path& bundled_d
         while (!rest.empty()) {
             const std::size_t colon = rest.find(':');
             const std::string_view dir = rest.substr(0, colon);
-            if (!dir.empty()) path.push_back({std::filesystem::path(dir), "IMPACT_PLUGIN_PATH"});
+            // An empty entry names nothing: skipped without a word (a stray ':' is common).
+            if (!dir.empty() && dir.front() != '/') {
+                if (ignored)
+                    ignored->push_back(fmt::format("impact: IMPACT_PLUGIN_PATH entry \"{}\" is relative and was "
+                                                   "ignored: give an absolute folder",
+                                                   dir));
+            } else if (!dir.empty()) {
+                path.push_back({std::filesystem::path(dir), "IMPACT_PLUGIN_PATH"});
+            }
             if (colon == std::string_view::npos) break;
             rest.remove_prefix(colon + 1);
         }
@@ -76,6 +86,7 @@ Registry Registry::discover(const std::vector<SearchDir>& search_path, DiscoverO
     registry.log_ = std::move(options.log);
     registry.isolation_ = options.isolation;
     registry.limits_ = std::move(options.limits);
+    registry.allow_unsafe_plugin_dirs_ = options.allow_unsafe_plugin_dirs;
     if (registry.cache_) {
         if (!registry.cache_->problem().empty()) {
             registry.log(fmt::format("impact: plugin cache {}", registry.cache_->problem()));
@@ -92,17 +103,49 @@ Registry Registry::discover(const std::vector<SearchDir>& search_path, DiscoverO
         std::error_code ec;
         dir.missing = !std::filesystem::is_directory(dir.dir, ec);
         if (dir.missing) continue;
-        for (const auto& file : plugin_files_in(dir.dir)) registry.add_file(file, dir.origin);
+        // The folder is judged once; each file in it then carries its refusal.
+        const std::string dir_refusal =
+            registry.allow_unsafe_plugin_dirs_ ? std::string() : unsafe_permissions(dir.dir);
+        for (const auto& file : plugin_files_in(dir.dir)) registry.add_found_file(file, dir.origin, dir.dir, dir_refusal);
     }
     return registry;
 }
 
 void Registry::add_file(const std::filesystem::path& file, const std::string& origin) {
+    add_found_file(file, origin, {}, {});
+}
+
+std::string Registry::permission_refusal(const std::filesystem::path& file, const std::filesystem::path& search_dir,
+                                         const std::string& search_dir_refusal) const {
+    if (allow_unsafe_plugin_dirs_) return {};
+    std::string why = search_dir_refusal;
+    // The folder the file sits in: the search folder itself, or the plugin's own folder one
+    // level down (checked here, as it differs per file).
+    const std::filesystem::path folder = file.parent_path();
+    if (why.empty() && (search_dir.empty() || folder != search_dir)) why = unsafe_permissions(folder);
+    if (why.empty()) why = unsafe_permissions(file);
+    if (why.empty()) return {};
+    return fmt::format("{}: refused: {}. Use --allow-unsafe-plugin-dirs to load it anyway", file.string(), why);
+}
+
+void Registry::add_found_file(const std::filesystem::path& file, const std::string& origin,
+                              const std::filesystem::path& search_dir, const std::string& search_dir_refusal) {
     std::error_code ec;
     const std::filesystem::path canonical = std::filesystem::weakly_canonical(file, ec);
     const std::filesystem::path key = ec ? file : canonical;
     // The same file reached twice (bundled folder also on IMPACT_PLUGIN_PATH) is used once.
     if (!seen_files_.insert(key.string()).second) return;
+    // Before the cache is consulted and before any load: an entry made while the folder was
+    // safe must not list a file that anyone may have replaced since.
+    if (std::string refusal = permission_refusal(file, search_dir, search_dir_refusal); !refusal.empty()) {
+        FileRecord record;
+        record.file = file;
+        record.origin = origin;
+        record.rejected_reason = std::move(refusal);
+        records_.push_back(std::move(record));
+        index_record(records_.size() - 1);
+        return;
+    }
     std::optional<FileRecord> cached = cache_ ? from_cache(file, origin) : std::nullopt;
     records_.push_back(cached ? std::move(*cached) : probe(file, origin));
     index_record(records_.size() - 1);
@@ -255,38 +298,57 @@ void Registry::load_plugins_for(const std::vector<std::string>& model_ids) {
         for (const std::string& id : model_ids) {
             const auto found = model_by_id_.find(id);
             if (found == model_by_id_.end()) continue;
-            FileRecord& record = records_[plugin_records_[models_[found->second].plugin]];
-            if (record.library) continue;
-            std::shared_ptr<const LoadedPlugin> library;
-            std::string failure;
-            try {
-                library = load_file(record.file, record.origin);
-            } catch (const LoadError& e) {
-                failure = e.what();
-            }
-            const std::optional<FileStamp> now = stamp_of(record.file);
-            const bool as_cached = library && library->info() == *record.info && now && record.stamp &&
-                                   *now == *record.stamp;
-            if (as_cached) {
-                record.library = library;
-                record.info = std::shared_ptr<const PluginInfo>(library, &library->info());
-                log(fmt::format("impact: loaded {} {} from {} for model {}", record.info->id, record.info->version,
-                                record.file.string(), id));
-            } else {
-                // The entry did not describe the file as it loads now: the file changed since
-                // it was listed, or a library it depends on did. Probe it again and search again.
-                log(fmt::format("impact: plugin cache entry for {} is stale ({}); loading it again",
-                                record.file.string(),
-                                !failure.empty() ? "it no longer loads"
-                                : library        ? "its descriptors or file changed"
-                                                 : "the file changed"));
-                record = probe(record.file, record.origin);
-            }
-            rebuild_index();
+            const std::size_t index = plugin_records_[models_[found->second].plugin];
+            if (records_[index].library) continue;
+            late_load(index, "for model " + id);
             again = true;
             break;
         }
     }
+}
+
+void Registry::load_plugins_with_ids(const std::vector<std::string>& plugin_ids) {
+    for (bool again = true; again;) {
+        again = false;
+        for (const std::string& id : plugin_ids) {
+            const auto found = plugin_by_id_.find(id);
+            if (found == plugin_by_id_.end()) continue;
+            const std::size_t index = plugin_records_[found->second];
+            if (records_[index].library) continue;
+            late_load(index, "pinned by the scenario");
+            again = true;
+            break;
+        }
+    }
+}
+
+void Registry::late_load(std::size_t index, const std::string& why) {
+    FileRecord& record = records_[index];
+    std::shared_ptr<const LoadedPlugin> library;
+    std::string failure;
+    try {
+        library = load_file(record.file, record.origin);
+    } catch (const LoadError& e) {
+        failure = e.what();
+    }
+    const std::optional<FileStamp> now = stamp_of(record.file);
+    const bool as_cached =
+        library && library->info() == *record.info && now && record.stamp && *now == *record.stamp;
+    if (as_cached) {
+        record.library = library;
+        record.info = std::shared_ptr<const PluginInfo>(library, &library->info());
+        log(fmt::format("impact: loaded {} {} from {} {}", record.info->id, record.info->version,
+                        record.file.string(), why));
+    } else {
+        // The entry did not describe the file as it loads now: the file changed since
+        // it was listed, or a library it depends on did. Probe it again and search again.
+        log(fmt::format("impact: plugin cache entry for {} is stale ({}); loading it again", record.file.string(),
+                        !failure.empty() ? "it no longer loads"
+                        : library        ? "its descriptors or file changed"
+                                         : "the file changed"));
+        record = probe(record.file, record.origin);
+    }
+    rebuild_index();
 }
 
 void Registry::save_cache() {

@@ -49,10 +49,14 @@ std::filesystem::path bundled_plugin_dir();
 std::string host_build_identity();
 
 // The search order: bundled folder, then each folder of IMPACT_PLUGIN_PATH (':'-separated),
-// then each --plugin-dir.
+// then each --plugin-dir. An IMPACT_PLUGIN_PATH entry must be absolute: a relative one ("." or
+// "plugins") would load whatever the current folder holds, as an empty PATH entry once ran
+// programs from it; it is left out and, when `ignored` is given, one line saying so is appended
+// there. An empty entry names no folder and is skipped silently.
 std::vector<SearchDir> plugin_search_path(const std::filesystem::path& bundled_dir,
                                           std::optional<std::string_view> env_plugin_path,
-                                          const std::vector<std::filesystem::path>& cli_dirs);
+                                          const std::vector<std::filesystem::path>& cli_dirs,
+                                          std::vector<std::string>* ignored = nullptr);
 
 // The plugin files in one folder: *.so directly inside it and one level down (one folder
 // per plugin), sorted by path so the search order is reproducible.
@@ -73,6 +77,10 @@ struct DiscoverOptions {
     // library's default keeps every plugin in-process; the command line's is `untrusted`.
     isolation::IsolationPolicy isolation = isolation::IsolationPolicy::none;
     isolation::IsolationLimits limits{};
+    // --allow-unsafe-plugin-dirs: skip the permission check (host/plugin_permissions.hpp) that
+    // refuses, before any load or cache lookup, a plugin file, its folder or its search folder
+    // that others could write to.
+    bool allow_unsafe_plugin_dirs = false;
 };
 
 // Whether a plugin found in a folder of this origin runs in a worker under `policy`: only the
@@ -88,7 +96,8 @@ public:
     // `missing`, so that listings can say so.
     static Registry discover(const std::vector<SearchDir>& search_path, DiscoverOptions options = {});
 
-    // Loads one more file (after those already found, so it loses any id clash).
+    // Loads one more file (after those already found, so it loses any id clash). Its folder
+    // and the file itself are checked as discover() checks them.
     void add_file(const std::filesystem::path& file, const std::string& origin);
 
     // Loads the plugins that provide these model ids (those listed from the cache are loaded
@@ -97,6 +106,9 @@ public:
     // and the search is redone with what it really declares, so the result is always what
     // loading every plugin would give.
     void load_plugins_for(const std::vector<std::string>& model_ids);
+    // The same for plugins named by plugin id (a scenario's [plugins] pins): each usable plugin
+    // with one of these ids that was only listed from the cache is loaded now.
+    void load_plugins_with_ids(const std::vector<std::string>& plugin_ids);
 
     // Writes the cache back when anything changed (no-op without a cache). Never throws.
     void save_cache();
@@ -144,6 +156,16 @@ private:
     FileRecord probe(const std::filesystem::path& file, const std::string& origin);
     // Loads in this process or in a worker, as the policy says for `origin`.
     std::shared_ptr<const LoadedPlugin> load_file(const std::filesystem::path& file, const std::string& origin) const;
+    // Records `file` once (a file reached twice is used once); `search_dir` is the folder of the
+    // search path it was found in, checked already, and empty for add_file.
+    void add_found_file(const std::filesystem::path& file, const std::string& origin,
+                        const std::filesystem::path& search_dir, const std::string& search_dir_refusal);
+    // Why `file` must not be loaded for its permissions or its folder's, or "".
+    std::string permission_refusal(const std::filesystem::path& file, const std::filesystem::path& search_dir,
+                                   const std::string& search_dir_refusal) const;
+    // Loads a plugin listed from the cache (records_[index]), replacing its record when the
+    // entry turns out stale, and settles ids again. `why` ends the -v line ("for model fx.convert").
+    void late_load(std::size_t index, const std::string& why);
     std::optional<FileRecord> from_cache(const std::filesystem::path& file, const std::string& origin);
     // Adds records_[index] to the lists and indexes (duplicate plugin ids, shadowed models).
     void index_record(std::size_t index);
@@ -158,6 +180,7 @@ private:
     isolation::IsolationPolicy isolation_ = isolation::IsolationPolicy::none;
     isolation::IsolationLimits limits_{};
     bool cache_problem_logged_ = false;  // at most one line about an unusable cache
+    bool allow_unsafe_plugin_dirs_ = false;
     std::vector<FileRecord> records_;
     std::unordered_set<std::string> seen_files_;  // canonical paths already tried
 

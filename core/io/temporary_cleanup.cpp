@@ -64,6 +64,10 @@ PendingTemporary::PendingTemporary(int folder_fd, std::string_view name) {
     install_handlers();
 }
 
+void remove_pending_temporary() noexcept {
+    if (slot_armed.exchange(false, std::memory_order_acq_rel)) ::unlinkat(slot_folder_fd, slot_name, 0);
+}
+
 PendingTemporary::~PendingTemporary() {
     slot_armed.store(false, std::memory_order_release);
     restore_default_handlers();

@@ -207,6 +207,16 @@ struct DataSource {
     SourcePos value_column_pos;
 };
 
+// [plugins] "org.impact.fx" = { version = "1.0.0", sha256 = "..." }: the scenario runs only with
+// that plugin, at that version and/or with that file hash (docs/scenarios.md, "Plugin pins").
+struct PluginPin {
+    std::string plugin_id;
+    std::optional<std::string> version;  // semver, compared as text
+    std::optional<std::string> sha256;   // 64 lower-case hex digits (written in either case)
+    SourcePos pos;                        // of the pin's key
+    SourcePos version_pos, sha256_pos;
+};
+
 struct Scenario {
     std::filesystem::path file;
     std::string name;
@@ -220,6 +230,7 @@ struct Scenario {
     std::vector<Actual> actuals;
     // [run] isolate: the least isolation this scenario accepts (--isolate may only go higher).
     std::optional<isolation::IsolationPolicy> isolate;
+    std::vector<PluginPin> pins;  // [plugins], in the order written
     // Step id -> its position in `steps`, kept by read_scenario_file: references and the
     // duplicate-id check look steps up by id, and a scan per lookup made a run of n steps
     // cost O(n^2) string comparisons.

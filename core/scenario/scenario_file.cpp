@@ -1,5 +1,6 @@
 // TOML scenario files (toml++): structure checks with file:line:column for every problem.
 #include "scenario/scenario.hpp"
+#include "host/plugin_library.hpp"
 
 #include "io/sha256.hpp"
 #include "text/amount.hpp"
@@ -451,6 +452,62 @@ void read_actuals(const Reader& r, const toml::node& node, Scenario& scenario) {
     }
 }
 
+// [plugins] "org.impact.fx" = { version = "1.0.0", sha256 = "..." }.
+void read_pins(const Reader& r, const toml::node& node, Scenario& scenario) {
+    const toml::table* table = node.as_table();
+    if (!table)
+        r.fail(r.pos(node), "plugins",
+               fmt::format("expected a [plugins] table of pins such as \"org.impact.fx\" = {{ version = \"1.0.0\" }}, "
+                           "found {}",
+                           Reader::type_name(node)));
+    for (const auto& [id_key, pin_node] : *table) {
+        PluginPin pin;
+        pin.plugin_id = std::string(id_key.str());
+        pin.pos = r.pos(id_key.source());
+        const std::string prefix = fmt::format("plugins.\"{}\"", text::printable(pin.plugin_id));
+        if (!host::is_reverse_dns_id(pin.plugin_id))
+            r.fail(pin.pos, prefix, "expected a plugin id such as \"org.impact.fx\" (reverse-DNS, as 'impact plugins' lists it)");
+        const toml::table* t = pin_node.as_table();
+        if (!t)
+            r.fail(r.pos(pin_node), prefix,
+                   fmt::format("expected a pin such as {{ version = \"1.0.0\", sha256 = \"...\" }}, found {}",
+                               Reader::type_name(pin_node)));
+        for (const auto& [key, value] : *t) {
+            const std::string k(key.str());
+            const std::string where = prefix + "." + k;
+            if (k == "version") {
+                pin.version = r.string(value, where, "a version such as \"1.0.0\"");
+                pin.version_pos = r.pos(value);
+                if (!host::is_semver(*pin.version))
+                    r.fail(pin.version_pos, where,
+                           fmt::format("expected a version MAJOR.MINOR.PATCH such as \"1.0.0\", found \"{}\"",
+                                       text::printable(*pin.version)));
+            } else if (k == "sha256") {
+                std::string hash = r.string(value, where, "64 hexadecimal digits");
+                pin.sha256_pos = r.pos(value);
+                const bool hex = hash.size() == 64 && std::all_of(hash.begin(), hash.end(), [](char c) {
+                    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+                });
+                if (!hex)
+                    r.fail(pin.sha256_pos, where,
+                           fmt::format("expected the file's SHA-256 as 64 hexadecimal digits (impact plugins --pins "
+                                       "prints it), found \"{}\"",
+                                       text::printable(hash)));
+                for (char& c : hash) c = static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
+                pin.sha256 = std::move(hash);
+            } else {
+                r.fail(r.pos(key.source()), where, "unknown key; expected version and/or sha256");
+            }
+        }
+        if (!pin.version && !pin.sha256)
+            r.fail(pin.pos, prefix, "expected version = \"...\", sha256 = \"...\" or both in a pin, found neither");
+        scenario.pins.push_back(std::move(pin));
+    }
+    std::sort(scenario.pins.begin(), scenario.pins.end(), [](const PluginPin& a, const PluginPin& b) {
+        return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
+    });
+}
+
 }  // namespace
 
 Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max_input_bytes) {
@@ -473,10 +530,10 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
     for (const auto& [key, node] : root) {
         const std::string k(key.str());
         if (k != "scenario" && k != "data" && k != "step" && k != "correlation" && k != "case" && k != "actual" &&
-            k != "run")
+            k != "plugins" && k != "run")
             r.fail(r.pos(key.source()), k,
                    "unknown top-level key; expected [scenario], [data.<id>], [[step]], [[correlation]], [[case]], "
-                   "[[actual]] or [run]");
+                   "[[actual]], [plugins] or [run]");
     }
 
     // [run]: how this scenario must be run. Only `isolate`, which can raise --isolate, never lower it.
@@ -650,6 +707,7 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
     if (const toml::node* correlations = root.get("correlation")) read_correlations(r, *correlations, scenario);
     if (const toml::node* cases = root.get("case")) read_cases(r, *cases, scenario);
     if (const toml::node* actuals = root.get("actual")) read_actuals(r, *actuals, scenario);
+    if (const toml::node* pins = root.get("plugins")) read_pins(r, *pins, scenario);
     // A compare group is for side by side: a group of one step is a typo.
     std::unordered_map<std::string, std::size_t> group_sizes;
     for (const Step& step : scenario.steps)

@@ -156,6 +156,21 @@ TEST_CASE("host search path: empty IMPACT_PLUGIN_PATH entries and an unknown bun
     }
 }
 
+TEST_CASE("host search path: relative IMPACT_PLUGIN_PATH entries are left out, each with one line") {
+    std::vector<std::string> ignored;
+    const auto path = plugin_search_path("/bundled", std::string_view(".:/a:plugins::./x:/b"), {}, &ignored);
+    CAPTURE(describe(path), ignored);
+    CHECK(describe(path) ==
+          std::vector<std::string>{"/bundled (bundled)", "/a (IMPACT_PLUGIN_PATH)", "/b (IMPACT_PLUGIN_PATH)"});
+    CHECK(ignored == std::vector<std::string>{
+                         "impact: IMPACT_PLUGIN_PATH entry \".\" is relative and was ignored: give an absolute folder",
+                         "impact: IMPACT_PLUGIN_PATH entry \"plugins\" is relative and was ignored: give an absolute folder",
+                         "impact: IMPACT_PLUGIN_PATH entry \"./x\" is relative and was ignored: give an absolute folder"});
+    // Without a list to fill, the entries are still left out.
+    CHECK(describe(plugin_search_path("/bundled", std::string_view("rel"), {})) ==
+          std::vector<std::string>{"/bundled (bundled)"});
+}
+
 TEST_CASE("host search path: plugin_files_in finds .so files directly and one folder down in sorted order") {
     const TempDir dir;
     const fs::path& root = dir.path();

@@ -169,7 +169,7 @@ TEST_CASE("TOML syntax and file structure errors point at the offending key", "[
          "[steps]\n"  // 4: the key 'steps' starts at column 2
          "id = \"a\"\n",
          "{S}:4:2: steps: unknown top-level key; ",
-         {"expected [scenario], [data.<id>], [[step]], [[correlation]], [[case]] or [[actual]]"}},
+         {"expected [scenario], [data.<id>], [[step]], [[correlation]], [[case]], [[actual]], [plugins] or [run]"}},
         {"unknown top-level key-value",
          "title = \"no such key\"\n"  // 1
          "[scenario]\n"
@@ -756,5 +756,62 @@ TEST_CASE("A NUL byte in a CSV cell is shown escaped and does not cut the messag
          "{dir}/prices.csv:3:12: ",
          {"found '10\\x005'", "expected a number"},
          {{"prices.csv", "date,close\n2025-01-02,100\n2025-01-03,10\0" "5\n"s}}},
+    });
+}
+
+namespace {
+
+// A valid one-step scenario whose line 5 is `pin_line`, under [plugins] on line 4.
+std::string pinned(const std::string& pin_line) {
+    return "[scenario]\n"        // 1
+           "name = \"Pins\"\n"   // 2
+           "\n"                  // 3
+           "[plugins]\n"         // 4
+           + pin_line + "\n"     // 5
+           "\n"
+           "[[step]]\n"
+           "id = \"c\"\n"
+           "model = \"fx.convert\"\n"
+           "amount = \"1 USD\"\n"
+           "to = \"KRW\"\n"
+           "rate = 1400\n";
+}
+
+}  // namespace
+
+TEST_CASE("Plugin pins: a malformed pin points at its key or value", "[scenario][errors]") {
+    check_all({
+        {"sha256 too short",
+         pinned("\"org.impact.fx\" = { sha256 = \"abc\" }"),  // the string starts at column 30
+         "{S}:5:30: plugins.\"org.impact.fx\".sha256: ",
+         {"expected the file's SHA-256 as 64 hexadecimal digits", "found \"abc\""}},
+        {"sha256 with a character that is not hex",
+         pinned("\"org.impact.fx\" = { sha256 = \"" + std::string(63, 'a') + "g\" }"),
+         "{S}:5:30: plugins.\"org.impact.fx\".sha256: ",
+         {"64 hexadecimal digits"}},
+        {"version that is not semver",
+         pinned("\"org.impact.fx\" = { version = \"1.0\" }"),  // the string starts at column 31
+         "{S}:5:31: plugins.\"org.impact.fx\".version: ",
+         {"expected a version MAJOR.MINOR.PATCH such as \"1.0.0\", found \"1.0\""}},
+        {"version as a number",
+         pinned("\"org.impact.fx\" = { version = 1 }"),
+         "{S}:5:31: plugins.\"org.impact.fx\".version: ",
+         {"expected a version such as \"1.0.0\", found the number 1"}},
+        {"unknown key in a pin",
+         pinned("\"org.impact.fx\" = { version = \"1.1.0\", hash = \"x\" }"),  // `hash` starts at column 40
+         "{S}:5:40: plugins.\"org.impact.fx\".hash: ",
+         {"unknown key; expected version and/or sha256"}},
+        {"a pin with neither key",
+         pinned("\"org.impact.fx\" = { }"),
+         "{S}:5:1: plugins.\"org.impact.fx\": ",
+         {"found neither"}},
+        {"a pin that is not a table",
+         pinned("\"org.impact.fx\" = \"1.1.0\""),  // the value starts at column 19
+         "{S}:5:19: plugins.\"org.impact.fx\": ",
+         {"expected a pin such as { version = \"1.0.0\", sha256 = \"...\" }, found the string \"1.1.0\""}},
+        {"a plugin id that is not reverse-DNS",
+         pinned("\"FX\" = { version = \"1.1.0\" }"),
+         "{S}:5:1: plugins.\"FX\": ",
+         {"expected a plugin id such as \"org.impact.fx\""}},
     });
 }
