@@ -359,6 +359,40 @@ TEST_CASE("keep-going with --until: the stages and statistics left are those of 
         }
 }
 
+TEST_CASE("keep-going with --cases: a step failing in some case is dropped, the others' cases as without it",
+          "[scenario][keep-going][cases]") {
+    TempDir temp;
+    const std::vector<Block> blocks = {
+        {"a", "[[step]]\nid = \"a\"\nexpr = \"2 * x\"\nx = 1\n"},
+        {"r", "[[step]]\nid = \"r\"\nexpr = \"1 / (y - 3)\"\ny = 1\n"},
+        {"after", "[[step]]\nid = \"after\"\nexpr = \"r.value + a.value\"\n"},
+        {"b", "[[step]]\nid = \"b\"\nexpr = \"a.value * 10\"\n"},
+    };
+    const std::string cases = "\n[[case]]\nname = \"low\"\na.x = 2\n\n[[case]]\nname = \"bad\"\na.x = 5\n";
+    const std::string full = scenario_text("Cases", blocks) + cases + "r.y = 3\n";
+    const std::string reduced = scenario_text("Cases", blocks, {"r", "after"}) + cases;
+    INFO("with the failing step:\n" << with_line_numbers(full) << "without it:\n" << with_line_numbers(reduced));
+    const Scenario full_scenario = impact::scenario::read_scenario_file(write_scenario(temp, "full.toml", full));
+    const Scenario reduced_scenario = impact::scenario::read_scenario_file(write_scenario(temp, "reduced.toml", reduced));
+    RunOptions options;
+    options.keep_plans = true;
+    options.cases = true;
+    options.keep_going = true;
+    RunResult run = impact::scenario::run_scenario(full_scenario, bundled_registry(), RunMode::run, options);
+    const RunResult alone = impact::scenario::run_scenario(reduced_scenario, bundled_registry(), RunMode::run, options);
+    const auto kept = impact::scenario::evaluate_cases_keeping_going(full_scenario, run);
+    const auto expected = impact::scenario::evaluate_cases(reduced_scenario, alone);
+    INFO(statuses(run));
+    CHECK(step_of(run, "r").status == StepStatus::failed);
+    CHECK(contains(step_of(run, "r").failure, "is +inf at case \"bad\" with r.y = 3"));
+    CHECK(step_of(run, "after").failed_dependencies == std::vector<std::string>{"r"});
+    // Steps a and b (positions 0 and 3 against 0 and 1): the same values in every case.
+    REQUIRE(kept.steps.size() == 4);
+    CHECK(kept.steps[0] == expected.steps[0]);
+    CHECK(kept.steps[3] == expected.steps[1]);
+    CHECK(std::isnan(kept.steps[1][0][0]));
+}
+
 // `impact args...` (the built executable, bundled plugins only).
 impact::test::CommandResult run_impact(const std::vector<std::string>& args, const fs::path& scratch) {
     return impact::test::run_impact(IMPACT_SCENARIO_IMPACT_EXE, args, scratch);
