@@ -128,6 +128,32 @@ TEST_CASE("keep-going: failed steps recorded, dependents skipped, independent st
     }
 }
 
+TEST_CASE("keep-going: a model that fails while preparing is recorded like one that fails while evaluating",
+          "[scenario][keep-going]") {
+    TempDir temp;
+    // stock.event_study over a flat stock fails in prepare (zero variance, step es at line 12).
+    const fs::path file = write_zero_variance_scenario(temp.path());
+    const std::string move = "\n[[step]]\nid = \"move\"\nmodel = \"stock.price_move\"\nprice_before = \"112.20 USD\"\n"
+                             "price_after = \"105.10 USD\"\nshares_outstanding = \"24.4B\"\n";
+    const std::string text = read_file(file) + "\n[[step]]\nid = \"es_double\"\nexpr = \"2 * es.car\"\nunit = \"%\"\n" + move;
+    INFO(with_line_numbers(text));
+    const RunResult run = run_text(temp, "zero-variance.toml", text, true);
+    const RunResult alone = run_text(temp, "move.toml", "[scenario]\nname = \"Move\"\n" + move, false);
+    INFO(statuses(run));
+    const auto& es = step_of(run, "es");
+    CHECK(es.status == StepStatus::failed);
+    CHECK(starts_with(es.failure, file.string() + ":12:1: step.es: "));
+    CHECK(contains(es.failure, "zero variance"));
+    CHECK(output_of(es, "car").value.unit == "%");
+    CHECK(step_of(run, "es_double").failed_dependencies == std::vector<std::string>{"es"});
+    const auto& got = step_of(run, "move");
+    REQUIRE(got.ok());
+    for (const auto& expected : alone.steps.front().outputs) {
+        CAPTURE(expected.key, expected.value.value);
+        CHECK(same_bits(output_of(got, expected.key).value.value, expected.value.value));
+    }
+}
+
 TEST_CASE("without keep-going the first failure stops the run with the message keep-going records",
           "[scenario][keep-going]") {
     TempDir temp;
@@ -398,7 +424,7 @@ impact::test::CommandResult run_impact(const std::vector<std::string>& args, con
     return impact::test::run_impact(IMPACT_SCENARIO_IMPACT_EXE, args, scratch);
 }
 
-TEST_CASE("impact run --keep-going writes the report and exits 3; without it nothing is written", "[scenario][keep-going][cli]") {
+TEST_CASE("impact run --keep-going writes the report and exits 3, without it nothing is written", "[scenario][keep-going][cli]") {
     TempDir temp;
     const std::string text = scenario_text("Keep going", point_blocks);
     const fs::path file = write_scenario(temp, "kg.toml", text);
