@@ -83,6 +83,9 @@ struct RunOptions {
     std::optional<std::string> until;    // --until TARGETS: draw in stages until they hold
     bool cases = false;                  // --cases: each [[case]] as one row
     bool quiet = false;                  // --quiet: no progress bar
+    // --keep-going: a step whose model fails is reported as failed, the steps that depend on it as
+    // skipped, the rest run; the report is written and the exit code is still 3.
+    bool keep_going = false;
 };
 int run_scenario_command(const GlobalOptions& options, const RunOptions& run);
 struct SensitivityCommandOptions {

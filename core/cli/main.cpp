@@ -215,6 +215,10 @@ int main(int argc, char** argv) {
     run->add_flag("--cases", run_options.cases, "Evaluate each [[case]] of the scenario (one row each), side by side")
         ->excludes(draws);
     run->add_flag("-q,--quiet", run_options.quiet, "No progress bar on stderr");
+    run->add_flag("--keep-going", run_options.keep_going,
+                  "When a model or formula step fails, report it as failed and the steps that use its outputs as "
+                  "skipped, run the others and write the report; the exit code is still 3. Input errors still stop "
+                  "the run");
 
     SensitivityCommandOptions sensitivity_options;
     CLI::App* sensitivity = app.add_subcommand(

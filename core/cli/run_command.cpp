@@ -103,7 +103,9 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     scenario::RunOptions run_options;
     run_options.keep_plans = run.draws.has_value() || run.cases;
     run_options.cases = run.cases;
-    const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::run, run_options);
+    run_options.keep_going = run.keep_going;
+    // Not const: with --keep-going, a step that fails at some draw or case is marked failed in it.
+    scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::run, run_options);
     scenario::check_thresholds(scenario, result);
     scenario::check_actuals(scenario, result);
     std::optional<scenario::SimulationResult> simulation;
@@ -117,12 +119,14 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
         simulation_options.until = until;
         ProgressBar progress(run.quiet);
         simulation_options.progress = [&](std::uint64_t done, std::uint64_t planned) { progress.update(done, planned); };
-        simulation = scenario::simulate(scenario, result, simulation_options);
+        simulation = run.keep_going ? scenario::simulate_keeping_going(scenario, result, simulation_options)
+                                    : scenario::simulate(scenario, result, simulation_options);
         progress.finish();
         extras.simulation = &*simulation;
     }
     if (run.cases) {
-        cases = scenario::evaluate_cases(scenario, result);
+        cases = run.keep_going ? scenario::evaluate_cases_keeping_going(scenario, result)
+                               : scenario::evaluate_cases(scenario, result);
         extras.cases = &*cases;
     }
     const std::vector<scenario::ActualResult> actuals =
@@ -133,8 +137,16 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
         if (run.format == "json") scenario::write_json(scenario, result, write, extras);
         else scenario::write_text(scenario, result, write, extras);
     };
+    // Each failure on stderr as the run without --keep-going would have printed the first.
+    for (const scenario::StepResult& step : result.steps)
+        if (step.status == scenario::StepStatus::failed)
+            fmt::print(stderr, "impact: error: {}\n", text::printable(step.failure));
     write_report(run.output_file, scenario, registry, render);
-    return kExitSuccess;
+    const auto [failed, skipped] = scenario::failed_and_skipped(result);
+    if (failed == 0) return kExitSuccess;
+    fmt::print(stderr, "impact: {} step{} failed, {} skipped (--keep-going): the report is incomplete\n", failed,
+               failed == 1 ? "" : "s", skipped);
+    return kExitModelFailed;
 }
 
 int validate_scenario_command(const GlobalOptions& options, const std::filesystem::path& scenario_file,

@@ -52,6 +52,8 @@ public:
         if (results_.size() <= shown) return fmt::format("{}", fmt::join(ids, ", "));
         return fmt::format("{}, ... and {} more", fmt::join(ids, ", "), results_.size() - shown);
     }
+    // The step added last (there must be one).
+    const StepResult& last() const { return results_.back(); }
     std::vector<StepResult> take() && { return std::move(results_); }
 
 private:

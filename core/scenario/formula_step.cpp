@@ -62,9 +62,10 @@ std::pair<double, std::string> literal(const Scalar& scalar, const std::string& 
 
 class FormulaStepRunner {
 public:
-    FormulaStepRunner(const Scenario& scenario, const Step& step, const EarlierSteps& earlier, StepPlan* plan, bool cases)
+    FormulaStepRunner(const Scenario& scenario, const Step& step, const EarlierSteps& earlier, StepPlan* plan, bool cases,
+                      bool keep_going)
         : scenario_(scenario), step_(step), spec_(*step.formula), earlier_(earlier), plan_(plan), cases_(cases),
-          expr_key_("step." + step.id + ".expr") {}
+          keep_going_(keep_going), expr_key_("step." + step.id + ".expr") {}
 
     StepResult run(RunMode mode) {
         Formula formula = compile();
@@ -113,7 +114,21 @@ public:
             if (cases_) fill_cases(operands);
         }
         RangedValue value{0, std::nullopt, std::nullopt, unit};
-        if (mode == RunMode::run) value = evaluate(formula, operands, result.ranged);
+        if (!blocked_by_.empty()) {
+            // --keep-going: an operand comes from a failed step; checked, not evaluated.
+            result.status = StepStatus::skipped;
+            result.failed_dependencies = blocked_by_;
+            value.value = std::nan("");
+        } else if (mode == RunMode::run) {
+            try {
+                value = evaluate(formula, operands, result.ranged);
+            } catch (const host::CallError& e) {
+                if (!keep_going_) throw;
+                result.status = StepStatus::failed;
+                result.failure = e.what();
+                value = RangedValue{std::nan(""), std::nullopt, std::nullopt, unit};
+            }
+        }
         result.outputs.push_back(OutputResult{"value", spec_.expression, value, IMPACT_DIRECTION_NEUTRAL});
         return result;
     }
@@ -224,6 +239,7 @@ private:
                                 fmt::join(keys, ", "), ref.output));
         }
         const SourcePos at = input_pos ? *input_pos : spec_.at(offset);
+        if (!target->ok()) add_failed_roots(*target, blocked_by_);
         Operand o{name, output->value, Dimension::of_unit(output->value.unit), at,
                   fmt::format("{} of step {}", output->label, target->id),
                   fmt::format("step {}.{}{}", ref.step, ref.output, origin_suffix)};
@@ -352,14 +368,17 @@ private:
     const EarlierSteps& earlier_;
     StepPlan* plan_;
     bool cases_;
+    bool keep_going_;
     std::string expr_key_;
+    // --keep-going: the failed steps an operand's value comes from (set while resolving operands).
+    mutable std::vector<std::string> blocked_by_;
 };
 
 }  // namespace
 
 StepResult run_formula_step(const Scenario& scenario, const Step& step, const EarlierSteps& earlier, RunMode mode,
-                            StepPlan* plan, bool cases) {
-    return FormulaStepRunner(scenario, step, earlier, plan, cases).run(mode);
+                            StepPlan* plan, bool cases, bool keep_going) {
+    return FormulaStepRunner(scenario, step, earlier, plan, cases, keep_going).run(mode);
 }
 
 }  // namespace impact::scenario

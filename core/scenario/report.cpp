@@ -118,6 +118,19 @@ std::vector<std::string> group_output_keys(const RunResult& result, const std::v
     return keys;
 }
 
+// --keep-going: "2 steps failed, 3 skipped: the figures below are incomplete", or "" when every step ran.
+std::string incomplete_summary(const RunResult& result) {
+    const auto [failed, skipped] = failed_and_skipped(result);
+    if (failed == 0 && skipped == 0) return {};
+    return fmt::format("{} step{} failed, {} skipped: the figures below are incomplete", failed, failed == 1 ? "" : "s",
+                       skipped);
+}
+
+// In place of a value of a step that did not run to the end.
+std::string unavailable_text(const StepResult& step) {
+    return step.status == StepStatus::failed ? "unavailable (the step failed)" : "unavailable (the step was skipped)";
+}
+
 // "P5" for 0.05, "P50" for 0.5.
 std::string percentile_name(double p) { return fmt::format("P{}", static_cast<int>(std::lround(p * 100))); }
 
@@ -255,8 +268,26 @@ io::Json step_json(const StepResult& step, std::size_t index, const ReportExtras
         if (!in.distribution_note.empty()) i["distribution_note"] = io::json_text(in.distribution_note);
         inputs[in.key] = std::move(i);
     }
+    if (step.status == StepStatus::failed) {
+        s["status"] = "failed";
+        s["error"] = io::json_text(step.failure);
+    } else if (step.status == StepStatus::skipped) {
+        s["status"] = "skipped";
+        io::Json& because = s["skipped_because"] = io::Json::array();
+        for (const std::string& id : step.failed_dependencies) because.push_back(io::json_text(id));
+        s["reason"] = io::json_text(step.skip_reason());
+    }
     io::Json& outputs = s["outputs"] = io::Json::object();
     for (const auto& o : step.outputs) {
+        if (!step.ok()) {
+            // No value: never a number a script could take for a result.
+            io::Json out = io::Json::object();
+            out["value"] = nullptr;
+            out["unit"] = io::json_text(o.value.unit);
+            out["unavailable"] = true;
+            outputs[o.key] = std::move(out);
+            continue;
+        }
         io::Json out = ranged_json(o.value);
         // The sign convention (README.md): which way is worse, for thresholds and comparisons.
         std::string direction(host::direction_name(o.direction));
@@ -287,7 +318,9 @@ io::Json step_json(const StepResult& step, std::size_t index, const ReportExtras
 void write_text(const Scenario& scenario, const RunResult& result, const ReportSink& write, const ReportExtras& extras) {
     // Text from the scenario file and from plugins goes through printable(): a report printed on
     // a terminal must not carry control sequences or forge lines.
-    std::string out = fmt::format("Scenario: {}\n", text::printable(scenario.name));
+    std::string out;
+    if (const std::string summary = incomplete_summary(result); !summary.empty()) out += summary + "\n";
+    out += fmt::format("Scenario: {}\n", text::printable(scenario.name));
     if (!scenario.description.empty()) out += fmt::format("  {}\n", text::printable(scenario.description));
     if (scenario.as_of) out += fmt::format("  As of: {}\n", text::format_iso_date(*scenario.as_of));
     if (scenario.currency) out += fmt::format("  Currency: {}\n", *scenario.currency);
@@ -318,6 +351,16 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
         else
             out += fmt::format("\n[{}] formula: {}{}\n", step.id, text::printable(step.expression),
                                step.ranged ? "  (evaluated at low, base and high)" : "");
+        if (step.status == StepStatus::failed) {
+            out += fmt::format("  FAILED: {}\n", text::printable(step.failure));
+            write(out);
+            continue;
+        }
+        if (step.status == StepStatus::skipped) {
+            out += fmt::format("  skipped: {}\n", text::printable(step.skip_reason()));
+            write(out);
+            continue;
+        }
         std::size_t width = 0;
         for (const auto& o : step.outputs) width = std::max(width, o.key.size());
         const std::size_t index = static_cast<std::size_t>(&step - result.steps.data());
@@ -352,7 +395,8 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
             section += fmt::format("  {}\n", text::printable(key));
             for (std::size_t s : steps) {
                 const OutputResult* o = result.steps[s].find_output(key);
-                section += fmt::format("    {:<16} {}\n", text::printable(result.steps[s].id), o ? ranged_text(o->value) : "-");
+                const std::string shown = !o ? std::string("-") : result.steps[s].ok() ? ranged_text(o->value) : unavailable_text(result.steps[s]);
+                section += fmt::format("    {:<16} {}\n", text::printable(result.steps[s].id), shown);
             }
         }
         write(section);
@@ -361,6 +405,12 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
         std::string section = "\nEstimate against actual\n";
         for (const ActualResult& a : *extras.actuals) {
             section += fmt::format("  {} ({})\n", text::printable(a.output), text::printable(a.label));
+            if (!a.unavailable.empty()) {
+                section += fmt::format("    estimate unavailable ({})  actual {} ({})\n", text::printable(a.unavailable),
+                                       format_value(a.actual, a.unit), text::format_iso_date(a.date));
+                section += fmt::format("    source: {}\n", text::printable(a.source));
+                continue;
+            }
             section += fmt::format("    estimate {}  actual {} ({})\n", format_value(a.estimate, a.unit), format_value(a.actual, a.unit),
                                text::format_iso_date(a.date));
             section += fmt::format("    error {}{}{}\n", a.error >= 0 ? "+" : "", format_value(a.error, a.unit),
@@ -426,7 +476,19 @@ void write_json(const Scenario& scenario, const RunResult& result, const ReportS
     const io::Json overrides = overrides_json(scenario);
 
     // The document is written member by member and one step at a time, each dumped at its depth.
-    write("{\n  \"schema\": \"impact.run/1\",\n  \"scenario\": ");
+    write("{\n  \"schema\": \"impact.run/1\",\n");
+    if (const std::string summary = incomplete_summary(result); !summary.empty()) {
+        // --keep-going: only in a report where some step failed, so a complete report is unchanged.
+        const auto [failed, skipped] = failed_and_skipped(result);
+        io::Json incomplete = io::Json::object();
+        incomplete["failed"] = failed;
+        incomplete["skipped"] = skipped;
+        incomplete["summary"] = summary;
+        write("  \"incomplete\": ");
+        write(indented(incomplete, 1));
+        write(",\n");
+    }
+    write("  \"scenario\": ");
     write(indented(about, 1));
     write(",\n  \"overrides\": ");
     write(indented(overrides, 1));
@@ -476,10 +538,14 @@ void write_json(const Scenario& scenario, const RunResult& result, const ReportS
                 io::Json& values = row["values"] = io::Json::array();
                 for (std::size_t s : steps) {
                     const OutputResult* o = result.steps[s].find_output(key);
-                    values.push_back(o ? io::json_number(o->value.value) : io::Json());
+                    values.push_back(o && result.steps[s].ok() ? io::json_number(o->value.value) : io::Json());
                 }
                 outputs.push_back(std::move(row));
             }
+            io::Json unavailable = io::Json::array();
+            for (std::size_t s : steps)
+                if (!result.steps[s].ok()) unavailable.push_back(io::json_text(result.steps[s].id));
+            if (!unavailable.empty()) group["unavailable"] = std::move(unavailable);
             list.push_back(std::move(group));
         }
         write(",\n  \"compare_groups\": ");
@@ -500,6 +566,7 @@ void write_json(const Scenario& scenario, const RunResult& result, const ReportS
             entry["relative_error"] = a.relative_error ? io::json_number(*a.relative_error) : io::Json();
             entry["percentile"] = a.percentile ? io::json_number(*a.percentile) : io::Json();
             entry["source"] = io::json_text(a.source);
+            if (!a.unavailable.empty()) entry["unavailable"] = io::json_text(a.unavailable);
             actuals.push_back(std::move(entry));
         }
         write(",\n  \"actuals\": ");

@@ -22,9 +22,23 @@
 #include <tuple>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <unordered_map>
 
 namespace impact::scenario {
+
+std::string StepResult::skip_reason() const {
+    if (failed_dependencies.size() == 1) return fmt::format("depends on step {}, which failed", failed_dependencies.front());
+    return fmt::format("depends on steps {}, which failed", fmt::join(failed_dependencies, ", "));
+}
+
+void add_failed_roots(const StepResult& dependency, std::vector<std::string>& roots) {
+    const auto add = [&](const std::string& id) {
+        if (std::find(roots.begin(), roots.end(), id) == roots.end()) roots.push_back(id);
+    };
+    if (dependency.status == StepStatus::failed) add(dependency.id);
+    for (const std::string& id : dependency.failed_dependencies) add(id);
+}
 
 const OutputResult* StepResult::find_output(std::string_view key) const noexcept {
     auto it = std::find_if(outputs.begin(), outputs.end(), [&](const OutputResult& o) { return o.key == key; });
@@ -162,7 +176,8 @@ public:
                     fail(m.pos, key,
                          "expected one value: this input is fixed per model instance, so it cannot be a distribution");
                 // Checked here too, so that validate (which does not evaluate) catches it.
-                if (!(m.pending && mode == RunMode::validate)) check_bounds(in, value, m);
+                // A value from a failed step has none to check: the step is skipped below.
+                if (!(m.pending && mode == RunMode::validate) && !m.blocked) check_bounds(in, value, m);
                 if (m.pending && in.prepared) deferred = true;
                 used.number = RangedValue{value.base, value.ranged ? std::optional(value.low) : std::nullopt,
                                           value.ranged ? std::optional(value.high) : std::nullopt,
@@ -244,6 +259,15 @@ public:
         result_.plugin_id = model_.plugin().id;
         result_.plugin_version = model_.plugin().version;
         result_.ranged = std::any_of(rows.begin(), rows.end(), [](const RowValue& r) { return r.ranged; });
+        if (!blocked_by_.empty()) {
+            // --keep-going: a value it takes comes from a failed step. Checked like a validated
+            // step (so its output units are known to the steps below), neither prepared nor run.
+            result_.status = StepStatus::skipped;
+            result_.failed_dependencies = std::move(blocked_by_);
+            for (const auto& out : info_.outputs)
+                result_.outputs.push_back(OutputResult{out.key, out.label, RangedValue{std::nan(""), {}, {}, resolve_unit(out.unit, texts_)}, out.direction});
+            return std::move(result_);
+        }
         if (mode == RunMode::validate && deferred) {
             // Its values come from earlier steps, which validation does not evaluate.
             for (const auto& out : info_.outputs)
@@ -262,7 +286,13 @@ public:
             if (options_.cases) fill_cases(columns, sources);
             plan.columns = std::move(sources);
         }
-        const auto shared_instance = std::make_shared<const host::ModelInstance>(prepare(std::move(prepared)));
+        std::shared_ptr<const host::ModelInstance> shared_instance;
+        try {
+            shared_instance = std::make_shared<const host::ModelInstance>(model_.prepare(std::move(prepared)));
+        } catch (const host::CallError& e) {
+            if (!options_.keep_going || e.is_input_error()) rethrow_with_position(e);
+            return failed(positioned_message(e), nullptr);
+        }
         const host::ModelInstance& instance = *shared_instance;
         if (options_.keep_plans) plan.instance = shared_instance;
         result_.notes = instance.notes();
@@ -287,7 +317,8 @@ public:
         try {
             instance.evaluate(inputs, outputs);
         } catch (const host::CallError& e) {
-            rethrow_with_position(e);
+            if (!options_.keep_going || e.is_input_error()) rethrow_with_position(e);
+            return failed(positioned_message(e), &instance);
         }
         const std::size_t width = info_.outputs.size();
         for (std::size_t o = 0; o < width; ++o) {
@@ -305,6 +336,19 @@ public:
     }
 
 private:
+    // --keep-going: the step's model failed with `message`; its outputs keep their keys and units
+    // (for the steps below, which are skipped) and have no value.
+    StepResult failed(std::string message, const host::ModelInstance* instance) {
+        result_.status = StepStatus::failed;
+        result_.failure = std::move(message);
+        result_.outputs.clear();
+        for (const auto& out : info_.outputs) {
+            const std::string unit = instance ? instance->resolve_unit(out.unit) : resolve_unit(out.unit, texts_);
+            result_.outputs.push_back(OutputResult{out.key, out.label, RangedValue{std::nan(""), {}, {}, unit}, out.direction});
+        }
+        return std::move(result_);
+    }
+
     struct Matched {
         const host::InputInfo* input;
         const ValueSpec* spec;  // nullptr when the value comes from the scenario header
@@ -313,6 +357,7 @@ private:
         double number_from_list = 0;  // for window = [a, b] split into window_start/window_end
         bool from_list = false;
         bool pending = false;  // set while resolving a reference in validate mode
+        bool blocked = false;  // a reference to a step that failed or was skipped (--keep-going)
         std::shared_ptr<const uncertainty::Distribution> distribution{};  // a drawn value
         std::string distribution_written{};                                // as InputUsed::distribution
         std::string distribution_note{};
@@ -578,6 +623,10 @@ private:
                 fail(m.pos, key, fmt::format("expected {}, found {}.{} in '{}'", describe_unit(*m.input, expected_unit),
                                              ref->step, ref->output, output.value.unit));
             m.pending = true;  // its value exists only once the earlier step has been evaluated
+            if (!target.ok()) {
+                m.blocked = true;
+                add_failed_roots(target, blocked_by_);
+            }
             m.earlier = std::pair{*earlier_.position(target.id),
                                   static_cast<std::size_t>(&output - target.outputs.data())};
             const RangedValue& v = output.value;
@@ -677,15 +726,14 @@ private:
         fail(m.pos, key, fmt::format("expected a date such as 2025-04-16, found {}", describe_value(*m.spec)));
     }
 
-    host::ModelInstance prepare(host::PreparedValues prepared) const {
-        try {
-            return model_.prepare(std::move(prepared));
-        } catch (const host::CallError& e) {
-            rethrow_with_position(e);
-        }
+    [[noreturn]] void rethrow_with_position(const host::CallError& e) const {
+        const std::string message = positioned_message(e);
+        if (e.is_input_error()) throw UserError(message);
+        throw host::CallError(e.status(), message, e.input_key(), e.row());
     }
 
-    [[noreturn]] void rethrow_with_position(const host::CallError& e) const {
+    // A plugin's error as one line naming where the step (or the offending value) was written.
+    std::string positioned_message(const host::CallError& e) const {
         SourcePos at = step_.pos;
         std::string which;
         if (const Matched* m = find_matched(e.input_key()); m && (m->spec || m->from_list))
@@ -695,10 +743,8 @@ private:
         const std::string key = e.input_key().empty() ? "step." + step_.id : "step." + step_.id + "." + e.input_key();
         // A model failure's message names its model already ("model 'x': ..."); say it once.
         const bool names_model = std::string_view(e.what()).rfind("model '" + info_.id + "'", 0) == 0;
-        const std::string message = names_model ? fmt::format("{}: {}: {}{}", at.str(), key, e.what(), which)
-                                                : fmt::format("{}: {}: {}{} ({})", at.str(), key, e.what(), which, info_.id);
-        if (e.is_input_error()) throw UserError(message);
-        throw host::CallError(e.status(), message, e.input_key(), e.row());
+        return names_model ? fmt::format("{}: {}: {}{}", at.str(), key, e.what(), which)
+                           : fmt::format("{}: {}: {}{} ({})", at.str(), key, e.what(), which, info_.id);
     }
 
     const Scenario& scenario_;
@@ -712,6 +758,7 @@ private:
     std::map<std::string, std::string> texts_;
     std::vector<std::string> inferred_;
     bool header_currency_ = false;
+    std::vector<std::string> blocked_by_;  // --keep-going: the failed steps a referenced value comes from
     StepResult result_;
 };
 
@@ -726,8 +773,10 @@ RunResult run_scenario(const Scenario& scenario, const host::Registry& registry,
     for (const Step& step : scenario.steps) {
         if (step.formula) {
             StepPlan plan;
-            earlier.add(run_formula_step(scenario, step, earlier, mode, options.keep_plans ? &plan : nullptr, options.cases));
-            if (options.keep_plans) result.plans.push_back(std::move(plan));
+            earlier.add(run_formula_step(scenario, step, earlier, mode, options.keep_plans ? &plan : nullptr, options.cases,
+                                         options.keep_going));
+            // A step that failed or was skipped is left out of any simulation: it has no plan.
+            if (options.keep_plans) result.plans.push_back(earlier.last().ok() ? std::move(plan) : StepPlan{});
             continue;
         }
         const auto model = registry.find_model(step.model);
@@ -739,7 +788,7 @@ RunResult run_scenario(const Scenario& scenario, const host::Registry& registry,
         }
         StepRunner runner(scenario, step, *model, earlier, series_cache, options);
         earlier.add(runner.run(mode));
-        if (options.keep_plans) result.plans.push_back(std::move(runner.plan));
+        if (options.keep_plans) result.plans.push_back(earlier.last().ok() ? std::move(runner.plan) : StepPlan{});
         const host::PluginInfo& plugin = model->plugin();
         const bool listed = std::any_of(result.plugins.begin(), result.plugins.end(),
                                         [&](const PluginUsed& p) { return p.file == plugin.file; });
@@ -750,6 +799,39 @@ RunResult run_scenario(const Scenario& scenario, const host::Registry& registry,
     }
     result.steps = std::move(earlier).take();
     return result;
+}
+
+void mark_failed(RunResult& run, std::size_t step, const std::string& message) {
+    if (run.plans.size() != run.steps.size()) throw std::logic_error("mark_failed: the run kept no plans");
+    const auto drop = [&](std::size_t s) {
+        for (OutputResult& o : run.steps[s].outputs) o.value = RangedValue{std::nan(""), std::nullopt, std::nullopt, o.value.unit};
+        run.plans[s] = StepPlan{};
+    };
+    run.steps[step].status = StepStatus::failed;
+    run.steps[step].failure = message;
+    drop(step);
+    // A later step that takes a value of a failed or skipped one, row by row or fixed per instance.
+    for (std::size_t s = step + 1; s < run.steps.size(); ++s) {
+        if (!run.steps[s].ok()) continue;
+        std::vector<std::string> roots;
+        for (const ColumnSource& c : run.plans[s].columns)
+            if (c.kind == ColumnSource::Kind::earlier && !run.steps[c.step].ok()) add_failed_roots(run.steps[c.step], roots);
+        for (const FixedReference& ref : run.plans[s].fixed_references)
+            if (!run.steps[ref.step].ok()) add_failed_roots(run.steps[ref.step], roots);
+        if (roots.empty()) continue;
+        run.steps[s].status = StepStatus::skipped;
+        run.steps[s].failed_dependencies = std::move(roots);
+        drop(s);
+    }
+}
+
+std::pair<std::size_t, std::size_t> failed_and_skipped(const RunResult& run) {
+    std::pair<std::size_t, std::size_t> counts{0, 0};
+    for (const StepResult& step : run.steps) {
+        if (step.status == StepStatus::failed) ++counts.first;
+        if (step.status == StepStatus::skipped) ++counts.second;
+    }
+    return counts;
 }
 
 }  // namespace impact::scenario

@@ -41,6 +41,14 @@ struct OutputResult {
     impact_direction direction = IMPACT_DIRECTION_NEUTRAL;  // from the model's descriptor (ABI 1.2)
 };
 
+// How a step ended. Only `impact run --keep-going` leaves a step failed or skipped; without it the
+// first failure stops the run.
+enum class StepStatus {
+    ok,
+    failed,   // its model (or formula) failed: `failure` says how; its outputs have no value
+    skipped,  // it takes a value from a failed step, directly or through skipped steps: not run
+};
+
 struct StepResult {
     std::string id;
     std::string model_id;
@@ -52,7 +60,15 @@ struct StepResult {
     std::vector<InputUsed> inputs;
     std::vector<OutputResult> outputs;  // empty when validating
     std::vector<std::pair<std::string, std::string>> notes;
+    StepStatus status = StepStatus::ok;
+    // Failed: the one-line message the run would have stopped with (file:line:column: step.id: ...).
+    std::string failure{};
+    // Skipped: the failed steps it depends on, in scenario order, each once.
+    std::vector<std::string> failed_dependencies{};
 
+    bool ok() const noexcept { return status == StepStatus::ok; }
+    // "depends on step h20, which failed": why a skipped step was not run.
+    std::string skip_reason() const;
     const OutputResult* find_output(std::string_view key) const noexcept;
 };
 
@@ -74,6 +90,10 @@ struct RunResult {
 struct RunOptions {
     bool keep_plans = false;  // --draws or --cases
     bool cases = false;       // --cases: fill ColumnSource::per_case from the scenario's [[case]] tables
+    // --keep-going: a step whose model or formula fails (host::CallError that is not an input
+    // error) is recorded as failed and the steps that take its outputs as skipped, instead of
+    // stopping the run. Input errors (UserError) still stop it.
+    bool keep_going = false;
 };
 
 enum class RunMode {
@@ -82,8 +102,20 @@ enum class RunMode {
 };
 
 // Throws UserError (file:line:column: key: expected/found) for any problem in the scenario or
-// its data, and host::CallError for a model that fails while computing.
+// its data, and host::CallError for a model that fails while computing (unless keep_going).
 RunResult run_scenario(const Scenario& scenario, const host::Registry& registry, RunMode mode,
                        const RunOptions& options = {});
+
+// --keep-going, when step `step` fails after the run (at a draw or a case): marks it failed with
+// `message`, drops its plan and its outputs' values, and marks every later step that takes a value
+// from a failed or skipped step (by its plan) skipped. The run must hold its plans.
+void mark_failed(RunResult& run, std::size_t step, const std::string& message);
+
+// Adds to `roots` (each once) the failed steps a value of `dependency` comes from: itself when it
+// failed, the steps it was skipped for when it was skipped.
+void add_failed_roots(const StepResult& dependency, std::vector<std::string>& roots);
+
+// How many steps of the run failed and how many were skipped.
+std::pair<std::size_t, std::size_t> failed_and_skipped(const RunResult& run);
 
 }  // namespace impact::scenario

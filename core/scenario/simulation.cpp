@@ -26,6 +26,20 @@ namespace {
     throw UserError(fmt::format("{}: {}: {}", at.str(), key, message));
 }
 
+// A model failure at a row, with the position of the step that failed in the run, so that
+// --keep-going can mark that step failed and simulate again without it. Callers that do not keep
+// going see a host::CallError like any other.
+class StepCallError : public host::CallError {
+public:
+    StepCallError(std::size_t step, impact_status status, const std::string& message, std::string input_key = {},
+                  int64_t row = -1)
+        : host::CallError(status, message, std::move(input_key), row), step_(step) {}
+    std::size_t step() const noexcept { return step_; }
+
+private:
+    std::size_t step_;
+};
+
 // Blocks evaluated between two reductions: the per-block moments of a round are merged in
 // block order, so memory does not grow with the number of draws, and the workers' quantile
 // collectors are merged into the running ones. 128 rather than 64: half the merges, which run on
@@ -163,8 +177,11 @@ public:
         // Cases are one batch through every step; draws and given rows go only through the steps
         // they reach (the others keep the run's values, which may be undefined where declared so).
         drawn_ = kind == RowKind::cases ? std::vector<bool>(run.plans.size(), true) : varies;
-        for (std::size_t s = 0; s < run.plans.size(); ++s)
+        // A step that failed or was skipped (--keep-going) has no plan and no values: left out.
+        for (std::size_t s = 0; s < run.plans.size(); ++s) {
+            if (!run.steps[s].ok()) drawn_[s] = false;
             if (drawn_[s]) add_step(s);
+        }
         if (kind == RowKind::draws) add_correlations();
     }
 
@@ -265,8 +282,8 @@ public:
                     // undefined value the model declares possible (a step that uses it fails on
                     // its input; the sensitivity analysis checks the output it explains).
                     if (!std::isfinite(v) && !(kind_ == RowKind::given && plan.output_may_be_undefined[o]))
-                        throw host::CallError(
-                            IMPACT_STATUS_MODEL_FAILED,
+                        throw StepCallError(
+                            step.index, IMPACT_STATUS_MODEL_FAILED,
                             fmt::format("{}: step.{}: output '{}' is {} at {}: {}{}", scenario_.steps[step.index].pos.str(),
                                         scenario_.steps[step.index].id, plan.output_keys[o], host::non_finite_name(v),
                                         row_name(first + r),
@@ -313,7 +330,7 @@ private:
                                                 e.row() >= 0 ? row_name(first + r) : std::string("a block of draws"),
                                                 e.row() >= 0 ? inputs_at(step, w, r) : std::string());
         if (e.is_input_error()) throw UserError(message);
-        throw host::CallError(e.status(), message, e.input_key(), e.row());
+        throw StepCallError(step.index, e.status(), message, e.input_key(), e.row());
     }
 
     void fill_column(Workspace& w, const StepWork& step, std::size_t c, std::uint64_t first, std::size_t count) const {
@@ -364,7 +381,7 @@ private:
                 throw UserError(fmt::format("{}: step.{}.expr: {}", spec.formula->at(e.offset()).str(), spec.id, e.what()));
             }
             if (checked.non_finite)
-                throw host::CallError(IMPACT_STATUS_MODEL_FAILED,
+                throw StepCallError(step.index, IMPACT_STATUS_MODEL_FAILED,
                                       fmt::format("{}: step.{}: formula \"{}\" {} at {}{}", spec.formula->start.str(), spec.id,
                                                   spec.formula->expression, *checked.non_finite, row_name(first + r),
                                                   inputs_at(step, w, r)));
@@ -394,8 +411,18 @@ private:
         if (plan.instance) {
             step.instances.push_back(plan.instance);
             if (threads_ > 1 && plan.thread_safety == IMPACT_THREAD_INSTANCE_SAFE)
-                for (unsigned t = 1; t < threads_; ++t)
-                    step.instances.push_back(std::make_shared<const host::ModelInstance>(plan.model->prepare(plan.prepared->copy())));
+                for (unsigned t = 1; t < threads_; ++t) {
+                    try {
+                        step.instances.push_back(
+                            std::make_shared<const host::ModelInstance>(plan.model->prepare(plan.prepared->copy())));
+                    } catch (const host::CallError& e) {
+                        const Step& spec = scenario_.steps[s];
+                        const std::string message = fmt::format("{}: step.{}: {} (preparing the instance of thread {})",
+                                                                spec.pos.str(), spec.id, e.what(), t + 1);
+                        if (e.is_input_error()) throw UserError(message);
+                        throw StepCallError(s, e.status(), message, e.input_key());
+                    }
+                }
             if (plan.thread_safety == IMPACT_THREAD_UNSAFE) step.serial = std::make_unique<std::mutex>();
         }
         for (const ColumnSource& c : plan.columns) {
@@ -420,6 +447,18 @@ private:
             const Correlation& corr = scenario_.correlations[g];
             CopulaGroup group;
             for (const std::string& name : corr.inputs) {
+                // --keep-going: the copula draws its inputs together, so the others' draws would
+                // change without this one; the run cannot go on without it.
+                if (const auto at = scenario_.step_index.find(name.substr(0, name.find('.')));
+                    at != scenario_.step_index.end() && at->second < run_.steps.size() && !run_.steps[at->second].ok())
+                    throw host::CallError(IMPACT_STATUS_MODEL_FAILED,
+                                          fmt::format("{}: correlation[{}]: {} cannot be drawn: its step {} ({}); the "
+                                                      "correlated inputs are drawn together, so the others cannot be drawn "
+                                                      "without it",
+                                                      corr.pos.str(), g + 1, name, run_.steps[at->second].id,
+                                                      run_.steps[at->second].status == StepStatus::failed
+                                                          ? std::string("failed")
+                                                          : "was skipped: it " + run_.steps[at->second].skip_reason()));
                 const auto [step, column] = find_drawn_column(name);
                 const ColumnSource& source = step->plan->columns[column];
                 step->correlated[column] = static_cast<int>(correlated_slots_);
@@ -566,6 +605,15 @@ std::vector<ActualResult> actual_results(const Scenario& scenario, const RunResu
         r.estimate = out.value.value;
         r.error = r.estimate - r.actual;
         if (r.actual != 0) r.relative_error = r.error / std::abs(r.actual);
+        if (run.steps[s].status == StepStatus::failed) r.unavailable = fmt::format("step {} failed", actual.step);
+        if (run.steps[s].status == StepStatus::skipped)
+            r.unavailable = fmt::format("step {} was skipped: it {}", actual.step, run.steps[s].skip_reason());
+        if (!r.unavailable.empty()) {
+            r.estimate = r.error = std::nan("");
+            r.relative_error.reset();
+            results.push_back(std::move(r));
+            continue;
+        }
         std::size_t earlier = 0;
         for (std::size_t b = 0; b < a; ++b)
             if (scenario.actuals[b].step == actual.step && scenario.actuals[b].output == actual.output) ++earlier;
@@ -668,7 +716,7 @@ SimulationResult simulate_draws(const Scenario& scenario, const RunResult& run, 
     }
     // Thresholds on steps that no drawn input reaches: the value is the same at every draw.
     for (std::size_t s = 0; s < run.steps.size(); ++s) {
-        if (drawn[s]) continue;
+        if (drawn[s] || !run.steps[s].ok()) continue;
         for (const Threshold& t : scenario.steps[s].thresholds) {
             const OutputResult* out = run.steps[s].find_output(t.output);
             const std::size_t o = static_cast<std::size_t>(out - run.steps[s].outputs.data());
@@ -776,13 +824,20 @@ SimulationResult simulate_draws(const Scenario& scenario, const RunResult& run, 
 
 }  // namespace
 
-SimulationResult simulate(const Scenario& scenario, const RunResult& run, const SimulationOptions& options) {
+namespace {
+
+// simulate(); with `nothing_drawn_is_fine` (--keep-going, when every drawn step failed or was
+// skipped) a scenario left with no drawn step gives statistics of no output instead of an error.
+SimulationResult simulate_run(const Scenario& scenario, const RunResult& run, const SimulationOptions& options,
+                              bool nothing_drawn_is_fine) {
     check_correlations(scenario, run);
     if (options.draws == 0) throw UserError("--draws: expected a number of draws of at least 1, found 0");
     unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     const Simulation sim(scenario, run, options.seed, threads, RowKind::draws, options.batch_rows);
     const std::vector<bool>& drawn = sim.drawn();
-    if (std::none_of(drawn.begin(), drawn.end(), [](bool d) { return d; }))
+    const bool nothing_drawn = std::none_of(drawn.begin(), drawn.end(), [](bool d) { return d; });
+    if (nothing_drawn && nothing_drawn_is_fine) return simulate_draws(scenario, run, sim, options, options.draws, false);
+    if (nothing_drawn)
         throw UserError(fmt::format("{}:1:1: --draws: expected at least one input given as a distribution "
                                     "({{ dist = \"triangular\", ... }}), found none: every draw would be the same",
                                     scenario.file.string()));
@@ -821,6 +876,44 @@ SimulationResult simulate(const Scenario& scenario, const RunResult& run, const 
     return result;
 }
 
+}  // namespace
+
+SimulationResult simulate(const Scenario& scenario, const RunResult& run, const SimulationOptions& options) {
+    return simulate_run(scenario, run, options, false);
+}
+
+SimulationResult simulate_keeping_going(const Scenario& scenario, RunResult& run, const SimulationOptions& options) {
+    const bool failed_before = failed_and_skipped(run) != std::pair<std::size_t, std::size_t>{0, 0};
+    bool failed_since = false;
+    for (;;) {
+        // An --until target on an output of a failed or skipped step has no draws to measure.
+        SimulationOptions attempt = options;
+        std::erase_if(attempt.until, [&](const ConvergenceTarget& t) {
+            const auto at = scenario.step_index.find(t.step);
+            return !t.step.empty() && at != scenario.step_index.end() && at->second < run.steps.size() &&
+                   !run.steps[at->second].ok();
+        });
+        try {
+            // Every draw is afresh, so the statistics of the steps left are those of a scenario
+            // without the failed step and its dependents, bit for bit.
+            return simulate_run(scenario, run, attempt, failed_before || failed_since);
+        } catch (const StepCallError& e) {
+            mark_failed(run, e.step(), e.what());
+            failed_since = true;
+        }
+    }
+}
+
+CaseResults evaluate_cases_keeping_going(const Scenario& scenario, RunResult& run) {
+    for (;;) {
+        try {
+            return evaluate_cases(scenario, run);
+        } catch (const StepCallError& e) {
+            mark_failed(run, e.step(), e.what());
+        }
+    }
+}
+
 CaseResults evaluate_cases(const Scenario& scenario, const RunResult& run) {
     if (scenario.cases.empty())
         throw UserError(fmt::format("{}:1:1: --cases: expected [[case]] tables in the scenario, found none", scenario.file.string()));
@@ -837,6 +930,11 @@ CaseResults evaluate_cases(const Scenario& scenario, const RunResult& run) {
     results.steps.resize(run.steps.size());
     for (std::size_t s = 0; s < run.steps.size(); ++s)
         for (std::size_t o = 0; o < run.steps[s].outputs.size(); ++o) {
+            // A step that failed or was skipped has no value in any case.
+            if (!sim.drawn()[s]) {
+                results.steps[s].emplace_back(n, std::nan(""));
+                continue;
+            }
             const auto v = Simulation::values(w, s, o, n);
             results.steps[s].emplace_back(v.begin(), v.end());
         }

@@ -100,6 +100,9 @@ struct ActualResult {
     // With --draws and a drawn output: the mid-rank percentile at which the actual fell among the
     // draws, (below + equal / 2) / N.
     std::optional<double> percentile;
+    // --keep-going: why the estimate is unavailable ("step h20 failed"); then estimate and error are
+    // NaN and there is no percentile.
+    std::string unavailable{};
 };
 
 // Checks each [[actual]]: its output exists and its value is in the output's unit. Throws
@@ -125,6 +128,14 @@ void check_correlations(const Scenario& scenario, const RunResult& run);
 // naming the draw.
 SimulationResult simulate(const Scenario& scenario, const RunResult& run, const SimulationOptions& options);
 
+// --keep-going: as simulate(), but a step whose model or formula fails at some draw is marked failed
+// in `run` (message naming the draw) with its dependents skipped (mark_failed), and the simulation
+// is run again from the first draw without them, so the statistics of the steps left are exactly
+// those of a run without them. Steps that failed or were skipped already are left out; an --until
+// target on one of their outputs is dropped. A failed step among [[correlation]] inputs stops the
+// run (host::CallError): its partners cannot be drawn without it.
+SimulationResult simulate_keeping_going(const Scenario& scenario, RunResult& run, const SimulationOptions& options);
+
 // --cases: every step evaluated once per [[case]], each case one row. [step][output][case].
 struct CaseResults {
     std::vector<std::string> names;
@@ -132,6 +143,10 @@ struct CaseResults {
     std::vector<std::vector<std::vector<double>>> steps;
 };
 CaseResults evaluate_cases(const Scenario& scenario, const RunResult& run);
+// --keep-going: as evaluate_cases(), but a step that fails at some case is marked failed in `run`
+// (its dependents skipped) and the cases are evaluated again without them. A step that failed or was
+// skipped has NaN in every case.
+CaseResults evaluate_cases_keeping_going(const Scenario& scenario, RunResult& run);
 
 // For sensitivity analysis (scenario/sensitivity.cpp): the same evaluation, with rows chosen by
 // the caller.

@@ -1,7 +1,7 @@
 # Runs `impact` once and checks exit code, stdout against a golden file, and stderr.
 #
 #   cmake -DIMPACT=<exe> -DARGS=<|-list> -DEXPECT_EXIT=<n> [-DGOLDEN=<file>]
-#         [-DSTDERR_CONTAINS=<text>] [-DREPLACE_FROM=<|-list> -DREPLACE_TO=<|-list>] -P run_cli_case.cmake
+#         [-DSTDERR_CONTAINS=<text>] [-DREPORT_ON_FAILURE=1] [-DREPLACE_FROM=<|-list> -DREPLACE_TO=<|-list>] -P run_cli_case.cmake
 #
 # With IMPACT_UPDATE_GOLDEN=1 in the environment the golden file is rewritten instead of
 # compared (review the diff before committing it).
@@ -59,6 +59,16 @@ endif()
 
 # Exit 4 (impact compare --tolerance exceeded) writes its report like a success.
 if(EXPECT_EXIT STREQUAL "0" OR EXPECT_EXIT STREQUAL "4")
+  return()
+endif()
+# run --keep-going: exit 3 with the report on stdout (checked above) and each failure on stderr.
+if(REPORT_ON_FAILURE)
+  if(DEFINED STDERR_CONTAINS)
+    string(FIND "${err}" "${STDERR_CONTAINS}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "${shown}\nstderr does not contain '${STDERR_CONTAINS}':\n${err}")
+    endif()
+  endif()
   return()
 endif()
 # A failure: nothing on stdout, exactly one line on stderr, saying what was wrong.
