@@ -41,7 +41,7 @@ constexpr std::size_t kInitialDataBytes = std::size_t{1} << 20;
 void put(char* buffer, uint32_t capacity, std::string_view text) noexcept {
     if (!buffer || capacity == 0) return;
     const std::size_t n = std::min<std::size_t>(text.size(), capacity - 1);
-    std::memcpy(buffer, text.data(), n);
+    if (n > 0) std::memcpy(buffer, text.data(), n);  // an empty view's data() may be null
     buffer[n] = '\0';
 }
 

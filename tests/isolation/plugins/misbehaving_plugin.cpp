@@ -31,7 +31,9 @@ const char* write_path() {
 // g++ proved the store undefined and dropped it).
 int* volatile g_nowhere = nullptr;
 
-void crash() { *g_nowhere = 42; }
+// Not instrumented by UBSan in the sanitizer build: the null store is the point, and its report
+// would be a second line on stderr.
+__attribute__((no_sanitize_undefined)) void crash() { *g_nowhere = 42; }
 
 void hang() {
     volatile bool forever = true;
