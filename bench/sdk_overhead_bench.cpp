@@ -21,15 +21,24 @@
 //                         bytes zeroed): the host's cost before the fix.
 //   diag_lean_error       sdk_raw_fixed_batch with a fresh error buffer per call whose strings
 //                         are only NUL-terminated, as ErrorBuffer now is.
+//   in_process_batch      host_checked on rows already in the instance's BatchArea
+//                         (ModelInstance::evaluate(area, first, rows)), as the Monte Carlo engine calls it.
+//   isolated_batch        the same model in an impact-worker (--isolate), from its BatchArea in
+//                         memory shared with the worker: one round trip, no copy of the batch.
+//                         Its paired benchmark is timed against in_process_batch, not direct.
+//   isolated_copy         the isolated model from the caller's own buffers (copied into the shared
+//                         memory and back): what evaluate(span, span) costs isolated. Also paired
+//                         against in_process_batch.
 //
 // Each path is a benchmark `<path>/rows:N` of its own (items processed are rows, so Google
 // Benchmark's items_per_second gives the per-row rate) and, except direct, a benchmark
 // `paired/<path>/rows:N` that times it against direct in alternating blocks and reports the
-// difference as counters (see paired() below). Batch sizes: 1, 64 and 4,096 rows.
+// difference as counters (see paired() below). Batch sizes: 1, 64, 4,096 and 32,768 rows.
 #include "trivial_model.hpp"
 
 #include "host/model.hpp"
 #include "host/plugin_library.hpp"
+#include "isolation/isolated_plugin.hpp"
 
 #include <impact/sdk/impact_plugin.h>
 
@@ -57,7 +66,7 @@ namespace {
 namespace host = impact::host;
 namespace bench = impact::bench;
 
-constexpr uint64_t max_rows = 4096;
+constexpr uint64_t max_rows = 32768;
 constexpr const char* fixed_batch_model_id = "bench.lost_profit_fixed_batch";
 constexpr const char* dynamic_batch_model_id = "bench.lost_profit";
 
@@ -102,6 +111,13 @@ struct Setup {
     std::optional<host::ModelInstance> instance;
     std::vector<double> inputs;  // max_rows rows of revenue, share, margin
     std::vector<double> outputs;
+    // The same model in an impact-worker (--isolate): evaluated from its shared batch area (no copy,
+    // as the Monte Carlo engine does) and from the caller's own buffers (copied in and out), with
+    // the in-process instance's batch area as the fair in-process peer.
+    std::shared_ptr<const host::LoadedPlugin> isolated_plugin;
+    std::optional<host::ModelInstance> isolated_instance;
+    std::unique_ptr<host::BatchArea> isolated_area;
+    std::unique_ptr<host::BatchArea> in_process_area;
 
     explicit Setup(const std::string& file) {
         plugin = host::LoadedPlugin::load(file);
@@ -122,10 +138,26 @@ struct Setup {
             inputs[r * 3 + 2] = margin(rng);
         }
         outputs.assign(max_rows * bench::trivial_output_width, 0.0);
+
+        impact::isolation::IsolationLimits limits;
+        limits.worker_executable = IMPACT_BENCH_WORKER_FILE;
+        isolated_plugin = host::LoadedPlugin::load_isolated(file, limits);
+        const host::ModelInfo* isolated_info = nullptr;
+        for (const host::ModelInfo& m : isolated_plugin->info().models)
+            if (m.id == fixed_batch_model_id) isolated_info = &m;
+        if (!isolated_info) throw std::runtime_error("the isolated plugin has no " + std::string(fixed_batch_model_id));
+        isolated_instance.emplace(host::Model(isolated_plugin, isolated_info).prepare(host::PreparedValues{}));
+        isolated_area = isolated_instance->batch_area(max_rows);
+        in_process_area = instance->batch_area(max_rows);
+        std::copy(inputs.begin(), inputs.end(), isolated_area->inputs());
+        std::copy(inputs.begin(), inputs.end(), in_process_area->inputs());
     }
     Setup(const Setup&) = delete;
     Setup& operator=(const Setup&) = delete;
     ~Setup() {
+        isolated_area.reset();
+        in_process_area.reset();
+        isolated_instance.reset();
         instance.reset();
         // Before `plugin` unloads their code.
         if (raw_fixed_batch) raw_fixed_batch->destroy(raw_fixed_batch);
@@ -168,6 +200,12 @@ struct Setup {
             via.assign(n, -1.0);
             instance->evaluate(std::span<const double>(inputs.data(), rows * bench::trivial_input_width), via);
             if (!same()) return where("host_checked");
+            via.assign(n, -1.0);
+            isolated_instance->evaluate(std::span<const double>(inputs.data(), rows * bench::trivial_input_width), via);
+            if (!same()) return where("isolated_copy");
+            isolated_instance->evaluate(*isolated_area, 0, rows);
+            if (std::memcmp(direct.data(), isolated_area->outputs(), n * sizeof(double)) != 0)
+                return where("isolated_batch");
         }
         return {};
     }
@@ -242,7 +280,7 @@ void paired(benchmark::State& state, const Direct& direct_call, const Call& call
     state.counters["diff_pct"] = 100.0 * (path_ns - direct_ns) / direct_ns;
 }
 
-void batch_sizes(benchmark::internal::Benchmark* b) { b->ArgName("rows")->Arg(1)->Arg(64)->Arg(4096); }
+void batch_sizes(benchmark::internal::Benchmark* b) { b->ArgName("rows")->Arg(1)->Arg(64)->Arg(4096)->Arg(32768); }
 
 template <class Direct, class Call>
 void register_path(const std::string& name, const Direct& direct_call, const Call& call) {
@@ -285,6 +323,28 @@ void register_benchmarks(Setup& s) {
     });
     register_path("host_checked", direct, [instance](const double* in, uint64_t rows, double* out) {
         instance->evaluate(std::span<const double>(in, rows * bench::trivial_input_width),
+                           std::span<double>(out, rows * bench::trivial_output_width));
+        return true;
+    });
+    // Isolation: the model in its worker against the same model in-process, both evaluated from
+    // their batch areas with the host's checks. The pair's "direct" side is the in-process call.
+    const host::ModelInstance* isolated = &*s.isolated_instance;
+    host::BatchArea* isolated_area = s.isolated_area.get();
+    host::BatchArea* in_process_area = s.in_process_area.get();
+    const auto in_process_batch = [instance, in_process_area](const double*, uint64_t rows, double*) {
+        instance->evaluate(*in_process_area, 0, rows);
+        return true;
+    };
+    const auto isolated_batch = [isolated, isolated_area](const double*, uint64_t rows, double*) {
+        isolated->evaluate(*isolated_area, 0, rows);
+        return true;
+    };
+    benchmark::RegisterBenchmark("in_process_batch", [in_process_batch](benchmark::State& state) {
+        timed(state, in_process_batch);
+    })->Apply(batch_sizes);
+    register_path("isolated_batch", in_process_batch, isolated_batch);
+    register_path("isolated_copy", in_process_batch, [isolated](const double* in, uint64_t rows, double* out) {
+        isolated->evaluate(std::span<const double>(in, rows * bench::trivial_input_width),
                            std::span<double>(out, rows * bench::trivial_output_width));
         return true;
     });
