@@ -339,12 +339,12 @@ void ModelInstance::evaluate(std::span<const double> inputs, std::span<double> o
 
 BatchArea::~BatchArea() = default;
 
-std::unique_ptr<BatchArea> ModelInstance::batch_area(uint64_t max_rows) const {
+std::unique_ptr<BatchArea> ModelInstance::batch_area(uint64_t max_rows, unsigned concurrent_callers) const {
     std::unique_ptr<BatchArea> area(new BatchArea());
     area->max_rows_ = max_rows;
     if (plugin_ && plugin_->is_isolated()) {
         ErrorBuffer error;
-        area->shared_ = isolation::make_shared_batch(instance_, max_rows, &error.error);
+        area->shared_ = isolation::make_shared_batch(instance_, max_rows, concurrent_callers, &error.error);
         if (!area->shared_) error.raise(IMPACT_STATUS_MODEL_FAILED, info_->id);
         area->inputs_ = area->shared_->inputs();
         area->outputs_ = area->shared_->outputs();

@@ -184,7 +184,8 @@ public:
 
     // A place for batches of up to max_rows rows that evaluate(BatchArea&, ...) reads and writes
     // in place: shared with the worker for an isolated plugin. Throws CallError.
-    std::unique_ptr<BatchArea> batch_area(uint64_t max_rows) const;
+    // concurrent_callers: how many threads will evaluate through areas of this plugin at once.
+    std::unique_ptr<BatchArea> batch_area(uint64_t max_rows, unsigned concurrent_callers = 1) const;
     // evaluate() on rows [first_row, first_row + rows) of `area`, whose inputs the caller wrote:
     // the same checks, the same results, no copy of the batch for an isolated plugin.
     void evaluate(BatchArea& area, uint64_t first_row, uint64_t rows) const;

@@ -4,11 +4,14 @@
 #include <fmt/format.h>
 
 #include <poll.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <new>
 #include <cstring>
 #include <stdexcept>
 #include <system_error>
@@ -37,6 +40,7 @@ Channel Channel::create(std::size_t data_bytes) {
     const std::size_t shared = kHeaderBytes + round_up_to_page(data_bytes);
     if (::ftruncate(channel.memfd_, static_cast<off_t>(shared)) != 0) fail("ftruncate of the channel's shared memory");
     channel.map(shared);
+    new (channel.mapping_) SharedHeader();
     channel.header().protocol_version = kProtocolVersion;
     return channel;
 }
@@ -57,7 +61,8 @@ Channel::Channel(Channel&& other) noexcept
       worker_socket_(std::exchange(other.worker_socket_, -1)),
       memfd_(std::exchange(other.memfd_, -1)),
       mapping_(std::exchange(other.mapping_, nullptr)),
-      shared_bytes_(std::exchange(other.shared_bytes_, 0)) {}
+      shared_bytes_(std::exchange(other.shared_bytes_, 0)),
+      sequence_(std::exchange(other.sequence_, 0)) {}
 
 Channel& Channel::operator=(Channel&& other) noexcept {
     if (this != &other) {
@@ -167,6 +172,121 @@ Received Channel::receive(Message& message, int timeout_ms, std::vector<int>* fd
     }
     if (got != static_cast<ssize_t>(sizeof message)) return Received::closed;
     return Received::message;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+// How long a side waits busily before it sleeps on the socket: longer than a block of rows takes
+// to draw or evaluate, so a steady caller never sleeps, and short enough that an idle worker
+// gives its core back within a millisecond.
+constexpr auto kSpin = std::chrono::microseconds(1000);
+// The first part of it spins on the CPU; after that each check yields, so that a thread waiting
+// here lets any other runnable thread (a Monte Carlo thread drawing the next block, the worker
+// thread it waits for) have the core, instead of holding it for a millisecond.
+constexpr unsigned kPureSpins = 256;
+
+inline void relax(unsigned iteration) noexcept {
+    if (iteration < kPureSpins) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    } else {
+        ::sched_yield();
+    }
+}
+
+// A one-byte wake-up. Never blocks: a full socket already holds wake-ups enough.
+void wake(int socket) noexcept {
+    const char byte = 1;
+    (void)::send(socket, &byte, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+// Spins until `signal` reaches `sequence` or kSpin passes.
+bool spin_until(const Signal& signal, uint64_t sequence) noexcept {
+    const Clock::time_point until = Clock::now() + kSpin;
+    for (unsigned i = 0;; ++i) {
+        if (signal.sequence.load(std::memory_order_acquire) == sequence) return true;
+        relax(i);
+        if ((i & 15) == 15 && Clock::now() >= until) return false;
+    }
+}
+
+}  // namespace
+
+Received Channel::call(Message& message, int timeout_ms, bool spin) noexcept {
+    SharedHeader& h = header();
+    const Clock::time_point start = Clock::now();
+    const uint64_t sequence = ++sequence_;
+    message.shared_bytes = shared_bytes_;
+    message.spin = spin ? 1 : 0;
+    h.request_message = message;
+    // seq_cst on both sides of each handshake: either the writer sees `sleeping` or the reader
+    // sees the new sequence before it sleeps (Dekker's pattern), so no wake-up is lost.
+    h.request.sequence.store(sequence, std::memory_order_seq_cst);
+    if (h.request.sleeping.load(std::memory_order_seq_cst)) wake(socket_);
+    if (spin && spin_until(h.reply, sequence)) {
+        message = h.reply_message;
+        return Received::message;
+    }
+    h.reply.sleeping.store(1, std::memory_order_seq_cst);
+    for (;;) {
+        if (h.reply.sequence.load(std::memory_order_seq_cst) == sequence) {
+            h.reply.sleeping.store(0, std::memory_order_relaxed);
+            message = h.reply_message;
+            return Received::message;
+        }
+        int wait_ms = -1;
+        if (timeout_ms >= 0) {
+            const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+            if (spent >= timeout_ms) return Received::timed_out;
+            wait_ms = static_cast<int>(timeout_ms - spent);
+        }
+        pollfd waiting{socket_, POLLIN, 0};
+        const int ready = ::poll(&waiting, 1, wait_ms);
+        if (ready < 0 && errno != EINTR) return Received::closed;
+        if (ready <= 0) continue;
+        char bytes[64];
+        const ssize_t got = ::recv(socket_, bytes, sizeof bytes, MSG_DONTWAIT);
+        if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) {
+            // The worker is gone; its last reply may still have made it.
+            if (h.reply.sequence.load(std::memory_order_seq_cst) == sequence) continue;
+            return Received::closed;
+        }
+    }
+}
+
+bool Channel::next_request(Message& message, bool spin) noexcept {
+    SharedHeader& h = header();
+    const auto arrived = [&] { return h.request.sequence.load(std::memory_order_seq_cst) != sequence_; };
+    bool ready = false;
+    if (spin) {
+        const Clock::time_point until = Clock::now() + kSpin;
+        for (unsigned i = 0; !(ready = h.request.sequence.load(std::memory_order_acquire) != sequence_); ++i) {
+            relax(i);
+            if ((i & 15) == 15 && Clock::now() >= until) break;
+        }
+    }
+    if (!ready) {
+        h.request.sleeping.store(1, std::memory_order_seq_cst);
+        while (!arrived()) {
+            char bytes[64];
+            const ssize_t got = ::recv(socket_, bytes, sizeof bytes, 0);
+            if (got == 0 || (got < 0 && errno != EINTR)) return false;
+        }
+        h.request.sleeping.store(0, std::memory_order_relaxed);
+    }
+    sequence_ = h.request.sequence.load(std::memory_order_acquire);
+    message = h.request_message;
+    return true;
+}
+
+void Channel::reply(Message message) noexcept {
+    SharedHeader& h = header();
+    message.shared_bytes = shared_bytes_;
+    h.reply_message = message;
+    h.reply.sequence.store(sequence_, std::memory_order_seq_cst);
+    if (h.reply.sleeping.load(std::memory_order_seq_cst)) wake(socket_);
 }
 
 void PayloadWriter::raw(const void* bytes, std::size_t count) {

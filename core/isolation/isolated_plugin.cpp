@@ -199,9 +199,10 @@ public:
     // A channel kept by one SharedBatch for its life, and an evaluate of rows already in it.
     std::optional<Channel> take_channel(std::string& why_not);
     void return_channel(Channel channel) { give_back(std::move(channel)); }
+
     impact_status evaluate_in_place(Channel& channel, uint64_t handle, const std::string& model_id, uint64_t rows,
                                     uint32_t input_width, uint32_t output_width, uint64_t input_offset,
-                                    uint64_t output_offset, int64_t first_row, impact_error* error);
+                                    uint64_t output_offset, int64_t first_row, bool spin, impact_error* error);
 
 private:
     // A channel borrowed from the pool for one call.
@@ -225,8 +226,13 @@ private:
     std::optional<Lease> borrow(std::string& why_not);
     void give_back(Channel channel);
     // One request and its reply; on a dead or hung worker returns false with the reason.
-    // `why` reads after the call's name: "failed: <what happened>" or "did not return within ...".
-    bool exchange(Channel& channel, Message& message, std::string& why);
+    // One request and its reply on a data channel. `why` reads after the call's name: "failed:
+    // <what happened>" or "did not return within ...". `spin`: both sides may wait busily
+    // (Channel::call), true unless the caller knows its callers outnumber half the cores.
+    bool exchange(Channel& channel, Message& message, std::string& why, bool spin = true);
+    // The same on the control channel (socket messages, as file descriptors may ride along).
+    bool exchange_control(Message& message, std::string& why);
+    std::string failure_text(Received received);
     // Records how the worker ended (after a closed socket or a timeout); returns the description.
     std::string note_death(bool timed_out);
     std::string who() const;
@@ -288,7 +294,7 @@ std::optional<host::PluginInfo> WorkerProcess::start_and_load(WorkerLoadFailure&
     message.op = static_cast<uint32_t>(Op::load);
     message.payload_bytes = path.size();
     std::string why;
-    if (!exchange(control_, message, why)) {
+    if (!exchange_control(message, why)) {
         failure = {fmt::format("{}: load {}", text::printable(path), why), true};
         return std::nullopt;
     }
@@ -376,20 +382,35 @@ void WorkerProcess::give_back(Channel channel) {
     pool_.push_back(std::move(channel));
 }
 
-bool WorkerProcess::exchange(Channel& channel, Message& message, std::string& why) {
+bool WorkerProcess::exchange(Channel& channel, Message& message, std::string& why, bool spin) {
     const uint32_t op = message.op;
-    if (!channel.send(message)) {
+    const Received received = channel.call(message, timeout_ms(limits_), spin);
+    if (received == Received::message && message.op == static_cast<uint32_t>(Op::reply) && message.answered == op)
+        return true;
+    why = failure_text(received);
+    return false;
+}
+
+bool WorkerProcess::exchange_control(Message& message, std::string& why) {
+    const uint32_t op = message.op;
+    if (!control_.send(message)) {
         why = note_death(false);
         return false;
     }
-    const Received received = channel.receive(message, timeout_ms(limits_));
+    const Received received = control_.receive(message, timeout_ms(limits_));
     if (received == Received::message && message.op == static_cast<uint32_t>(Op::reply) && message.answered == op)
         return true;
+    why = failure_text(received);
+    return false;
+}
+
+std::string WorkerProcess::failure_text(Received received) {
+    std::string why;
     const bool timed_out = received == Received::timed_out;
     const std::string death = note_death(timed_out);
     why = timed_out ? fmt::format("did not return within --plugin-timeout {}: {}", duration_text(limits_.call_timeout), death)
                     : "failed: " + death;
-    return false;
+    return why;
 }
 
 std::string WorkerProcess::note_death(bool timed_out) {
@@ -547,7 +568,7 @@ std::optional<Channel> WorkerProcess::take_channel(std::string& why_not) {
 impact_status WorkerProcess::evaluate_in_place(Channel& channel, uint64_t handle, const std::string& model_id,
                                                uint64_t rows, uint32_t input_width, uint32_t output_width,
                                                uint64_t input_offset, uint64_t output_offset, int64_t first_row,
-                                               impact_error* error) {
+                                               bool spin, impact_error* error) {
     Message message;
     message.op = static_cast<uint32_t>(Op::evaluate);
     message.handle = handle;
@@ -557,7 +578,7 @@ impact_status WorkerProcess::evaluate_in_place(Channel& channel, uint64_t handle
     message.input_offset = input_offset;
     message.output_offset = output_offset;
     std::string why;
-    if (!exchange(channel, message, why)) {
+    if (!exchange(channel, message, why, spin)) {
         fill_error(error, fmt::format("model '{}': evaluate {}", model_id, why));
         return IMPACT_STATUS_MODEL_FAILED;
     }
@@ -649,6 +670,7 @@ struct SharedBatch::State {
     std::optional<Channel> channel;
     const RemoteInstance* instance = nullptr;
     uint64_t output_offset = 0;  // bytes into the data area
+    bool spin = true;
 };
 
 SharedBatch::SharedBatch(std::unique_ptr<State> state, uint64_t max_rows) : state_(std::move(state)), max_rows_(max_rows) {}
@@ -656,7 +678,8 @@ SharedBatch::SharedBatch(std::unique_ptr<State> state, uint64_t max_rows) : stat
 SharedBatch::~SharedBatch() {
     // The payload of an error reply may have overwritten the start of the inputs; the next user
     // writes its own rows anyway.
-    if (state_ && state_->channel && !state_->process->dead()) state_->process->return_channel(std::move(*state_->channel));
+    if (!state_ || !state_->channel) return;
+    if (!state_->process->dead()) state_->process->return_channel(std::move(*state_->channel));
 }
 
 double* SharedBatch::inputs() const noexcept { return reinterpret_cast<double*>(state_->channel->data()); }
@@ -665,9 +688,11 @@ double* SharedBatch::outputs() const noexcept {
 }
 
 std::unique_ptr<SharedBatch> make_shared_batch(const impact_model_instance* instance, uint64_t max_rows,
-                                               impact_error* error) {
+                                               unsigned concurrent_callers, impact_error* error) {
     const RemoteInstance& r = RemoteInstance::of(instance);
     auto state = std::make_unique<SharedBatch::State>();
+    // Waiting busily pays while each caller and the worker thread serving it have a core each.
+    state->spin = 2 * std::max(1u, concurrent_callers) <= std::max(1u, std::thread::hardware_concurrency());
     state->process = r.process;
     state->instance = &r;
     std::string why;
@@ -697,7 +722,8 @@ impact_status evaluate_shared_batch(const impact_model_instance* instance, Share
     }
     return r.process->evaluate_in_place(*state.channel, r.handle, r.model_id, rows, r.input_width, r.output_width,
                                         first_row * r.input_width * sizeof(double),
-                                        state.output_offset + first_row * r.output_width * sizeof(double), 0, error);
+                                        state.output_offset + first_row * r.output_width * sizeof(double), 0, state.spin,
+                                        error);
 }
 
 // ---- IsolatedPlugin ---------------------------------------------------------------------------

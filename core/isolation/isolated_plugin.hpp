@@ -89,7 +89,8 @@ public:
     uint64_t max_rows() const noexcept { return max_rows_; }
 
 private:
-    friend std::unique_ptr<SharedBatch> make_shared_batch(const impact_model_instance*, uint64_t, impact_error*);
+    friend std::unique_ptr<SharedBatch> make_shared_batch(const impact_model_instance*, uint64_t, unsigned,
+                                                          impact_error*);
     friend impact_status evaluate_shared_batch(const impact_model_instance*, SharedBatch&, uint64_t, uint64_t,
                                                impact_error*);
     struct State;
@@ -99,8 +100,11 @@ private:
 };
 
 // For an instance that IsolatedPlugin::create made. nullptr (and *error filled) when its worker is dead.
+// `concurrent_callers`: how many threads evaluate through areas like this one at once (the Monte
+// Carlo threads); the channel waits busily for replies only while they and their worker threads
+// fit the cores (isolation/channel.hpp).
 std::unique_ptr<SharedBatch> make_shared_batch(const impact_model_instance* instance, uint64_t max_rows,
-                                               impact_error* error);
+                                               unsigned concurrent_callers, impact_error* error);
 // Evaluates rows [first_row, first_row + rows) of `batch` in place. Never throws.
 impact_status evaluate_shared_batch(const impact_model_instance* instance, SharedBatch& batch, uint64_t first_row,
                                     uint64_t rows, impact_error* error);

@@ -216,7 +216,7 @@ void Worker::reply_error(Channel& channel, Message& request, impact_status statu
     out.text(key);
     out.i64(row);
     write_payload(channel, reply, out.bytes());
-    channel.send(reply);
+    channel.reply(reply);
 }
 
 void Worker::load(Channel& channel, Message& message) {
@@ -283,7 +283,7 @@ void Worker::create(Channel& channel, Message& message) {
         instances_[reply.handle] = Instance{instance, std::move(args)};
     }
     write_payload(channel, reply, out.bytes());
-    channel.send(reply);
+    channel.reply(reply);
 }
 
 void Worker::evaluate(Channel& channel, Message& message) {
@@ -325,7 +325,7 @@ void Worker::evaluate(Channel& channel, Message& message) {
         return reply_error(channel, message, status, error.message.data(), error.input_key.data(), error.error.row);
     }
     Message reply = reply_to(message);
-    channel.send(reply);
+    channel.reply(reply);
 }
 
 void Worker::destroy(Message& message) {
@@ -344,9 +344,12 @@ void Worker::destroy(Message& message) {
 }
 
 void Worker::serve(Channel channel) {
+    // Busy-wait for the next request only when the host's last one said the cores allow it.
+    bool spin = false;
     for (;;) {
         Message message;
-        if (channel.receive(message, -1) != isolation::Received::message) return;
+        if (!channel.next_request(message, spin)) return;
+        spin = message.spin != 0;
         channel.follow_size(message.shared_bytes);
         switch (static_cast<Op>(message.op)) {
         case Op::create: create(channel, message); break;
@@ -354,7 +357,7 @@ void Worker::serve(Channel channel) {
         case Op::destroy: {
             destroy(message);
             Message reply = reply_to(message);
-            channel.send(reply);
+            channel.reply(reply);
             break;
         }
         default: return;

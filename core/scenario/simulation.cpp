@@ -239,7 +239,7 @@ public:
                 std::unique_ptr<host::BatchArea>& area = w.areas[step.index];
                 if (!area || area->max_rows() < count || w.area_owners[step.index] != instance) {
                     area.reset();
-                    area = instance->batch_area(std::max<std::size_t>(count, kDrawsPerBlock));
+                    area = instance->batch_area(std::max<std::size_t>(count, kDrawsPerBlock), threads_);
                     w.area_owners[step.index] = instance;
                 }
                 w.in_rows = area->inputs();
