@@ -65,6 +65,10 @@ struct SharedHeader {
     Signal reply;
     Message request_message;
     Message reply_message;
+    // A failure reply's payload (message, input key, row), here rather than in the data area, where
+    // it would overwrite the batch's inputs that the host still needs to name the failing row.
+    uint32_t error_bytes = 0;
+    char error_payload[2048] = {};
 };
 inline constexpr std::size_t kHeaderBytes = 4096;
 static_assert(sizeof(SharedHeader) <= kHeaderBytes);

@@ -36,6 +36,7 @@ namespace {
 // pieces of whole rows, so one call never needs more than ~64 MiB of shared memory per channel.
 constexpr std::size_t kMaxBatchBytes = std::size_t{64} << 20;
 constexpr std::size_t kInitialDataBytes = std::size_t{1} << 20;
+constexpr std::size_t kControlDataBytes = std::size_t{64} << 20;
 
 // Writes `text` into a plugin-style error buffer, within its capacity.
 void put(char* buffer, uint32_t capacity, std::string_view text) noexcept {
@@ -112,7 +113,8 @@ std::filesystem::path default_worker_executable() {
     if (const char* set = std::getenv("IMPACT_WORKER"); set && *set) return set;
     std::error_code ec;
     const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec) return "impact-worker";
+    // Never a bare name: posix_spawn would run ./impact-worker from the current folder.
+    if (ec) return "/proc/self/exe is unreadable, so impact-worker cannot be found; set IMPACT_WORKER";
     return self.parent_path().parent_path() / "lib" / "impact" / "impact-worker";
 }
 
@@ -175,9 +177,12 @@ std::string bytes_text(uint64_t bytes) {
 class WorkerProcess {
 public:
     // `earlier_deaths`: how many workers of this plugin died before this one, for the report.
+    // The control channel carries the plugin's descriptors as JSON, which the worker cannot grow
+    // memory for: 64 MiB covers the largest descriptors the loader accepts (1,024 models of 256
+    // inputs and outputs), and a memfd's pages cost nothing until written.
     WorkerProcess(std::filesystem::path file, IsolationLimits limits, unsigned earlier_deaths)
         : file_(std::move(file)), limits_(std::move(limits)), earlier_deaths_(earlier_deaths),
-          control_(Channel::create(kInitialDataBytes)) {}
+          control_(Channel::create(kControlDataBytes)) {}
     ~WorkerProcess();
     WorkerProcess(const WorkerProcess&) = delete;
     WorkerProcess& operator=(const WorkerProcess&) = delete;
@@ -233,6 +238,9 @@ private:
     // The same on the control channel (socket messages, as file descriptors may ride along).
     bool exchange_control(Message& message, std::string& why);
     std::string failure_text(Received received);
+    // A failure reply's payload (message, input key, row) into *error; returns its status.
+    impact_status read_error_reply(const Channel& channel, const Message& message, const char* call,
+                                   std::string_view model_id, int64_t first_row, uint64_t rows, impact_error* error);
     // Records how the worker ended (after a closed socket or a timeout); returns the description.
     std::string note_death(bool timed_out);
     std::string who() const;
@@ -439,8 +447,8 @@ std::string WorkerProcess::note_death(bool timed_out) {
         what = fmt::format("{} crashed with {}", who(), signal_text(WTERMSIG(status)));
         if (WTERMSIG(status) == SIGKILL) what += " (killed from outside, perhaps by the kernel's out-of-memory killer)";
     } else if (done == pid_ && WIFEXITED(status) && WEXITSTATUS(status) == kExitForbiddenSyscall) {
-        what = fmt::format("{} was stopped by the sandbox: the plugin called {} (plugins may not write files, use the "
-                           "network or start programs)",
+        what = fmt::format("{} was stopped by the sandbox: the plugin called {}, which isolated plugins may not (no "
+                           "writing files, no network, no programs, no signals to other processes)",
                            who(), text::printable(forbidden_call_text(header)));
     } else if (done == pid_ && WIFEXITED(status)) {
         what = fmt::format("{} ended with exit status {} (a plugin must not end the process)", who(),
@@ -483,16 +491,10 @@ impact_status WorkerProcess::create(const char* model_id, const impact_prepare_a
         fill_error(error, fmt::format("model '{}': create {}", model_id, why));
         return IMPACT_STATUS_MODEL_FAILED;
     }
+    if (message.status != IMPACT_STATUS_OK) return read_error_reply(channel, message, "create", model_id, 0, 0, error);
     try {
         if (message.payload_bytes > channel.data_bytes()) throw std::runtime_error("payload larger than its channel");
         PayloadReader reply(channel.data(), message.payload_bytes);
-        if (message.status != IMPACT_STATUS_OK) {
-            const std::string text = reply.text();
-            const std::string key = reply.text();
-            const int64_t row = reply.i64();
-            fill_error(error, text, key, row);
-            return message.status;
-        }
         handle = message.handle;
         const uint32_t count = reply.u32();
         for (uint32_t i = 0; i < count; ++i) {
@@ -525,32 +527,11 @@ impact_status WorkerProcess::evaluate(uint64_t handle, const std::string& model_
         const std::size_t output_offset = (input_bytes + 63) / 64 * 64;
         channel.reserve_data(output_offset + count * output_width * sizeof(double));
         if (input_bytes) std::memcpy(channel.data(), inputs + first * input_width, input_bytes);
-        Message message;
-        message.op = static_cast<uint32_t>(Op::evaluate);
-        message.handle = handle;
-        message.rows = count;
-        message.input_width = input_width;
-        message.output_width = output_width;
-        message.output_offset = output_offset;
-        if (!exchange(channel, message, why)) {
-            lease->discard();
-            fill_error(error, fmt::format("model '{}': evaluate {}", model_id, why));
-            return IMPACT_STATUS_MODEL_FAILED;
-        }
-        if (message.status != IMPACT_STATUS_OK) {
-            try {
-                if (message.payload_bytes > channel.data_bytes()) throw std::runtime_error("payload larger than its channel");
-                PayloadReader reply(channel.data(), message.payload_bytes);
-                const std::string text = reply.text();
-                const std::string key = reply.text();
-                const int64_t row = reply.i64();
-                fill_error(error, text, key, row >= 0 ? row + static_cast<int64_t>(first) : row);
-            } catch (const std::exception& e) {
-                fill_error(error, fmt::format("model '{}': evaluate failed: {} sent a malformed reply ({})", model_id,
-                                              who(), e.what()));
-                return IMPACT_STATUS_INTERNAL;
-            }
-            return message.status;
+        const impact_status status = evaluate_in_place(channel, handle, model_id, count, input_width, output_width, 0,
+                                                       output_offset, static_cast<int64_t>(first), /*spin=*/true, error);
+        if (status != IMPACT_STATUS_OK) {
+            if (dead()) lease->discard();
+            return status;
         }
         std::memcpy(outputs + first * output_width, channel.data() + output_offset, count * output_width * sizeof(double));
     }
@@ -583,15 +564,26 @@ impact_status WorkerProcess::evaluate_in_place(Channel& channel, uint64_t handle
         return IMPACT_STATUS_MODEL_FAILED;
     }
     if (message.status == IMPACT_STATUS_OK) return IMPACT_STATUS_OK;
+    return read_error_reply(channel, message, "evaluate", model_id, first_row, rows, error);
+}
+
+impact_status WorkerProcess::read_error_reply(const Channel& channel, const Message& message, const char* call,
+                                              std::string_view model_id, int64_t first_row, uint64_t rows,
+                                              impact_error* error) {
     try {
-        if (message.payload_bytes > channel.data_bytes()) throw std::runtime_error("payload larger than its channel");
-        PayloadReader reply(channel.data(), message.payload_bytes);
+        const SharedHeader& header = channel.header();
+        const uint32_t bytes = header.error_bytes;
+        if (bytes > sizeof header.error_payload) throw std::runtime_error("error payload larger than its place");
+        PayloadReader reply(reinterpret_cast<const std::byte*>(header.error_payload), bytes);
         const std::string text = reply.text();
         const std::string key = reply.text();
         const int64_t row = reply.i64();
-        fill_error(error, text, key, row >= 0 ? row + first_row : row);
+        // A row outside the batch (a plugin that left error->row unset, or a worker that scribbled
+        // on the header) is no row: the host must not index its inputs with it.
+        const bool known_row = row >= 0 && static_cast<uint64_t>(row) < rows;
+        fill_error(error, text, key, known_row ? row + first_row : -1);
     } catch (const std::exception& e) {
-        fill_error(error, fmt::format("model '{}': evaluate failed: {} sent a malformed reply ({})", model_id, who(), e.what()));
+        fill_error(error, fmt::format("model '{}': {} failed: {} sent a malformed reply ({})", model_id, call, who(), e.what()));
         return IMPACT_STATUS_INTERNAL;
     }
     return message.status;
@@ -731,8 +723,15 @@ impact_status evaluate_shared_batch(const impact_model_instance* instance, Share
 std::unique_ptr<IsolatedPlugin> IsolatedPlugin::load(const std::filesystem::path& file, const IsolationLimits& limits,
                                                      WorkerLoadFailure& failure) {
     std::unique_ptr<IsolatedPlugin> plugin(new IsolatedPlugin(file, limits));
-    auto process = std::make_shared<WorkerProcess>(file, limits, 0);
-    std::optional<host::PluginInfo> info = process->start_and_load(failure);
+    std::shared_ptr<WorkerProcess> process;
+    std::optional<host::PluginInfo> info;
+    try {
+        process = std::make_shared<WorkerProcess>(file, limits, 0);
+        info = process->start_and_load(failure);
+    } catch (const std::exception& e) {  // no descriptors or memory left in the host, say
+        failure = {fmt::format("{}: cannot start its isolated worker: {}", text::printable(file.string()), e.what()), true};
+        return nullptr;
+    }
     if (!info) return nullptr;
     plugin->info_ = std::move(*info);
     plugin->process_ = std::move(process);
@@ -789,7 +788,12 @@ impact_status IsolatedPlugin::create(const char* model_id, const impact_prepare_
         return IMPACT_STATUS_UNKNOWN_MODEL;
     }
     std::string why;
-    std::shared_ptr<WorkerProcess> process = live_process(why);
+    std::shared_ptr<WorkerProcess> process;
+    try {
+        process = live_process(why);
+    } catch (const std::exception& e) {
+        why = fmt::format("its worker could not be started in the host: {}", e.what());
+    }
     if (!process) {
         fill_error(error, fmt::format("model '{}': create failed: {}", model_id, why));
         return IMPACT_STATUS_MODEL_FAILED;

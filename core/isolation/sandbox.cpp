@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -94,14 +95,15 @@ void install_sandbox(SharedHeader& last_words) {
     for (const char* name :
          {"read", "readv", "pread64", "preadv", "write", "writev", "close", "close_range", "fstat", "newfstatat",
           "stat", "lstat", "statx", "statfs", "fstatfs", "lseek", "fadvise64", "access", "faccessat", "faccessat2",
-          "readlink", "readlinkat", "getcwd", "getdents64", "fcntl", "mmap", "munmap", "mprotect", "mremap", "madvise",
+          "readlink", "readlinkat", "getcwd", "getdents64", "dup", "dup3", "mmap", "munmap", "mprotect", "mremap", "madvise",
           "mincore", "msync", "brk", "futex", "futex_waitv", "set_robust_list", "get_robust_list", "rseq",
           "set_tid_address", "arch_prctl", "sched_yield", "sched_getaffinity", "sched_getparam", "sched_getscheduler",
           "getpid", "gettid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getrlimit", "getrusage", "times",
-          "sysinfo", "uname", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "restart_syscall",
+          "sysinfo", "uname", "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "restart_syscall",
           "clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday", "time", "getrandom",
           "membarrier", "poll", "ppoll", "select", "pselect6", "recvmsg", "recvfrom", "sendmsg", "sendto", "shutdown",
-          "pipe", "pipe2", "exit", "exit_group"})
+          "pipe", "pipe2", "eventfd2", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "get_mempolicy",
+          "exit", "exit_group"})
         add_rule(filter, allow, name);
     // Opens only for reading: what dlopen, locale data and /proc/self/maps need.
     add_rule(filter, allow, "openat", {SCMP_A2(SCMP_CMP_MASKED_EQ, kWritingOpenFlags, 0)});
@@ -117,6 +119,20 @@ void install_sandbox(SharedHeader& last_words) {
     const auto self = static_cast<scmp_datum_t>(::getpid());
     add_rule(filter, allow, "tgkill", {SCMP_A0(SCMP_CMP_EQ, self)});
     add_rule(filter, allow, "process_vm_readv", {SCMP_A0(SCMP_CMP_EQ, self)});
+    // Signal handlers, except for SIGSYS: replacing the sandbox's handler would let a plugin carry
+    // on after a forbidden call.
+    add_rule(filter, allow, "rt_sigaction", {SCMP_A0(SCMP_CMP_NE, SIGSYS)});
+    // fcntl for descriptor flags and duplicates only: F_SETOWN/F_SETSIG with O_ASYNC could signal
+    // another process.
+    for (const int command : {F_GETFD, F_SETFD, F_GETFL, F_DUPFD, F_DUPFD_CLOEXEC})
+        add_rule(filter, allow, "fcntl", {SCMP_A1(SCMP_CMP_EQ, static_cast<scmp_datum_t>(command))});
+    add_rule(filter, allow, "fcntl", {SCMP_A1(SCMP_CMP_EQ, F_SETFL), SCMP_A2(SCMP_CMP_MASKED_EQ, O_ASYNC, 0)});
+    // Naming one's threads (pthread_setname_np, thread pools do it).
+    add_rule(filter, allow, "prctl", {SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)});
+    add_rule(filter, allow, "prctl", {SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME)});
+    // Thread placement and NUMA policy (OpenMP's OMP_PROC_BIND, NUMA-aware allocators): refused
+    // with EPERM, which such libraries expect and survive, rather than trapped.
+    for (const char* name : {"sched_setaffinity", "set_mempolicy", "mbind"}) add_rule(filter, SCMP_ACT_ERRNO(EPERM), name);
 
     const int loaded = seccomp_load(filter);
     if (loaded != 0) throw std::runtime_error(fmt::format("seccomp_load: {}", std::strerror(-loaded)));

@@ -183,10 +183,13 @@ private:
     uint64_t next_handle_ = 1;
 };
 
-void write_payload(Channel& channel, Message& message, const std::string& bytes) {
-    channel.reserve_data(bytes.size());
+// The worker never grows shared memory (the sandbox forbids ftruncate, and the host would not see
+// the new size): a payload larger than the area the host gave is refused.
+bool write_payload(Channel& channel, Message& message, const std::string& bytes) {
+    if (bytes.size() > channel.data_bytes()) return false;
     std::memcpy(channel.data(), bytes.data(), bytes.size());
     message.payload_bytes = bytes.size();
+    return true;
 }
 
 Message reply_to(const Message& request) {
@@ -212,10 +215,17 @@ void Worker::reply_error(Channel& channel, Message& request, impact_status statu
     std::string note = memory_note();
     if (!note.empty())
         note.insert(2, request.op == static_cast<uint32_t>(Op::create) ? "create failed: " : "evaluate failed: ");
-    out.text(std::string(text) + note);
-    out.text(key);
+    isolation::SharedHeader& header = channel.header();
+    // Message and key are each at most ~1 KiB (the error buffers' capacities), so this fits the
+    // header's 2 KiB; the cut below only guards against a note that would not.
+    std::string message = std::string(text) + note;
+    const std::size_t room = sizeof header.error_payload - 64 - std::min<std::size_t>(key.size(), 512);
+    if (message.size() > room) message.resize(room);
+    out.text(message);
+    out.text(key.substr(0, 512));
     out.i64(row);
-    write_payload(channel, reply, out.bytes());
+    std::memcpy(header.error_payload, out.bytes().data(), out.bytes().size());
+    header.error_bytes = static_cast<uint32_t>(out.bytes().size());
     channel.reply(reply);
 }
 
@@ -223,12 +233,19 @@ void Worker::load(Channel& channel, Message& message) {
     Message reply = reply_to(message);
     const std::string path(reinterpret_cast<const char*>(channel.data()),
                            std::min<std::size_t>(message.payload_bytes, channel.data_bytes()));
+    flags_.allocation_failed = 0;
     try {
         plugin_ = host::LoadedPlugin::load(path);
-        write_payload(channel, reply, host::plugin_info_to_json_text(plugin_->info()));
+        const std::string descriptors = host::plugin_info_to_json_text(plugin_->info());
+        if (!write_payload(channel, reply, descriptors))
+            throw std::runtime_error(fmt::format("{}: its descriptors take {} bytes of JSON, more than the {} the host "
+                                                 "accepts",
+                                                 path, descriptors.size(), channel.data_bytes()));
         reply.status = 0;
     } catch (const std::exception& e) {
-        write_payload(channel, reply, e.what() + memory_note());
+        std::string reason = e.what() + memory_note();
+        if (reason.size() > channel.data_bytes()) reason.resize(channel.data_bytes());
+        write_payload(channel, reply, reason);
         reply.status = 1;
     }
     channel.send(reply);
@@ -246,6 +263,7 @@ void Worker::create(Channel& channel, Message& message) {
     ErrorBuffer error;
     impact_model_instance* instance = nullptr;
     impact_status status;
+    flags_.allocation_failed = 0;  // the note on a failure is about this call only
     try {
         status = plugin_->factory().create(args->model_id.c_str(), &args->c_args, &instance, &error.error);
     } catch (const std::exception& e) {
@@ -277,12 +295,17 @@ void Worker::create(Channel& channel, Message& message) {
         out.text(value);
     }
     Message reply = reply_to(message);
+    if (!write_payload(channel, reply, out.bytes())) {
+        instance->destroy(instance);
+        return reply_error(channel, message, IMPACT_STATUS_INTERNAL,
+                           fmt::format("model '{}': its notes take {} bytes, more than the channel holds",
+                                       args->model_id, out.bytes().size()));
+    }
     {
         std::lock_guard lock(instances_mutex_);
         reply.handle = next_handle_++;
         instances_[reply.handle] = Instance{instance, std::move(args)};
     }
-    write_payload(channel, reply, out.bytes());
     channel.reply(reply);
 }
 
@@ -311,6 +334,7 @@ void Worker::evaluate(Channel& channel, Message& message) {
     auto* outputs = reinterpret_cast<double*>(channel.data() + message.output_offset);
     ErrorBuffer error;
     impact_status status;
+    flags_.allocation_failed = 0;  // the note on a failure is about this call only
     try {
         status = instance->evaluate(instance, inputs, message.rows, outputs, &error.error);
     } catch (const std::exception& e) {
@@ -419,7 +443,11 @@ int main(int argc, char** argv) {
         isolation::SharedHeader& header = control.header();
 #if !defined(__SANITIZE_ADDRESS__)
         if (memory_bytes > 0) {
-            const rlimit limit{memory_bytes, memory_bytes};
+            // The soft limit only, and never above the hard one the worker inherited (ulimit -d):
+            // raising that needs privileges.
+            rlimit limit{};
+            if (::getrlimit(RLIMIT_DATA, &limit) != 0) throw std::runtime_error("cannot read RLIMIT_DATA");
+            limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? memory_bytes : std::min<rlim_t>(memory_bytes, limit.rlim_max);
             if (::setrlimit(RLIMIT_DATA, &limit) != 0) throw std::runtime_error("cannot set RLIMIT_DATA");
         }
 #endif
@@ -429,6 +457,10 @@ int main(int argc, char** argv) {
         if (sandbox) isolation::install_sandbox(header);
         Worker worker(header, memory_bytes);
         worker.serve_control(control);
+        // The host closed the control channel: leave at once, from inside this scope, so that
+        // neither the plugin's static destructors (dlclose) nor the unmapping of the shared
+        // memory run while channel threads may still be in a call.
+        ::_exit(0);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "impact-worker: %s\n", e.what());
         ::_exit(1);

@@ -239,7 +239,11 @@ public:
                 std::unique_ptr<host::BatchArea>& area = w.areas[step.index];
                 if (!area || area->max_rows() < count || w.area_owners[step.index] != instance) {
                     area.reset();
-                    area = instance->batch_area(std::max<std::size_t>(count, kDrawsPerBlock), threads_);
+                    try {
+                        area = instance->batch_area(std::max<std::size_t>(count, kDrawsPerBlock), threads_);
+                    } catch (const host::CallError& e) {  // a dead worker: fails the step like its evaluate
+                        rethrow_at_draw(step, host::CallError(e.status(), e.what(), e.input_key(), -1), w, first, 0);
+                    }
                     w.area_owners[step.index] = instance;
                 }
                 w.in_rows = area->inputs();

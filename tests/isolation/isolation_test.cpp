@@ -123,6 +123,37 @@ TEST_CASE("with --keep-going, a crashing isolated plugin fails its step, the oth
     }
 }
 
+TEST_CASE("a failing draw in an isolated plugin is named with its own input values, and a bogus row is no row") {
+    TempDir dir;
+    const std::string drawn = "[scenario]\nname = \"draws\"\n\n[[step]]\nid = \"bad\"\nmodel = \"MODEL\"\n"
+                              "x = { dist = \"uniform\", low = 0, high = 10 }\n";
+    const auto with_model = [&](const std::string& model) {
+        std::string text = drawn;
+        text.replace(text.find("MODEL"), 5, model);
+        return text;
+    };
+    {
+        const fs::path scenario = dir.write("above.toml", with_model("test.fails_above_9"));
+        const CommandResult r = run(dir, {"run", scenario.string(), "--draws", "5000", "--threads", "1", "-q"});
+        INFO(r.describe());
+        CHECK(r.exit_code == 3);
+        CHECK(contains(r.err, "x is above 9"));
+        // The value shown is the failing draw's, read back from the batch after the failure: above 9.
+        const std::size_t at = r.err.find("bad.x = ");
+        REQUIRE(at != std::string::npos);
+        CHECK(std::stod(r.err.substr(at + 8)) > 9.0);
+    }
+    {
+        const fs::path scenario = dir.write("bogus.toml", with_model("test.bogus_row"));
+        const CommandResult r = run(dir, {"run", scenario.string(), "--draws", "5000", "-q"});
+        INFO(r.describe());
+        CHECK(r.exited);
+        CHECK(r.exit_code == 3);
+        CHECK(contains(r.err, "failed somewhere"));
+        CHECK_FALSE(contains(r.err, "row 1099511627776"));
+    }
+}
+
 TEST_CASE("in-process, the same crash takes impact down: what isolation is for") {
     TempDir dir;
     const fs::path scenario = dir.write("segfault.toml", scenario_with("test.segfault"));

@@ -113,6 +113,26 @@ sdk::ModelSpec spec_of(const char* id, const char* what) {
         static sdk::ModelSpec spec() { return spec_of(id, what); }     \
     };
 
+// Fails at the first row whose x is above 9, naming that row; and a model that fails naming a row
+// far outside any batch, as a plugin that leaves error->row unset might.
+class FailsAbove9 {
+public:
+    explicit FailsAbove9(const sdk::PreparedInputs&) {}
+    static sdk::ModelSpec spec() { return spec_of("test.fails_above_9", "Fails where x > 9"); }
+    void evaluate(sdk::Batch& batch) const {
+        for (uint64_t row = 0; row < batch.rows(); ++row) {
+            if (batch.input(row, 0) > 9) throw sdk::ModelError("x is above 9", static_cast<int64_t>(row));
+            batch.output(row, 0) = 2 * batch.input(row, 0);
+        }
+    }
+};
+class BogusRow {
+public:
+    explicit BogusRow(const sdk::PreparedInputs&) {}
+    static sdk::ModelSpec spec() { return spec_of("test.bogus_row", "Fails naming a row outside the batch"); }
+    void evaluate(sdk::Batch&) const { throw sdk::ModelError("failed somewhere", int64_t{1} << 40); }
+};
+
 MISBEHAVING_MODEL(Fine, "test.fine", "Twice x, and nothing else", nothing)
 MISBEHAVING_MODEL(Segfault, "test.segfault", "Dereferences a null pointer", crash)
 MISBEHAVING_MODEL(Abort, "test.abort", "Calls abort()", std::abort)
@@ -125,4 +145,4 @@ MISBEHAVING_MODEL(Exit, "test.exit", "Calls exit(0)", end_process)
 }  // namespace
 
 IMPACT_PLUGIN("org.impact.test.misbehaving", "1.0.0", "Misbehaving models for the isolation tests", Fine, Segfault,
-              Abort, Loop, Hog, WriteFile, Socket, Exit);
+              Abort, Loop, Hog, WriteFile, Socket, Exit, FailsAbove9, BogusRow);
