@@ -127,9 +127,13 @@ void install_sandbox(SharedHeader& last_words) {
     for (const int command : {F_GETFD, F_SETFD, F_GETFL, F_DUPFD, F_DUPFD_CLOEXEC})
         add_rule(filter, allow, "fcntl", {SCMP_A1(SCMP_CMP_EQ, static_cast<scmp_datum_t>(command))});
     add_rule(filter, allow, "fcntl", {SCMP_A1(SCMP_CMP_EQ, F_SETFL), SCMP_A2(SCMP_CMP_MASKED_EQ, O_ASYNC, 0)});
-    // Naming one's threads (pthread_setname_np, thread pools do it).
+    // Naming one's threads (pthread_setname_np, thread pools do it); any other prctl is refused
+    // with EPERM (runtimes probe PR_GET_DUMPABLE and the like, and cope with a refusal).
+    static_assert(PR_GET_NAME == PR_SET_NAME + 1);
     add_rule(filter, allow, "prctl", {SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)});
     add_rule(filter, allow, "prctl", {SCMP_A0(SCMP_CMP_EQ, PR_GET_NAME)});
+    add_rule(filter, SCMP_ACT_ERRNO(EPERM), "prctl", {SCMP_A0(SCMP_CMP_LT, PR_SET_NAME)});
+    add_rule(filter, SCMP_ACT_ERRNO(EPERM), "prctl", {SCMP_A0(SCMP_CMP_GT, PR_GET_NAME)});
     // Thread placement and NUMA policy (OpenMP's OMP_PROC_BIND, NUMA-aware allocators): refused
     // with EPERM, which such libraries expect and survive, rather than trapped.
     for (const char* name : {"sched_setaffinity", "set_mempolicy", "mbind"}) add_rule(filter, SCMP_ACT_ERRNO(EPERM), name);
