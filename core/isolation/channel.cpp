@@ -202,11 +202,12 @@ void wake(int socket) noexcept {
     (void)::send(socket, &byte, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
-// Spins until `signal` reaches `sequence` or kSpin passes.
-bool spin_until(const Signal& signal, uint64_t sequence) noexcept {
+// Waits busily until `done()` or kSpin passes; returns whether done() became true.
+template <class Done>
+bool spin_until(const Done& done) noexcept {
     const Clock::time_point until = Clock::now() + kSpin;
     for (unsigned i = 0;; ++i) {
-        if (signal.sequence.load(std::memory_order_acquire) == sequence) return true;
+        if (done()) return true;
         relax(i);
         if ((i & 15) == 15 && Clock::now() >= until) return false;
     }
@@ -225,7 +226,7 @@ Received Channel::call(Message& message, int timeout_ms, bool spin) noexcept {
     // sees the new sequence before it sleeps (Dekker's pattern), so no wake-up is lost.
     h.request.sequence.store(sequence, std::memory_order_seq_cst);
     if (h.request.sleeping.load(std::memory_order_seq_cst)) wake(socket_);
-    if (spin && spin_until(h.reply, sequence)) {
+    if (spin && spin_until([&] { return h.reply.sequence.load(std::memory_order_acquire) == sequence; })) {
         message = h.reply_message;
         return Received::message;
     }
@@ -259,14 +260,8 @@ Received Channel::call(Message& message, int timeout_ms, bool spin) noexcept {
 bool Channel::next_request(Message& message, bool spin) noexcept {
     SharedHeader& h = header();
     const auto arrived = [&] { return h.request.sequence.load(std::memory_order_seq_cst) != sequence_; };
-    bool ready = false;
-    if (spin) {
-        const Clock::time_point until = Clock::now() + kSpin;
-        for (unsigned i = 0; !(ready = h.request.sequence.load(std::memory_order_acquire) != sequence_); ++i) {
-            relax(i);
-            if ((i & 15) == 15 && Clock::now() >= until) break;
-        }
-    }
+    const bool ready =
+        spin && spin_until([&] { return h.request.sequence.load(std::memory_order_acquire) != sequence_; });
     if (!ready) {
         h.request.sleeping.store(1, std::memory_order_seq_cst);
         while (!arrived()) {
@@ -299,31 +294,6 @@ void PayloadReader::raw(void* out, std::size_t count) {
     offset_ += count;
 }
 
-uint32_t PayloadReader::u32() {
-    uint32_t value;
-    raw(&value, sizeof value);
-    return value;
-}
-uint64_t PayloadReader::u64() {
-    uint64_t value;
-    raw(&value, sizeof value);
-    return value;
-}
-int32_t PayloadReader::i32() {
-    int32_t value;
-    raw(&value, sizeof value);
-    return value;
-}
-int64_t PayloadReader::i64() {
-    int64_t value;
-    raw(&value, sizeof value);
-    return value;
-}
-double PayloadReader::f64() {
-    double value;
-    raw(&value, sizeof value);
-    return value;
-}
 std::string PayloadReader::text() {
     const uint64_t size = u64();
     if (size > remaining()) throw std::runtime_error("truncated payload");

@@ -169,16 +169,22 @@ class PayloadReader {
 public:
     PayloadReader(const std::byte* data, std::size_t size) noexcept : data_(data), size_(size) {}
     // Each throws std::runtime_error("truncated payload") rather than read past the end.
-    uint32_t u32();
-    uint64_t u64();
-    int32_t i32();
-    int64_t i64();
-    double f64();
+    uint32_t u32() { return value<uint32_t>(); }
+    uint64_t u64() { return value<uint64_t>(); }
+    int32_t i32() { return value<int32_t>(); }
+    int64_t i64() { return value<int64_t>(); }
+    double f64() { return value<double>(); }
     std::string text();
     void raw(void* out, std::size_t count);
     std::size_t remaining() const noexcept { return size_ - offset_; }
 
 private:
+    template <class T>
+    T value() {
+        T v;
+        raw(&v, sizeof v);
+        return v;
+    }
     const std::byte* data_;
     std::size_t size_;
     std::size_t offset_ = 0;
