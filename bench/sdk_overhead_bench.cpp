@@ -70,7 +70,7 @@ constexpr uint64_t max_rows = 32768;
 constexpr const char* fixed_batch_model_id = "bench.lost_profit_fixed_batch";
 constexpr const char* dynamic_batch_model_id = "bench.lost_profit";
 
-// Error storage laid out as core/host/model.cpp's ErrorBuffer. With `zeroed` the strings are
+// Error storage laid out as core/host/error_buffer.hpp's ErrorBuffer. With `zeroed` the strings are
 // value-initialised, as ErrorBuffer's were before; without, only their first byte is set, as
 // ErrorBuffer's now are.
 template <bool zeroed>

@@ -1,6 +1,8 @@
 // Preparing and evaluating model instances through the C ABI, with the host's input checks.
 #include "host/model.hpp"
 
+#include "host/error_buffer.hpp"
+
 #include "host/plugin_call_guard.hpp"
 
 #include "text/iso_date.hpp"
@@ -16,27 +18,10 @@
 namespace impact::host {
 namespace {
 
-// Host-side error storage handed to the plugin with every call that can fail. Only the first
-// byte of each buffer is cleared: zeroing 1,152 bytes cost ~29 ns a call (bench/README.md).
-struct ErrorBuffer {
-    std::array<char, 1024> message;
-    std::array<char, 128> input_key;
-    impact_error error{};
-
-    ErrorBuffer() {
-        message[0] = '\0';
-        input_key[0] = '\0';
-        error.struct_size = sizeof(impact_error);
-        error.message = message.data();
-        error.message_capacity = static_cast<uint32_t>(message.size());
-        error.input_key = input_key.data();
-        error.input_key_capacity = static_cast<uint32_t>(input_key.size());
-        error.row = -1;
-    }
+// ErrorBuffer (host/error_buffer.hpp) with the host's way of turning a failure into a CallError.
+struct RaisingErrorBuffer : ErrorBuffer {
     [[noreturn]] void raise(impact_status status, std::string_view model_id) {
-        // A plugin that ignored the capacity's NUL rule still yields a terminated string.
-        message.back() = '\0';
-        input_key.back() = '\0';
+        terminate();
         std::string text = message[0] ? std::string(message.data())
                                       : fmt::format("model '{}' failed with status {} and no message", model_id, status);
         // A model failure is reported on its own (exit 3), so it names the model; an input error
@@ -243,7 +228,7 @@ ModelInstance Model::prepare(PreparedValues values) const {
     // every pointer it is given until destroy().
     const impact_prepare_args& args = values.c_args();
 
-    ErrorBuffer error;
+    RaisingErrorBuffer error;
     impact_model_instance* instance = nullptr;
     const PluginCallGuard in_flight("prepare", plugin_->info().file.c_str(), model.id.c_str());
     const impact_status status = guard_plugin_call(model.id, "create", [&] {
@@ -343,7 +328,7 @@ std::unique_ptr<BatchArea> ModelInstance::batch_area(uint64_t max_rows, unsigned
     std::unique_ptr<BatchArea> area(new BatchArea());
     area->max_rows_ = max_rows;
     if (plugin_ && plugin_->is_isolated()) {
-        ErrorBuffer error;
+        RaisingErrorBuffer error;
         area->shared_ = isolation::make_shared_batch(instance_, max_rows, concurrent_callers, &error.error);
         if (!area->shared_) error.raise(IMPACT_STATUS_MODEL_FAILED, info_->id);
         area->inputs_ = area->shared_->inputs();
@@ -365,7 +350,7 @@ void ModelInstance::evaluate(BatchArea& area, uint64_t first_row, uint64_t rows)
     const std::span<double> out(area.outputs() + first_row * output_width(), rows * output_width());
     if (!area.shared_) return evaluate(in, out);
     check_batch(in, out);
-    ErrorBuffer error;
+    RaisingErrorBuffer error;
     const impact_status status = isolation::evaluate_shared_batch(instance_, *area.shared_, first_row, rows, &error.error);
     if (status != IMPACT_STATUS_OK) error.raise(status, info_->id);  // rows numbered within this call, as evaluate()'s
     check_outputs(out.data(), rows);
@@ -411,7 +396,7 @@ void ModelInstance::check_batch(std::span<const double> inputs, std::span<double
 }
 
 void ModelInstance::evaluate_unchecked(const double* inputs, uint64_t rows, double* outputs) const {
-    ErrorBuffer error;
+    RaisingErrorBuffer error;
     const PluginCallGuard in_flight("evaluate", plugin_->info().file.c_str(), info_->id.c_str());
     const impact_status status = guard_plugin_call(
         info_->id, "evaluate", [&] { return instance_->evaluate(instance_, inputs, rows, outputs, &error.error); });

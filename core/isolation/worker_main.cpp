@@ -5,6 +5,7 @@
 // channel (load, open_channel) and exits the process when the host closes it, which also ends a
 // plugin stuck in a call. Every other channel is served by a thread of its own, so the host's
 // Monte Carlo threads evaluate in parallel, as they would in-process.
+#include "host/error_buffer.hpp"
 #include "host/plugin_cache.hpp"
 #include "host/plugin_library.hpp"
 #include "isolation/channel.hpp"
@@ -141,24 +142,7 @@ struct Instance {
     std::unique_ptr<ReceivedArgs> args;
 };
 
-// Error storage handed to the plugin, as the host's (core/host/model.cpp).
-struct ErrorBuffer {
-    std::array<char, 1024> message{};
-    std::array<char, 128> input_key{};
-    impact_error error{};
-    ErrorBuffer() {
-        error.struct_size = sizeof(impact_error);
-        error.message = message.data();
-        error.message_capacity = static_cast<uint32_t>(message.size());
-        error.input_key = input_key.data();
-        error.input_key_capacity = static_cast<uint32_t>(input_key.size());
-        error.row = -1;
-    }
-    void terminate() noexcept {
-        message.back() = '\0';
-        input_key.back() = '\0';
-    }
-};
+using host::ErrorBuffer;  // the host's error storage (host/error_buffer.hpp)
 
 // Everything the worker's threads share.
 class Worker {
