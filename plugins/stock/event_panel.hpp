@@ -16,14 +16,22 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace impact::stock {
 
+// A firm an event concerns, with its own day 0 when the event is in event time (earnings days).
+struct PanelEventFirm {
+    std::string firm;                             // a firm's key
+    std::optional<int32_t> event_date_days;       // overrides the event's day 0 for this firm
+};
+
 struct PanelEvent {
-    std::string name;                 // "h20": [a-z0-9_-], unique among the events
-    int32_t event_date_days = 0;      // day 0, or the day before the next common trading day
-    std::vector<std::string> firms;   // the firms it concerns, by key; empty means every firm
+    std::string name;                  // "h20": [a-z0-9_-], unique among the events
+    int32_t event_date_days = 0;       // day 0, or the day before the next common trading day
+    std::vector<PanelEventFirm> firms;  // the firms it concerns; empty means every firm
 };
 
 struct EventPanelParameters {
@@ -117,8 +125,8 @@ struct EventPanelResult {
 
 // Fits one firm for one event. Throws sdk::InputError naming the firm's key (or "events") when the
 // data cannot support it; std::domain_error on a zero residual variance.
-FirmEventResult estimate_firm_event(const DatedCloses& firm, const DatedCloses& market, const PanelEvent& event,
-                                    const EventPanelParameters& parameters);
+FirmEventResult estimate_firm_event(const DatedCloses& firm, const DatedCloses& market, std::string_view event_name,
+                                    int32_t event_date_days, const EventPanelParameters& parameters);
 
 // The aggregates and tests of one event from its observations. Throws sdk::InputError("events", ...)
 // when N < 2 (naming the event and the firm) and std::domain_error when a test has no defined value
