@@ -1,5 +1,6 @@
 // Preparing and evaluating model instances through the C ABI, with the host's input checks.
 #include "host/model.hpp"
+#include "host/result_tables.hpp"
 
 #include "host/error_buffer.hpp"
 
@@ -436,6 +437,12 @@ std::vector<std::pair<std::string, std::string>> ModelInstance::notes() const {
         return 0;
     });
     return out;
+}
+
+std::vector<sdk::Table> ModelInstance::tables() const {
+    const PluginCallGuard in_flight("get_extension", plugin_->info().file.c_str(), info_->id.c_str());
+    // Not in guard_plugin_call: the checks throw CallError themselves, which must reach the caller as it is.
+    return read_result_tables(*instance_, info_->id);
 }
 
 std::string ModelInstance::resolve_unit(std::string_view unit) const {

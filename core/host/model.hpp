@@ -6,6 +6,7 @@
 #include "isolation/isolated_plugin.hpp"
 
 #include <impact/sdk/impact_plugin.h>
+#include <impact/sdk/plugin.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -192,6 +193,10 @@ public:
 
     // Facts the model settled at prepare time (key, value).
     std::vector<std::pair<std::string, std::string>> notes() const;
+
+    // The result tables the model settled at prepare time ("impact.tables/1", ABI 1.4), copied
+    // and checked (host/result_tables.hpp); empty for a model without any. Throws CallError.
+    std::vector<sdk::Table> tables() const;
 
     // A unit with its "{input}" placeholders replaced by the prepared text values.
     std::string resolve_unit(std::string_view unit) const;

@@ -1,6 +1,8 @@
 // Starting impact-worker processes, forwarding plugin calls to them, and saying what became of a worker that died.
 #include "isolation/isolated_plugin.hpp"
 
+#include "host/result_tables.hpp"
+
 #include "host/plugin_cache.hpp"
 #include "isolation/channel.hpp"
 #include "isolation/sandbox.hpp"
@@ -194,7 +196,8 @@ public:
     bool dead() const noexcept { return dead_.load(std::memory_order_acquire); }
 
     impact_status create(const char* model_id, const impact_prepare_args* args, uint64_t& handle,
-                         std::vector<std::pair<std::string, std::string>>& notes, impact_error* error);
+                         std::vector<std::pair<std::string, std::string>>& notes, std::vector<sdk::Table>& tables,
+                         impact_error* error);
     impact_status evaluate(uint64_t handle, const std::string& model_id, const double* inputs, uint64_t rows,
                            uint32_t input_width, uint32_t output_width, double* outputs, impact_error* error);
     void destroy(uint64_t handle) noexcept;
@@ -470,7 +473,8 @@ std::string WorkerProcess::death_text() {
 }
 
 impact_status WorkerProcess::create(const char* model_id, const impact_prepare_args* args, uint64_t& handle,
-                                    std::vector<std::pair<std::string, std::string>>& notes, impact_error* error) {
+                                    std::vector<std::pair<std::string, std::string>>& notes,
+                                    std::vector<sdk::Table>& tables, impact_error* error) {
     std::string why;
     std::optional<Lease> lease = borrow(why);
     if (!lease) {
@@ -501,6 +505,7 @@ impact_status WorkerProcess::create(const char* model_id, const impact_prepare_a
             std::string key = reply.text();
             notes.emplace_back(std::move(key), reply.text());
         }
+        tables = host::read_result_tables(reply);
         return IMPACT_STATUS_OK;
     } catch (const std::exception& e) {
         fill_error(error, fmt::format("model '{}': create failed: {} sent a malformed reply ({})", model_id, who(), e.what()));
@@ -618,6 +623,7 @@ struct RemoteInstance {
     uint32_t input_width = 0;
     uint32_t output_width = 0;
     std::vector<std::pair<std::string, std::string>> notes;  // read once at create: settled at prepare time
+    std::optional<sdk::detail::TableStorage> tables;         // likewise (ABI 1.4), offered as the plugin did
 
     static const RemoteInstance& of(const impact_model_instance* self) noexcept {
         return *static_cast<const RemoteInstance*>(self->model_data);
@@ -643,9 +649,23 @@ uint32_t remote_get_note(const impact_model_instance* self, uint32_t index, cons
     return 1;
 }
 
-// Extension interfaces are pointers into the plugin's memory, which lives in the worker: none is
-// forwarded (docs/isolation.md).
-const void* remote_get_extension(const impact_model_instance*, const char*) { return nullptr; }
+uint32_t remote_table_count(const impact_model_instance* self) {
+    return static_cast<uint32_t>(RemoteInstance::of(self).tables->views.size());
+}
+const impact_table* remote_table(const impact_model_instance* self, uint32_t index) {
+    const auto& views = RemoteInstance::of(self).tables->views;
+    return index < views.size() ? &views[index] : nullptr;
+}
+
+// Extension interfaces are pointers into the plugin's memory, which lives in the worker. Only
+// "impact.tables/1" is forwarded, by value: the worker sent the tables with the create reply.
+// Other ids are not (docs/isolation.md).
+const void* remote_get_extension(const impact_model_instance* self, const char* interface_id) {
+    static constexpr impact_tables_v1 tables_interface{&remote_table_count, &remote_table};
+    if (interface_id && std::strcmp(interface_id, IMPACT_TABLES_V1) == 0 && RemoteInstance::of(self).tables)
+        return &tables_interface;
+    return nullptr;
+}
 
 void remote_destroy(impact_model_instance* self) {
     auto* r = static_cast<RemoteInstance*>(self->model_data);
@@ -804,8 +824,10 @@ impact_status IsolatedPlugin::create(const char* model_id, const impact_prepare_
     remote->input_width = static_cast<uint32_t>(model->row_inputs().size());
     remote->output_width = static_cast<uint32_t>(model->outputs.size());
     try {
-        const impact_status status = process->create(model_id, args, remote->handle, remote->notes, error);
+        std::vector<sdk::Table> tables;
+        const impact_status status = process->create(model_id, args, remote->handle, remote->notes, tables, error);
         if (status != IMPACT_STATUS_OK) return status;
+        if (!tables.empty()) remote->tables.emplace(std::move(tables));
     } catch (const std::exception& e) {
         fill_error(error, fmt::format("model '{}': create failed: {}", model_id, e.what()));
         return IMPACT_STATUS_INTERNAL;

@@ -8,6 +8,8 @@
 #include "host/error_buffer.hpp"
 #include "host/plugin_cache.hpp"
 #include "host/plugin_library.hpp"
+#include "host/model.hpp"
+#include "host/result_tables.hpp"
 #include "isolation/channel.hpp"
 #include "isolation/isolated_plugin.hpp"
 #include "isolation/sandbox.hpp"
@@ -282,11 +284,18 @@ void Worker::create(Channel& channel, Message& message) {
         out.text(key);
         out.text(value);
     }
+    // Tables (ABI 1.4) point into the plugin's memory, here: copied and checked now, sent by value.
+    try {
+        host::write_result_tables(out, host::read_result_tables(*instance, args->model_id));
+    } catch (const host::CallError& e) {
+        instance->destroy(instance);
+        return reply_error(channel, message, e.status(), e.what());
+    }
     Message reply = reply_to(message);
     if (!write_payload(channel, reply, out.bytes())) {
         instance->destroy(instance);
         return reply_error(channel, message, IMPACT_STATUS_INTERNAL,
-                           fmt::format("model '{}': its notes take {} bytes, more than the channel holds",
+                           fmt::format("model '{}': its notes and tables take {} bytes, more than the channel holds",
                                        args->model_id, out.bytes().size()));
     }
     {

@@ -33,6 +33,77 @@ std::string format_value(double value, const std::string& unit) {
 
 namespace {
 
+// Code points in UTF-8 text: the columns a terminal gives it (ASCII and Latin text; a table of
+// CJK names would need East Asian widths).
+std::size_t code_points(std::string_view text) {
+    return static_cast<std::size_t>(
+        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+// A result table as aligned columns: labels (with units) over cells, numbers right-aligned.
+std::string table_text(const sdk::Table& table) {
+    std::string out = fmt::format("  table {}: {}\n", table.key(), text::printable(table.label()));
+    if (!table.text().empty()) out += fmt::format("    {}\n", text::printable(table.text()));
+    const auto& columns = table.columns();
+    std::vector<std::vector<std::string>> cells(columns.size());
+    std::vector<std::size_t> widths(columns.size());
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        const sdk::Table::Column& column = columns[c];
+        const bool money = text::is_currency_code(column.unit);
+        std::string header = text::printable(column.label);
+        if (!column.unit.empty() && column.unit != "%" && !column.is_text) header += " (" + text::printable(column.unit) + ")";
+        cells[c].push_back(std::move(header));
+        for (std::size_t r = 0; r < table.rows(); ++r) {
+            if (column.is_text) {
+                cells[c].push_back(text::printable(column.texts[r]));
+            } else {
+                const double v = column.numbers[r];
+                // Money in a column is compact per cell; the unit is in the header.
+                cells[c].push_back(!std::isfinite(v) ? std::string("undefined")
+                                   : money         ? text::format_money(v, column.unit)
+                                                   : format_value(v, column.unit == "%" ? column.unit : std::string()));
+            }
+        }
+        for (const std::string& cell : cells[c]) widths[c] = std::max(widths[c], code_points(cell));
+    }
+    for (std::size_t r = 0; r <= table.rows(); ++r) {
+        std::string line = "   ";
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            const std::string& cell = cells[c][r];
+            const std::string pad(widths[c] - code_points(cell), ' ');
+            line += "  " + (columns[c].is_text ? cell + pad : pad + cell);
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out += line + "\n";
+    }
+    return out;
+}
+
+io::Json table_json(const sdk::Table& table) {
+    io::Json t = io::Json::object();
+    t["label"] = io::json_text(table.label());
+    t["description"] = io::json_text(table.text());
+    io::Json& columns = t["columns"] = io::Json::array();
+    for (const sdk::Table::Column& column : table.columns()) {
+        io::Json c = io::Json::object();
+        c["key"] = column.key;
+        c["label"] = io::json_text(column.label);
+        c["unit"] = io::json_text(column.unit);
+        c["kind"] = column.is_text ? "text" : "number";
+        columns.push_back(std::move(c));
+    }
+    // Rows as objects keyed by column: a script reads row["car"] without counting columns. An
+    // undefined number (a column that allows it) is null.
+    io::Json& rows = t["rows"] = io::Json::array();
+    for (std::size_t r = 0; r < table.rows(); ++r) {
+        io::Json row = io::Json::object();
+        for (const sdk::Table::Column& column : table.columns())
+            row[column.key] = column.is_text ? io::json_text(column.texts[r]) : io::json_number(column.numbers[r]);
+        rows.push_back(std::move(row));
+    }
+    return t;
+}
+
 std::string ranged_text(const RangedValue& v) {
     std::string out = format_value(v.value, v.unit);
     if (v.low && v.high)
@@ -310,6 +381,10 @@ io::Json step_json(const StepResult& step, std::size_t index, const ReportExtras
     }
     io::Json& notes = s["notes"] = io::Json::object();
     for (const auto& [key, value] : step.notes) notes[io::json_text(key).get<std::string>()] = io::json_text(value);
+    if (!step.tables.empty()) {
+        io::Json& tables = s["tables"] = io::Json::object();
+        for (const sdk::Table& table : step.tables) tables[table.key()] = table_json(table);
+    }
     return s;
 }
 
@@ -384,6 +459,7 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
             for (const auto& [key, value] : step.notes)
                 out += fmt::format("    {}: {}\n", text::printable(key), text::printable(value));
         }
+        for (const sdk::Table& table : step.tables) out += table_text(table);
         write(out);
     }
     for (const auto& [name, steps] : compare_groups(scenario, result)) {

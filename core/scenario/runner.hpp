@@ -60,6 +60,8 @@ struct StepResult {
     std::vector<InputUsed> inputs;
     std::vector<OutputResult> outputs;  // empty when validating
     std::vector<std::pair<std::string, std::string>> notes;
+    // Result tables the model settled at prepare time (ABI 1.4), units resolved ("{currency}" -> "USD").
+    std::vector<sdk::Table> tables;
     StepStatus status = StepStatus::ok;
     // Failed: the one-line message the run would have stopped with (file:line:column: step.id: ...).
     std::string failure{};

@@ -77,7 +77,7 @@ TEST_CASE("the plugin entry and the fx.convert descriptor", "[fx][plugin]") {
     CHECK(p.entry->abi_major == IMPACT_ABI_MAJOR);
     CHECK(std::string_view(p.entry->plugin_id) == "org.impact.fx");
     CHECK(std::string_view(p.entry->plugin_version) == "1.1.0");
-    CHECK(p.entry->abi_minor == 3);  // built against ABI 1.3: `rate` uses IMPACT_INPUT_OPTIONAL_ROW
+    CHECK(p.entry->abi_minor == IMPACT_ABI_MINOR);  // built against this SDK; `rate` needs 1.3 (IMPACT_INPUT_OPTIONAL_ROW)
     CHECK(std::string_view(p.entry->plugin_name) == "Currency conversion");
     CHECK(p.entry->get_interface("impact.no-such-interface/1") == nullptr);
 

@@ -47,8 +47,10 @@ extern "C" {
  * 1.2: exclusive-bound input flags; appended impact_output_descriptor.flags and .direction;
  *      interface "impact.descriptor-diagnostics/1" (frozen copy in tests/abi/v1.2/).
  * 1.3: input flag IMPACT_INPUT_OPTIONAL_ROW; appended impact_prepare_args.absent_row_inputs
- *      and .absent_row_input_count. */
-#define IMPACT_ABI_MINOR 3
+ *      and .absent_row_input_count (frozen copy in tests/abi/v1.3/).
+ * 1.4: instance interface "impact.tables/1" (impact_tables_v1, impact_table, impact_table_column):
+ *      named tables of named columns that a prepared instance may offer (per-firm results). */
+#define IMPACT_ABI_MINOR 4
 
 /* The one exported symbol. Its name carries the ABI major. */
 #define IMPACT_PLUGIN_ENTRY_NAME impact_plugin_entry_v1
@@ -65,6 +67,9 @@ extern "C" {
 #define IMPACT_MODEL_FACTORY_V1 "impact.model-factory/1"
 /* 1.2, optional: why a model descriptor could not be built (impact_descriptor_diagnostics_v1). */
 #define IMPACT_DESCRIPTOR_DIAGNOSTICS_V1 "impact.descriptor-diagnostics/1"
+/* 1.4, optional, on an instance (impact_model_instance.get_extension): its result tables
+ * (impact_tables_v1). */
+#define IMPACT_TABLES_V1 "impact.tables/1"
 
 /* ---- Status codes and errors -------------------------------------------- */
 
@@ -305,6 +310,57 @@ typedef struct impact_descriptor_diagnostics_v1 {
      * IMPACT_STATUS_OK when the descriptor can now be built after all. */
     impact_status (*descriptor_failure)(uint32_t index, impact_error* error);
 } impact_descriptor_diagnostics_v1;
+
+/* ---- Instance interface "impact.tables/1" (1.4, optional, frozen) ---------------- */
+
+/* Results that do not fit fixed output keys, such as one row per firm of an event study, as
+ * named tables of named columns. They are settled at prepare time, like notes: the host reads
+ * every table once after create() and copies it, and the instance's rows do not change with
+ * evaluate(). The host refuses an instance whose tables break a rule below (the step fails,
+ * naming the table and column); a host older than 1.4 never asks, so a plugin must not put a
+ * result only in a table that a user needs from an older host. */
+
+/* Column kinds. */
+#define IMPACT_COLUMN_NUMBER 0u   /* numbers: finite, unless IMPACT_COLUMN_MAY_BE_UNDEFINED */
+#define IMPACT_COLUMN_TEXT 1u     /* UTF-8 text without NUL, at most IMPACT_MAX_TEXT_BYTES */
+/* Column flags. */
+/* A number cell may be NaN, shown as "undefined": a firm without shares outstanding has no
+ * dollar value. Without the flag a non-finite cell fails the step. */
+#define IMPACT_COLUMN_MAY_BE_UNDEFINED 0x1u
+
+/* The host's limits on tables; an instance beyond them fails its step. */
+#define IMPACT_MAX_TABLES 64u
+#define IMPACT_MAX_TABLE_COLUMNS 256u
+#define IMPACT_MAX_TABLE_ROWS 1000000u
+
+typedef struct impact_table_column {
+    uint32_t struct_size;
+    const char* key;              /* [a-z][a-z0-9_]*, unique within the table */
+    const char* label;            /* short human label */
+    const char* unit;             /* as an output's unit: "%", "{currency}", "" when none */
+    uint32_t kind;                /* IMPACT_COLUMN_NUMBER or IMPACT_COLUMN_TEXT */
+    uint32_t flags;               /* IMPACT_COLUMN_* */
+    const double* numbers;        /* IMPACT_COLUMN_NUMBER: row_count values; NULL otherwise */
+    const char* const* texts;     /* IMPACT_COLUMN_TEXT: row_count strings; NULL otherwise */
+} impact_table_column;
+
+typedef struct impact_table {
+    uint32_t struct_size;
+    const char* key;              /* [a-z][a-z0-9_]*, unique within the instance */
+    const char* label;
+    const char* description;      /* one sentence, may be "" */
+    const impact_table_column* columns;  /* column_count elements, stepped by columns[0].struct_size */
+    uint32_t column_count;        /* 1 .. IMPACT_MAX_TABLE_COLUMNS */
+    uint64_t row_count;           /* 0 .. IMPACT_MAX_TABLE_ROWS */
+} impact_table;
+
+typedef struct impact_tables_v1 {
+    /* [model-contract] Number of tables; constant for the instance's life. */
+    uint32_t (*table_count)(const impact_model_instance* self);
+    /* [model-contract] Table `index`, or NULL when out of range. The table, its columns and
+     * every string and array they point to live as long as the instance. */
+    const impact_table* (*table)(const impact_model_instance* self, uint32_t index);
+} impact_tables_v1;
 
 /* ---- The entry --------------------------------------------------------------- */
 

@@ -234,6 +234,57 @@ struct Note {
     std::string value;
 };
 
+// A result table (ABI 1.4, "impact.tables/1"): results that fixed output keys cannot carry, such
+// as one row per firm. A model offers tables from `std::vector<Table> tables() const`, read once
+// after its constructor, like notes:
+//   sdk::Table("firms", "Per firm").text_column("firm", "Firm", names).number_column("car", "CAR", "%", cars)
+// Every column must have the same number of rows; a table that breaks this is a bug in the plugin
+// (reported as IMPACT_STATUS_INTERNAL when the instance is created).
+class Table {
+public:
+    struct Column {
+        std::string key;
+        std::string label;
+        std::string unit;
+        bool is_text = false;
+        bool may_be_undefined = false;  // NaN cells are results ("undefined"), not failures
+        std::vector<double> numbers;
+        std::vector<std::string> texts;
+        std::size_t rows() const noexcept { return is_text ? texts.size() : numbers.size(); }
+    };
+
+    Table(std::string key, std::string label) : key_(std::move(key)), label_(std::move(label)) {}
+    Table& description(std::string text) {
+        description_ = std::move(text);
+        return *this;
+    }
+    Table& text_column(std::string key, std::string label, std::vector<std::string> values) {
+        Column c{std::move(key), std::move(label), "", true, false, {}, std::move(values)};
+        columns_.push_back(std::move(c));
+        return *this;
+    }
+    // unit as an output's: "%" (cells are fractions), "{currency}", "" for none.
+    Table& number_column(std::string key, std::string label, std::string unit, std::vector<double> values,
+                         bool may_be_undefined = false) {
+        Column c{std::move(key), std::move(label), std::move(unit), false, may_be_undefined, std::move(values), {}};
+        columns_.push_back(std::move(c));
+        return *this;
+    }
+
+    const std::string& key() const noexcept { return key_; }
+    const std::string& label() const noexcept { return label_; }
+    const std::string& text() const noexcept { return description_; }
+    const std::vector<Column>& columns() const noexcept { return columns_; }
+    std::vector<Column>& columns() noexcept { return columns_; }
+    std::size_t rows() const noexcept { return columns_.empty() ? 0 : columns_.front().rows(); }
+
+private:
+    std::string key_;
+    std::string label_;
+    std::string description_;
+    std::vector<Column> columns_;
+};
+
 // One input, built fluently: Input::money("amount", "Amount").unit("{from}").min(0).required()
 class Input {
 public:
@@ -499,6 +550,59 @@ template <class M, class = void>
 struct has_notes : std::false_type {};
 template <class M>
 struct has_notes<M, std::void_t<decltype(std::declval<const M&>().notes())>> : std::true_type {};
+template <class M, class = void>
+struct has_tables : std::false_type {};
+template <class M>
+struct has_tables<M, std::void_t<decltype(std::declval<const M&>().tables())>> : std::true_type {};
+
+// A model's tables and the C views of them ("impact.tables/1"), built once; the views point into
+// `tables`, which never changes afterwards.
+struct TableStorage {
+    std::vector<Table> tables;
+    std::vector<std::vector<impact_table_column>> columns;
+    std::vector<std::vector<std::vector<const char*>>> texts;  // [table][column][row]
+    std::vector<impact_table> views;
+
+    explicit TableStorage(std::vector<Table> built) : tables(std::move(built)) {
+        columns.resize(tables.size());
+        texts.resize(tables.size());
+        views.reserve(tables.size());
+        for (std::size_t t = 0; t < tables.size(); ++t) {
+            const Table& table = tables[t];
+            texts[t].resize(table.columns().size());
+            for (std::size_t c = 0; c < table.columns().size(); ++c) {
+                const Table::Column& column = table.columns()[c];
+                if (column.rows() != table.rows())
+                    throw std::logic_error("table '" + table.key() + "': column '" + column.key + "' has " +
+                                           std::to_string(column.rows()) + " rows, but column '" +
+                                           table.columns().front().key + "' has " + std::to_string(table.rows()));
+                impact_table_column view{};
+                view.struct_size = sizeof(impact_table_column);
+                view.key = column.key.c_str();
+                view.label = column.label.c_str();
+                view.unit = column.unit.c_str();
+                view.kind = column.is_text ? IMPACT_COLUMN_TEXT : IMPACT_COLUMN_NUMBER;
+                view.flags = column.may_be_undefined ? IMPACT_COLUMN_MAY_BE_UNDEFINED : 0u;
+                if (column.is_text) {
+                    for (const std::string& cell : column.texts) texts[t][c].push_back(cell.c_str());
+                    view.texts = texts[t][c].data();
+                } else {
+                    view.numbers = column.numbers.data();
+                }
+                columns[t].push_back(view);
+            }
+            impact_table view{};
+            view.struct_size = sizeof(impact_table);
+            view.key = table.key().c_str();
+            view.label = table.label().c_str();
+            view.description = table.text().c_str();
+            view.columns = columns[t].data();
+            view.column_count = static_cast<uint32_t>(columns[t].size());
+            view.row_count = table.rows();
+            views.push_back(view);
+        }
+    }
+};
 
 // The C instance and the C++ model it wraps, in one allocation.
 template <class M>
@@ -506,11 +610,18 @@ struct Instance {
     impact_model_instance c{};
     M model;
     std::vector<Note> notes;
+    TableStorage tables;  // built in place: its views point into itself
     uint32_t input_width;
     uint32_t output_width;
 
+    static std::vector<Table> tables_of(const M& m) {
+        if constexpr (has_tables<M>::value) return m.tables();
+        else return {};
+    }
+
     explicit Instance(const PreparedInputs& prepared)
         : model(prepared),
+          tables(tables_of(model)),
           input_width(DescriptorStorage<M>::get().spec().row_input_count()),
           output_width(DescriptorStorage<M>::get().spec().output_count()) {
         check_fixed_widths(static_cast<const typename batch_type_of<M>::type*>(nullptr), input_width, output_width);
@@ -538,7 +649,19 @@ struct Instance {
         *value = instance->notes[index].value.c_str();
         return 1;
     }
-    static const void* get_extension(const impact_model_instance*, const char*) noexcept { return nullptr; }
+    static const void* get_extension(const impact_model_instance*, const char* interface_id) noexcept {
+        static constexpr impact_tables_v1 tables_interface{&table_count, &table};
+        if (has_tables<M>::value && interface_id && std::strcmp(interface_id, IMPACT_TABLES_V1) == 0)
+            return &tables_interface;
+        return nullptr;
+    }
+    static uint32_t table_count(const impact_model_instance* self) noexcept {
+        return static_cast<uint32_t>(static_cast<const Instance*>(self->model_data)->tables.views.size());
+    }
+    static const impact_table* table(const impact_model_instance* self, uint32_t index) noexcept {
+        const auto& views = static_cast<const Instance*>(self->model_data)->tables.views;
+        return index < views.size() ? &views[index] : nullptr;
+    }
     static void destroy(impact_model_instance* self) noexcept { delete static_cast<Instance*>(self->model_data); }
 };
 
