@@ -16,6 +16,8 @@ packages=(
   librandom123-dev
   # The Python peers of the benchmarks (bench/peers/), run with /usr/bin/python3.
   python3-numpy
+  # The pandas + statsmodels peer of the event-panel benchmark (bench/peers/event_panel_pandas.py).
+  python3-pandas python3-statsmodels
   # Isolated plugins (impact-worker): the seccomp filter that keeps plugins from files, network
   # and programs.
   libseccomp-dev

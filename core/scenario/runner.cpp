@@ -7,6 +7,7 @@
 
 #include "data/csv.hpp"
 #include "io/sha256.hpp"
+#include "text/printable.hpp"
 #include "text/amount.hpp"
 #include "text/iso_date.hpp"
 #include "text/quantity.hpp"
@@ -49,9 +50,12 @@ namespace {
 
 // A loaded [data.<id>] series.
 struct LoadedSeries {
+    std::string label;  // the data id for `value`, the column's name for `columns`
     std::vector<impact_date_days> dates;
     std::vector<double> values;
 };
+// Everything one [data.<id>] table gives: one series for `value`, one per column for `columns`.
+using LoadedData = std::vector<LoadedSeries>;
 
 // Values of one numeric batch input across the rows: low, base, high (equal when not a range).
 struct RowValue {
@@ -63,7 +67,7 @@ struct RowValue {
     throw UserError(fmt::format("{}: {}: {}", at.str(), key, message));
 }
 
-LoadedSeries load_series(const DataSource& source, std::uint64_t max_input_bytes) {
+LoadedData load_series(const DataSource& source, std::uint64_t max_input_bytes) {
     const std::string key = "data." + source.id;
     std::error_code ec;
     if (!std::filesystem::is_regular_file(source.file, ec))
@@ -76,35 +80,59 @@ LoadedSeries load_series(const DataSource& source, std::uint64_t max_input_bytes
         fail(source.date_column_pos, key + ".date",
              fmt::format("expected a column \"{}\" in {}, found columns {}", source.date_column, source.file.string(),
                          column_names()));
-    const auto value_column = table.column(source.value_column);
-    if (!value_column)
-        fail(source.value_column_pos, key + ".value",
-             fmt::format("expected a column \"{}\" in {}, found columns {}", source.value_column, source.file.string(),
-                         column_names()));
-    LoadedSeries series;
+    // (column index, series label, where it was written, key for messages)
+    struct Wanted {
+        std::size_t column;
+        std::string name;
+    };
+    std::vector<Wanted> wanted;
+    const auto want = [&](const std::string& name, const SourcePos& pos, const std::string& where, std::string label) {
+        const auto column = table.column(name);
+        if (!column)
+            fail(pos, where, fmt::format("expected a column \"{}\" in {}, found columns {}", text::printable(name),
+                                         source.file.string(), column_names()));
+        wanted.push_back({*column, name});
+        LoadedSeries series;
+        series.label = std::move(label);
+        series.dates.reserve(table.rows.size());
+        series.values.reserve(table.rows.size());
+        return series;
+    };
+    LoadedData loaded;
+    if (source.value_columns.empty())
+        loaded.push_back(want(source.value_column, source.value_column_pos, key + ".value", source.id));
+    else
+        for (std::size_t i = 0; i < source.value_columns.size(); ++i)
+            loaded.push_back(want(source.value_columns[i], source.value_column_positions[i], key + ".columns",
+                                  source.value_columns[i]));
+    std::vector<impact_date_days> dates;
+    dates.reserve(table.rows.size());
     for (const auto& row : table.rows) {
         const data::CsvCell& date_cell = row[*date_column];
         const auto date = text::parse_iso_date(date_cell.text);
         if (!date)
             throw UserError(fmt::format("{}: {}.{}: expected a date YYYY-MM-DD, found '{}'", table.where(date_cell), key,
                                         source.date_column, date_cell.text));
-        if (!series.dates.empty() && *date <= series.dates.back())
+        if (!dates.empty() && *date <= dates.back())
             throw UserError(fmt::format("{}: {}.{}: expected dates in increasing order, found {} after {}",
                                         table.where(date_cell), key, source.date_column, date_cell.text,
-                                        text::format_iso_date(series.dates.back())));
-        const data::CsvCell& value_cell = row[*value_column];
-        double value = 0;
-        try {
-            value = text::parse_amount(value_cell.text, key + "." + source.value_column);
-        } catch (const UserError& e) {
-            throw UserError(fmt::format("{}: {}", table.where(value_cell), e.what()));
+                                        text::format_iso_date(dates.back())));
+        dates.push_back(*date);
+        for (std::size_t s = 0; s < wanted.size(); ++s) {
+            const data::CsvCell& value_cell = row[wanted[s].column];
+            double value = 0;
+            try {
+                value = text::parse_amount(value_cell.text, key + "." + wanted[s].name);
+            } catch (const UserError& e) {
+                throw UserError(fmt::format("{}: {}", table.where(value_cell), e.what()));
+            }
+            loaded[s].values.push_back(value);
         }
-        series.dates.push_back(*date);
-        series.values.push_back(value);
     }
-    if (series.dates.empty())
+    if (dates.empty())
         fail(source.file_pos, key + ".file", fmt::format("expected data rows in {}, found none", source.file.string()));
-    return series;
+    for (LoadedSeries& series : loaded) series.dates = dates;
+    return loaded;
 }
 
 // Replaces "{name}" in a unit with the text input `name`; unresolved placeholders stay.
@@ -144,7 +172,7 @@ bool number_unit_fits(std::string_view written, std::string_view declared) {
 class StepRunner {
 public:
     StepRunner(const Scenario& scenario, const Step& step, const host::Model& model, const EarlierSteps& earlier,
-               std::map<std::string, LoadedSeries>& series_cache, const RunOptions& options)
+               std::map<std::string, LoadedData>& series_cache, const RunOptions& options)
         : scenario_(scenario), step_(step), model_(model), info_(model.info()), earlier_(earlier),
           series_cache_(series_cache), options_(options) {}
 
@@ -216,10 +244,20 @@ public:
                 }
                 auto cached = series_cache_.find(source->id);
                 if (cached == series_cache_.end()) cached = series_cache_.emplace(source->id, load_series(*source, scenario_.max_input_bytes)).first;
-                prepared.add_series(in.key, source->id, cached->second.dates, cached->second.values);
-                used.text = fmt::format("{} ({} points, {}..{})", source->id, cached->second.dates.size(),
-                                        text::format_iso_date(cached->second.dates.front()),
-                                        text::format_iso_date(cached->second.dates.back()));
+                const LoadedData& loaded = cached->second;
+                for (const LoadedSeries& series : loaded) prepared.add_series(in.key, series.label, series.dates, series.values);
+                const LoadedSeries& first = loaded.front();
+                if (source->value_columns.empty()) {
+                    used.text = fmt::format("{} ({} points, {}..{})", source->id, first.dates.size(),
+                                            text::format_iso_date(first.dates.front()), text::format_iso_date(first.dates.back()));
+                } else {
+                    // Up to eight names: enough to recognise the panel; the count says the rest.
+                    std::vector<std::string> names;
+                    for (std::size_t i = 0; i < loaded.size() && i < 8; ++i) names.push_back(text::printable(loaded[i].label));
+                    used.text = fmt::format("{} ({} series: {}{}; {} points each, {}..{})", source->id, loaded.size(),
+                                            fmt::join(names, ", "), loaded.size() > 8 ? ", ..." : "", first.dates.size(),
+                                            text::format_iso_date(first.dates.front()), text::format_iso_date(first.dates.back()));
+                }
             }
             result_.inputs.push_back(std::move(used));
         }
@@ -296,6 +334,14 @@ public:
         const host::ModelInstance& instance = *shared_instance;
         if (options_.keep_plans) plan.instance = shared_instance;
         result_.notes = instance.notes();
+        try {
+            result_.tables = instance.tables();
+        } catch (const host::CallError& e) {
+            if (!options_.keep_going) rethrow_with_position(e);
+            return failed(positioned_message(e), nullptr);
+        }
+        for (sdk::Table& table : result_.tables)
+            for (sdk::Table::Column& column : table.columns()) column.unit = instance.resolve_unit(column.unit);
         if (mode == RunMode::validate) {
             for (const auto& out : info_.outputs)
                 result_.outputs.push_back(OutputResult{out.key, out.label, RangedValue{0, {}, {}, instance.resolve_unit(out.unit)}, out.direction});
@@ -752,7 +798,7 @@ private:
     const host::Model& model_;
     const host::ModelInfo& info_;
     const EarlierSteps& earlier_;
-    std::map<std::string, LoadedSeries>& series_cache_;
+    std::map<std::string, LoadedData>& series_cache_;
     const RunOptions& options_;
     std::vector<Matched> matched_;
     std::map<std::string, std::string> texts_;
@@ -768,7 +814,7 @@ RunResult run_scenario(const Scenario& scenario, const host::Registry& registry,
     RunResult result;
     EarlierSteps earlier(scenario.steps.size());
     // Every [data.<id>] is read and checked, used or not, before any step runs.
-    std::map<std::string, LoadedSeries> series_cache;
+    std::map<std::string, LoadedData> series_cache;
     for (const DataSource& source : scenario.data) series_cache.emplace(source.id, load_series(source, scenario.max_input_bytes));
     for (const Step& step : scenario.steps) {
         if (step.formula) {

@@ -200,7 +200,11 @@ struct DataSource {
     std::filesystem::path file;  // resolved against the scenario file's folder
     std::string file_as_written;
     std::string date_column = "date";
-    std::string value_column;
+    std::string value_column;  // `value = "close"`: one series, labelled with the id
+    // `columns = ["NVDA", "AMD"]` instead: one series per column, each labelled with its column's
+    // name, read in one parse of the file (a panel of firms for stock.event_panel).
+    std::vector<std::string> value_columns;
+    std::vector<SourcePos> value_column_positions;
     SourcePos pos;
     SourcePos file_pos;
     SourcePos date_column_pos;

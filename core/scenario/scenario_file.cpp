@@ -149,6 +149,8 @@ public:
 
     ValueSpec value(const toml::node& node, const std::string& key) const {
         if (node.is_string() || node.is_integer() || node.is_floating_point()) return scalar(node, key);
+        // A switch such as skip_incomplete = true reaches its (text) input as "true" or "false".
+        if (const auto* flag = node.as_boolean()) return Scalar{std::string(flag->get() ? "true" : "false")};
         if (node.is_date()) return DateLiteral{date(node, key)};
         if (const auto* array = node.as_array()) {
             NumberList list;
@@ -604,12 +606,32 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
                 } else if (k == "value") {
                     source.value_column = r.string(node, where, "a column name");
                     source.value_column_pos = r.pos(node);
+                } else if (k == "columns") {
+                    const toml::array* list = node.as_array();
+                    if (!list || list->empty())
+                        r.fail(r.pos(node), where, "expected a list of column names such as [\"NVDA\", \"AMD\"]");
+                    for (const toml::node& element : *list) {
+                        std::string column = r.string(element, where, "a column name");
+                        if (column.empty()) r.fail(r.pos(element), where, "expected a column name, found \"\"");
+                        for (std::size_t j = 0; j < source.value_columns.size(); ++j)
+                            if (source.value_columns[j] == column)
+                                r.fail(r.pos(element), where,
+                                       fmt::format("column \"{}\" is listed twice (first at {})", text::printable(column),
+                                                   source.value_column_positions[j].str()));
+                        source.value_columns.push_back(std::move(column));
+                        source.value_column_positions.push_back(r.pos(element));
+                    }
+                    source.value_column_pos = r.pos(node);
                 } else
-                    r.fail(r.pos(key.source()), where, "unknown key; expected file, date or value");
+                    r.fail(r.pos(key.source()), where, "unknown key; expected file, date, value or columns");
             }
             if (source.file_as_written.empty()) r.fail(source.pos, prefix + ".file", "expected a file path, found none");
-            if (source.value_column.empty())
-                r.fail(source.pos, prefix + ".value", "expected the name of the value column (such as \"close\"), found none");
+            if (!source.value_column.empty() && !source.value_columns.empty())
+                r.fail(source.value_column_pos, prefix + ".columns",
+                       "expected either value (one series) or columns (one series per column), found both");
+            if (source.value_column.empty() && source.value_columns.empty())
+                r.fail(source.pos, prefix + ".value",
+                       "expected the name of the value column (such as \"close\") or a list of columns, found none");
             if (source.date_column_pos.line == 0) source.date_column_pos = source.pos;
             if (source.value_column_pos.line == 0) source.value_column_pos = source.pos;
             scenario.data.push_back(std::move(source));

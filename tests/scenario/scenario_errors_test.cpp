@@ -510,7 +510,7 @@ TEST_CASE("Data sources: missing keys, files and columns, malformed CSV cells", 
                            "value = \"close\"\n"
                            "column = \"close\"\n"),  // 7
          "{S}:7:1: data.px.column: unknown key; ",
-         {"expected file, date or value"}},
+         {"expected file, date, value or columns"}},
         {"unknown data id lists the ids",
          event_study_on_shared_data("event_date = 2025-04-16\n", "{ data = \"nvda\" }",
                                     "{ data = \"sp500\" }"),  // 16: the table at column 10
