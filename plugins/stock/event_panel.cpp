@@ -388,6 +388,10 @@ EventAggregate aggregate_event(const PanelEvent& event, std::span<const FirmEven
     const int b = p.window_end;
     const int T = b - a + 1;
     for (const auto& o : obs)
+        if (o.event != name)
+            throw std::invalid_argument("event " + name + " was given an observation of event " + o.event + " (" +
+                                        o.firm + ")");
+    for (const auto& o : obs)
         if (static_cast<int>(o.abnormal_returns.size()) != T || static_cast<int>(o.estimation_residuals.size()) != L ||
             static_cast<int>(o.estimation_dates.size()) != L)
             throw std::invalid_argument("event " + name + ": the observation of " + o.firm +

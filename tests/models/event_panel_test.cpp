@@ -392,12 +392,14 @@ double shares_for(const std::string& key) {
     return not_a_number;
 }
 
-void check_panel_against_reference(const std::vector<Series>& firms, const Series& market, const Config& c) {
+const std::vector<PanelEvent> h20_and_h200 = {{"h20", h20_day0, {}}, {"h200", h200_day0, {}}};
+
+void check_panel_against_reference(const std::vector<Series>& firms, const Series& market, const Config& c,
+                                   const std::vector<PanelEvent>& events = h20_and_h200) {
     INFO("config " << c.label << ": L " << c.estimation_days << ", G " << c.gap_days << ", window [" << c.window_start
                    << ", " << c.window_end << "], market " << market.key);
     EventPanelParameters p = parameters_for(c);
     p.shares_outstanding = some_shares;
-    const std::vector<PanelEvent> events = {{"h20", h20_day0, {}}, {"h200", h200_day0, {}}};
     const auto firm_views = views(firms);
     const EventPanelResult result = run_event_panel(firm_views, market.view(), events, p);
     REQUIRE(result.skipped.empty());
@@ -534,6 +536,24 @@ TEST_CASE("stock.event_panel with dates missing from some firms: alignment, n_dr
     drop(spx, days(2025, 7, 8));
     check_panel_against_reference(firms, spx, {"gappy AMD and MU", 120, 10, 0, 1, ReturnType::simple, Method::market_model});
     check_panel_against_reference(firms, spx, {"gappy, market adjusted", 120, 10, 0, 1, ReturnType::log, Method::market_adjusted});
+}
+
+TEST_CASE("stock.event_panel with tied abnormal returns: Corrado's average ranks", "[event_panel]") {
+    // Firms whose closes cycle through a few levels repeat the same returns exactly, so under the
+    // constant-mean benchmark (AR = R - mean) their abnormal returns tie many times over.
+    const Series& spx = semis().at("SPX");
+    const auto cycling = [&](const std::string& key, const std::vector<double>& levels) {
+        Series s{key, spx.dates, {}};
+        for (std::size_t i = 0; i < spx.dates.size(); ++i) s.closes.push_back(levels[i % levels.size()]);
+        return s;
+    };
+    const std::vector<Series> firms = {cycling("TWO", {100.0, 102.0}), cycling("FOUR", {50.0, 51.0, 52.0, 51.0}),
+                                       cycling("FIVE", {20.0, 20.5, 21.0, 20.5, 19.5}), semis().at("NVDA"),
+                                       semis().at("MU")};
+    check_panel_against_reference(firms, spx, {"ties, constant mean", 120, 10, -1, 2, ReturnType::simple, Method::constant_mean});
+    // Simple returns only: the log returns of a cycle sum to exactly zero, so a CAR over a whole cycle
+    // would be zero in exact arithmetic and its sign (the sign test's w) mere rounding.
+    check_panel_against_reference(firms, spx, {"ties, constant mean, L 60", 60, 5, 0, 1, ReturnType::simple, Method::constant_mean});
 }
 
 TEST_CASE("stock.event_panel with one firm agrees exactly with stock.event_study", "[event_panel]") {
