@@ -60,10 +60,12 @@ void check_panel_parameters(const EventPanelParameters& p) {
     }
 }
 
-std::optional<double> shares_of(const EventPanelParameters& p, const std::string& key) {
+// The firm's shares, NaN when it has none (a plain double: g++ 12 at -O2 misreports an optional's
+// payload as maybe-uninitialized).
+double shares_of(const EventPanelParameters& p, const std::string& key) {
     for (const auto& [k, shares] : p.shares_outstanding)
         if (k == key) return shares;
-    return std::nullopt;
+    return not_a_number;
 }
 
 // A firm aligned with the market once, reused for every event that concerns it.
@@ -128,7 +130,7 @@ std::optional<std::string> locate(const PreparedFirm& f, std::string_view event,
 // The fit, ARs and forecast-error-corrected variances of one located observation. The returns and the
 // fit go through detail:: exactly as in run_event_study, so that one firm agrees with it bit for bit.
 FirmEventResult fit_observation(const PreparedFirm& f, std::string_view event, const Placement& at,
-                                const EventPanelParameters& p, std::optional<double> shares) {
+                                const EventPanelParameters& p, double shares) {
     const auto& data = f.data;
     const int L = p.estimation_days;
     const int G = p.gap_days;
@@ -206,7 +208,7 @@ FirmEventResult fit_observation(const PreparedFirm& f, std::string_view event, c
     const std::ptrdiff_t base = at.day0 + a - 1;
     r.value_base_days = data.dates[base];
     r.value_base_close = data.stock[base];
-    r.abnormal_value = shares ? r.car * r.value_base_close * *shares : not_a_number;
+    r.abnormal_value = std::isnan(shares) ? not_a_number : r.car * r.value_base_close * shares;
 
     // Dates without a partner between the first and the last close used.
     const auto& unmatched = data.unmatched;
@@ -547,8 +549,7 @@ EventPanelResult run_event_panel(std::span<const DatedCloses> firms, const Dated
         if (slots_of_firm[f].empty()) continue;
         const PreparedFirm prepared = prepare_firm(firms[f], market);
         const auto share_it = shares.find(firms[f].key);
-        const std::optional<double> firm_shares =
-            share_it == shares.end() ? std::nullopt : std::optional<double>(share_it->second);
+        const double firm_shares = share_it == shares.end() ? not_a_number : share_it->second;
         for (std::size_t s : slots_of_firm[f]) {
             const std::string& event = events[slots[s].event].name;
             Placement at;
