@@ -403,16 +403,23 @@ void check_panel_against_reference(const std::vector<Series>& firms, const Serie
     const auto firm_views = views(firms);
     const EventPanelResult result = run_event_panel(firm_views, market.view(), events, p);
     REQUIRE(result.skipped.empty());
-    REQUIRE(result.observations.size() == 2 * firms.size());
-    REQUIRE(result.events.size() == 2);
+    REQUIRE(result.observations.size() == events.size() * firms.size());
+    REQUIRE(result.events.size() == events.size());
 
     for (std::size_t e = 0; e < events.size(); ++e) {
         INFO("event " << events[e].name << " on " << iso(events[e].event_date_days));
+        // Every firm takes part; an event may give some of them a day 0 of their own.
+        REQUIRE((events[e].firms.empty() || events[e].firms.size() == firms.size()));
+        const auto date_for = [&](const std::string& key) {
+            for (const PanelEventFirm& ef : events[e].firms)
+                if (ef.firm == key) return ef.event_date_days.value_or(events[e].event_date_days);
+            return events[e].event_date_days;
+        };
         std::vector<RefObservation> refs;
         std::vector<double> shares;
         for (std::size_t f = 0; f < firms.size(); ++f) {
             const FirmEventResult& got = result.observations[e * firms.size() + f];
-            const RefObservation ref = reference_observation(firms[f], market, events[e].event_date_days, c);
+            const RefObservation ref = reference_observation(firms[f], market, date_for(firms[f].key), c);
             INFO("firm " << firms[f].key << ", day 0 " << iso(ref.day0));
             REQUIRE(got.firm == firms[f].key);
             REQUIRE(got.event == events[e].name);
@@ -458,7 +465,9 @@ void check_panel_against_reference(const std::vector<Series>& firms, const Serie
         const RefEvent ref = reference_event(refs, shares, c);
         CHECK(g.event == events[e].name);
         CHECK(g.firm_count == static_cast<int>(firms.size()));
-        CHECK(g.day0_days == refs[0].day0);
+        int32_t earliest_day0 = refs[0].day0;
+        for (const auto& ref_obs : refs) earliest_day0 = std::min(earliest_day0, ref_obs.day0);
+        CHECK(g.day0_days == earliest_day0);
         REQUIRE(g.aar.size() == ref.aar.size());
         REQUIRE(g.caar_path.size() == ref.aar.size());
         for (std::size_t t = 0; t < ref.aar.size(); ++t) {
@@ -536,6 +545,22 @@ TEST_CASE("stock.event_panel with dates missing from some firms: alignment, n_dr
     drop(spx, days(2025, 7, 8));
     check_panel_against_reference(firms, spx, {"gappy AMD and MU", 120, 10, 0, 1, ReturnType::simple, Method::market_model});
     check_panel_against_reference(firms, spx, {"gappy, market adjusted", 120, 10, 0, 1, ReturnType::log, Method::market_adjusted});
+}
+
+TEST_CASE("stock.event_panel in event time: each firm on its own day 0, estimation windows partly shared",
+          "[event_panel]") {
+    // Day 0 at these positions of the common dates: the estimation windows (days -130..-11) of
+    // positions 131 and 249 share 2 dates (r counts as 0), of 131 and 248 share 3, of 131 and 359
+    // none; the others overlap by every amount in between.
+    const Series& spx = semis().at("SPX");
+    const std::vector<std::size_t> positions = {131, 249, 248, 359, 200, 300, 150, 170, 190, 210, 230, 280};
+    const std::vector<Series> firms = semis_firms();
+    PanelEvent earnings{"earnings", 0, {}};
+    for (std::size_t f = 0; f < firms.size(); ++f) earnings.firms.push_back({firms[f].key, spx.dates.at(positions[f])});
+    earnings.event_date_days = spx.dates.at(positions[0]);
+    for (const Config& c : {Config{"event time, market model", 120, 10, -1, 1, ReturnType::simple, Method::market_model},
+                            Config{"event time, market adjusted, log", 120, 10, 0, 1, ReturnType::log, Method::market_adjusted}})
+        check_panel_against_reference(firms, spx, c, {earnings});
 }
 
 TEST_CASE("stock.event_panel with tied abnormal returns: Corrado's average ranks", "[event_panel]") {
