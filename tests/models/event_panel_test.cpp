@@ -796,3 +796,73 @@ TEST_CASE("stock.event_panel refuses what the data cannot support, naming the in
         require_domain_error([&] { run(twins, both, p); }, {"cross-sectional t", "h20"});
     }
 }
+
+namespace {
+
+// An observation built by hand, for the tests whose degenerate data no close series produces easily.
+FirmEventResult hand_made(const std::string& firm, std::vector<double> residuals, std::vector<int32_t> dates,
+                          std::vector<double> window_ars, double scar) {
+    FirmEventResult o;
+    o.firm = firm;
+    o.event = "made";
+    o.degrees_of_freedom = static_cast<int>(residuals.size()) - 2;
+    o.n_estimation = static_cast<int>(residuals.size());
+    o.estimation_residuals = std::move(residuals);
+    o.estimation_dates = std::move(dates);
+    o.abnormal_returns = std::move(window_ars);
+    for (double ar : o.abnormal_returns) o.car += ar;
+    o.scar = scar;
+    o.abnormal_value = not_a_number;
+    return o;
+}
+
+std::vector<int32_t> consecutive_dates(int32_t first, int count) {
+    std::vector<int32_t> out;
+    for (int k = 0; k < count; ++k) out.push_back(first + k);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("aggregate_event: a test without a defined value is a domain_error naming the test and the event",
+          "[event_panel]") {
+    EventPanelParameters p;
+    p.estimation_days = 10;
+    p.gap_days = 0;
+    p.window_start = 0;
+    p.window_end = 1;
+    const PanelEvent made{"made", 0, {}};
+    const std::vector<double> rising = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    const std::vector<double> falling = {10, 9, 8, 7, 6, 5, 4, 3, 2, 1};
+    const std::vector<double> mixed = {1, -2, 3, -4, 5, -6, 7, -8, 9, -10};
+
+    SECTION("r-bar = -1 for two firms: 1 + (N - 1) r-bar = 0") {
+        const std::vector<FirmEventResult> obs = {hand_made("A", rising, consecutive_dates(100, 10), {0.5, 0.2}, 1.0),
+                                                  hand_made("B", falling, consecutive_dates(100, 10), {0.1, 0.3}, 2.0)};
+        require_domain_error([&] { aggregate_event(made, obs, p); }, {"Kolari-Pynnonen", "made"});
+    }
+    SECTION("ranks whose cross-sectional mean never moves: S_K = 0") {
+        // Firm B ranks every position opposite to firm A; disjoint estimation dates keep r-bar at 0.
+        const std::vector<FirmEventResult> obs = {hand_made("A", rising, consecutive_dates(100, 10), {11, 12}, 1.0),
+                                                  hand_made("B", {12, 11, 10, 9, 8, 7, 6, 5, 4, 3}, consecutive_dates(300, 10),
+                                                            {2, 1}, 2.0)};
+        require_domain_error([&] { aggregate_event(made, obs, p); }, {"Corrado", "made"});
+    }
+    SECTION("no positive estimation-window abnormal return: p-hat = 0") {
+        std::vector<double> negative_a, negative_b;
+        for (double x : rising) negative_a.push_back(-x);
+        for (double x : mixed) negative_b.push_back(-std::abs(x) - 0.5);
+        const std::vector<FirmEventResult> obs = {hand_made("A", negative_a, consecutive_dates(100, 10), {0.5, 0.2}, 1.0),
+                                                  hand_made("B", negative_b, consecutive_dates(300, 10), {0.1, 0.3}, 2.0)};
+        require_domain_error([&] { aggregate_event(made, obs, p); }, {"generalized sign", "made"});
+    }
+    SECTION("every SCAR equal: no BMP t") {
+        const std::vector<FirmEventResult> obs = {hand_made("A", rising, consecutive_dates(100, 10), {0.5, 0.2}, 1.5),
+                                                  hand_made("B", mixed, consecutive_dates(300, 10), {0.1, 0.3}, 1.5)};
+        require_domain_error([&] { aggregate_event(made, obs, p); }, {"BMP", "made"});
+    }
+    SECTION("one observation is not a cross-section") {
+        const std::vector<FirmEventResult> obs = {hand_made("A", rising, consecutive_dates(100, 10), {0.5, 0.2}, 1.0)};
+        require_input_error([&] { aggregate_event(made, obs, p); }, "events", {"made", "A", "at least 2 firms"});
+    }
+}
