@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -238,7 +239,8 @@ std::optional<double> pearson(const double* u, const double* v, std::size_t n) {
         suv += du * dv;
     }
     if (!(suu > 0.0) || !(svv > 0.0)) return std::nullopt;
-    return suv / std::sqrt(suu * svv);
+    // Cauchy-Schwarz bounds it by 1; rounding alone could step past, and r-bar > 1 would be refused.
+    return std::clamp(suv / std::sqrt(suu * svv), -1.0, 1.0);
 }
 
 // r-bar: the mean over all pairs of firms of the correlation of their estimation-window residuals on
@@ -309,6 +311,12 @@ double mean_residual_correlation(std::span<const FirmEventResult> obs, const std
     }
     const double pairs = static_cast<double>(n) * static_cast<double>(n - 1) / 2.0;
     return sum / pairs;
+}
+
+// Whether every value is the same: tested directly because the mean of equal values need not round
+// back to them, which would leave a spurious sd of a few ulps and an enormous statistic.
+bool all_equal(const std::vector<double>& values) {
+    return std::adjacent_find(values.begin(), values.end(), std::not_equal_to<>()) == values.end();
 }
 
 // Sample mean and standard deviation (n - 1 divisor), two-pass.
@@ -428,7 +436,7 @@ EventAggregate aggregate_event(const PanelEvent& event, std::span<const FirmEven
 
     // Cross-sectional t: the CARs' own dispersion, so a variance the event raises is in the denominator.
     const double car_sd = mean_and_sd(cars).second;
-    if (!(car_sd > 0.0))
+    if (all_equal(cars) || !(car_sd > 0.0))
         throw std::domain_error("cross-sectional t of event " + name +
                                 ": every firm's CAR is equal (zero standard deviation), so the statistic is undefined");
     g.cross_sectional_t = student_test(require_finite(g.caar / (car_sd / root_n), "cross-sectional t", name), N - 1);
@@ -445,7 +453,7 @@ EventAggregate aggregate_event(const PanelEvent& event, std::span<const FirmEven
     g.patell_z = normal_test(require_finite(scar_sum / std::sqrt(variance_sum), "Patell Z", name));
 
     const auto [scar_mean, scar_sd] = mean_and_sd(scars);
-    if (!(scar_sd > 0.0))
+    if (all_equal(scars) || !(scar_sd > 0.0))
         throw std::domain_error("BMP t of event " + name +
                                 ": every firm's SCAR is equal (zero standard deviation), so the statistic is undefined");
     const double bmp = require_finite(scar_mean / (scar_sd / root_n), "BMP t", name);

@@ -794,6 +794,11 @@ TEST_CASE("stock.event_panel refuses what the data cannot support, naming the in
         twin.key = "NVDA2";
         const std::vector<Series> twins = {semis().at("NVDA"), twin};
         require_domain_error([&] { run(twins, both, p); }, {"cross-sectional t", "h20"});
+        // Three equal CARs: their mean need not round back to them, yet the test is still undefined.
+        Series triplet = twin;
+        triplet.key = "NVDA3";
+        const std::vector<Series> triplets = {semis().at("NVDA"), twin, triplet};
+        require_domain_error([&] { run(triplets, both, p); }, {"cross-sectional t", "h20"});
     }
 }
 
