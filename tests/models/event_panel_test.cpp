@@ -829,7 +829,7 @@ std::vector<int32_t> consecutive_dates(int32_t first, int count) {
 
 }  // namespace
 
-TEST_CASE("aggregate_event: a test without a defined value is a domain_error naming the test and the event",
+TEST_CASE("stock.event_panel aggregate_event: a test without a defined value is a domain_error naming the test and the event",
           "[event_panel]") {
     EventPanelParameters p;
     p.estimation_days = 10;
