@@ -1,6 +1,8 @@
 // Single-firm, single-event study by the market model: alignment, fit, AR, CAR and t-tests.
 #include "event_study.hpp"
 
+#include "market_model.hpp"
+
 #include <impact/sdk/date.hpp>
 
 #include <ql/math/distributions/studenttdistribution.hpp>
@@ -13,71 +15,17 @@
 namespace impact::stock {
 namespace {
 
-void check_series(const DatedCloses& s) {
-    if (s.dates.size() != s.closes.size())
-        throw sdk::InputError(s.key, s.key + " has " + std::to_string(s.dates.size()) + " dates but " +
-                                      std::to_string(s.closes.size()) + " values");
-    for (std::size_t i = 1; i < s.dates.size(); ++i)
-        if (s.dates[i] <= s.dates[i - 1])
-            throw sdk::InputError(s.key, s.key + " dates must be strictly increasing, but " + sdk::Date{s.dates[i]}.iso() +
-                                          " follows " + sdk::Date{s.dates[i - 1]}.iso() + " at position " +
-                                          std::to_string(i));
-}
+using detail::abnormal_return;
+using detail::Aligned;
+using detail::align;
+using detail::check_series;
+using detail::check_window_parameters;
+using detail::period_return;
 
 void check_parameters(const EventStudyParameters& p) {
-    if (p.estimation_days < min_estimation_days || p.estimation_days > max_trading_days)
-        throw sdk::InputError("estimation_days", "estimation_days must be a whole number from " +
-                                                  std::to_string(min_estimation_days) + " to " +
-                                                  std::to_string(max_trading_days) + ", got " +
-                                                  std::to_string(p.estimation_days));
-    if (p.gap_days < 0 || p.gap_days > max_trading_days)
-        throw sdk::InputError("gap_days", "gap_days must be a whole number from 0 to " +
-                                           std::to_string(max_trading_days) + ", got " + std::to_string(p.gap_days));
-    if (std::abs(p.window_start) > max_trading_days)
-        throw sdk::InputError("window_start", "window_start must lie within +-" + std::to_string(max_trading_days));
-    if (std::abs(p.window_end) > max_trading_days)
-        throw sdk::InputError("window_end", "window_end must lie within +-" + std::to_string(max_trading_days));
-    if (p.window_end < p.window_start)
-        throw sdk::InputError("window_end", "the event window [" + std::to_string(p.window_start) + ", " +
-                                             std::to_string(p.window_end) + "] ends before it starts");
-    // The estimation window ends on day -(G+1); an event window reaching into it would
-    // both estimate and test the same returns.
-    if (p.window_start < -p.gap_days)
-        throw sdk::InputError("window_start", "the event window starts on day " + std::to_string(p.window_start) +
-                                               ", inside the estimation window, which ends on day " +
-                                               std::to_string(-p.gap_days - 1) +
-                                               "; start it on day -gap_days or later, or widen gap_days");
+    check_window_parameters(p.estimation_days, p.gap_days, p.window_start, p.window_end);
     if (p.shares_outstanding && !(std::isfinite(*p.shares_outstanding) && *p.shares_outstanding >= 0.0))
         throw sdk::InputError("shares_outstanding", "shares_outstanding must be a finite number >= 0");
-}
-
-// The two series on their common dates, plus every date only one of them has.
-struct Aligned {
-    std::vector<int32_t> dates;
-    std::vector<double> stock;
-    std::vector<double> market;
-    std::vector<DroppedDate> unmatched;  // oldest first
-};
-
-Aligned align(const DatedCloses& stock, const DatedCloses& market) {
-    Aligned out;
-    std::size_t i = 0, j = 0;
-    while (i < stock.dates.size() || j < market.dates.size()) {
-        if (j == market.dates.size() || (i < stock.dates.size() && stock.dates[i] < market.dates[j])) {
-            out.unmatched.push_back({stock.dates[i++], stock.key});
-        } else if (i == stock.dates.size() || market.dates[j] < stock.dates[i]) {
-            out.unmatched.push_back({market.dates[j++], market.key});
-        } else {
-            out.dates.push_back(stock.dates[i]);
-            out.stock.push_back(stock.closes[i++]);
-            out.market.push_back(market.closes[j++]);
-        }
-    }
-    return out;
-}
-
-double period_return(double close_before, double close_after, ReturnType type) {
-    return type == ReturnType::simple ? close_after / close_before - 1.0 : std::log(close_after / close_before);
 }
 
 }  // namespace
@@ -183,63 +131,13 @@ EventStudyResult run_event_study(const DatedCloses& stock, const DatedCloses& ma
         x.push_back(market_return(i));
         y.push_back(stock_return(i));
     }
-    // Two-pass moments: the means first, then sums of centred products, which keeps the
-    // digits that the one-pass n*Sxy - Sx*Sy form cancels.
-    double mean_x = 0.0, mean_y = 0.0;
-    for (int k = 0; k < L; ++k) {
-        mean_x += x[k];
-        mean_y += y[k];
-    }
-    mean_x /= L;
-    mean_y /= L;
-
-    switch (p.method) {
-        case Method::market_model: {
-            double sxx = 0.0, sxy = 0.0;
-            for (int k = 0; k < L; ++k) {
-                sxx += (x[k] - mean_x) * (x[k] - mean_x);
-                sxy += (x[k] - mean_x) * (y[k] - mean_y);
-            }
-            if (!(sxx > 0.0))
-                throw sdk::InputError(market.key, "the market returns do not vary over the estimation window (" +
-                                                   sdk::Date{r.estimation_first_days}.iso() + ".." +
-                                                   sdk::Date{r.estimation_last_days}.iso() +
-                                                   "), so beta cannot be estimated");
-            r.beta = sxy / sxx;
-            r.alpha = mean_y - r.beta * mean_x;
-            r.degrees_of_freedom = L - 2;
-            break;
-        }
-        case Method::constant_mean:
-            r.alpha = mean_y;
-            r.beta = 0.0;
-            r.degrees_of_freedom = L - 1;
-            break;
-        case Method::market_adjusted:
-            r.alpha = 0.0;
-            r.beta = 1.0;
-            // The sample variance of the estimation-window ARs (Brown and Warner 1985): their
-            // mean is estimated, so one degree of freedom goes.
-            r.degrees_of_freedom = L - 1;
-            break;
-    }
-    const auto abnormal = [&](double stock_r, double market_r) { return stock_r - r.alpha - r.beta * market_r; };
-
-    double sum_squares = 0.0;
-    if (p.method == Method::market_adjusted) {
-        double mean_ar = 0.0;
-        for (int k = 0; k < L; ++k) mean_ar += abnormal(y[k], x[k]);
-        mean_ar /= L;
-        for (int k = 0; k < L; ++k) sum_squares += std::pow(abnormal(y[k], x[k]) - mean_ar, 2);
-    } else {
-        // Residuals of the fit; for constant_mean these are the deviations from the mean.
-        for (int k = 0; k < L; ++k) sum_squares += std::pow(abnormal(y[k], x[k]), 2);
-    }
-    r.sigma = std::sqrt(sum_squares / r.degrees_of_freedom);
-    if (!(r.sigma > 0.0))
-        throw std::domain_error("the abnormal returns have zero variance over the estimation window (" +
-                                sdk::Date{r.estimation_first_days}.iso() + ".." + sdk::Date{r.estimation_last_days}.iso() +
-                                "), so no t-statistic exists");
+    const detail::BenchmarkFit fit =
+        detail::fit_benchmark(x, y, p.method, market.key, r.estimation_first_days, r.estimation_last_days, "");
+    r.alpha = fit.alpha;
+    r.beta = fit.beta;
+    r.sigma = fit.sigma;
+    r.degrees_of_freedom = fit.degrees_of_freedom;
+    const auto abnormal = [&](double stock_r, double market_r) { return abnormal_return(fit, stock_r, market_r); };
 
     r.ar0 = abnormal(stock_return(day0), market_return(day0));
     r.window.reserve(static_cast<std::size_t>(p.window_end - p.window_start + 1));
