@@ -497,6 +497,14 @@ public:
             result_ = stock::run_event_panel(firms, market, events_, p);
         } catch (const std::domain_error& e) {
             throw sdk::ModelError(e.what());
+        } catch (const sdk::InputError& e) {
+            // The formulas name a firm's data by the firm ("NVDA"); to the host an input key must be
+            // an input, so the error points at `firms` (or `market`), and the message names the firm.
+            static constexpr std::string_view input_keys[] = {
+                "firms", "market", "events", "event_date", "estimation_days", "gap_days", "window_start",
+                "window_end", "returns", "method", "skip_incomplete", "shares_outstanding", "currency"};
+            if (std::find(std::begin(input_keys), std::end(input_keys), e.key()) != std::end(input_keys)) throw;
+            throw sdk::InputError("firms", e.what());
         }
         const stock::EventAggregate& first = result_.events.front();
         outputs_.assign(sdk::DescriptorStorage<EventPanel>::get().spec().output_count(),
