@@ -26,7 +26,8 @@
 #    loading). Without bench_event_panel the second is "not measured" (the whole `impact run`
 #    against the peer's statistics is printed as a lower bound).
 # 4. Agreement: impact's CAAR and each test statistic against the peer's, relative 1e-6, from the
-#    last round's reports (read_impact_statistics below is the one place that knows the report).
+#    last round's reports (read_impact_statistics below is the one place that knows the report);
+#    and the same for bench_event_panel's counters (run_event_panel's own results), when it ran.
 # Exit status: 0 agree and every measured target met; 1 disagreement or a command failed;
 # 2 usage; 3 IMPACT cannot run the panel (the peer is then timed alone); 4 agree, a target missed.
 set -euo pipefail
@@ -190,12 +191,13 @@ if has_bench:
 
 
 def bench_seconds(report_path):
-    """Mean time per iteration of bench_event_panel's one benchmark, in seconds."""
+    """(mean time per iteration of bench_event_panel's one benchmark in seconds, its counters)."""
     scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
     runs = [b for b in load(report_path)["benchmarks"] if b.get("run_type", "iteration") == "iteration"]
     if len(runs) != 1 or "error_message" in runs[0]:
         raise ValueError(runs[0].get("error_message", "") if runs else "no benchmark ran")
-    return runs[0]["real_time"] * scale[runs[0]["time_unit"]]
+    counters = {stat: float(runs[0][stat]) for stat in ALIASES if stat in runs[0]}
+    return runs[0]["real_time"] * scale[runs[0]["time_unit"]], counters
 
 
 # ---- Timing ---------------------------------------------------------------------------------
@@ -210,6 +212,7 @@ walls = {c: [] for c in cells}
 peaks = {c: [] for c in cells}
 peer_inside = {"import_seconds": [], "load_seconds": [], "stats_seconds": []}
 bench_times = []
+bench_counters = {}  # bench_event_panel's headline results (its counters), last round
 reports = {}
 for r in range(repeats):
     for c, cmd in cells.items():
@@ -227,7 +230,8 @@ for r in range(repeats):
             reports[c] = load(impact_out)
         else:
             try:
-                bench_times.append(bench_seconds(out))
+                seconds, bench_counters = bench_seconds(out)
+                bench_times.append(seconds)
             except (KeyError, ValueError) as e:
                 print(f"event_panel: bench_event_panel gave no time: {e}")
                 sys.exit(1)
@@ -283,6 +287,17 @@ except (KeyError, StopIteration, TypeError) as e:
     print(f"\nevent_panel: impact's report has no step \"panel\" where read_impact_statistics looks ({e!r}): FAIL")
     sys.exit(1)
 failed = []
+if bench_counters:  # run_event_panel itself, through bench_event_panel's counters
+    print(f"\nbench_event_panel's counters against the peer: |bench - peer| <= {AGREEMENT_REL:g} x |peer|")
+    print(f"{'statistic':<28}{'bench_event_panel':>20}{'peer':>20}{'rel diff':>11}  verdict")
+    for stat, peer_value in theirs.items():
+        if stat in bench_counters:
+            rel = abs(bench_counters[stat] - peer_value) / max(abs(peer_value), 1e-300)
+            ok = rel <= AGREEMENT_REL
+            if not ok:
+                failed.append(f"bench_event_panel {stat}: {bench_counters[stat]:.12g}, peer {peer_value:.12g}")
+            print(f"{stat:<28}{bench_counters[stat]:>20.12g}{peer_value:>20.12g}{rel:>11.2e}  "
+                  f"{'agree' if ok else 'disagree'}")
 print(f"\nimpact against the peer: |impact - peer| <= {AGREEMENT_REL:g} x |peer|")
 print(f"{'statistic':<28}{'impact':>20}{'peer':>20}{'rel diff':>11}  verdict   (read from)")
 for stat, peer_value in theirs.items():
