@@ -14,7 +14,8 @@ a time (T = b - a + 1 window days):
 
 * per firm: simple returns of its closes and of MKT (pct_change); day 0 = the firm's date (or the
   next date in the panel); the estimation window = the L returns on days -(G+L) .. -(G+1);
-  statsmodels.api.OLS(y, add_constant(x)).fit() gives alpha, beta and s^2 = SSR / (L - 2);
+  statsmodels.api.OLS(y, add_constant(x)).fit() on the windows' numpy arrays gives alpha, beta and
+  s^2 = SSR / (L - 2);
   AR_t = R_t - alpha - beta R_mt on days a..b and on day 0; CAR = sum of AR over [a, b];
   var(CAR) = s^2 (T + T^2/L + (sum_t R_mt - T mean(R_m))^2 / S_mm), mean and S_mm over the
   estimation window (forecast-error corrected); SCAR = CAR / sqrt(var(CAR)).
@@ -114,9 +115,11 @@ def statistics(panel, events, L, G, a, b):
         if k - G - L - 1 < 0 or k + max(b, 0) >= len(dates):
             raise SystemExit(f"event_panel_pandas: {firm}'s windows around {day0.date()} leave the data")
         y, x = ret.iloc[k - G - L: k - G], market.iloc[k - G - L: k - G]
-        fit = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit()
-        alpha, beta = float(fit.params.iloc[0]), float(fit.params.iloc[1])
+        # numpy arrays into statsmodels: add_constant on a Series takes longer than the fit itself.
+        fit = sm.OLS(y.to_numpy(), sm.add_constant(x.to_numpy(), has_constant="add")).fit()
+        alpha, beta = float(fit.params[0]), float(fit.params[1])
         s2 = fit.ssr / (L - 2)
+        resid = pd.Series(fit.resid, index=y.index)
         window_market = market.iloc[k + a: k + b + 1]
         ar = ret.iloc[k + a: k + b + 1] - alpha - beta * window_market
         ar0 = ret.iloc[k] - alpha - beta * market.iloc[k]
@@ -125,11 +128,11 @@ def statistics(panel, events, L, G, a, b):
         s_mm = float(((x - x_mean) ** 2).sum())
         car_variance = s2 * (T + T * T / L + (window_market.sum() - T * x_mean) ** 2 / s_mm)
         scar = car / math.sqrt(car_variance)
-        residuals[firm] = fit.resid
-        ranks.append(pd.concat([fit.resid, ar]).rank(method="average").to_numpy())
+        residuals[firm] = resid
+        ranks.append(pd.concat([resid, ar]).rank(method="average").to_numpy())
         firms.append(firm)
         rows.append((dates[k].date().isoformat(), alpha, beta, math.sqrt(s2), float(ar0), car, car_variance, scar,
-                     float((fit.resid > 0).mean()), *ar.to_numpy()))
+                     float((resid > 0).mean()), *ar.to_numpy()))
     per_firm = pd.DataFrame(rows, index=pd.Index(firms, name="firm"),
                             columns=["day0", "alpha", "beta", "sigma", "ar0", "car", "car_variance", "scar",
                                      "positive_share", *[f"ar_day_{d}" for d in range(a, b + 1)]])
