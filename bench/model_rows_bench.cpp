@@ -78,7 +78,7 @@ OwnedSeries read_closes(const std::filesystem::path& file, std::string label) {
         const auto date = impact::text::parse_iso_date(row.at(*date_column).text);
         if (!date) throw std::runtime_error(table.where(row.at(*date_column)) + ": not an ISO date");
         series.dates.push_back(*date);
-        series.values.push_back(std::stod(row.at(*close_column).text));
+        series.values.push_back(std::stod(std::string(row.at(*close_column).text)));
     }
     return series;
 }

@@ -5,6 +5,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <limits>
+#include <memory>
+
 
 namespace impact::data {
 
@@ -25,7 +29,7 @@ std::optional<std::size_t> CsvTable::column(std::string_view name) const {
 
 std::vector<std::string> CsvTable::header_names() const {
     std::vector<std::string> names;
-    for (const CsvCell& cell : header) names.push_back(cell.text);
+    for (const CsvCell& cell : header) names.emplace_back(cell.text);
     return names;
 }
 
@@ -37,7 +41,7 @@ CsvTable read_csv(const std::filesystem::path& file, std::string_view key, std::
     return parse_csv(io::read_input_file(file, "file", max_bytes), file, key);
 }
 
-CsvTable parse_csv(std::string_view text, const std::filesystem::path& file, std::string_view key) {
+CsvTable parse_csv(std::string owned_text, const std::filesystem::path& file, std::string_view key) {
     // "file:line:column: " then the key, when the caller gave one.
     const auto at = [&](std::size_t line, std::size_t column) {
         return key.empty() ? fmt::format("{}:{}:{}", file.string(), line, column)
@@ -45,6 +49,10 @@ CsvTable parse_csv(std::string_view text, const std::filesystem::path& file, std
     };
     CsvTable table;
     table.file = file;
+    table.content = std::make_unique<const std::string>(std::move(owned_text));
+    std::string_view text = *table.content;
+    if (text.size() >= std::numeric_limits<std::uint32_t>::max())
+        throw UserError(fmt::format("{}: the file is 4 GiB or larger; expected a smaller CSV file", at(1, 1)));
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte-order mark
 
     std::size_t pos = 0, line = 1, line_start = 0;
@@ -54,36 +62,58 @@ CsvTable parse_csv(std::string_view text, const std::filesystem::path& file, std
     while (pos <= text.size()) {
         // One record.
         record.clear();
+        // A moved-from record has no capacity: give each row its width at once rather than growing
+        // it cell by cell (a panel has hundreds of columns).
+        if (have_header) record.reserve(table.header.size());
         record_line = line;
         bool blank = true;
         for (;;) {
             CsvCell cell;
-            cell.line = line;
-            cell.column = pos - line_start + 1;
+            cell.line = static_cast<std::uint32_t>(line);
+            cell.column = static_cast<std::uint32_t>(pos - line_start + 1);
+            std::string decoded;    // a quoted cell with "" in it, or text after its closing quote
+            std::size_t start = pos;
             if (pos < text.size() && text[pos] == '"') {
                 ++pos;
+                start = pos;
                 for (;;) {
                     if (pos >= text.size())
                         throw UserError(fmt::format("{}: unterminated quoted field", at(cell.line, cell.column)));
                     if (text[pos] == '"') {
                         if (pos + 1 < text.size() && text[pos + 1] == '"') {
-                            cell.text += '"';
+                            decoded.append(text.data() + start, pos + 1 - start);  // up to one '"'
                             pos += 2;
+                            start = pos;
                             continue;
                         }
-                        ++pos;
                         break;
                     }
                     if (text[pos] == '\n') {
                         ++line;
                         line_start = pos + 1;
                     }
-                    cell.text += text[pos++];
+                    ++pos;
                 }
+                decoded.append(text.data() + start, pos - start);
+                ++pos;  // past the closing quote
                 blank = false;
+                // Anything between the closing quote and the separator joins the cell, as before.
+                start = pos;
+                const std::size_t rest_end = std::min(text.find_first_of(",\n", pos), text.size());
+                decoded.append(text.data() + pos, rest_end - pos);
+                pos = rest_end;
+                if (!decoded.empty() && decoded.back() == '\r') decoded.pop_back();
+                // Quoted cells are rare (names with commas): each keeps its decoded text.
+                table.decoded.push_back(std::make_unique<const std::string>(std::move(decoded)));
+                cell.text = *table.decoded.back();
+            } else {
+                // An unquoted cell: a view of the file's bytes up to the separator.
+                const std::size_t end = std::min(text.find_first_of(",\n", pos), text.size());
+                std::string_view view = text.substr(pos, end - pos);
+                if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
+                cell.text = view;
+                pos = end;
             }
-            while (pos < text.size() && text[pos] != ',' && text[pos] != '\n') cell.text += text[pos++];
-            if (!cell.text.empty() && cell.text.back() == '\r') cell.text.pop_back();
             if (!cell.text.empty()) blank = false;
             record.push_back(std::move(cell));
             if (pos < text.size() && text[pos] == ',') {

@@ -71,7 +71,7 @@ std::vector<RateSeries> read_rates_csv(const std::filesystem::path& file, std::u
         if (!(rate > 0) || !std::isnormal(rate))
             throw UserError(fmt::format("{}: rate: expected a positive number, found '{}'", table.where(rate_cell),
                                         rate_cell.text));
-        by_pair[row[columns[1]].text + "/" + row[columns[2]].text].push_back({*date, rate, date_cell.line});
+        by_pair[fmt::format("{}/{}", row[columns[1]].text, row[columns[2]].text)].push_back({*date, rate, date_cell.line});
     }
     // A pair quoted both ways on one date: the two must say the same thing.
     for (const auto& [pair, quotes] : by_pair) {

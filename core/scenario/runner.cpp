@@ -67,13 +67,23 @@ struct RowValue {
     throw UserError(fmt::format("{}: {}: {}", at.str(), key, message));
 }
 
-LoadedData load_series(const DataSource& source, std::uint64_t max_input_bytes) {
+// The CSV file of `source`, read and parsed once per run however many [data.<id>] tables name it
+// (a panel's firms and its market index are usually columns of one file).
+using ParsedFiles = std::map<std::filesystem::path, data::CsvTable>;
+
+const data::CsvTable& parsed_file(const DataSource& source, std::uint64_t max_input_bytes, ParsedFiles& files) {
+    if (const auto it = files.find(source.file); it != files.end()) return it->second;
     const std::string key = "data." + source.id;
     std::error_code ec;
     if (!std::filesystem::is_regular_file(source.file, ec))
         fail(source.file_pos, key + ".file",
              fmt::format("cannot read '{}' (resolved to {})", source.file_as_written, source.file.string()));
-    const data::CsvTable table = data::read_csv(source.file, key, max_input_bytes);
+    return files.emplace(source.file, data::read_csv(source.file, key, max_input_bytes)).first->second;
+}
+
+LoadedData load_series(const DataSource& source, std::uint64_t max_input_bytes, ParsedFiles& files) {
+    const std::string key = "data." + source.id;
+    const data::CsvTable& table = parsed_file(source, max_input_bytes, files);
     const auto column_names = [&] { return fmt::format("{}", fmt::join(table.header_names(), ",")); };
     const auto date_column = table.column(source.date_column);
     if (!date_column)
@@ -243,7 +253,10 @@ public:
                                                  ref->data_id));
                 }
                 auto cached = series_cache_.find(source->id);
-                if (cached == series_cache_.end()) cached = series_cache_.emplace(source->id, load_series(*source, scenario_.max_input_bytes)).first;
+                if (cached == series_cache_.end()) {
+                    ParsedFiles files;
+                    cached = series_cache_.emplace(source->id, load_series(*source, scenario_.max_input_bytes, files)).first;
+                }
                 const LoadedData& loaded = cached->second;
                 for (const LoadedSeries& series : loaded) prepared.add_series(in.key, series.label, series.dates, series.values);
                 const LoadedSeries& first = loaded.front();
@@ -815,7 +828,11 @@ RunResult run_scenario(const Scenario& scenario, const host::Registry& registry,
     EarlierSteps earlier(scenario.steps.size());
     // Every [data.<id>] is read and checked, used or not, before any step runs.
     std::map<std::string, LoadedData> series_cache;
-    for (const DataSource& source : scenario.data) series_cache.emplace(source.id, load_series(source, scenario.max_input_bytes));
+    {
+        ParsedFiles files;  // freed once every series is loaded
+        for (const DataSource& source : scenario.data)
+            series_cache.emplace(source.id, load_series(source, scenario.max_input_bytes, files));
+    }
     for (const Step& step : scenario.steps) {
         if (step.formula) {
             StepPlan plan;

@@ -10,7 +10,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view text = impact::fuzz::as_text(data, size);
     try {
-        const impact::data::CsvTable table = impact::data::parse_csv(text, "fuzz.csv", "data.x");
+        const impact::data::CsvTable table = impact::data::parse_csv(std::string(text), "fuzz.csv", "data.x");
         if (table.header.empty()) impact::fuzz::finding("a table has a header row");
         for (const auto& row : table.rows)
             if (row.size() != table.header.size())
