@@ -51,8 +51,8 @@ CsvTable parse_csv(std::string owned_text, const std::filesystem::path& file, st
     table.file = file;
     table.content = std::make_unique<const std::string>(std::move(owned_text));
     std::string_view text = *table.content;
-    if (text.size() >= std::numeric_limits<std::uint32_t>::max())
-        throw UserError(fmt::format("{}: the file is 4 GiB or larger; expected a smaller CSV file", at(1, 1)));
+    if (text.size() > std::numeric_limits<std::uint32_t>::max() - 1)  // positions fit 32 bits
+        throw UserError(fmt::format("{}: the file is {} bytes; expected a CSV file under 4 GiB", at(1, 1), text.size()));
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte-order mark
 
     std::size_t pos = 0, line = 1, line_start = 0;
@@ -76,6 +76,8 @@ CsvTable parse_csv(std::string owned_text, const std::filesystem::path& file, st
             if (pos < text.size() && text[pos] == '"') {
                 ++pos;
                 start = pos;
+                const std::size_t content_start = pos;
+                bool escaped = false;
                 for (;;) {
                     if (pos >= text.size())
                         throw UserError(fmt::format("{}: unterminated quoted field", at(cell.line, cell.column)));
@@ -84,6 +86,7 @@ CsvTable parse_csv(std::string owned_text, const std::filesystem::path& file, st
                             decoded.append(text.data() + start, pos + 1 - start);  // up to one '"'
                             pos += 2;
                             start = pos;
+                            escaped = true;
                             continue;
                         }
                         break;
@@ -94,18 +97,28 @@ CsvTable parse_csv(std::string owned_text, const std::filesystem::path& file, st
                     }
                     ++pos;
                 }
-                decoded.append(text.data() + start, pos - start);
+                const std::size_t content_end = pos;
                 ++pos;  // past the closing quote
                 blank = false;
-                // Anything between the closing quote and the separator joins the cell, as before.
-                start = pos;
+                // Anything between the closing quote and the separator joins the cell.
                 const std::size_t rest_end = std::min(text.find_first_of(",\n", pos), text.size());
-                decoded.append(text.data() + pos, rest_end - pos);
+                const std::string_view rest = text.substr(pos, rest_end - pos);
                 pos = rest_end;
-                if (!decoded.empty() && decoded.back() == '\r') decoded.pop_back();
-                // Quoted cells are rare (names with commas): each keeps its decoded text.
-                table.decoded.push_back(std::make_unique<const std::string>(std::move(decoded)));
-                cell.text = *table.decoded.back();
+                if (!escaped && (rest.empty() || rest == "\r")) {
+                    // The usual quoted cell ("a, b" or a quoted number): viewed in place. One final
+                    // '\r' of the cell is dropped, as for an unquoted cell: the CRLF's, or, with
+                    // nothing after the quote, the quoted text's own last character.
+                    std::string_view view = text.substr(content_start, content_end - content_start);
+                    if (rest.empty() && !view.empty() && view.back() == '\r') view.remove_suffix(1);
+                    cell.text = view;
+                } else {
+                    // "" inside, or text after the closing quote: a decoded copy the table keeps.
+                    decoded.append(text.data() + start, content_end - start);
+                    decoded.append(rest);
+                    if (!decoded.empty() && decoded.back() == '\r') decoded.pop_back();
+                    table.decoded.push_back(std::make_unique<const std::string>(std::move(decoded)));
+                    cell.text = *table.decoded.back();
+                }
             } else {
                 // An unquoted cell: a view of the file's bytes up to the separator.
                 const std::size_t end = std::min(text.find_first_of(",\n", pos), text.size());

@@ -15,7 +15,7 @@
 namespace impact::data {
 
 // A cell's text is a view into its table (the file's bytes, or a decoded copy of a quoted cell
-// with "" in it): valid as long as the CsvTable, also after the table is moved. 24 bytes, so a
+// with "" in it or text after its closing quote): valid as long as the CsvTable, also after the table is moved. 24 bytes, so a
 // 500-column panel of 2,500 days is 30 MB of cells rather than twice that.
 struct CsvCell {
     std::string_view text;

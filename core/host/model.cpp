@@ -441,8 +441,20 @@ std::vector<std::pair<std::string, std::string>> ModelInstance::notes() const {
 
 std::vector<sdk::Table> ModelInstance::tables() const {
     const PluginCallGuard in_flight("get_extension", plugin_->info().file.c_str(), info_->id.c_str());
-    // Not in guard_plugin_call: the checks throw CallError themselves, which must reach the caller as it is.
-    return read_result_tables(*instance_, info_->id);
+    // The host's checks throw CallError, which must reach the caller as it is; anything else came
+    // out of the plugin's get_extension, table_count or table (a C++ exception across the C ABI).
+    try {
+        return read_result_tables(*instance_, info_->id);
+    } catch (const CallError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw CallError(IMPACT_STATUS_INTERNAL,
+                        fmt::format("model '{}': its result tables threw a C++ exception across the C ABI: {}", info_->id,
+                                    e.what()));
+    } catch (...) {
+        throw CallError(IMPACT_STATUS_INTERNAL,
+                        fmt::format("model '{}': its result tables threw a C++ exception across the C ABI", info_->id));
+    }
 }
 
 std::string ModelInstance::resolve_unit(std::string_view unit) const {

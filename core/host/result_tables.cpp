@@ -43,9 +43,10 @@ std::string checked_key(const char* text, std::string_view model_id, const std::
 }
 
 ResultTable copy_table(const impact_table& view, std::string_view model_id, uint32_t index) {
-    if (view.struct_size < IMPACT_SDK_END_OF(impact_table, row_count))
-        broken(model_id, fmt::format("table #{} has struct_size {}, smaller than ABI 1.4's impact_table", index,
-                                     view.struct_size));
+    if (view.struct_size < IMPACT_SDK_END_OF(impact_table, row_count) || view.struct_size > IMPACT_MAX_DESCRIPTOR_SIZE)
+        broken(model_id, fmt::format("table #{} has struct_size {}; expected {} (ABI 1.4) to {}", index,
+                                     view.struct_size, IMPACT_SDK_END_OF(impact_table, row_count),
+                                     IMPACT_MAX_DESCRIPTOR_SIZE));
     const std::string key = checked_key(view.key, model_id, fmt::format("table #{} key", index));
     const std::string where = fmt::format("table '{}'", key);
     ResultTable table(key, copy_text(view.label, model_id, where + " label"));
@@ -57,9 +58,13 @@ ResultTable copy_table(const impact_table& view, std::string_view model_id, uint
         broken(model_id, fmt::format("{} has {} rows, more than IMPACT_MAX_TABLE_ROWS ({})", where, view.row_count,
                                      IMPACT_MAX_TABLE_ROWS));
     const uint32_t stride = view.columns[0].struct_size;
-    if (stride < IMPACT_SDK_END_OF(impact_table_column, texts))
-        broken(model_id, fmt::format("{}: columns have struct_size {}, smaller than ABI 1.4's impact_table_column",
-                                     where, stride));
+    // Bounded and aligned, so stepping by it stays near the array and reads whole pointers.
+    if (stride < IMPACT_SDK_END_OF(impact_table_column, texts) || stride > IMPACT_MAX_DESCRIPTOR_SIZE ||
+        stride % alignof(impact_table_column) != 0)
+        broken(model_id, fmt::format("{}: columns have struct_size {}; expected a multiple of {} from {} (ABI 1.4) "
+                                     "to {}",
+                                     where, stride, alignof(impact_table_column),
+                                     IMPACT_SDK_END_OF(impact_table_column, texts), IMPACT_MAX_DESCRIPTOR_SIZE));
     const auto rows = static_cast<std::size_t>(view.row_count);
     for (uint32_t c = 0; c < view.column_count; ++c) {
         // The rule for arrays of growable structs: step by the first element's size.
@@ -109,9 +114,19 @@ std::vector<ResultTable> read_result_tables(const impact_model_instance& instanc
     const uint32_t count = tables->table_count(&instance);
     if (count > IMPACT_MAX_TABLES)
         broken(model_id, fmt::format("tables: {} of them, more than IMPACT_MAX_TABLES ({})", count, IMPACT_MAX_TABLES));
+    uint64_t cells = 0;
     for (uint32_t i = 0; i < count; ++i) {
         const impact_table* view = tables->table(&instance, i);
         if (!view) broken(model_id, fmt::format("table #{} is NULL though table_count is {}", i, count));
+        // Checked before anything is copied: 256 columns of a million rows in 64 tables would be
+        // 131 GB.
+        if (view->struct_size >= IMPACT_SDK_END_OF(impact_table, row_count) && view->row_count <= IMPACT_MAX_TABLE_ROWS &&
+            view->column_count <= IMPACT_MAX_TABLE_COLUMNS) {
+            cells += view->row_count * view->column_count;
+            if (cells > IMPACT_MAX_TABLE_CELLS)
+                broken(model_id, fmt::format("tables hold more than IMPACT_MAX_TABLE_CELLS ({}) cells in all",
+                                             IMPACT_MAX_TABLE_CELLS));
+        }
         ResultTable table = copy_table(*view, model_id, i);
         for (const ResultTable& earlier : out)
             if (earlier.key() == table.key()) broken(model_id, fmt::format("tables: two named '{}'", table.key()));
@@ -136,7 +151,7 @@ void write_result_tables(isolation::PayloadWriter& out, const std::vector<Result
             out.u32(column.may_be_undefined ? 1u : 0u);
             if (column.is_text)
                 for (const std::string& cell : column.texts) out.text(cell);
-            else
+            else if (!column.numbers.empty())
                 out.raw(column.numbers.data(), column.numbers.size() * sizeof(double));
         }
     }
@@ -147,7 +162,13 @@ std::vector<ResultTable> read_result_tables(isolation::PayloadReader& in) {
         if (value > limit) throw std::runtime_error(fmt::format("{} {} is over the limit {}", what, value, limit));
         return static_cast<std::size_t>(value);
     };
-    std::vector<ResultTable> tables(0, ResultTable("", ""));
+    std::vector<ResultTable> tables;
+    const auto flag = [&in](const char* what) {
+        const uint32_t value = in.u32();
+        if (value > 1) throw std::runtime_error(fmt::format("{} flag {} is neither 0 nor 1", what, value));
+        return value == 1;
+    };
+    uint64_t cells = 0;
     const std::size_t count = bounded(in.u32(), IMPACT_MAX_TABLES, "table count");
     for (std::size_t t = 0; t < count; ++t) {
         std::string key = in.text();
@@ -156,22 +177,24 @@ std::vector<ResultTable> read_result_tables(isolation::PayloadReader& in) {
         table.description(in.text());
         const std::size_t columns = bounded(in.u32(), IMPACT_MAX_TABLE_COLUMNS, "column count");
         const std::size_t rows = bounded(in.u64(), IMPACT_MAX_TABLE_ROWS, "row count");
+        cells += uint64_t{rows} * columns;
+        bounded(cells, IMPACT_MAX_TABLE_CELLS, "cell count");
         for (std::size_t c = 0; c < columns; ++c) {
             std::string column_key = in.text();
             std::string column_label = in.text();
             std::string unit = in.text();
-            const bool is_text = in.u32() != 0;
-            const bool may_be_undefined = in.u32() != 0;
+            const bool is_text = flag("text column");
+            const bool may_be_undefined = flag("may-be-undefined");
             if (is_text) {
-                std::vector<std::string> cells;
-                cells.reserve(std::min<std::size_t>(rows, in.remaining() / sizeof(uint64_t)));
-                for (std::size_t r = 0; r < rows; ++r) cells.push_back(in.text());
-                table.text_column(std::move(column_key), std::move(column_label), std::move(cells));
+                std::vector<std::string> texts;
+                texts.reserve(std::min<std::size_t>(rows, in.remaining() / sizeof(uint64_t)));
+                for (std::size_t r = 0; r < rows; ++r) texts.push_back(in.text());
+                table.text_column(std::move(column_key), std::move(column_label), std::move(texts));
             } else {
                 if (in.remaining() / sizeof(double) < rows) throw std::runtime_error("truncated payload");
-                std::vector<double> cells(rows);
-                in.raw(cells.data(), rows * sizeof(double));
-                table.number_column(std::move(column_key), std::move(column_label), std::move(unit), std::move(cells),
+                std::vector<double> numbers(rows);
+                if (rows) in.raw(numbers.data(), rows * sizeof(double));
+                table.number_column(std::move(column_key), std::move(column_label), std::move(unit), std::move(numbers),
                                     may_be_undefined);
             }
         }

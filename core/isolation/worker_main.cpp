@@ -290,6 +290,17 @@ void Worker::create(Channel& channel, Message& message) {
     } catch (const host::CallError& e) {
         instance->destroy(instance);
         return reply_error(channel, message, e.status(), e.what());
+    } catch (const std::exception& e) {
+        // Out of memory under --plugin-memory, or a plugin's table() that threw: this call fails,
+        // the worker (and every other instance in it) lives on.
+        instance->destroy(instance);
+        return reply_error(channel, message, IMPACT_STATUS_INTERNAL,
+                           fmt::format("model '{}': reading its result tables failed: {}{}", args->model_id, e.what(),
+                                       memory_note()));
+    } catch (...) {
+        instance->destroy(instance);
+        return reply_error(channel, message, IMPACT_STATUS_INTERNAL,
+                           fmt::format("model '{}': reading its result tables threw an unknown exception", args->model_id));
     }
     Message reply = reply_to(message);
     if (!write_payload(channel, reply, out.bytes())) {

@@ -61,7 +61,9 @@ std::string table_text(const sdk::Table& table) {
                 // Money in a column is compact per cell; the unit is in the header.
                 cells[c].push_back(!std::isfinite(v) ? std::string("undefined")
                                    : money         ? text::format_money(v, column.unit)
-                                                   : format_value(v, column.unit == "%" ? column.unit : std::string()));
+                                   // Four significant digits: a daily alpha of 0.0512% is not 0.05%.
+                                   : column.unit == "%" ? text::format_rate(v * 100, 4) + "%"
+                                                        : format_value(v, std::string()));
             }
         }
         for (const std::string& cell : cells[c]) widths[c] = std::max(widths[c], code_points(cell));

@@ -592,6 +592,7 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
                 r.fail(r.pos(id_key.source()), prefix, "expected an id of lower-case letters, digits, '_' or '-'");
             const toml::table* t = source_node.as_table();
             if (!t) r.fail(r.pos(source_node), prefix, fmt::format("expected a table, found {}", Reader::type_name(source_node)));
+            SourcePos columns_pos;  // where `columns` is written, for "value and columns both"
             for (const auto& [key, node] : *t) {
                 const std::string k(key.str());
                 const std::string where = prefix + "." + k;
@@ -622,12 +623,13 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
                         source.value_column_positions.push_back(r.pos(element));
                     }
                     source.value_column_pos = r.pos(node);
+                    columns_pos = r.pos(key.source());
                 } else
                     r.fail(r.pos(key.source()), where, "unknown key; expected file, date, value or columns");
             }
             if (source.file_as_written.empty()) r.fail(source.pos, prefix + ".file", "expected a file path, found none");
             if (!source.value_column.empty() && !source.value_columns.empty())
-                r.fail(source.value_column_pos, prefix + ".columns",
+                r.fail(columns_pos, prefix + ".columns",
                        "expected either value (one series) or columns (one series per column), found both");
             if (source.value_column.empty() && source.value_columns.empty())
                 r.fail(source.pos, prefix + ".value",

@@ -380,7 +380,7 @@ FirmEventResult estimate_firm_event(const DatedCloses& firm, const DatedCloses& 
     const PreparedFirm prepared = prepare_firm(firm, market);
     Placement at;
     if (const auto reason = locate(prepared, event_name, event_date_days, parameters, at))
-        throw sdk::InputError(firm.key, *reason);
+        throw sdk::InputError("firms", *reason);  // the message names the firm
     return fit_observation(prepared, event_name, at, parameters, shares_of(parameters, firm.key));
 }
 
@@ -506,7 +506,13 @@ EventPanelResult run_event_panel(std::span<const DatedCloses> firms, const Dated
     for (std::size_t f = 0; f < firms.size(); ++f) {
         if (!firm_index.emplace(firms[f].key, f).second)
             throw sdk::InputError("firms", "the firm key " + firms[f].key + " appears more than once");
-        detail::check_series(firms[f]);
+        // A firm's data problem is an error of the input `firms` (the message names the firm): a
+        // firm's name is data, and could be anything, even another input's key.
+        try {
+            detail::check_series(firms[f]);
+        } catch (const sdk::InputError& e) {
+            throw sdk::InputError("firms", e.what());
+        }
     }
 
     // One slot per observation, in event order and, within an event, in the firms' order.
@@ -562,7 +568,7 @@ EventPanelResult run_event_panel(std::span<const DatedCloses> firms, const Dated
             const std::string& event = events[slots[s].event].name;
             Placement at;
             if (auto reason = locate(prepared, event, slots[s].event_date_days, p, at)) {
-                if (!p.skip_incomplete) throw sdk::InputError(firms[f].key, *reason);
+                if (!p.skip_incomplete) throw sdk::InputError("firms", *reason);  // the message names the firm
                 skip_reasons[s] = std::move(*reason);
                 continue;
             }

@@ -93,8 +93,8 @@ struct EventStudyResult {
 EventStudyResult run_event_study(const DatedCloses& stock, const DatedCloses& market,
                                  const EventStudyParameters& parameters);
 
-// Two-sided p-value of t under Student's t with degrees_of_freedom > 0, from QuantLib's
-// CumulativeStudentDistribution: 2 F(-|t|).
+// Two-sided p-value of t under Student's t with degrees_of_freedom > 0: twice Boost.Math's upper
+// tail at |t|, which keeps its relative precision where p is tiny.
 double two_sided_p_value(double t, int degrees_of_freedom);
 
 }  // namespace impact::stock

@@ -164,7 +164,7 @@ public:
             .references("MacKinlay, A. C. (1997), Event Studies in Economics and Finance, Journal of Economic "
                         "Literature 35(1), 13-39: market model by OLS, AR and CAR with Var(AR) = sigma^2 and "
                         "Var(CAR) = (b - a + 1) sigma^2 (no estimation-error term); p-values two-sided from "
-                        "Student t (QuantLib 1.29 CumulativeStudentDistribution) with L - 2 degrees of freedom "
+                        "Student t (Boost.Math upper tail) with L - 2 degrees of freedom "
                         "(L - 1 for constant_mean and market_adjusted). plugins/stock/README.md states every "
                         "convention.")
             .thread_safety(sdk::ThreadSafety::fully_safe)
@@ -415,7 +415,7 @@ public:
                         .description("Mean over firms of the cumulative abnormal return over [a, b]"))
             .output(Output("cross_sectional_t", "Cross-sectional t").description("CAAR / (sd(CAR) / sqrt(N)), N - 1 df"))
             .output(p_value("cross_sectional_p", "p of cross-sectional t", "cross_sectional_t"))
-            .output(Output("patell_z", "Patell Z").description("Sum of SCAR / sqrt(sum (L-2)/(L-4)), normal"))
+            .output(Output("patell_z", "Patell Z").description("Sum of SCAR / sqrt(sum d/(d - 2)), d each firm's degrees of freedom; normal"))
             .output(p_value("patell_p", "p of Patell Z", "patell_z"))
             .output(Output("bmp_t", "BMP t").description("mean(SCAR) / (sd(SCAR) / sqrt(N)), N - 1 df"))
             .output(p_value("bmp_p", "p of BMP t", "bmp_t"))
@@ -497,14 +497,6 @@ public:
             result_ = stock::run_event_panel(firms, market, events_, p);
         } catch (const std::domain_error& e) {
             throw sdk::ModelError(e.what());
-        } catch (const sdk::InputError& e) {
-            // The formulas name a firm's data by the firm ("NVDA"); to the host an input key must be
-            // an input, so the error points at `firms` (or `market`), and the message names the firm.
-            static constexpr std::string_view input_keys[] = {
-                "firms", "market", "events", "event_date", "estimation_days", "gap_days", "window_start",
-                "window_end", "returns", "method", "skip_incomplete", "shares_outstanding", "currency"};
-            if (std::find(std::begin(input_keys), std::end(input_keys), e.key()) != std::end(input_keys)) throw;
-            throw sdk::InputError("firms", e.what());
         }
         const stock::EventAggregate& first = result_.events.front();
         outputs_.assign(sdk::DescriptorStorage<EventPanel>::get().spec().output_count(),
@@ -559,8 +551,14 @@ public:
                                              ? std::string("undefined: no firm has shares_outstanding")
                                              : "sum over " + std::to_string(valued_count) + " of " +
                                                    std::to_string(first.firm_count) + " firms (" + valued + ")"});
-        for (const stock::SkippedObservation& skipped : result_.skipped)
-            out.push_back({"skipped " + skipped.firm + " in " + skipped.event, skipped.reason});
+        // The first few; table `skipped` lists every one (a host keeps at most 1,024 notes).
+        constexpr std::size_t skipped_notes = 20;
+        for (std::size_t i = 0; i < std::min(skipped_notes, result_.skipped.size()); ++i)
+            out.push_back({"skipped " + result_.skipped[i].firm + " in " + result_.skipped[i].event,
+                           result_.skipped[i].reason});
+        if (result_.skipped.size() > skipped_notes)
+            out.push_back({"skipped", "and " + std::to_string(result_.skipped.size() - skipped_notes) +
+                                          " more: table skipped lists them all"});
         return out;
     }
 

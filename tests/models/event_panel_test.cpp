@@ -724,7 +724,7 @@ TEST_CASE("stock.event_panel refuses what the data cannot support, naming the in
     SECTION("a NaN close inside the span used") {
         const auto it = std::find(firms[0].dates.begin(), firms[0].dates.end(), days(2025, 1, 15));
         firms[0].closes[it - firms[0].dates.begin()] = not_a_number;
-        require_input_error([&] { run(firms, both, p); }, "NVDA", {"NVDA", "event h20", "2025-01-15", "finite and > 0"});
+        require_input_error([&] { run(firms, both, p); }, "firms", {"NVDA", "event h20", "2025-01-15", "finite and > 0"});
 
         // skip_incomplete: NVDA is left out of h20 only, with the reason; h200 keeps all twelve.
         EventPanelParameters skipping = p;
@@ -742,15 +742,15 @@ TEST_CASE("stock.event_panel refuses what the data cannot support, naming the in
     }
     SECTION("too short a history before day 0") {
         const std::vector<PanelEvent> early = {{"early", days(2024, 12, 2), {}}};
-        require_input_error([&] { run(firms, early, p); }, "NVDA", {"NVDA", "event early", "131 common trading days before day 0"});
+        require_input_error([&] { run(firms, early, p); }, "firms", {"NVDA", "event early", "131 common trading days before day 0"});
     }
     SECTION("an event window past the end of the data") {
         const std::vector<PanelEvent> late = {{"late", firms[0].dates.back(), {}}};
-        require_input_error([&] { run(firms, late, p); }, "NVDA", {"event late", "after day 0"});
+        require_input_error([&] { run(firms, late, p); }, "firms", {"event late", "after day 0"});
     }
     SECTION("an event outside the data") {
         const std::vector<PanelEvent> future = {{"future", days(2030, 1, 2), {}}};
-        require_input_error([&] { run(firms, future, p); }, "NVDA", {"event future", "2030-01-02", "lies outside the data", "2024-08-22"});
+        require_input_error([&] { run(firms, future, p); }, "firms", {"event future", "2030-01-02", "lies outside the data", "2024-08-22"});
         EventPanelParameters skipping = p;
         skipping.skip_incomplete = true;
         // Every firm skipped: the event cannot be aggregated, and the error says why.

@@ -299,7 +299,7 @@ TEST_CASE("the stock.event_study descriptor", "[stock][event_study]") {
     // The variance convention and the t distribution must be stated where a report can show them.
     CHECK(std::strstr(d->references, "MacKinlay") != nullptr);
     CHECK(std::strstr(d->references, "no estimation-error term") != nullptr);
-    CHECK(std::strstr(d->references, "CumulativeStudentDistribution") != nullptr);
+    CHECK(std::strstr(d->references, "Boost.Math upper tail") != nullptr);
     constexpr uint32_t req = IMPACT_INPUT_REQUIRED, def = IMPACT_INPUT_HAS_DEFAULT, lo = IMPACT_INPUT_HAS_MIN,
                        hi = IMPACT_INPUT_HAS_MAX, prep = IMPACT_INPUT_PREPARED;
     // Every bound the model enforces is declared (so `impact validate` catches it): the window

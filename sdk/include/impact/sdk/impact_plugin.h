@@ -314,7 +314,10 @@ typedef struct impact_descriptor_diagnostics_v1 {
 /* ---- Instance interface "impact.tables/1" (1.4, optional, frozen) ---------------- */
 
 /* Results that do not fit fixed output keys, such as one row per firm of an event study, as
- * named tables of named columns. They are settled at prepare time, like notes: the host reads
+ * named tables of named columns. They are settled at prepare time, like notes, and like notes
+ * they are read through the pointers given (not through the loader's fault-safe reader): a
+ * plugin whose pointers are wild crashes an in-process host, and an isolated plugin only its
+ * worker. The host reads
  * every table once after create() and copies it, and the instance's rows do not change with
  * evaluate(). The host refuses an instance whose tables break a rule below (the step fails,
  * naming the table and column); a host older than 1.4 never asks, so a plugin must not put a
@@ -332,6 +335,7 @@ typedef struct impact_descriptor_diagnostics_v1 {
 #define IMPACT_MAX_TABLES 64u
 #define IMPACT_MAX_TABLE_COLUMNS 256u
 #define IMPACT_MAX_TABLE_ROWS 1000000u
+#define IMPACT_MAX_TABLE_CELLS 10000000u   /* rows x columns, summed over every table */
 
 typedef struct impact_table_column {
     uint32_t struct_size;
