@@ -145,7 +145,8 @@ TEST_CASE("the layout table covers every SDK struct, each field once, in declara
                                               "impact_output_descriptor", "impact_model_descriptor", "impact_value",
                                               "impact_prepare_args", "impact_model_instance",
                                               "impact_model_factory_v1", "impact_plugin_entry",
-                                              "impact_descriptor_diagnostics_v1"});
+                                              "impact_descriptor_diagnostics_v1", "impact_table_column",
+                                              "impact_table", "impact_tables_v1"});
     for (const std::string& type : structs) {
         std::size_t struct_size_bytes = 0;
         std::size_t end_bytes = 0;
