@@ -273,6 +273,51 @@ TEST_CASE("isolated and in-process runs give the same bits, Monte Carlo on one a
     }
 }
 
+TEST_CASE("the stock plugin's result tables come through isolation unchanged") {
+    // stock.event_panel offers its tables through "impact.tables/1" (ABI 1.4); isolated, the worker
+    // sends them with its create reply and the host offers them again. The sample reads the shared
+    // data beside the repository (../../shared/data from samples/).
+    TempDir dir;
+    const fs::path sample = fs::path(IMPACT_SOURCE_DIR) / "samples" / "semis-h20-h200-2025.toml";
+    std::vector<nlohmann::json> reports;
+    for (const char* policy : {"none", "all"}) {
+        const CommandResult r = run(dir, {"--isolate", policy, "run", sample.string(), "--format", "json", "-q"});
+        INFO("--isolate " << policy << "\n" << r.describe());
+        REQUIRE(r.exit_code == 0);
+        reports.push_back(impact::test::parse_json(r.out));
+    }
+    // Everything the models computed, tables included; provenance (times, hashes of the plugin
+    // files) aside, as in the bit-identical test above. The rest of the report is equal too.
+    CHECK(reports[0].at("steps") == reports[1].at("steps"));
+    nlohmann::json without_provenance[2] = {reports[0], reports[1]};
+    for (nlohmann::json& report : without_provenance) report.erase("provenance");
+    CHECK(without_provenance[0] == without_provenance[1]);
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        INFO((i == 0 ? "in-process" : "isolated"));
+        const auto& steps = reports[i].at("steps");
+        REQUIRE(steps.is_array());
+        REQUIRE(steps.size() >= 1);
+        const auto& tables = steps[0].at("tables");
+        for (const char* key : {"firms", "tests", "events", "caar"}) {
+            INFO("table " << key);
+            CHECK(tables.contains(key));
+        }
+        const auto& rows = tables.at("firms").at("rows");
+        REQUIRE(rows.is_array());
+        // 12 firms, 2 events: NVDA's H20 row first.
+        REQUIRE(rows.size() == 24);
+        CHECK(rows[0].at("firm") == "NVDA");
+        CHECK(rows[0].at("event") == "h20");
+        // Only NVDA has shares outstanding: its dollar value is a number, the others' undefined
+        // (NaN in a may-be-undefined column, null in JSON), on both sides of the channel.
+        CHECK(rows[0].at("abnormal_value").is_number());
+        CHECK(rows[1].at("firm") == "AMD");
+        CHECK(rows[1].at("abnormal_value").is_null());
+        CHECK(rows[0].at("car").is_number());
+        CHECK(rows[0].at("day0") == "2025-04-16");
+    }
+}
+
 TEST_CASE("a worker that died is started again for the next instance, up to the restart limit") {
     namespace host = impact::host;
     namespace isolation = impact::isolation;
