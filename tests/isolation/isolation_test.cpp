@@ -318,6 +318,40 @@ TEST_CASE("the stock plugin's result tables come through isolation unchanged") {
     }
 }
 
+TEST_CASE("result tables that break a rule fail the step the same way in-process and isolated") {
+    // test.nan_table offers a table whose column v has NaN in row 1 without allowing it: the host
+    // refuses the tables in-process, the worker refuses them before replying when isolated.
+    TempDir dir;
+    const fs::path scenario = dir.write("nan-table.toml", scenario_with("test.nan_table"));
+    std::vector<std::string> messages;
+    for (const char* policy : {"none", "all"}) {
+        const CommandResult r = run(dir, {"--isolate", policy, "run", scenario.string()});
+        INFO("--isolate " << policy << "\n" << r.describe());
+        CHECK(r.exited);
+        CHECK(r.exit_code == 3);
+        CHECK(contains(r.err, "model 'test.nan_table'"));
+        CHECK(contains(r.err, "table 'cells' column 'v' is NaN in row 1"));
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+        messages.push_back(r.err);
+    }
+    CHECK(messages[0] == messages[1]);  // one message, wherever the plugin ran
+    // With --keep-going the other steps complete and the report names the failure, on both sides.
+    std::vector<nlohmann::json> reports;
+    for (const char* policy : {"none", "all"}) {
+        const CommandResult r =
+            run(dir, {"--isolate", policy, "run", scenario.string(), "--keep-going", "--format", "json", "-q"});
+        INFO("--isolate " << policy << "\n" << r.describe());
+        REQUIRE_FALSE(r.out.empty());
+        reports.push_back(impact::test::parse_json(r.out));
+        const auto& steps = reports.back().at("steps");
+        REQUIRE(steps.size() == 3);
+        CHECK(steps[0].at("outputs").at("y").at("value") == 2);
+        CHECK(steps[2].at("outputs").at("y").at("value") == 6);
+        CHECK(contains(steps[1].dump(), "table 'cells' column 'v' is NaN in row 1"));
+        CHECK_FALSE(steps[1].contains("tables"));
+    }
+}
+
 TEST_CASE("a worker that died is started again for the next instance, up to the restart limit") {
     namespace host = impact::host;
     namespace isolation = impact::isolation;
