@@ -25,7 +25,7 @@ enum Out { return_out, price_change_out, market_cap_change_out, output_count };
 TEST_CASE("the stock plugin entry and the stock.price_move descriptor", "[stock][price_move]") {
     const LoadedPlugin& p = stock_plugin();
     CHECK(std::string_view(p.entry->plugin_id) == "org.impact.stock");
-    REQUIRE(p.factory->model_count() == 2);
+    REQUIRE(p.factory->model_count() == 3);  // stock.price_move, stock.event_study, stock.event_panel
     const impact_model_descriptor* d = p.descriptor(model_id);
     REQUIRE(d != nullptr);
     CHECK(d->thread_safety == IMPACT_THREAD_FULLY_SAFE);

@@ -240,7 +240,7 @@ TEST_CASE("TOML syntax and file structure errors point at the offending key", "[
          "id = \"a\"\n"
          "model = \"fx.konvert\"\n",  // 6: value at column 9
          "{S}:6:9: step.a.model: expected a model a loaded plugin provides (",
-         {"fx.convert, revenue.export_ban, stock.event_study, stock.price_move", "found \"fx.konvert\""}},
+         {"fx.convert, revenue.export_ban, stock.event_panel, stock.event_study, stock.price_move", "found \"fx.konvert\""}},
     });
 }
 
