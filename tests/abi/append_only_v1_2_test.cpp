@@ -79,11 +79,12 @@ constexpr bool is_v1_2_field(std::string_view type_dot_field) {
 }
 }  // namespace
 
-// The list is the whole 1.2 header: each frozen struct has exactly that many fields.
+// The list is the whole 1.2 header: each frozen struct has exactly that many fields. (The structs
+// of 1.2 are those of 1.3; the later ones have no 1.2 view to count.)
 #define IMPACT_V1_2_COUNT(T, SIZE_BYTES, ALIGN_BYTES)                                                           \
     static_assert(impact::test::aggregate_field_count<v1_2::T>() == impact::test::count_rows(kV1_2FieldTypes, #T), \
                   #T ": the frozen field list misses a field of the 1.2 header");
-IMPACT_LP64_STRUCTS(IMPACT_V1_2_COUNT)
+IMPACT_LP64_STRUCTS_V1_3(IMPACT_V1_2_COUNT)
 #undef IMPACT_V1_2_COUNT
 
 #define IMPACT_SAME_FIELD(T, F)                                                                   \
@@ -93,11 +94,12 @@ IMPACT_V1_2_FIELDS(IMPACT_SAME_FIELD)
 #undef IMPACT_SAME_FIELD
 
 // Every field the current header has beyond 1.2 lies after the whole 1.2 struct (not in its
-// tail padding either: a 1.2 writer leaves padding unset).
+// tail padding either: a 1.2 writer leaves padding unset). Structs added after 1.3 have no 1.2
+// view to lie after.
 #define IMPACT_APPENDED(T, F, OFFSET_BYTES, SIZE_BYTES)                                     \
     static_assert(is_v1_2_field(#T "." #F) || offsetof(::T, F) >= sizeof(v1_2::T),           \
                   #T "::" #F " was added inside the 1.2 struct instead of appended after it");
-IMPACT_LP64_FIELDS(IMPACT_APPENDED)
+IMPACT_LP64_FIELDS_V1_3(IMPACT_APPENDED)
 #undef IMPACT_APPENDED
 
 #define IMPACT_NOT_SHORTER(T) static_assert(sizeof(v1_2::T) <= sizeof(::T), #T " shrank since ABI 1.2");

@@ -1,5 +1,6 @@
 // The complete field list of each frozen ABI header, as X(type, field) macros: itself frozen.
-// append_only_test.cpp (1.0) and append_only_v1_1_test.cpp (1.1) compare them with today's header.
+// append_only_test.cpp (1.0), append_only_v1_1_test.cpp (1.1), append_only_v1_2_test.cpp (1.2) and
+// append_only_v1_3_test.cpp (1.3) compare them with today's header.
 #pragma once
 
 // X(type, field): every field of the ABI 1.0 header.
@@ -40,3 +41,8 @@
 #define IMPACT_V1_2_FIELDS(X)                                                                                  \
     IMPACT_V1_1_FIELDS(X) X(impact_output_descriptor, flags) X(impact_output_descriptor, direction)            \
     X(impact_descriptor_diagnostics_v1, descriptor_failure)
+
+// X(type, field): every field of the ABI 1.3 header: 1.2's and impact_prepare_args.absent_row_inputs
+// and .absent_row_input_count.
+#define IMPACT_V1_3_FIELDS(X)                                                                                  \
+    IMPACT_V1_2_FIELDS(X) X(impact_prepare_args, absent_row_inputs) X(impact_prepare_args, absent_row_input_count)

@@ -273,6 +273,106 @@ TEST_CASE("isolated and in-process runs give the same bits, Monte Carlo on one a
     }
 }
 
+TEST_CASE("the stock plugin's result tables come through isolation unchanged") {
+    // stock.event_panel offers its tables through "impact.tables/1" (ABI 1.4); isolated, the worker
+    // sends them with its create reply and the host offers them again. The sample reads the shared
+    // data beside the repository (../../shared/data from samples/).
+    TempDir dir;
+    const fs::path sample = fs::path(IMPACT_SOURCE_DIR) / "samples" / "semis-h20-h200-2025.toml";
+    std::vector<nlohmann::json> reports;
+    for (const char* policy : {"none", "all"}) {
+        const CommandResult r = run(dir, {"--isolate", policy, "run", sample.string(), "--format", "json", "-q"});
+        INFO("--isolate " << policy << "\n" << r.describe());
+        REQUIRE(r.exit_code == 0);
+        reports.push_back(impact::test::parse_json(r.out));
+    }
+    // Everything the models computed, tables included; provenance (times, hashes of the plugin
+    // files) aside, as in the bit-identical test above. The rest of the report is equal too.
+    CHECK(reports[0].at("steps") == reports[1].at("steps"));
+    nlohmann::json without_provenance[2] = {reports[0], reports[1]};
+    for (nlohmann::json& report : without_provenance) report.erase("provenance");
+    CHECK(without_provenance[0] == without_provenance[1]);
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        INFO((i == 0 ? "in-process" : "isolated"));
+        const auto& steps = reports[i].at("steps");
+        REQUIRE(steps.is_array());
+        REQUIRE(steps.size() >= 1);
+        const auto& tables = steps[0].at("tables");
+        for (const char* key : {"firms", "tests", "events", "caar"}) {
+            INFO("table " << key);
+            CHECK(tables.contains(key));
+        }
+        const auto& rows = tables.at("firms").at("rows");
+        REQUIRE(rows.is_array());
+        // 12 firms, 2 events: NVDA's H20 row first.
+        REQUIRE(rows.size() == 24);
+        CHECK(rows[0].at("firm") == "NVDA");
+        CHECK(rows[0].at("event") == "h20");
+        // Only NVDA has shares outstanding: its dollar value is a number, the others' undefined
+        // (NaN in a may-be-undefined column, null in JSON), on both sides of the channel.
+        CHECK(rows[0].at("abnormal_value").is_number());
+        CHECK(rows[1].at("firm") == "AMD");
+        CHECK(rows[1].at("abnormal_value").is_null());
+        CHECK(rows[0].at("car").is_number());
+        CHECK(rows[0].at("day0") == "2025-04-16");
+    }
+}
+
+TEST_CASE("result tables that break a rule fail the step the same way in-process and isolated") {
+    // test.nan_table offers a table whose column v has NaN in row 1 without allowing it: the host
+    // refuses the tables in-process, the worker refuses them before replying when isolated.
+    TempDir dir;
+    const fs::path scenario = dir.write("nan-table.toml", scenario_with("test.nan_table"));
+    std::vector<std::string> messages;
+    for (const char* policy : {"none", "all"}) {
+        const CommandResult r = run(dir, {"--isolate", policy, "run", scenario.string()});
+        INFO("--isolate " << policy << "\n" << r.describe());
+        CHECK(r.exited);
+        CHECK(r.exit_code == 3);
+        CHECK(contains(r.err, "model 'test.nan_table'"));
+        CHECK(contains(r.err, "table 'cells' column 'v' is NaN in row 1"));
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+        messages.push_back(r.err);
+    }
+    CHECK(messages[0] == messages[1]);  // one message, wherever the plugin ran
+    // With --keep-going the other steps complete and the report names the failure, on both sides.
+    std::vector<nlohmann::json> reports;
+    for (const char* policy : {"none", "all"}) {
+        const CommandResult r =
+            run(dir, {"--isolate", policy, "run", scenario.string(), "--keep-going", "--format", "json", "-q"});
+        INFO("--isolate " << policy << "\n" << r.describe());
+        REQUIRE_FALSE(r.out.empty());
+        reports.push_back(impact::test::parse_json(r.out));
+        const auto& steps = reports.back().at("steps");
+        REQUIRE(steps.size() == 3);
+        CHECK(steps[0].at("outputs").at("y").at("value") == 2);
+        CHECK(steps[2].at("outputs").at("y").at("value") == 6);
+        CHECK(contains(steps[1].dump(), "table 'cells' column 'v' is NaN in row 1"));
+        CHECK_FALSE(steps[1].contains("tables"));
+    }
+}
+
+// KNOWN BUG, hence [!shouldfail] (remove the tag once fixed): the worker sends the tables in its
+// create reply through the data channel, which the worker cannot grow and which starts at 1 MiB
+// (kInitialDataBytes in core/isolation/isolated_plugin.cpp), so a valid table of more than about
+// 131,000 numbers fails isolated ("its notes and tables take 1600084 bytes, more than the channel
+// holds") though it runs in-process.
+TEST_CASE("a result table larger than the worker's first channel comes through isolation", "[!shouldfail]") {
+    TempDir dir;
+    const fs::path scenario = dir.write("big-table.toml", scenario_with("test.big_table"));
+    for (const char* policy : {"none", "all"}) {
+        // The report (about 10 MB of JSON) goes to a file and is searched, not parsed.
+        const fs::path report = dir.path() / (std::string(policy) + ".json");
+        const CommandResult r =
+            run(dir, {"--isolate", policy, "run", scenario.string(), "--format", "json", "-q", "-o", report.string()});
+        INFO("--isolate " << policy << "\n" << r.describe());
+        REQUIRE(r.exit_code == 0);
+        const std::string text = read_text(report);
+        CHECK(contains(text, "\"big\": {"));
+        CHECK(contains(text, "\"v\": 49999.75"));  // the last row, 199,999 / 4
+    }
+}
+
 TEST_CASE("a worker that died is started again for the next instance, up to the restart limit") {
     namespace host = impact::host;
     namespace isolation = impact::isolation;

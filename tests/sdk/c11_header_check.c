@@ -91,10 +91,33 @@ static uint32_t c_check_get_note(const impact_model_instance* self, uint32_t ind
     return 1;
 }
 
+/* 1.4: one result table written by C ("impact.tables/1"); every field a distinct value, so a field
+ * read at the wrong offset by C++ shows. */
+static const char* const c_check_firms[] = {"NVDA", "AMD", "TSM"};
+static const double c_check_cars[] = {0.25, -0.5, 0.125};
+static const impact_table_column c_check_columns[] = {
+    {sizeof(impact_table_column), "firm", "Firm", "", IMPACT_COLUMN_TEXT, 0u, NULL, c_check_firms},
+    {sizeof(impact_table_column), "car", "CAR", "%", IMPACT_COLUMN_NUMBER, IMPACT_COLUMN_MAY_BE_UNDEFINED,
+     c_check_cars, NULL},
+};
+static const impact_table c_check_table = {sizeof(impact_table), "firms", "Per firm", "Written by C",
+                                           c_check_columns, 2, 3};
+
+static uint32_t c_check_table_count(const impact_model_instance* self) {
+    (void)self;
+    return 1;
+}
+
+static const impact_table* c_check_table_at(const impact_model_instance* self, uint32_t index) {
+    (void)self;
+    return index == 0 ? &c_check_table : NULL;
+}
+
+static const impact_tables_v1 c_check_tables = {&c_check_table_count, &c_check_table_at};
+
 static const void* c_check_get_extension(const impact_model_instance* self, const char* interface_id) {
     (void)self;
-    (void)interface_id;
-    return NULL;
+    return interface_id && strcmp(interface_id, IMPACT_TABLES_V1) == 0 ? &c_check_tables : NULL;
 }
 
 /* One static instance is enough for a compile-and-layout check; destroy only resets it. */

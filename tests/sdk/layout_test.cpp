@@ -145,7 +145,8 @@ TEST_CASE("the layout table covers every SDK struct, each field once, in declara
                                               "impact_output_descriptor", "impact_model_descriptor", "impact_value",
                                               "impact_prepare_args", "impact_model_instance",
                                               "impact_model_factory_v1", "impact_plugin_entry",
-                                              "impact_descriptor_diagnostics_v1"});
+                                              "impact_descriptor_diagnostics_v1", "impact_table_column",
+                                              "impact_table", "impact_tables_v1"});
     for (const std::string& type : structs) {
         std::size_t struct_size_bytes = 0;
         std::size_t end_bytes = 0;
@@ -261,5 +262,39 @@ TEST_CASE("structs written by C code read back correctly through the C++ view", 
     CHECK(std::string(message) == "x is NaN");
     CHECK(std::string(key) == "x");
     CHECK(error.row == 1);
+
+    // 1.4: a result table written by C, read through the C++ view of impact.tables/1.
+    CHECK(instance->get_extension(instance, "impact.tables/2") == nullptr);
+    const auto* tables = static_cast<const impact_tables_v1*>(instance->get_extension(instance, IMPACT_TABLES_V1));
+    REQUIRE(tables != nullptr);
+    REQUIRE(tables->table_count(instance) == 1);
+    CHECK(tables->table(instance, 1) == nullptr);
+    const impact_table* table = tables->table(instance, 0);
+    REQUIRE(table != nullptr);
+    CHECK(table->struct_size == sizeof(impact_table));
+    CHECK(std::string(table->key) == "firms");
+    CHECK(std::string(table->label) == "Per firm");
+    CHECK(std::string(table->description) == "Written by C");
+    REQUIRE(table->column_count == 2);
+    REQUIRE(table->row_count == 3);
+    const impact_table_column& firm = table->columns[0];
+    CHECK(firm.struct_size == sizeof(impact_table_column));
+    CHECK(std::string(firm.key) == "firm");
+    CHECK(std::string(firm.label) == "Firm");
+    CHECK(std::string(firm.unit).empty());
+    CHECK(firm.kind == IMPACT_COLUMN_TEXT);
+    CHECK(firm.flags == 0u);
+    CHECK(firm.numbers == nullptr);
+    REQUIRE(firm.texts != nullptr);
+    CHECK(std::string(firm.texts[2]) == "TSM");
+    const impact_table_column& car = table->columns[1];
+    CHECK(std::string(car.key) == "car");
+    CHECK(std::string(car.unit) == "%");
+    CHECK(car.kind == IMPACT_COLUMN_NUMBER);
+    CHECK(car.flags == IMPACT_COLUMN_MAY_BE_UNDEFINED);
+    CHECK(car.texts == nullptr);
+    REQUIRE(car.numbers != nullptr);
+    CHECK(car.numbers[0] == 0.25);
+    CHECK(car.numbers[2] == 0.125);
     instance->destroy(instance);
 }

@@ -123,13 +123,49 @@
     X(impact_plugin_entry, plugin_name,         32, 8)                                       \
     X(impact_plugin_entry, get_interface,       40, 8)
 
-/* Structs added after 1.0 (no frozen 1.0 counterpart to compare with). */
-#define IMPACT_LP64_STRUCTS_ADDED(X)                                                         \
+/* Structs added after 1.0 (no frozen 1.0 counterpart to compare with): those of 1.2, which the
+ * frozen 1.2 and 1.3 headers also have, then those of 1.4. */
+#define IMPACT_LP64_STRUCTS_ADDED_1_2(X)                                                     \
     /* 1.2: one function pointer */                                                          \
     X(impact_descriptor_diagnostics_v1, 8, 8)
-#define IMPACT_LP64_FIELDS_ADDED(X)                                                          \
+#define IMPACT_LP64_FIELDS_ADDED_1_2(X)                                                      \
     /* impact_descriptor_diagnostics_v1 (1.2): frozen function table */                      \
     X(impact_descriptor_diagnostics_v1, descriptor_failure, 0, 8)
+#define IMPACT_LP64_STRUCTS_ADDED_1_4(X)                                                     \
+    /* 1.4: texts ends at 48+8=56 */                                                         \
+    X(impact_table_column,              56, 8)                                               \
+    /* 1.4: row_count ends at 48+8=56 */                                                     \
+    X(impact_table,                     56, 8)                                               \
+    /* 1.4: two function pointers: 2*8 */                                                    \
+    X(impact_tables_v1,                 16, 8)
+#define IMPACT_LP64_FIELDS_ADDED_1_4(X)                                                      \
+    /* impact_table_column (1.4) */                                                          \
+    X(impact_table_column, struct_size,          0, 4)                                       \
+    X(impact_table_column, key,                  8, 8)  /* 4 -> 8 */                         \
+    X(impact_table_column, label,               16, 8)                                       \
+    X(impact_table_column, unit,                24, 8)                                       \
+    X(impact_table_column, kind,                32, 4)                                       \
+    X(impact_table_column, flags,               36, 4)                                       \
+    X(impact_table_column, numbers,             40, 8)                                       \
+    X(impact_table_column, texts,               48, 8)                                       \
+    /* impact_table (1.4) */                                                                 \
+    X(impact_table, struct_size,                 0, 4)                                       \
+    X(impact_table, key,                         8, 8)  /* 4 -> 8 */                         \
+    X(impact_table, label,                      16, 8)                                       \
+    X(impact_table, description,                24, 8)                                       \
+    X(impact_table, columns,                    32, 8)                                       \
+    X(impact_table, column_count,               40, 4)                                       \
+    X(impact_table, row_count,                  48, 8)  /* 44 -> 48: uint64_t alignment */   \
+    /* impact_tables_v1 (1.4): frozen function table */                                      \
+    X(impact_tables_v1, table_count,             0, 8)                                       \
+    X(impact_tables_v1, table,                   8, 8)
+#define IMPACT_LP64_STRUCTS_ADDED(X) IMPACT_LP64_STRUCTS_ADDED_1_2(X) IMPACT_LP64_STRUCTS_ADDED_1_4(X)
+#define IMPACT_LP64_FIELDS_ADDED(X) IMPACT_LP64_FIELDS_ADDED_1_2(X) IMPACT_LP64_FIELDS_ADDED_1_4(X)
+
+/* Every struct and field the 1.2 and 1.3 headers have (1.3 added fields, no struct): what the
+ * append-only tests of those headers can compare, since the 1.4 structs have no frozen view. */
+#define IMPACT_LP64_STRUCTS_V1_3(X) IMPACT_LP64_STRUCTS_SINCE_1_0(X) IMPACT_LP64_STRUCTS_ADDED_1_2(X)
+#define IMPACT_LP64_FIELDS_V1_3(X) IMPACT_LP64_FIELDS_SINCE_1_0(X) IMPACT_LP64_FIELDS_ADDED_1_2(X)
 
 #define IMPACT_LP64_STRUCTS(X) IMPACT_LP64_STRUCTS_SINCE_1_0(X) IMPACT_LP64_STRUCTS_ADDED(X)
 #define IMPACT_LP64_FIELDS(X) IMPACT_LP64_FIELDS_SINCE_1_0(X) IMPACT_LP64_FIELDS_ADDED(X)

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <string_view>
 #include <vector>
 
@@ -133,6 +134,39 @@ public:
     void evaluate(sdk::Batch&) const { throw sdk::ModelError("failed somewhere", int64_t{1} << 40); }
 };
 
+// Twice x, and a result table (ABI 1.4) with a NaN in row 1 of a column that does not allow an
+// undefined value: the host refuses its tables, in-process or isolated alike.
+class NanTable {
+public:
+    explicit NanTable(const sdk::PreparedInputs&) {}
+    static sdk::ModelSpec spec() { return spec_of("test.nan_table", "A result table with a NaN it does not allow"); }
+    void evaluate(sdk::Batch& batch) const {
+        for (uint64_t row = 0; row < batch.rows(); ++row) batch.output(row, 0) = 2 * batch.input(row, 0);
+    }
+    std::vector<sdk::Table> tables() const {
+        return {sdk::Table("cells", "Cells")
+                    .text_column("name", "Name", {"a", "b"})
+                    .number_column("v", "Value", "", {1.0, std::numeric_limits<double>::quiet_NaN()})};
+    }
+};
+
+// Twice x, and a valid result table of 200,000 rows (1.6 MB of numbers, a fifth of
+// IMPACT_MAX_TABLE_ROWS): larger than the 1 MiB a worker's channel starts with.
+class BigTable {
+public:
+    static constexpr std::size_t kRows = 200000;
+    explicit BigTable(const sdk::PreparedInputs&) {}
+    static sdk::ModelSpec spec() { return spec_of("test.big_table", "A result table of 200,000 rows"); }
+    void evaluate(sdk::Batch& batch) const {
+        for (uint64_t row = 0; row < batch.rows(); ++row) batch.output(row, 0) = 2 * batch.input(row, 0);
+    }
+    std::vector<sdk::Table> tables() const {
+        std::vector<double> values(kRows);
+        for (std::size_t i = 0; i < kRows; ++i) values[i] = static_cast<double>(i) / 4;
+        return {sdk::Table("big", "Big").number_column("v", "Value", "", std::move(values))};
+    }
+};
+
 MISBEHAVING_MODEL(Fine, "test.fine", "Twice x, and nothing else", nothing)
 MISBEHAVING_MODEL(Segfault, "test.segfault", "Dereferences a null pointer", crash)
 MISBEHAVING_MODEL(Abort, "test.abort", "Calls abort()", std::abort)
@@ -145,4 +179,4 @@ MISBEHAVING_MODEL(Exit, "test.exit", "Calls exit(0)", end_process)
 }  // namespace
 
 IMPACT_PLUGIN("org.impact.test.misbehaving", "1.0.0", "Misbehaving models for the isolation tests", Fine, Segfault,
-              Abort, Loop, Hog, WriteFile, Socket, Exit, FailsAbove9, BogusRow);
+              Abort, Loop, Hog, WriteFile, Socket, Exit, FailsAbove9, BogusRow, NanTable, BigTable);
