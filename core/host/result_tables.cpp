@@ -51,7 +51,8 @@ ResultTable copy_table(const impact_table& view, std::string_view model_id, uint
     const std::string where = fmt::format("table '{}'", key);
     ResultTable table(key, copy_text(view.label, model_id, where + " label"));
     table.description(copy_text(view.description, model_id, where + " description", true));
-    if (view.column_count == 0 || view.column_count > IMPACT_MAX_TABLE_COLUMNS || !view.columns)
+    if (view.column_count > 0 && !view.columns) broken(model_id, where + " has a NULL columns pointer");
+    if (view.column_count == 0 || view.column_count > IMPACT_MAX_TABLE_COLUMNS)
         broken(model_id, fmt::format("{} has {} columns; 1 to {} are allowed", where, view.column_count,
                                      IMPACT_MAX_TABLE_COLUMNS));
     if (view.row_count > IMPACT_MAX_TABLE_ROWS)
@@ -69,6 +70,10 @@ ResultTable copy_table(const impact_table& view, std::string_view model_id, uint
     for (uint32_t c = 0; c < view.column_count; ++c) {
         // The rule for arrays of growable structs: step by the first element's size.
         const impact_table_column& column = sdk::detail::element(view.columns, c);
+        // Every element of an array of growable structs has the first one's size (ABI rules).
+        if (column.struct_size != stride)
+            broken(model_id, fmt::format("{} column #{} has struct_size {}, but column #0 has {}", where, c,
+                                         column.struct_size, stride));
         const std::string column_key = checked_key(column.key, model_id, fmt::format("{} column #{} key", where, c));
         for (const auto& earlier : table.columns())
             if (earlier.key == column_key) broken(model_id, fmt::format("{} has two columns '{}'", where, column_key));

@@ -28,6 +28,11 @@ enum class Op : uint32_t {
 };
 
 // Fixed-size message. Replies echo the op they answer in `answered`.
+// A create reply's status when its notes and tables do not fit the data area: payload_bytes says
+// how many bytes they need. The host grows the channel and asks again (the worker cannot grow
+// shared memory). Not an impact_status: it never leaves the channel.
+inline constexpr int32_t kStatusReplyTooLarge = -1;
+
 struct Message {
     uint32_t op = 0;
     uint32_t answered = 0;

@@ -485,15 +485,35 @@ impact_status WorkerProcess::create(const char* model_id, const impact_prepare_a
     PayloadWriter payload;
     payload.text(model_id);
     write_args(payload, args);
-    channel.reserve_data(payload.bytes().size());
-    std::memcpy(channel.data(), payload.bytes().data(), payload.bytes().size());
     Message message;
-    message.op = static_cast<uint32_t>(Op::create);
-    message.payload_bytes = payload.bytes().size();
-    if (!exchange(channel, message, why)) {
-        lease->discard();
-        fill_error(error, fmt::format("model '{}': create {}", model_id, why));
-        return IMPACT_STATUS_MODEL_FAILED;
+    // Twice at most: a reply too large for the channel says how large it is, and the host makes room.
+    for (bool grown_for_reply = false;; grown_for_reply = true) {
+        channel.reserve_data(payload.bytes().size());
+        std::memcpy(channel.data(), payload.bytes().data(), payload.bytes().size());
+        message = Message{};
+        message.op = static_cast<uint32_t>(Op::create);
+        message.payload_bytes = payload.bytes().size();
+        if (!exchange(channel, message, why)) {
+            lease->discard();
+            fill_error(error, fmt::format("model '{}': create {}", model_id, why));
+            return IMPACT_STATUS_MODEL_FAILED;
+        }
+        if (message.status != kStatusReplyTooLarge) break;
+        if (grown_for_reply) {
+            fill_error(error, fmt::format("model '{}': create failed: its notes and tables grew to {} bytes on a "
+                                          "second create with the same inputs",
+                                          model_id, message.payload_bytes));
+            return IMPACT_STATUS_INTERNAL;
+        }
+        // The notes and tables did not fit: make room, and the plugin prepares once more (its create
+        // runs twice only for replies beyond the channel's size).
+        try {
+            channel.reserve_data(message.payload_bytes);
+        } catch (const std::exception& e) {
+            fill_error(error, fmt::format("model '{}': create failed: its notes and tables take {} bytes: {}", model_id,
+                                          message.payload_bytes, e.what()));
+            return IMPACT_STATUS_INTERNAL;
+        }
     }
     if (message.status != IMPACT_STATUS_OK) return read_error_reply(channel, message, "create", model_id, 0, 0, error);
     try {

@@ -304,10 +304,12 @@ void Worker::create(Channel& channel, Message& message) {
     }
     Message reply = reply_to(message);
     if (!write_payload(channel, reply, out.bytes())) {
+        // Large result tables: the host grows the channel to this size and creates the instance again.
         instance->destroy(instance);
-        return reply_error(channel, message, IMPACT_STATUS_INTERNAL,
-                           fmt::format("model '{}': its notes and tables take {} bytes, more than the channel holds",
-                                       args->model_id, out.bytes().size()));
+        reply.status = isolation::kStatusReplyTooLarge;
+        reply.payload_bytes = out.bytes().size();
+        channel.reply(reply);
+        return;
     }
     {
         std::lock_guard lock(instances_mutex_);

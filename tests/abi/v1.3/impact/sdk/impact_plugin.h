@@ -3,6 +3,13 @@
 #define IMPACT_SDK_IMPACT_PLUGIN_H
 
 /*
+ * FROZEN: this is sdk/include/impact/sdk/impact_plugin.h exactly as ABI 1.3 shipped it
+ * (the 1.4 instance interface "impact.tables/1" and its structs are absent, and
+ * IMPACT_ABI_MINOR is 3). tests/abi compares its struct prefixes and values with the
+ * current header (append-only rule). It must never change: a change here would make those
+ * tests prove nothing. If the current header breaks a test that uses this file, the
+ * current header is wrong.
+ *
  * This header is the whole binary interface. It compiles as C11 and as C++17/20
  * and uses no C++ type, so a plugin built by any compiler that follows the
  * platform's C ABI can be loaded by any host of the same ABI major.
