@@ -150,33 +150,10 @@ stock::DatedCloses one_series(const sdk::PreparedInputs& in, const char* key) {
     return stock::DatedCloses{key, {s.dates(), s.size()}, {s.values(), s.size()}};
 }
 
-class EventStudy {
-public:
-    static sdk::ModelSpec spec() {
-        using sdk::Input;
-        using sdk::Output;
-        return sdk::ModelSpec("stock.event_study")
-            .name("Abnormal return around an event (market model)")
-            .version("1.0.0")
-            .description("Single-firm event study: fits the market model (or a market-adjusted or constant-mean "
-                         "benchmark) on an estimation window before the event and tests the abnormal return on "
-                         "day 0 and its sum over the event window with time-series t-tests.")
-            .references("MacKinlay, A. C. (1997), Event Studies in Economics and Finance, Journal of Economic "
-                        "Literature 35(1), 13-39: market model by OLS, AR and CAR with Var(AR) = sigma^2 and "
-                        "Var(CAR) = (b - a + 1) sigma^2 (no estimation-error term); p-values two-sided from "
-                        "Student t (Boost.Math upper tail) with L - 2 degrees of freedom "
-                        "(L - 1 for constant_mean and market_adjusted). plugins/stock/README.md states every "
-                        "convention.")
-            .thread_safety(sdk::ThreadSafety::fully_safe)
-            .input(Input::series("stock", "Stock closes")
-                       .required()
-                       .description("One dated series of the stock's daily closes (adjusted), oldest first"))
-            .input(Input::series("market", "Market closes")
-                       .required()
-                       .description("One dated series of the market index's daily closes, oldest first"))
-            .input(Input::date("event_date", "Event date")
-                       .required()
-                       .description("Day 0, or the day before the next common trading day"))
+// The benchmark and window inputs both event models share, in this order: L, G, a, b, returns, method.
+sdk::ModelSpec with_window_inputs(sdk::ModelSpec spec, const char* method_description) {
+    using sdk::Input;
+    return std::move(spec)
             .input(Input::number("estimation_days", "Estimation window")
                        .unit("days")
                        .prepared()
@@ -210,8 +187,62 @@ public:
                        .description("simple (P1/P0 - 1) or log (ln(P1/P0))"))
             .input(Input::text("method", "Benchmark")
                        .default_text("market_model")
-                       .description("market_model (OLS alpha and beta), market_adjusted (alpha 0, beta 1) or "
-                                    "constant_mean (the stock's mean return)"))
+                       .description(method_description));
+}
+
+// Reads the inputs with_window_inputs() declares into either model's parameters.
+template <class Parameters>
+void read_window_inputs(const sdk::PreparedInputs& in, Parameters& p) {
+    static_assert(stock::min_panel_estimation_days == stock::min_estimation_days,
+                  "one declared minimum of estimation_days serves both models");
+    // The upper bounds are not declared (no real window comes near them); they only keep
+    // the index arithmetic far from int overflow.
+    constexpr double max_days = stock::max_trading_days;
+    p.estimation_days = whole_number(in, "estimation_days", 120, stock::min_estimation_days, max_days);
+    p.gap_days = whole_number(in, "gap_days", 10, 0, max_days);
+    p.window_start = whole_number(in, "window_start", 0, -max_days, max_days);
+    p.window_end = whole_number(in, "window_end", 1, -max_days, max_days);
+    const std::string returns = in.text_or("returns", "simple");
+    const auto return_type = stock::parse_return_type(returns);
+    if (!return_type) throw sdk::InputError("returns", "returns must be 'simple' or 'log', got '" + returns + "'");
+    p.returns = *return_type;
+    const std::string method = in.text_or("method", "market_model");
+    const auto parsed_method = stock::parse_method(method);
+    if (!parsed_method)
+        throw sdk::InputError("method", "method must be 'market_model', 'market_adjusted' or 'constant_mean', "
+                                        "got '" + method + "'");
+    p.method = *parsed_method;
+}
+
+class EventStudy {
+public:
+    static sdk::ModelSpec spec() {
+        using sdk::Input;
+        using sdk::Output;
+        return with_window_inputs(sdk::ModelSpec("stock.event_study")
+            .name("Abnormal return around an event (market model)")
+            .version("1.0.0")
+            .description("Single-firm event study: fits the market model (or a market-adjusted or constant-mean "
+                         "benchmark) on an estimation window before the event and tests the abnormal return on "
+                         "day 0 and its sum over the event window with time-series t-tests.")
+            .references("MacKinlay, A. C. (1997), Event Studies in Economics and Finance, Journal of Economic "
+                        "Literature 35(1), 13-39: market model by OLS, AR and CAR with Var(AR) = sigma^2 and "
+                        "Var(CAR) = (b - a + 1) sigma^2 (no estimation-error term); p-values two-sided from "
+                        "Student t (Boost.Math upper tail) with L - 2 degrees of freedom "
+                        "(L - 1 for constant_mean and market_adjusted). plugins/stock/README.md states every "
+                        "convention.")
+            .thread_safety(sdk::ThreadSafety::fully_safe)
+            .input(Input::series("stock", "Stock closes")
+                       .required()
+                       .description("One dated series of the stock's daily closes (adjusted), oldest first"))
+            .input(Input::series("market", "Market closes")
+                       .required()
+                       .description("One dated series of the market index's daily closes, oldest first"))
+            .input(Input::date("event_date", "Event date")
+                       .required()
+                       .description("Day 0, or the day before the next common trading day")),
+                                  "market_model (OLS alpha and beta), market_adjusted (alpha 0, beta 1) or "
+                                  "constant_mean (the stock's mean return)")
             .input(Input::number("shares_outstanding", "Shares outstanding")
                        .unit("shares")
                        .prepared()
@@ -249,23 +280,7 @@ public:
         const stock::DatedCloses market_closes = one_series(in, "market");
         stock::EventStudyParameters p;
         p.event_date_days = in.date("event_date").days_since_epoch;
-        // The upper bounds are not declared (no real window comes near them); they only keep
-        // the index arithmetic far from int overflow.
-        constexpr double max_days = stock::max_trading_days;
-        p.estimation_days = whole_number(in, "estimation_days", 120, stock::min_estimation_days, max_days);
-        p.gap_days = whole_number(in, "gap_days", 10, 0, max_days);
-        p.window_start = whole_number(in, "window_start", 0, -max_days, max_days);
-        p.window_end = whole_number(in, "window_end", 1, -max_days, max_days);
-        const std::string returns = in.text_or("returns", "simple");
-        const auto return_type = stock::parse_return_type(returns);
-        if (!return_type) throw sdk::InputError("returns", "returns must be 'simple' or 'log', got '" + returns + "'");
-        p.returns = *return_type;
-        const std::string method = in.text_or("method", "market_model");
-        const auto parsed_method = stock::parse_method(method);
-        if (!parsed_method)
-            throw sdk::InputError("method", "method must be 'market_model', 'market_adjusted' or 'constant_mean', "
-                                            "got '" + method + "'");
-        p.method = *parsed_method;
+        read_window_inputs(in, p);
         if (in.has("shares_outstanding")) p.shares_outstanding = in.number("shares_outstanding");
 
         // Every input is prepared, so the whole study runs once, here; evaluate() only copies.
@@ -342,7 +357,7 @@ public:
         const auto p_value = [](std::string key, std::string label, std::string of) {
             return Output(std::move(key), std::move(label)).description("Two-sided p-value of " + of);
         };
-        return sdk::ModelSpec("stock.event_panel")
+        return with_window_inputs(sdk::ModelSpec("stock.event_panel")
             .name("Abnormal returns of a panel of firms around events (cross-sectional tests)")
             .version("1.0.0")
             .description("Multi-firm event study: fits each firm's market model (or a market-adjusted or "
@@ -365,41 +380,8 @@ public:
                        .description("One event per line: NAME DAY0 [FIRM or FIRM@DAY0 ...]; no firm means every "
                                     "firm. Give this or event_date"))
             .input(Input::date("event_date", "Event date")
-                       .description("Day 0 of one event named 'event' concerning every firm; instead of events"))
-            .input(Input::number("estimation_days", "Estimation window")
-                       .unit("days")
-                       .prepared()
-                       .default_value(120)
-                       .min(stock::min_panel_estimation_days)
-                       .max(stock::max_trading_days)
-                       .description("L: trading days of returns each benchmark is fitted on"))
-            .input(Input::number("gap_days", "Gap")
-                       .unit("days")
-                       .prepared()
-                       .default_value(10)
-                       .min(0)
-                       .max(stock::max_trading_days)
-                       .description("G: trading days between the estimation window and day 0"))
-            .input(Input::number("window_start", "Event window start")
-                       .unit("days")
-                       .prepared()
-                       .default_value(0)
-                       .min(-stock::max_trading_days)
-                       .max(stock::max_trading_days)
-                       .description("a: first event-window day relative to day 0, at least -gap_days"))
-            .input(Input::number("window_end", "Event window end")
-                       .unit("days")
-                       .prepared()
-                       .default_value(1)
-                       .min(-stock::max_trading_days)
-                       .max(stock::max_trading_days)
-                       .description("b: last event-window day relative to day 0, at least a"))
-            .input(Input::text("returns", "Returns")
-                       .default_text("simple")
-                       .description("simple (P1/P0 - 1) or log (ln(P1/P0))"))
-            .input(Input::text("method", "Benchmark")
-                       .default_text("market_model")
-                       .description("market_model, market_adjusted or constant_mean"))
+                       .description("Day 0 of one event named 'event' concerning every firm; instead of events")),
+                                  "market_model, market_adjusted or constant_mean")
             .input(Input::text("skip_incomplete", "Skip incomplete firms")
                        .default_text("false")
                        .description("true: a firm whose data do not cover its windows is dropped and listed in "
@@ -469,21 +451,7 @@ public:
         }
 
         stock::EventPanelParameters p;
-        constexpr double max_days = stock::max_trading_days;
-        p.estimation_days = whole_number(in, "estimation_days", 120, stock::min_panel_estimation_days, max_days);
-        p.gap_days = whole_number(in, "gap_days", 10, 0, max_days);
-        p.window_start = whole_number(in, "window_start", 0, -max_days, max_days);
-        p.window_end = whole_number(in, "window_end", 1, -max_days, max_days);
-        const std::string returns = in.text_or("returns", "simple");
-        const auto return_type = stock::parse_return_type(returns);
-        if (!return_type) throw sdk::InputError("returns", "returns must be 'simple' or 'log', got '" + returns + "'");
-        p.returns = *return_type;
-        const std::string method = in.text_or("method", "market_model");
-        const auto parsed_method = stock::parse_method(method);
-        if (!parsed_method)
-            throw sdk::InputError("method", "method must be 'market_model', 'market_adjusted' or 'constant_mean', "
-                                            "got '" + method + "'");
-        p.method = *parsed_method;
+        read_window_inputs(in, p);
         p.skip_incomplete = stock::parse_switch(in.text_or("skip_incomplete", "false"), "skip_incomplete");
         if (in.has("shares_outstanding")) p.shares_outstanding = stock::parse_shares_outstanding(in.text("shares_outstanding"));
         for (const auto& [firm, shares] : p.shares_outstanding)
