@@ -452,6 +452,7 @@ public:
 
         stock::EventPanelParameters p;
         read_window_inputs(in, p);
+        window_start_ = p.window_start;
         p.skip_incomplete = stock::parse_switch(in.text_or("skip_incomplete", "false"), "skip_incomplete");
         if (in.has("shares_outstanding")) p.shares_outstanding = stock::parse_shares_outstanding(in.text("shares_outstanding"));
         for (const auto& [firm, shares] : p.shares_outstanding)
@@ -565,6 +566,29 @@ public:
                               .number_column("dropped_dates", "Dates dropped", "", std::move(dropped)));
         }
         {
+            // AR per day of every observation, with its standardised value AR / sd(AR) (the
+            // forecast-error-corrected variance), for the day-by-day view and for charts.
+            std::vector<std::string> event, firm, date;
+            std::vector<double> day, ar, sar;
+            for (const stock::FirmEventResult& o : result_.observations)
+                for (std::size_t k = 0; k < o.abnormal_returns.size(); ++k) {
+                    event.push_back(o.event);
+                    firm.push_back(o.firm);
+                    day.push_back(window_start_ + static_cast<double>(k));
+                    date.push_back(iso(o.window_dates[k]));
+                    ar.push_back(o.abnormal_returns[k]);
+                    sar.push_back(o.abnormal_returns[k] / std::sqrt(o.ar_variance[k]));
+                }
+            out.push_back(sdk::Table("abnormal_returns", "Abnormal returns by firm and day")
+                              .description("AR over the event window, one row per (firm, event, day)")
+                              .text_column("event", "Event", std::move(event))
+                              .text_column("firm", "Firm", std::move(firm))
+                              .number_column("day", "Day", "", std::move(day))
+                              .text_column("date", "Date", std::move(date))
+                              .number_column("ar", "AR", "%", std::move(ar))
+                              .number_column("sar", "Standardised AR", "", std::move(sar)));
+        }
+        {
             std::vector<std::string> event, test, distribution;
             std::vector<double> statistic, p;
             const auto add = [&](const stock::EventAggregate& e, const char* name, const stock::PanelTest& t) {
@@ -643,6 +667,7 @@ public:
 private:
     std::string currency_;
     std::vector<stock::PanelEvent> events_;
+    int window_start_ = 0;  // a: the first AR of every observation is day a
     stock::EventPanelResult result_;
     std::vector<double> outputs_;
 };
