@@ -455,9 +455,10 @@ public:
         window_start_ = p.window_start;
         p.skip_incomplete = stock::parse_switch(in.text_or("skip_incomplete", "false"), "skip_incomplete");
         if (in.has("shares_outstanding")) p.shares_outstanding = stock::parse_shares_outstanding(in.text("shares_outstanding"));
-        for (const auto& [firm, shares] : p.shares_outstanding)
-            if (std::none_of(firms.begin(), firms.end(), [&](const stock::DatedCloses& f) { return f.key == firm; }))
-                throw sdk::InputError("shares_outstanding", "shares_outstanding names firm '" + firm +
+        // A named pair, not a structured binding: clang 14 cannot capture a binding in a lambda.
+        for (const auto& given : p.shares_outstanding)
+            if (std::none_of(firms.begin(), firms.end(), [&](const stock::DatedCloses& f) { return f.key == given.first; }))
+                throw sdk::InputError("shares_outstanding", "shares_outstanding names firm '" + given.first +
                                                                 "', which is not among the firms' series");
 
         // Every input is prepared: the whole panel runs once, here. A test without a defined
