@@ -48,14 +48,17 @@ const OutputResult* StepResult::find_output(std::string_view key) const noexcept
 
 namespace {
 
-// A loaded [data.<id>] series.
+// One series of a loaded [data.<id>] table.
 struct LoadedSeries {
     std::string label;  // the data id for `value`, the column's name for `columns`
-    std::vector<impact_date_days> dates;
     std::vector<double> values;
 };
-// Everything one [data.<id>] table gives: one series for `value`, one per column for `columns`.
-using LoadedData = std::vector<LoadedSeries>;
+// Everything one [data.<id>] table gives: its dates, once, and one series for `value` or one per
+// column for `columns`.
+struct LoadedData {
+    std::vector<impact_date_days> dates;
+    std::vector<LoadedSeries> series;
+};
 
 // Values of one numeric batch input across the rows: low, base, high (equal when not a range).
 struct RowValue {
@@ -90,32 +93,28 @@ LoadedData load_series(const DataSource& source, std::uint64_t max_input_bytes, 
         fail(source.date_column_pos, key + ".date",
              fmt::format("expected a column \"{}\" in {}, found columns {}", source.date_column, source.file.string(),
                          column_names()));
-    // (column index, series label, where it was written, key for messages)
+    // Each series' column in the file and its name as written (for messages about a value).
     struct Wanted {
         std::size_t column;
         std::string name;
     };
     std::vector<Wanted> wanted;
+    LoadedData loaded;
     const auto want = [&](const std::string& name, const SourcePos& pos, const std::string& where, std::string label) {
         const auto column = table.column(name);
         if (!column)
             fail(pos, where, fmt::format("expected a column \"{}\" in {}, found columns {}", text::printable(name),
                                          source.file.string(), column_names()));
         wanted.push_back({*column, name});
-        LoadedSeries series;
-        series.label = std::move(label);
-        series.dates.reserve(table.rows.size());
-        series.values.reserve(table.rows.size());
-        return series;
+        loaded.series.push_back(LoadedSeries{std::move(label), {}});
+        loaded.series.back().values.reserve(table.rows.size());
     };
-    LoadedData loaded;
     if (source.value_columns.empty())
-        loaded.push_back(want(source.value_column, source.value_column_pos, key + ".value", source.id));
+        want(source.value_column, source.value_column_pos, key + ".value", source.id);
     else
         for (std::size_t i = 0; i < source.value_columns.size(); ++i)
-            loaded.push_back(want(source.value_columns[i], source.value_column_positions[i], key + ".columns",
-                                  source.value_columns[i]));
-    std::vector<impact_date_days> dates;
+            want(source.value_columns[i], source.value_column_positions[i], key + ".columns", source.value_columns[i]);
+    std::vector<impact_date_days>& dates = loaded.dates;
     dates.reserve(table.rows.size());
     for (const auto& row : table.rows) {
         const data::CsvCell& date_cell = row[*date_column];
@@ -136,12 +135,11 @@ LoadedData load_series(const DataSource& source, std::uint64_t max_input_bytes, 
             } catch (const UserError& e) {
                 throw UserError(fmt::format("{}: {}", table.where(value_cell), e.what()));
             }
-            loaded[s].values.push_back(value);
+            loaded.series[s].values.push_back(value);
         }
     }
     if (dates.empty())
         fail(source.file_pos, key + ".file", fmt::format("expected data rows in {}, found none", source.file.string()));
-    for (LoadedSeries& series : loaded) series.dates = dates;
     return loaded;
 }
 
@@ -182,7 +180,7 @@ bool number_unit_fits(std::string_view written, std::string_view declared) {
 class StepRunner {
 public:
     StepRunner(const Scenario& scenario, const Step& step, const host::Model& model, const EarlierSteps& earlier,
-               std::map<std::string, LoadedData>& series_cache, const RunOptions& options)
+               const std::map<std::string, LoadedData>& series_cache, const RunOptions& options)
         : scenario_(scenario), step_(step), model_(model), info_(model.info()), earlier_(earlier),
           series_cache_(series_cache), options_(options) {}
 
@@ -252,24 +250,22 @@ public:
                                                  ids.empty() ? "none defined" : fmt::format("{}", fmt::join(ids, ", ")),
                                                  ref->data_id));
                 }
-                auto cached = series_cache_.find(source->id);
-                if (cached == series_cache_.end()) {
-                    ParsedFiles files;
-                    cached = series_cache_.emplace(source->id, load_series(*source, scenario_.max_input_bytes, files)).first;
-                }
-                const LoadedData& loaded = cached->second;
-                for (const LoadedSeries& series : loaded) prepared.add_series(in.key, series.label, series.dates, series.values);
-                const LoadedSeries& first = loaded.front();
+                // run_scenario loaded every [data.<id>] table before any step ran.
+                const LoadedData& loaded = series_cache_.at(source->id);
+                for (const LoadedSeries& series : loaded.series)
+                    prepared.add_series(in.key, series.label, loaded.dates, series.values);
+                const std::string span = fmt::format("{}..{}", text::format_iso_date(loaded.dates.front()),
+                                                     text::format_iso_date(loaded.dates.back()));
                 if (source->value_columns.empty()) {
-                    used.text = fmt::format("{} ({} points, {}..{})", source->id, first.dates.size(),
-                                            text::format_iso_date(first.dates.front()), text::format_iso_date(first.dates.back()));
+                    used.text = fmt::format("{} ({} points, {})", source->id, loaded.dates.size(), span);
                 } else {
                     // Up to eight names: enough to recognise the panel; the count says the rest.
                     std::vector<std::string> names;
-                    for (std::size_t i = 0; i < loaded.size() && i < 8; ++i) names.push_back(text::printable(loaded[i].label));
-                    used.text = fmt::format("{} ({} series: {}{}; {} points each, {}..{})", source->id, loaded.size(),
-                                            fmt::join(names, ", "), loaded.size() > 8 ? ", ..." : "", first.dates.size(),
-                                            text::format_iso_date(first.dates.front()), text::format_iso_date(first.dates.back()));
+                    for (std::size_t i = 0; i < loaded.series.size() && i < 8; ++i)
+                        names.push_back(text::printable(loaded.series[i].label));
+                    used.text = fmt::format("{} ({} series: {}{}; {} points each, {})", source->id, loaded.series.size(),
+                                            fmt::join(names, ", "), loaded.series.size() > 8 ? ", ..." : "",
+                                            loaded.dates.size(), span);
                 }
             }
             result_.inputs.push_back(std::move(used));
@@ -811,7 +807,7 @@ private:
     const host::Model& model_;
     const host::ModelInfo& info_;
     const EarlierSteps& earlier_;
-    std::map<std::string, LoadedData>& series_cache_;
+    const std::map<std::string, LoadedData>& series_cache_;
     const RunOptions& options_;
     std::vector<Matched> matched_;
     std::map<std::string, std::string> texts_;
