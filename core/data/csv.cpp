@@ -55,6 +55,8 @@ CsvTable parse_csv(std::string owned_text, const std::filesystem::path& file, st
         throw UserError(fmt::format("{}: the file is {} bytes; expected a CSV file under 4 GiB", at(1, 1), text.size()));
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte-order mark
 
+    // Where the unquoted part of a cell that goes on at `from` ends: its separator, or the end.
+    const auto field_end = [&text](std::size_t from) { return std::min(text.find_first_of(",\n", from), text.size()); };
     std::size_t pos = 0, line = 1, line_start = 0;
     std::vector<CsvCell> record;
     bool have_header = false;
@@ -71,12 +73,11 @@ CsvTable parse_csv(std::string owned_text, const std::filesystem::path& file, st
             CsvCell cell;
             cell.line = static_cast<std::uint32_t>(line);
             cell.column = static_cast<std::uint32_t>(pos - line_start + 1);
-            std::string decoded;    // a quoted cell with "" in it, or text after its closing quote
-            std::size_t start = pos;
             if (pos < text.size() && text[pos] == '"') {
                 ++pos;
-                start = pos;
                 const std::size_t content_start = pos;
+                std::string decoded;            // the text with each "" made one ", when there is one
+                std::size_t start = pos;        // where the part not yet in `decoded` starts
                 bool escaped = false;
                 for (;;) {
                     if (pos >= text.size())
@@ -101,7 +102,7 @@ CsvTable parse_csv(std::string owned_text, const std::filesystem::path& file, st
                 ++pos;  // past the closing quote
                 blank = false;
                 // Anything between the closing quote and the separator joins the cell.
-                const std::size_t rest_end = std::min(text.find_first_of(",\n", pos), text.size());
+                const std::size_t rest_end = field_end(pos);
                 const std::string_view rest = text.substr(pos, rest_end - pos);
                 pos = rest_end;
                 if (!escaped && (rest.empty() || rest == "\r")) {
@@ -121,7 +122,7 @@ CsvTable parse_csv(std::string owned_text, const std::filesystem::path& file, st
                 }
             } else {
                 // An unquoted cell: a view of the file's bytes up to the separator.
-                const std::size_t end = std::min(text.find_first_of(",\n", pos), text.size());
+                const std::size_t end = field_end(pos);
                 std::string_view view = text.substr(pos, end - pos);
                 if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
                 cell.text = view;
