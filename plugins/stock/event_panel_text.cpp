@@ -121,8 +121,7 @@ std::vector<std::pair<std::string, double>> parse_shares_outstanding(std::string
         const auto [end, error] = std::from_chars(count.data(), count.data() + count.size(), value);
         if (error != std::errc() || end != count.data() + count.size() || !std::isfinite(value * scale) || value < 0)
             fail("expected a count >= 0 such as 24.4B (suffix K, M, B or T)");
-        for (const auto& [earlier, ignored] : out)
-            if (earlier == firm) fail("firm " + firm + " is given twice");
+        // A firm given twice is refused with the other parameters (check in event_panel.cpp).
         out.emplace_back(firm, value * scale);
     }
     return out;
