@@ -360,6 +360,24 @@ TEST_CASE("a row count above IMPACT_MAX_TABLE_ROWS is refused before any cell is
     require_refused(good, IMPACT_STATUS_INTERNAL, {"table 'firms' has 18446744073709551615 rows"});
 }
 
+TEST_CASE("more than IMPACT_MAX_TABLE_CELLS cells over all tables are refused before any cell is read", "[host][tables]") {
+    // A good table first (9 cells), then one of 10 columns of a million rows: 10,000,009 cells in
+    // all, one table within every other limit. Its columns point at one number each, so reading a
+    // cell past the first would be out of bounds: the cap must come before any cell is read.
+    GoodTable good;
+    std::vector<std::string> keys;
+    for (int c = 0; c < 10; ++c) keys.push_back("c" + std::to_string(c));
+    const double cell = 1.0;
+    std::vector<impact_table_column> columns;
+    for (const std::string& key : keys)
+        columns.push_back({sizeof(impact_table_column), key.c_str(), "C", "", IMPACT_COLUMN_NUMBER, 0u, &cell, nullptr});
+    impact_table big{sizeof(impact_table), "big", "Big", "", columns.data(), static_cast<uint32_t>(columns.size()),
+                     IMPACT_MAX_TABLE_ROWS};
+    FakeInstance fake;
+    fake.tables = {&good.table, &big};
+    require_refused(fake, IMPACT_STATUS_INTERNAL, {"more than IMPACT_MAX_TABLE_CELLS (10000000) cells in all"});
+}
+
 TEST_CASE("NULL texts or numbers with rows are refused, naming the column", "[host][tables]") {
     SECTION("texts") {
         GoodTable good;
