@@ -42,7 +42,9 @@ std::string checked_key(const char* text, std::string_view model_id, const std::
     return key;
 }
 
-ResultTable copy_table(const impact_table& view, std::string_view model_id, uint32_t index) {
+// cells_so_far: the cells of the tables copied before this one; this table's are added, and the
+// total checked before any cell is copied (256 columns of a million rows in 64 tables would be 131 GB).
+ResultTable copy_table(const impact_table& view, std::string_view model_id, uint32_t index, uint64_t& cells_so_far) {
     if (view.struct_size < IMPACT_SDK_END_OF(impact_table, row_count) || view.struct_size > IMPACT_MAX_DESCRIPTOR_SIZE)
         broken(model_id, fmt::format("table #{} has struct_size {}; expected {} (ABI 1.4) to {}", index,
                                      view.struct_size, IMPACT_SDK_END_OF(impact_table, row_count),
@@ -58,6 +60,10 @@ ResultTable copy_table(const impact_table& view, std::string_view model_id, uint
     if (view.row_count > IMPACT_MAX_TABLE_ROWS)
         broken(model_id, fmt::format("{} has {} rows, more than IMPACT_MAX_TABLE_ROWS ({})", where, view.row_count,
                                      IMPACT_MAX_TABLE_ROWS));
+    cells_so_far += view.row_count * view.column_count;
+    if (cells_so_far > IMPACT_MAX_TABLE_CELLS)
+        broken(model_id, fmt::format("tables hold more than IMPACT_MAX_TABLE_CELLS ({}) cells in all",
+                                     IMPACT_MAX_TABLE_CELLS));
     const uint32_t stride = view.columns[0].struct_size;
     // Bounded and aligned, so stepping by it stays near the array and reads whole pointers.
     if (stride < IMPACT_SDK_END_OF(impact_table_column, texts) || stride > IMPACT_MAX_DESCRIPTOR_SIZE ||
@@ -123,16 +129,7 @@ std::vector<ResultTable> read_result_tables(const impact_model_instance& instanc
     for (uint32_t i = 0; i < count; ++i) {
         const impact_table* view = tables->table(&instance, i);
         if (!view) broken(model_id, fmt::format("table #{} is NULL though table_count is {}", i, count));
-        // Checked before anything is copied: 256 columns of a million rows in 64 tables would be
-        // 131 GB.
-        if (view->struct_size >= IMPACT_SDK_END_OF(impact_table, row_count) && view->row_count <= IMPACT_MAX_TABLE_ROWS &&
-            view->column_count <= IMPACT_MAX_TABLE_COLUMNS) {
-            cells += view->row_count * view->column_count;
-            if (cells > IMPACT_MAX_TABLE_CELLS)
-                broken(model_id, fmt::format("tables hold more than IMPACT_MAX_TABLE_CELLS ({}) cells in all",
-                                             IMPACT_MAX_TABLE_CELLS));
-        }
-        ResultTable table = copy_table(*view, model_id, i);
+        ResultTable table = copy_table(*view, model_id, i, cells);
         for (const ResultTable& earlier : out)
             if (earlier.key() == table.key()) broken(model_id, fmt::format("tables: two named '{}'", table.key()));
         out.push_back(std::move(table));
