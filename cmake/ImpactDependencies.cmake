@@ -12,3 +12,6 @@ target_link_libraries(impact_boost_dll INTERFACE Boost::headers ${CMAKE_DL_LIBS}
 target_compile_definitions(impact_boost_dll INTERFACE BOOST_DLL_USE_STD_FS)
 find_package(OpenSSL REQUIRED)  # libcrypto's EVP SHA-256 for provenance hashes
 find_package(nlohmann_json 3 REQUIRED)  # JSON reports, the plugin descriptor cache, and the tests that read JSON
+find_package(mstch REQUIRED)  # Mustache templates of the Markdown and HTML reports (core/report/mustache.cpp)
+# Excel reports (core/report/xlsx_report.cpp); Debian's libxlsxwriter-dev ships only a pkg-config file.
+pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
