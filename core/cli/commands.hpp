@@ -4,6 +4,8 @@
 #include "host/registry.hpp"
 #include "isolation/isolated_plugin.hpp"
 #include "io/input_file.hpp"
+#include "report/report_formats.hpp"
+#include "report/report_view.hpp"
 #include "scenario/report.hpp"
 #include "scenario/scenario.hpp"
 
@@ -72,10 +74,19 @@ struct ConvertOptions {
 };
 int run_convert(const GlobalOptions& options, const ConvertOptions& convert);
 
+// Where and how `run` and `sensitivity` write their reports (docs/reports.md).
+struct ReportOutputOptions {
+    std::string formats = "text";  // --format: text, md, csv, json, xlsx, html, several separated by commas
+    // -o: the file (one format; an existing folder takes SCENARIO.EXT inside it) or the folder
+    // (several formats: SCENARIO.EXT each); stdout when absent.
+    std::optional<std::filesystem::path> output;
+    std::vector<std::string> templates;  // --template FILE | md=FILE | html=FILE
+    std::string locale = "en";           // --locale en | ko: money in reports
+};
+
 struct RunOptions {
     std::filesystem::path scenario_file;
-    std::string format = "text";  // text | json
-    std::optional<std::filesystem::path> output_file;
+    ReportOutputOptions report;
     std::vector<std::string> overrides;  // --set STEP.INPUT=VALUE, in order
     std::optional<std::uint64_t> draws;  // --draws N: Monte Carlo
     std::uint64_t seed = 1;              // --seed S
@@ -91,8 +102,7 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run);
 struct SensitivityCommandOptions {
     std::filesystem::path scenario_file;
     std::string output;                  // --output STEP.OUTPUT
-    std::string format = "text";         // text | json
-    std::optional<std::filesystem::path> output_file;
+    ReportOutputOptions report;
     std::vector<std::string> overrides;  // --set
     std::uint64_t draws = 10'000;        // --draws N: ranked draws and Sobol base draws
     std::uint64_t seed = 1;
@@ -123,6 +133,30 @@ std::vector<std::string> models_of(const scenario::Scenario& scenario);
 // plugin or `impact` itself), or to stdout when there is none.
 void write_report(const std::optional<std::filesystem::path>& output_file, const scenario::Scenario& scenario,
                   const host::Registry& registry, const std::function<void(const scenario::ReportSink&)>& render);
+
+// The reports a run asked for, rendered and written together: each format to its own file (every
+// file complete before the first replaces anything), or the one format to stdout. `text` and `json`
+// write the command's own documents piece by piece; the other formats render `view`, built once.
+struct ReportRenderers {
+    std::function<void(const scenario::ReportSink&)> text;
+    std::function<void(const scenario::ReportSink&)> json;
+    std::function<io::Json(const report::ViewOptions&)> view;
+};
+// The checked report request: formats, templates read and checked, locale. Made before the
+// scenario runs, so that a mistyped format or a broken template costs no computation.
+struct ReportRequest {
+    std::vector<report::ReportFormat> formats;
+    std::optional<std::filesystem::path> output;
+    std::string markdown_template, markdown_template_name;  // empty: the built-in one
+    std::string html_template, html_template_name;
+    text::Locale locale = text::Locale::en;
+    // When the reports say they were made: SOURCE_DATE_EPOCH when set (reproducible output, the
+    // golden files' fixed clock), else now.
+    long long generated_at_unix = 0;
+};
+ReportRequest check_report_request(const GlobalOptions& options, const ReportOutputOptions& report);
+void write_reports(const ReportRequest& request, const scenario::Scenario& scenario, const host::Registry& registry,
+                   const ReportRenderers& renderers);
 
 int validate_scenario_command(const GlobalOptions& options, const std::filesystem::path& scenario_file,
                               const std::vector<std::string>& overrides);

@@ -87,6 +87,25 @@ int finish_stdout(int code) {
     return impact::cli::kExitInputError;
 }
 
+// --format, -o, --template and --locale, the same for run and sensitivity (docs/reports.md).
+void add_report_options(CLI::App& command, impact::cli::ReportOutputOptions& report, const std::string& output_names) {
+    command.add_option("--format", report.formats,
+                       "Report format: text, md, csv, json, xlsx or html; several separated by commas (md,xlsx,html) "
+                       "write one file each into the folder -o names")
+        ->type_name("FORMATS")
+        ->default_str("text");
+    command.add_option(output_names, report.output,
+                       "Write the report to this file (one format; an existing folder gets SCENARIO.EXT) or the reports "
+                       "into this folder (several formats), all or nothing, instead of stdout");
+    command.add_option("--template", report.templates,
+                       "A Mustache template for the Markdown or HTML report (md=FILE, html=FILE, or FILE when only one of "
+                       "them is written); 'impact template md|html' prints the built-in one to start from")
+        ->type_name("FILE");
+    command.add_option("--locale", report.locale, "Money in reports: en ($13.6B) or ko (7조 8,584억 원)")
+        ->type_name("en|ko")
+        ->default_str("en");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -184,11 +203,7 @@ int main(int argc, char** argv) {
     RunOptions run_options;
     CLI::App* run = app.add_subcommand("run", "Run a scenario file and write its report");
     run->add_option("scenario", run_options.scenario_file, "Scenario file (TOML)")->required()->check(CLI::ExistingFile);
-    run->add_option("--format", run_options.format, "Report format")
-        ->check(CLI::IsMember({"text", "json"}))
-        ->default_str("text");
-    run->add_option("-o,--output", run_options.output_file,
-                    "Write the report to this file (all or nothing) instead of stdout");
+    add_report_options(*run, run_options.report, "-o,--output");
     const char* set_help = "Replace (or add) an input's value for this run: STEP.INPUT=VALUE, such as "
                            "h20.gross_margin=55% (repeatable; the report lists every override)";
     run->add_option("--set", run_options.overrides, set_help)->type_name("STEP.INPUT=VALUE")->expected(1)->take_all();
@@ -244,11 +259,7 @@ int main(int argc, char** argv) {
                             "Bootstrap resamples behind the Sobol indices' 95% intervals (default 100)")
         ->type_name("R")
         ->check(CLI::Range(2u, 100000u));
-    sensitivity->add_option("--format", sensitivity_options.format, "Report format")
-        ->check(CLI::IsMember({"text", "json"}))
-        ->default_str("text");
-    sensitivity->add_option("-o,--output-file", sensitivity_options.output_file,
-                            "Write the report to this file (all or nothing) instead of stdout");
+    add_report_options(*sensitivity, sensitivity_options.report, "-o,--output-file");
     sensitivity->add_option("--set", sensitivity_options.overrides, set_help)
         ->type_name("STEP.INPUT=VALUE")
         ->expected(1)
@@ -291,6 +302,11 @@ int main(int argc, char** argv) {
     validate->add_option("scenario", validate_file, "Scenario file (TOML)")->required()->check(CLI::ExistingFile);
     validate->add_option("--set", validate_overrides, set_help)->type_name("STEP.INPUT=VALUE")->expected(1)->take_all();
 
+    std::string template_format;
+    CLI::App* template_command = app.add_subcommand(
+        "template", "Print the built-in Markdown or HTML report template, to copy, edit and pass with --template");
+    template_command->add_option("format", template_format, "md or html")->required()->check(CLI::IsMember({"md", "html"}));
+
     try {
         std::vector<std::string> args = convert_argv(argc, argv);
         std::reverse(args.begin(), args.end());
@@ -328,6 +344,11 @@ int main(int argc, char** argv) {
         else if (*sensitivity) code = sensitivity_command(global, sensitivity_options);
         else if (*compare) code = compare_command(global, compare_options);
         else if (*validate) code = validate_scenario_command(global, validate_file, validate_overrides);
+        else if (*template_command) {
+            fmt::print("{}", impact::report::default_template(template_format == "md" ? impact::report::ReportFormat::md
+                                                                                     : impact::report::ReportFormat::html));
+            code = kExitSuccess;
+        }
         return finish_stdout(code);
     } catch (const impact::UserError& e) {
         print_error("impact: error: ", e.what());

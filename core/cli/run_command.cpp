@@ -94,7 +94,8 @@ void write_report(const std::optional<std::filesystem::path>& output_file, const
 
 int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     // Everything is computed before anything is written, so a failure writes nothing.
-    // A mistyped --until fails before any file is read or any plugin loaded.
+    // A mistyped --until, --format or template fails before any file is read or any plugin loaded.
+    const ReportRequest report_request = check_report_request(options, run.report);
     const std::vector<scenario::ConvergenceTarget> until =
         run.until ? scenario::parse_convergence_targets(*run.until) : std::vector<scenario::ConvergenceTarget>{};
     scenario::Scenario scenario = scenario::read_scenario_file(run.scenario_file, options.max_input_bytes());
@@ -108,9 +109,12 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::run, run_options);
     scenario::check_thresholds(scenario, result);
     scenario::check_actuals(scenario, result);
+    scenario::check_headline(scenario, result);
     std::optional<scenario::SimulationResult> simulation;
     std::optional<scenario::CaseResults> cases;
     scenario::ReportExtras extras;
+    extras.locale = report_request.locale;
+    extras.generated_at_unix = report_request.generated_at_unix;
     if (run.draws) {
         scenario::SimulationOptions simulation_options;
         simulation_options.draws = *run.draws;
@@ -132,16 +136,19 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     const std::vector<scenario::ActualResult> actuals =
         scenario::actual_results(scenario, result, simulation ? &*simulation : nullptr);
     if (!scenario.actuals.empty()) extras.actuals = &actuals;
-    // The report is written piece by piece as it is rendered: a run of 60,000 steps never holds it whole.
-    const auto render = [&](const scenario::ReportSink& write) {
-        if (run.format == "json") scenario::write_json(scenario, result, write, extras);
-        else scenario::write_text(scenario, result, write, extras);
+    // Text and JSON are written piece by piece as they are rendered: a run of 60,000 steps never
+    // holds them whole. The other formats render the report view.
+    ReportRenderers renderers;
+    renderers.text = [&](const scenario::ReportSink& write) { scenario::write_text(scenario, result, write, extras); };
+    renderers.json = [&](const scenario::ReportSink& write) { scenario::write_json(scenario, result, write, extras); };
+    renderers.view = [&](const report::ViewOptions& view_options) {
+        return report::build_run_view(scenario, result, extras, view_options);
     };
     // Each failure on stderr as the run without --keep-going would have printed the first.
     for (const scenario::StepResult& step : result.steps)
         if (step.status == scenario::StepStatus::failed)
             fmt::print(stderr, "impact: error: {}\n", text::printable(step.failure));
-    write_report(run.output_file, scenario, registry, render);
+    write_reports(report_request, scenario, registry, renderers);
     const auto [failed, skipped] = scenario::failed_and_skipped(result);
     if (failed == 0) return kExitSuccess;
     fmt::print(stderr, "impact: {} step{} failed, {} skipped (--keep-going): the report is incomplete\n", failed,
@@ -157,6 +164,7 @@ int validate_scenario_command(const GlobalOptions& options, const std::filesyste
     const scenario::RunResult result = scenario::run_scenario(scenario, registry, scenario::RunMode::validate);
     scenario::check_thresholds(scenario, result);
     scenario::check_actuals(scenario, result);
+    scenario::check_headline(scenario, result);
     scenario::check_correlations(scenario, result);
     fmt::print("{}: valid: {} step{}, {} data source{} ({})\n", text::printable(scenario_file.string()),
                result.steps.size(), result.steps.size() == 1 ? "" : "s", scenario.data.size(),

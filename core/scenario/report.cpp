@@ -6,12 +6,14 @@
 #include "text/money_format.hpp"
 #include "text/printable.hpp"
 #include "text/quantity.hpp"
+#include "text/user_error.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <string_view>
 
 #ifndef IMPACT_VERSION
@@ -19,6 +21,66 @@
 #endif
 
 namespace impact::scenario {
+
+std::optional<BestWorst> best_and_worst(const RangedValue& value, impact_direction direction) {
+    if (!value.low || !value.high) return std::nullopt;
+    const double lo = std::min(*value.low, *value.high), hi = std::max(*value.low, *value.high);
+    if (direction == IMPACT_DIRECTION_HIGHER_IS_WORSE) return BestWorst{lo, hi, "best", "worst"};
+    if (direction == IMPACT_DIRECTION_HIGHER_IS_BETTER) return BestWorst{hi, lo, "best", "worst"};
+    return BestWorst{lo, hi, "low", "high"};
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> headline_outputs(const Scenario& scenario, const RunResult& result) {
+    std::vector<std::pair<std::size_t, std::size_t>> picked;
+    if (!scenario.headline.empty()) {
+        for (const HeadlineOutput& h : scenario.headline)
+            for (std::size_t s = 0; s < result.steps.size(); ++s)
+                if (result.steps[s].id == h.step)
+                    for (std::size_t o = 0; o < result.steps[s].outputs.size(); ++o)
+                        if (result.steps[s].outputs[o].key == h.output) picked.emplace_back(s, o);
+        return picked;
+    }
+    for (std::size_t s = 0; s < result.steps.size() && picked.size() < kDefaultHeadlineSteps; ++s)
+        if (!result.steps[s].outputs.empty()) picked.emplace_back(s, 0);
+    return picked;
+}
+
+std::string origin_description(const Scenario& scenario, const InputUsed& in) {
+    if (in.kind == "series") {
+        // A series' text starts with its [data.<id>] table's id.
+        const DataSource* source = scenario.find_data(in.text.substr(0, in.text.find(' ')));
+        return source ? "data file " + source->file_as_written : "data file";
+    }
+    if (in.origin == "scenario") return "written in the scenario";
+    if (in.origin == "--set") return "--set (this run only)";
+    if (in.origin == "default") return "the model's default";
+    if (in.origin.rfind("scenario.", 0) == 0) return "[scenario] " + in.origin.substr(9);
+    if (in.origin.rfind("step ", 0) == 0) return "output of " + in.origin;
+    return in.origin;
+}
+
+std::string iso_utc(long long unix_seconds) {
+    const std::time_t t = static_cast<std::time_t>(unix_seconds);
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return buffer;
+}
+
+void check_headline(const Scenario& scenario, const RunResult& result) {
+    for (const HeadlineOutput& h : scenario.headline) {
+        const auto step = std::find_if(result.steps.begin(), result.steps.end(), [&](const StepResult& s) { return s.id == h.step; });
+        if (step == result.steps.end())
+            throw UserError(fmt::format("{}: scenario.headline: expected STEP.OUTPUT naming a step of the scenario, found no step \"{}\"",
+                                        h.pos.str(), text::printable(h.step)));
+        if (step->find_output(h.output)) continue;
+        std::vector<std::string> keys;
+        for (const OutputResult& o : step->outputs) keys.push_back(o.key);
+        throw UserError(fmt::format("{}: scenario.headline: expected an output of step {} ({}), found \"{}\"", h.pos.str(), h.step,
+                                    fmt::join(keys, ", "), text::printable(h.output)));
+    }
+}
 
 std::string format_value(double value, const std::string& unit) {
     // Only outputs declared may_be_undefined get here non-finite (the host fails the others).
@@ -106,17 +168,26 @@ io::Json table_json(const sdk::Table& table) {
     return t;
 }
 
-std::string ranged_text(const RangedValue& v) {
+// The value, its range's ends named by direction (best/worst, or low/high when neutral), and a won
+// amount's Korean reading.
+std::string ranged_text(const RangedValue& v, impact_direction direction) {
     std::string out = format_value(v.value, v.unit);
-    if (v.low && v.high)
-        out += fmt::format("  (low {}, high {})", format_value(*v.low, v.unit), format_value(*v.high, v.unit));
+    const auto bw = best_and_worst(v, direction);
+    if (bw)
+        out += fmt::format("  ({} {}, {} {})", bw->best_name, format_value(bw->best, v.unit), bw->worst_name,
+                           format_value(bw->worst, v.unit));
     if (v.unit == "KRW" && std::isfinite(v.value)) {
         out += fmt::format("  [{}", text::format_korean_units(v.value));
-        if (v.low && v.high)
-            out += fmt::format(" ({} to {})", text::format_korean_units(*v.low), text::format_korean_units(*v.high));
+        if (bw) out += fmt::format(" ({} to {})", text::format_korean_units(bw->best), text::format_korean_units(bw->worst));
         out += "]";
     }
     return out;
+}
+
+// A figure for a summary: compact money in the report's locale, other units as everywhere.
+std::string compact_value(double value, const std::string& unit, text::Locale locale) {
+    if (std::isfinite(value) && text::is_currency_code(unit)) return text::format_money_compact(value, unit, locale);
+    return format_value(value, unit);
 }
 
 // A number, or null plus "<name>_non_finite" ("non_finite" beside "value"): "nan" | "+inf" | "-inf"
@@ -361,7 +432,15 @@ io::Json step_json(const StepResult& step, std::size_t index, const ReportExtras
             outputs[o.key] = std::move(out);
             continue;
         }
-        io::Json out = ranged_json(o.value);
+        io::Json out = io::Json::object();
+        out["label"] = io::json_text(o.label);
+        out.update(ranged_json(o.value));
+        // By direction, never by the order the input's range was written in (docs/reports.md); a
+        // neutral output has only its low and high.
+        if (const auto bw = best_and_worst(o.value, o.direction); bw && o.direction != IMPACT_DIRECTION_NEUTRAL) {
+            put_number(out, "best", bw->best);
+            put_number(out, "worst", bw->worst);
+        }
         // The sign convention (README.md): which way is worse, for thresholds and comparisons.
         std::string direction(host::direction_name(o.direction));
         std::replace(direction.begin(), direction.end(), ' ', '_');
@@ -388,6 +467,84 @@ io::Json step_json(const StepResult& step, std::size_t index, const ReportExtras
         for (const sdk::Table& table : step.tables) tables[table.key()] = table_json(table);
     }
     return s;
+}
+
+}  // namespace
+
+namespace {
+
+// The summary: each headline output by its label, its value, best and worst (or low and high), and
+// P5 to P95 when drawn; money compact in the report's locale.
+std::string summary_text(const Scenario& scenario, const RunResult& result, const ReportExtras& extras) {
+    const auto headline = headline_outputs(scenario, result);
+    if (headline.empty()) return {};
+    std::string out = "\nSummary\n";
+    for (const auto& [s, o] : headline) {
+        const StepResult& step = result.steps[s];
+        const OutputResult& output = step.outputs[o];
+        const std::string& unit = output.value.unit;
+        std::string line = fmt::format("  {} ({}.{}): ", text::printable(output.label.empty() ? output.key : output.label),
+                                       text::printable(step.id), output.key);
+        if (!step.ok()) {
+            out += line + unavailable_text(step) + "\n";
+            continue;
+        }
+        line += compact_value(output.value.value, unit, extras.locale);
+        if (const auto bw = best_and_worst(output.value, output.direction))
+            line += fmt::format("  ({} {}, {} {})", bw->best_name, compact_value(bw->best, unit, extras.locale), bw->worst_name,
+                                compact_value(bw->worst, unit, extras.locale));
+        if (extras.simulation) {
+            const OutputStatistics& stats = extras.simulation->steps[s][o];
+            const uncertainty::PercentileResult* p5 = nullptr;
+            const uncertainty::PercentileResult* p95 = nullptr;
+            for (const auto& q : stats.percentiles) {
+                if (std::abs(q.probability - 0.05) < 1e-12) p5 = &q;
+                if (std::abs(q.probability - 0.95) < 1e-12) p95 = &q;
+            }
+            if (stats.drawn && p5 && p95)
+                line += fmt::format("  P5 {}, P95 {}", compact_value(p5->value, unit, extras.locale),
+                                    compact_value(p95->value, unit, extras.locale));
+        }
+        out += line + "\n";
+    }
+    return out;
+}
+
+// Every input of every step: label, value (or range) and where it came from, one step at a time.
+void write_assumptions_text(const Scenario& scenario, const RunResult& result, const ReportSink& write) {
+    write("\nAssumptions\n");
+    for (const StepResult& step : result.steps) {
+        if (step.inputs.empty()) continue;
+        std::string out = fmt::format("  [{}]\n", text::printable(step.id));
+        for (const InputUsed& in : step.inputs) {
+            std::string value;
+            if (in.number) {
+                value = format_value(in.number->value, in.number->unit);
+                if (in.number->low && in.number->high)
+                    value += fmt::format(" (range {} to {})", format_value(*in.number->low, in.number->unit),
+                                         format_value(*in.number->high, in.number->unit));
+            } else {
+                value = text::printable(in.text);
+            }
+            if (!in.distribution.empty()) value += fmt::format("; drawn: {}", text::printable(in.distribution));
+            out += fmt::format("    {} ({}): {}  [{}]\n", text::printable(in.label.empty() ? in.key : in.label), in.key, value,
+                               text::printable(origin_description(scenario, in)));
+        }
+        write(out);
+    }
+}
+
+// Who made the report, from what, and when.
+std::string provenance_text(const Scenario& scenario, const RunResult& result, const ReportExtras& extras) {
+    std::string out = "\nProvenance\n";
+    out += fmt::format("  impact {}, plugin ABI {}.{}{}\n", IMPACT_VERSION, IMPACT_ABI_MAJOR, IMPACT_ABI_MINOR,
+                       extras.generated_at_unix ? ", report made " + iso_utc(*extras.generated_at_unix) : std::string());
+    out += fmt::format("  scenario {} SHA-256 {}\n", text::printable(scenario.file.string()), scenario.sha256);
+    if (extras.simulation) out += fmt::format("  seed {}, {} draws\n", extras.simulation->seed, extras.simulation->draws);
+    for (const PluginUsed& p : result.plugins)
+        out += fmt::format("  plugin {} {} {} SHA-256 {}\n", text::printable(p.id), text::printable(p.version),
+                           text::printable(p.file.string()), p.sha256);
+    return out;
 }
 
 }  // namespace
@@ -419,7 +576,9 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
             out += fmt::format("    {}{}\n", extras.cases->names[c],
                                extras.cases->descriptions[c].empty() ? "" : ": " + text::printable(extras.cases->descriptions[c]));
     }
+    out += summary_text(scenario, result, extras);
     write(out);
+    write_assumptions_text(scenario, result, write);
     for (const StepResult& step : result.steps) {
         out.clear();
         if (step.expression.empty())
@@ -438,8 +597,13 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
             write(out);
             continue;
         }
+        // Each output by its label with its key: "Lost revenue (lost_revenue)".
+        std::vector<std::string> names;
         std::size_t width = 0;
-        for (const auto& o : step.outputs) width = std::max(width, o.key.size());
+        for (const auto& o : step.outputs) {
+            names.push_back(o.label.empty() ? o.key : fmt::format("{} ({})", text::printable(o.label), o.key));
+            width = std::max(width, code_points(names.back()));
+        }
         const std::size_t index = static_cast<std::size_t>(&step - result.steps.data());
         if (extras.simulation || extras.cases)
             for (const InputUsed& in : step.inputs)
@@ -447,8 +611,9 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
                     out += fmt::format("  drawn: {} ~ {}{}\n", in.key, text::printable(in.distribution),
                                        in.distribution_note.empty() ? "" : fmt::format(" ({})", in.distribution_note));
         for (const auto& o : step.outputs) {
-            out += fmt::format("  {:<{}}  {}\n", o.key, width, ranged_text(o.value));
             const std::size_t k = static_cast<std::size_t>(&o - step.outputs.data());
+            out += fmt::format("  {}{}  {}\n", names[k], std::string(width - code_points(names[k]), ' '),
+                               ranged_text(o.value, o.direction));
             if (extras.simulation) out += statistics_text(extras.simulation->steps[index][k], o.value.unit, width);
             if (extras.cases) {
                 for (std::size_t c = 0; c < extras.cases->names.size(); ++c)
@@ -473,7 +638,7 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
             section += fmt::format("  {}\n", text::printable(key));
             for (std::size_t s : steps) {
                 const OutputResult* o = result.steps[s].find_output(key);
-                const std::string shown = !o ? std::string("-") : result.steps[s].ok() ? ranged_text(o->value) : unavailable_text(result.steps[s]);
+                const std::string shown = !o ? std::string("-") : result.steps[s].ok() ? ranged_text(o->value, o->direction) : unavailable_text(result.steps[s]);
                 section += fmt::format("    {:<16} {}\n", text::printable(result.steps[s].id), shown);
             }
         }
@@ -501,6 +666,7 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
         }
         write(section);
     }
+    write(provenance_text(scenario, result, extras));
 }
 
 std::string render_text(const Scenario& scenario, const RunResult& result, const ReportExtras& extras) {
@@ -532,10 +698,11 @@ io::Json overrides_json(const Scenario& scenario) {
     return overrides;
 }
 
-io::Json provenance_json(const Scenario& scenario, const RunResult& result) {
+io::Json provenance_json(const Scenario& scenario, const RunResult& result, std::optional<long long> generated_at_unix) {
     io::Json provenance = io::Json::object();
     provenance["tool"] = fmt::format("impact {}", IMPACT_VERSION);
     provenance["abi"] = fmt::format("{}.{}", IMPACT_ABI_MAJOR, IMPACT_ABI_MINOR);
+    if (generated_at_unix) provenance["generated_at"] = iso_utc(*generated_at_unix);
     provenance["scenario_sha256"] = scenario.sha256;
     io::Json& plugins = provenance["plugins"] = io::Json::array();
     for (const PluginUsed& p : result.plugins) {
@@ -570,6 +737,16 @@ void write_json(const Scenario& scenario, const RunResult& result, const ReportS
     write(indented(about, 1));
     write(",\n  \"overrides\": ");
     write(indented(overrides, 1));
+    io::Json headline = io::Json::array();
+    for (const auto& [s, o] : headline_outputs(scenario, result)) {
+        io::Json h = io::Json::object();
+        h["step"] = io::json_text(result.steps[s].id);
+        h["output"] = io::json_text(result.steps[s].outputs[o].key);
+        h["label"] = io::json_text(result.steps[s].outputs[o].label);
+        headline.push_back(std::move(h));
+    }
+    write(",\n  \"headline\": ");
+    write(indented(headline, 1));
     if (extras.simulation) {
         const SimulationResult& sim = *extras.simulation;
         io::Json u = io::Json::object();
@@ -652,7 +829,7 @@ void write_json(const Scenario& scenario, const RunResult& result, const ReportS
     }
 
     write(",\n  \"provenance\": ");
-    write(indented(provenance_json(scenario, result), 1));
+    write(indented(provenance_json(scenario, result, extras.generated_at_unix), 1));
     write("\n}\n");
 }
 

@@ -221,10 +221,17 @@ struct PluginPin {
     SourcePos version_pos, sha256_pos;
 };
 
+// headline = ["h20.total_impact", ...]: an output the reports put first, in their summary.
+struct HeadlineOutput {
+    std::string step, output;
+    SourcePos pos;
+};
+
 struct Scenario {
     std::filesystem::path file;
     std::string name;
     std::string description;
+    std::vector<HeadlineOutput> headline;  // [scenario] headline, in the order written; may be empty
     std::optional<impact_date_days> as_of;  // given to models with an `as_of` input
     std::optional<std::string> currency;    // given to models with a `currency` input
     std::vector<DataSource> data;

@@ -568,13 +568,30 @@ Scenario read_scenario_file(const std::filesystem::path& file, std::uint64_t max
         }
         else if (k == "description") scenario.description = r.string(node, where);
         else if (k == "as_of") scenario.as_of = r.date(node, where);
+        else if (k == "headline") {
+            const toml::array* list = node.as_array();
+            if (!list || list->empty())
+                r.fail(r.pos(node), where, "expected a list of outputs such as [\"h20.total_impact\"]");
+            for (const toml::node& element : *list) {
+                const std::string written = r.string(element, where, "an output such as \"h20.total_impact\"");
+                const std::size_t dot = written.find('.');
+                if (dot == std::string::npos || dot == 0 || dot + 1 == written.size())
+                    r.fail(r.pos(element), where,
+                           fmt::format("expected STEP.OUTPUT such as \"h20.total_impact\", found \"{}\"", text::printable(written)));
+                HeadlineOutput h{written.substr(0, dot), written.substr(dot + 1), r.pos(element)};
+                for (const HeadlineOutput& earlier : scenario.headline)
+                    if (earlier.step == h.step && earlier.output == h.output)
+                        r.fail(h.pos, where, fmt::format("\"{}\" is listed twice (first at {})", text::printable(written), earlier.pos.str()));
+                scenario.headline.push_back(std::move(h));
+            }
+        }
         else if (k == "currency") {
             scenario.currency = r.string(node, where, "a currency code such as \"USD\"");
             if (!text::is_currency_code(*scenario.currency))
                 r.fail(r.pos(node), where, fmt::format("expected a current ISO 4217 currency code such as \"USD\", found \"{}\"",
                                                        *scenario.currency));
         } else
-            r.fail(r.pos(key.source()), where, "unknown key; expected name, description, as_of or currency");
+            r.fail(r.pos(key.source()), where, "unknown key; expected name, description, as_of, currency or headline");
     }
     if (!scenario_table->contains("name"))
         r.fail(r.pos(*scenario_table), "scenario.name", "expected a non-empty name = \"...\" in [scenario], found none");

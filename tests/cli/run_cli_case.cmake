@@ -11,6 +11,8 @@ unset(ENV{IMPACT_PLUGIN_PATH})  # only the bundled plugins, whatever the caller'
 unset(ENV{XDG_CACHE_HOME})
 unset(ENV{IMPACT_NO_PLUGIN_CACHE})
 set(ENV{IMPACT_CACHE_DIR} "${CACHE_DIR}")
+# A fixed clock for the reports' "made at" (docs/reports.md): 2025-11-30T00:00:00Z.
+set(ENV{SOURCE_DATE_EPOCH} 1764460800)
 file(REMOVE_RECURSE "${CACHE_DIR}")
 # Lists arrive '|'-separated (add_test would split them on ';').
 foreach(list_var ARGS REPLACE_FROM REPLACE_TO)
@@ -40,6 +42,8 @@ endif()
 # A plugin file's SHA-256 in a JSON report differs between builds (the asan preset's plugins are
 # other files): a placeholder. The scenario's SHA-256 ("scenario_sha256") is kept.
 string(REGEX REPLACE "\"sha256\": \"[0-9a-f]+\"" "\"sha256\": \"<plugin file's SHA-256>\"" out "${out}")
+# The same in the text and Markdown provenance lines ("plugin fx.convert 1.1.0 ... SHA-256 <hex>").
+string(REGEX REPLACE "([Pp]lugin [^\n]*SHA-256 )[0-9a-f]+" "\\1<plugin file's SHA-256>" out "${out}")
 
 if(DEFINED GOLDEN)
   if("$ENV{IMPACT_UPDATE_GOLDEN}" STREQUAL "1")

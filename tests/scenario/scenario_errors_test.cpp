@@ -198,7 +198,7 @@ TEST_CASE("TOML syntax and file structure errors point at the offending key", "[
          "name = \"x\"\n"
          "author = \"me\"\n",  // 3
          "{S}:3:1: scenario.author: unknown key; ",
-         {"expected name, description, as_of or currency"}},
+         {"expected name, description, as_of, currency or headline"}},
         {"scenario currency not a code",
          "[scenario]\n"
          "name = \"x\"\n"

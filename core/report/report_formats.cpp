@@ -1,0 +1,212 @@
+// Report formats by name, the Markdown rendering through its template, and the tidy CSV.
+#include "report/report_formats.hpp"
+
+#include "report/mustache.hpp"
+#include "report/template_check.hpp"
+#include "text/printable.hpp"
+#include "text/user_error.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+
+namespace impact::embedded {
+std::string_view report_md_template() noexcept;
+}  // namespace impact::embedded
+
+namespace impact::report {
+
+namespace {
+
+constexpr std::array<std::pair<ReportFormat, std::string_view>, 6> kFormats{{
+    {ReportFormat::text, "text"},
+    {ReportFormat::md, "md"},
+    {ReportFormat::csv, "csv"},
+    {ReportFormat::json, "json"},
+    {ReportFormat::xlsx, "xlsx"},
+    {ReportFormat::html, "html"},
+}};
+
+}  // namespace
+
+std::vector<ReportFormat> parse_formats(std::string_view list) {
+    std::vector<ReportFormat> formats;
+    std::size_t from = 0;
+    while (true) {
+        const std::size_t comma = list.find(',', from);
+        const std::string_view name = list.substr(from, comma == std::string_view::npos ? std::string_view::npos : comma - from);
+        const auto known = std::find_if(kFormats.begin(), kFormats.end(), [&](const auto& f) { return f.second == name; });
+        if (known == kFormats.end())
+            throw UserError(fmt::format("--format: expected text, md, csv, json, xlsx or html (several separated by commas), "
+                                        "found \"{}\"",
+                                        text::printable(name)));
+        if (std::find(formats.begin(), formats.end(), known->first) != formats.end())
+            throw UserError(fmt::format("--format: expected each format once, found \"{}\" twice", known->second));
+        formats.push_back(known->first);
+        if (comma == std::string_view::npos) break;
+        from = comma + 1;
+    }
+    return formats;
+}
+
+std::string_view format_name(ReportFormat format) noexcept {
+    for (const auto& [f, name] : kFormats)
+        if (f == format) return name;
+    return "text";
+}
+
+std::string_view format_extension(ReportFormat format) noexcept {
+    switch (format) {
+        case ReportFormat::text: return ".txt";
+        case ReportFormat::md: return ".md";
+        case ReportFormat::csv: return ".csv";
+        case ReportFormat::json: return ".json";
+        case ReportFormat::xlsx: return ".xlsx";
+        case ReportFormat::html: return ".html";
+    }
+    return ".txt";
+}
+
+bool prints_to_terminal(ReportFormat format) noexcept { return format != ReportFormat::xlsx && format != ReportFormat::html; }
+
+std::string_view default_template(ReportFormat format) {
+    if (format == ReportFormat::md) return embedded::report_md_template();
+    throw std::logic_error("default_template: only md and html have templates");
+}
+
+std::string render_markdown(const View& view, std::string_view template_text, std::string_view template_name) {
+    if (template_text.empty()) {
+        template_text = embedded::report_md_template();
+        template_name = "(built-in report.md.mustache)";
+    }
+    check_template(template_text, view_fields(), template_name);
+    return render_template(template_text, view, Escaping::markdown);
+}
+
+namespace {
+
+// One CSV field: quoted when it holds a comma, quote or line break; text a spreadsheet would run
+// as a formula gets a leading apostrophe (numbers are written by number_field, never through here).
+std::string text_field(std::string_view text) {
+    std::string value(text);
+    if (!value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@')) value.insert(0, 1, '\'');
+    if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+    std::string quoted = "\"";
+    for (const char c : value) {
+        if (c == '"') quoted += '"';
+        quoted += c;
+    }
+    return quoted + "\"";
+}
+
+// Shortest text that reads back to the same double; empty for null.
+std::string number_field(const View& value) {
+    if (value.is_null()) return {};
+    if (value.is_number_integer() || value.is_number_unsigned()) return value.dump();
+    return fmt::format("{}", value.get<double>());
+}
+
+class CsvWriter {
+public:
+    explicit CsvWriter(const View& view) : scenario_(text_field(view["title"].get<std::string>())) {
+        out_ = "scenario,step,model,model_version,output,label,unit,statistic,value\r\n";
+    }
+
+    void set_step(const View& step) {
+        step_ = text_field(step["id"].get<std::string>());
+        model_ = text_field(step["model"].get<std::string>());
+        version_ = text_field(step["model_version"].get<std::string>());
+    }
+    void set_output(std::string_view key, std::string_view label, std::string_view unit) {
+        output_ = text_field(key);
+        label_ = text_field(label);
+        unit_ = text_field(unit);
+    }
+    void row(std::string_view statistic, const View& value) {
+        out_ += fmt::format("{},{},{},{},{},{},{},{},{}\r\n", scenario_, step_, model_, version_, output_, label_, unit_,
+                            text_field(statistic), number_field(value));
+    }
+    std::string take() { return std::move(out_); }
+
+private:
+    std::string scenario_, step_, model_, version_, output_, label_, unit_;
+    std::string out_;
+};
+
+const View* find_step(const View& view, const std::string& id) {
+    for (const View& step : view["steps"])
+        if (step["id"] == id) return &step;
+    return nullptr;
+}
+
+}  // namespace
+
+std::string render_csv(const View& view) {
+    CsvWriter csv(view);
+    for (const View& step : view["steps"]) {
+        csv.set_step(step);
+        for (const View& o : step["outputs"]) {
+            csv.set_output(o["output"].get<std::string>(), o["label"].get<std::string>(), o["unit"].get<std::string>());
+            csv.row("value", o["value"]);
+            if (o["has_range"].get<bool>()) {
+                const bool neutral = o["best_name"] == "low";
+                const View& lo = neutral ? o["best"] : (o["direction"] == "higher_is_worse" ? o["best"] : o["worst"]);
+                const View& hi = neutral ? o["worst"] : (o["direction"] == "higher_is_worse" ? o["worst"] : o["best"]);
+                csv.row("low", lo);
+                csv.row("high", hi);
+                if (!neutral) {
+                    csv.row("best", o["best"]);
+                    csv.row("worst", o["worst"]);
+                }
+            }
+            if (o["has_statistics"].get<bool>()) {
+                csv.row("mean", o["mean"]);
+                csv.row("sd", o["sd"]);
+                for (const View& p : o["percentiles"]) {
+                    std::string name = p["name"].get<std::string>();  // "P5" -> "p5"
+                    name[0] = 'p';
+                    csv.row(name, p["value"]);
+                }
+            }
+            for (const View& t : o["thresholds"]) csv.row("probability:" + t["name"].get<std::string>(), t["probability"]);
+            for (const View& c : o["cases"]) csv.row("case:" + c["name"].get<std::string>(), c["value"]);
+        }
+    }
+    for (const View& a : view["actuals"]) {
+        const std::string& output = a["output"].get_ref<const std::string&>();
+        const std::size_t dot = output.find('.');
+        const View* step = find_step(view, output.substr(0, dot));
+        if (!step) continue;
+        csv.set_step(*step);
+        csv.set_output(output.substr(dot + 1), a["label"].get<std::string>(), a["unit"].get<std::string>());
+        csv.row("actual", a["actual"]);
+        csv.row("actual_error", a["error"]);
+        csv.row("actual_relative_error", a["relative_error"]);
+        csv.row("actual_percentile", a["percentile"]);
+    }
+    if (view["has_sensitivity"].get<bool>()) {
+        const View& s = view["sensitivity"];
+        const std::string& output = s["output"].get_ref<const std::string&>();
+        const std::size_t dot = output.find('.');
+        if (const View* step = find_step(view, output.substr(0, dot))) {
+            csv.set_step(*step);
+            csv.set_output(output.substr(dot + 1), s["label"].get<std::string>(), s["unit"].get<std::string>());
+            for (const View& chart : view["charts"])
+                if (chart["is_tornado"].get<bool>())
+                    for (const View& r : chart["rows"]) {
+                        csv.row("tornado_low:" + r["input"].get<std::string>(), r["output_at_low"]);
+                        csv.row("tornado_high:" + r["input"].get<std::string>(), r["output_at_high"]);
+                    }
+            // Correlations and indices have no unit.
+            csv.set_output(output.substr(dot + 1), s["label"].get<std::string>(), "");
+            for (const View& r : s["rank"]) csv.row("spearman:" + r["input"].get<std::string>(), r["spearman"]);
+            for (const View& r : s["sobol"]) {
+                csv.row("sobol_first:" + r["input"].get<std::string>(), r["first_order"]);
+                csv.row("sobol_total:" + r["input"].get<std::string>(), r["total"]);
+            }
+        }
+    }
+    return csv.take();
+}
+
+}  // namespace impact::report
