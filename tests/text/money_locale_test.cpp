@@ -176,7 +176,7 @@ TEST_CASE("ranges: one suffix and the same decimals in en, one currency word in 
     }
 }
 
-TEST_CASE("--locale is en or ko", "[text][locale]") {
+TEST_CASE("the locale option takes en or ko only", "[text][locale]") {
     CHECK(impact::text::parse_locale("en") == Locale::en);
     CHECK(impact::text::parse_locale("ko") == Locale::ko);
     CHECK(impact::text::locale_name(Locale::ko) == "ko");
