@@ -7,6 +7,8 @@
 #include "text/amount.hpp"
 #include "text/iso_date.hpp"
 #include "text/money_format.hpp"
+#include "text/money_locale.hpp"
+#include "text/quantity.hpp"
 #include "text/user_error.hpp"
 
 #include <fmt/format.h>
@@ -27,10 +29,24 @@ std::string note_or(const std::vector<std::pair<std::string, std::string>>& note
     return fallback;
 }
 
+// The amount, in FROM. A currency may be written with it ("55억 달러", "7조 8,584억 원", "5.5B USD"),
+// and must then be FROM: `convert "55억 달러" KRW USD` is refused rather than read as won.
+double amount_in_from(const ConvertOptions& convert) {
+    const std::string& written = convert.amount;
+    // A plain number keeps parse_amount's message, which says what is wrong with it.
+    if (written.find(' ') == std::string::npos && text::trailing_korean_currency_word(written).empty())
+        return text::parse_amount(written, "amount");
+    const text::Quantity q = text::parse_quantity(written, "amount");
+    if (!q.unit.empty() && q.unit != convert.from)
+        throw UserError(fmt::format("amount: expected an amount in {} (FROM), found '{}', which is in {}", convert.from,
+                                    written, q.unit));
+    return q.value;
+}
+
 }  // namespace
 
 int run_convert(const GlobalOptions& options, const ConvertOptions& convert) {
-    const double amount = text::parse_amount(convert.amount, "amount");
+    const double amount = amount_in_from(convert);
     host::PreparedValues values;
     values.set_text("from", convert.from);
     values.set_text("to", convert.to);
