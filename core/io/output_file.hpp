@@ -59,7 +59,8 @@ struct OutputToWrite {
 // rename that fails after others succeeded (rare: every target was just checked) throws a
 // UserError whose line names the files already replaced and those not; a signal, kill -9 or power
 // loss between two renames leaves the earlier files new and the later ones old. Either way each
-// file is whole, old or new, and no temporary is left but one of kill -9 (removed by a later write).
+// file is whole, old or new; a temporary is left only by kill -9 or a power loss (and removed by a
+// later write into that folder once it is a minute old).
 //
 // Refused before anything is written: more than kMaxPendingTemporaries (16) outputs
 // (std::length_error; one pending temporary per output), and two outputs naming the same file
