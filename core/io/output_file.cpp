@@ -1,4 +1,4 @@
-// All-or-nothing report output: checks on the target, an unnamed temporary, link, fsync, rename.
+// All-or-nothing report output: checks on the target, an unnamed temporary, link, fsync, rename; for one file or several.
 #include "io/output_file.hpp"
 
 #include "io/file_descriptor.hpp"
@@ -15,12 +15,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace impact::io {
 namespace {
@@ -157,91 +161,123 @@ int remove_stale_temporaries_in(int folder_fd, long min_age_seconds) {
     return removed;
 }
 
-}  // namespace
+// One report file between the two phases of a write: staged (target checked; temporary written,
+// fsynced and named in the target's folder, pending in temporary_cleanup.hpp's handler), then
+// committed (target checked again, temporary renamed over it). Destroyed before it is committed, it
+// removes its temporary, so that every way out of a failed write leaves none behind.
+class StagedFile {
+public:
+    StagedFile(const fs::path& file, const ContentProducer& produce, const std::vector<fs::path>& input_files,
+               TemporaryKind temporary_kind);
+    ~StagedFile() { remove_temporary(); }
+    StagedFile(const StagedFile&) = delete;
+    StagedFile& operator=(const StagedFile&) = delete;
 
-void write_file_atomically(const fs::path& file, std::string_view content, const std::vector<fs::path>& input_files) {
-    write_file_atomically(file, content, input_files, TemporaryKind::unnamed_when_supported);
+    int folder_fd() const noexcept { return folder_fd_.get(); }
+
+    // Refuses (removing the temporary) if something has replaced or made the target since it was checked.
+    void check_target_unchanged();
+    // Renames the temporary over the target, or refuses (removing the temporary).
+    void rename_over_target();
+
+private:
+    // Removes the temporary (if it has a name yet) before refusing.
+    [[noreturn]] void fail(std::string_view why);
+    void remove_temporary() noexcept;
+    std::string_view unchanged() const noexcept {
+        return target_exists_ ? "the existing file is unchanged" : "nothing was written";
+    }
+
+    fs::path file_;
+    fs::path folder_;
+    std::string name_;
+    // Everything is relative to this descriptor, so the folder cannot change under us.
+    FileDescriptor folder_fd_;
+    bool target_exists_ = false;
+    struct stat existing_ {};
+    std::string temporary_name_;
+    // Engaged while the temporary has a name that is ours to remove.
+    std::optional<PendingTemporary> pending_;
+};
+
+void StagedFile::remove_temporary() noexcept {
+    if (pending_) ::unlinkat(folder_fd_.get(), temporary_name_.c_str(), 0);
+    pending_.reset();
 }
 
-void write_file_atomically(const fs::path& file, std::string_view content, const std::vector<fs::path>& input_files,
-                           TemporaryKind temporary_kind) {
-    write_file_atomically(file, [&](const ContentSink& write) { write(content); }, input_files, temporary_kind);
+void StagedFile::fail(std::string_view why) {
+    remove_temporary();
+    refuse(file_, why);
 }
 
-void write_file_atomically(const fs::path& file, const ContentProducer& produce, const std::vector<fs::path>& input_files) {
-    write_file_atomically(file, produce, input_files, TemporaryKind::unnamed_when_supported);
+int open_folder(const fs::path& file, const fs::path& folder) {
+    const int fd = ::open(folder.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) return fd;
+    const int error = errno;
+    if (error == ENOENT) refuse(file, fmt::format("folder {} does not exist; create it first", folder.string()));
+    if (error == ENOTDIR) refuse(file, fmt::format("{} is not a folder; choose a path in a folder", folder.string()));
+    refuse(file, fmt::format("cannot open folder {} ({}); choose a folder you can write to", folder.string(),
+                             errno_text(error)));
 }
 
-void write_file_atomically(const fs::path& file, const ContentProducer& produce, const std::vector<fs::path>& input_files,
-                           TemporaryKind temporary_kind) {
-    const fs::path folder = file.has_parent_path() ? file.parent_path() : fs::path(".");
-    const std::string name = file.filename().string();
+fs::path folder_of(const fs::path& file) { return file.has_parent_path() ? file.parent_path() : fs::path("."); }
+
+// The file name of `file`, refused when it names a folder.
+std::string file_name_of(const fs::path& file) {
+    std::string name = file.filename().string();
     if (name.empty() || name == "." || name == "..")
         refuse(file, "it names a directory, not a file; add a file name, such as report.txt");
+    return name;
+}
 
-    // Everything below is relative to this descriptor, so the folder cannot change under us.
-    const FileDescriptor folder_fd(::open(folder.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!folder_fd.valid()) {
-        const int error = errno;
-        if (error == ENOENT) refuse(file, fmt::format("folder {} does not exist; create it first", folder.string()));
-        if (error == ENOTDIR) refuse(file, fmt::format("{} is not a folder; choose a path in a folder", folder.string()));
-        refuse(file, fmt::format("cannot open folder {} ({}); choose a folder you can write to", folder.string(),
-                                 errno_text(error)));
-    }
-    struct stat existing {};
-    const bool target_exists = ::fstatat(folder_fd.get(), name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0;
-    if (!target_exists && errno != ENOENT)
-        refuse(file, fmt::format("cannot inspect it ({}); check the path and its folder's permissions", errno_text(errno)));
-    if (target_exists) check_replaceable(file, folder_fd.get(), name, existing, input_files);
+StagedFile::StagedFile(const fs::path& file, const ContentProducer& produce, const std::vector<fs::path>& input_files,
+                       TemporaryKind temporary_kind)
+    : file_(file), folder_(folder_of(file)), name_(file_name_of(file)), folder_fd_(open_folder(file, folder_)) {
+    target_exists_ = ::fstatat(folder_fd_.get(), name_.c_str(), &existing_, AT_SYMLINK_NOFOLLOW) == 0;
+    if (!target_exists_ && errno != ENOENT)
+        refuse(file_, fmt::format("cannot inspect it ({}); check the path and its folder's permissions", errno_text(errno)));
+    if (target_exists_) check_replaceable(file_, folder_fd_.get(), name_, existing_, input_files);
 
     // Short, whatever the target's length: a 255-byte target name still fits the file system's limit.
-    const std::string temporary_name =
+    temporary_name_ =
         fmt::format("{}{}-{}{}", kTemporaryPrefix, static_cast<long>(::getpid()), random_hex(), kTemporarySuffix);
     const auto cannot_create = [&](int error) {
-        refuse(file, fmt::format("cannot create a file in folder {} ({}); choose a folder you can write to",
-                                 folder.string(), errno_text(error)));
+        refuse(file_, fmt::format("cannot create a file in folder {} ({}); choose a folder you can write to",
+                                  folder_.string(), errno_text(error)));
     };
     int temporary_fd = -1;
     if (temporary_kind == TemporaryKind::unnamed_when_supported) {
         // 0666 less the umask, as for any new file; a replacement gets the old file's mode below.
-        temporary_fd = ::openat(folder_fd.get(), ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+        temporary_fd = ::openat(folder_fd_.get(), ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
         // EISDIR: a kernel without O_TMPFILE; EOPNOTSUPP: a file system without it.
         if (temporary_fd < 0 && errno != EISDIR && errno != EOPNOTSUPP && errno != EINVAL) cannot_create(errno);
     }
-    std::optional<PendingTemporary> pending;
     const bool named_from_start = temporary_fd < 0;
     if (named_from_start) {
-        pending.emplace(folder_fd.get(), temporary_name);
-        temporary_fd = ::openat(folder_fd.get(), temporary_name.c_str(),
+        pending_.emplace(folder_fd_.get(), temporary_name_);
+        temporary_fd = ::openat(folder_fd_.get(), temporary_name_.c_str(),
                                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
         if (temporary_fd < 0) {
             const int error = errno;
-            pending.reset();
+            pending_.reset();
             cannot_create(error);
         }
     }
     const FileDescriptor temporary(temporary_fd);
-    // From here on a failure removes the named temporary (if it has a name yet) before refusing.
-    const auto fail = [&](std::string_view why) {
-        if (pending) ::unlinkat(folder_fd.get(), temporary_name.c_str(), 0);
-        pending.reset();
-        refuse(file, why);
-    };
-    const std::string unchanged = target_exists ? "the existing file is unchanged" : "nothing was written";
 
-    if (target_exists) {
+    if (target_exists_) {
         struct stat made {};
-        if (::fstat(temporary.get(), &made) != 0) fail(fmt::format("{}; {}", errno_text(errno), unchanged));
-        if ((made.st_uid != existing.st_uid || made.st_gid != existing.st_gid) &&
-            ::fchown(temporary.get(), existing.st_uid, existing.st_gid) != 0)
+        if (::fstat(temporary.get(), &made) != 0) fail(fmt::format("{}; {}", errno_text(errno), unchanged()));
+        if ((made.st_uid != existing_.st_uid || made.st_gid != existing_.st_gid) &&
+            ::fchown(temporary.get(), existing_.st_uid, existing_.st_gid) != 0)
             fail(fmt::format("it belongs to uid {} gid {}, and a replacement could not keep that owner ({}); write it "
                              "as that user, or choose another file",
-                             static_cast<unsigned long>(existing.st_uid), static_cast<unsigned long>(existing.st_gid),
+                             static_cast<unsigned long>(existing_.st_uid), static_cast<unsigned long>(existing_.st_gid),
                              errno_text(errno)));
         // After fchown, which clears set-id bits.
-        if (::fchmod(temporary.get(), existing.st_mode & 07777) != 0)
-            fail(fmt::format("cannot keep its mode {:04o} ({}); {}", static_cast<unsigned>(existing.st_mode & 07777),
-                             errno_text(errno), unchanged));
+        if (::fchmod(temporary.get(), existing_.st_mode & 07777) != 0)
+            fail(fmt::format("cannot keep its mode {:04o} ({}); {}", static_cast<unsigned>(existing_.st_mode & 07777),
+                             errno_text(errno), unchanged()));
     }
     // Pieces are gathered into blocks of about 1 MiB per write(2); the first error stops writing.
     constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
@@ -266,36 +302,147 @@ void write_file_atomically(const fs::path& file, const ContentProducer& produce,
         // Durable before it gets the target's name.
         if (write_error == 0 && ::fsync(temporary.get()) != 0) write_error = errno;
     } catch (...) {
-        if (pending) ::unlinkat(folder_fd.get(), temporary_name.c_str(), 0);
-        pending.reset();
+        remove_temporary();
         throw;
     }
     if (write_error != 0)
-        fail(fmt::format("{} while writing a temporary file in {}; {}", errno_text(write_error), folder.string(), unchanged));
+        fail(fmt::format("{} while writing a temporary file in {}; {}", errno_text(write_error), folder_.string(),
+                         unchanged()));
 
     if (!named_from_start) {
         // Armed before the name exists, so there is no moment when a signal could leave it behind.
-        pending.emplace(folder_fd.get(), temporary_name);
-        if (const int error = link_unnamed(temporary.get(), folder_fd.get(), temporary_name); error != 0) {
-            pending.reset();  // the name was never made, or is not ours (EEXIST): leave it
-            refuse(file, fmt::format("cannot name a temporary file in folder {} ({}); {}", folder.string(),
-                                     errno_text(error), unchanged));
+        pending_.emplace(folder_fd_.get(), temporary_name_);
+        if (const int error = link_unnamed(temporary.get(), folder_fd_.get(), temporary_name_); error != 0) {
+            pending_.reset();  // the name was never made, or is not ours (EEXIST): leave it
+            refuse(file_, fmt::format("cannot name a temporary file in folder {} ({}); {}", folder_.string(),
+                                      errno_text(error), unchanged()));
         }
     }
+}
+
+void StagedFile::check_target_unchanged() {
     // The target was checked before writing; refuse if something else has replaced it since.
     struct stat now {};
-    const bool exists_now = ::fstatat(folder_fd.get(), name.c_str(), &now, AT_SYMLINK_NOFOLLOW) == 0;
-    if (exists_now != target_exists ||
-        (exists_now && (now.st_dev != existing.st_dev || now.st_ino != existing.st_ino || now.st_mode != existing.st_mode)))
-        fail(fmt::format("it was changed by someone else while the report was written; run again"));
-    if (::renameat(folder_fd.get(), temporary_name.c_str(), folder_fd.get(), name.c_str()) != 0)
-        fail(fmt::format("{}; {}", errno_text(errno), unchanged));
-    pending.reset();
+    const bool exists_now = ::fstatat(folder_fd_.get(), name_.c_str(), &now, AT_SYMLINK_NOFOLLOW) == 0;
+    if (exists_now != target_exists_ ||
+        (exists_now && (now.st_dev != existing_.st_dev || now.st_ino != existing_.st_ino || now.st_mode != existing_.st_mode)))
+        fail("it was changed by someone else while the report was written; run again");
+}
 
-    // The rename is durable once the folder is synced; a failure here loses nothing already written.
-    const FileDescriptor folder_for_sync(::openat(folder_fd.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+void StagedFile::rename_over_target() {
+    if (::renameat(folder_fd_.get(), temporary_name_.c_str(), folder_fd_.get(), name_.c_str()) != 0)
+        fail(fmt::format("{}; {}", errno_text(errno), unchanged()));
+    pending_.reset();  // the name is the target's now
+}
+
+// Makes the renames into `folder_fd` durable, then removes temporaries of killed runs there. A
+// failure here loses nothing already written.
+void sync_folder_and_tidy(int folder_fd) {
+    const FileDescriptor folder_for_sync(::openat(folder_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (folder_for_sync.valid()) ::fsync(folder_for_sync.get());
-    remove_stale_temporaries_in(folder_fd.get(), 60);
+    remove_stale_temporaries_in(folder_fd, 60);
+}
+
+// The same file named twice would be renamed over twice, and the first report lost: refuses the
+// later of two outputs that share a spelling, a folder and name, or an existing file.
+void refuse_duplicate_outputs(const std::vector<OutputToWrite>& outputs) {
+    struct Identity {
+        fs::path normal_path;
+        std::optional<std::pair<dev_t, ino_t>> folder;  // when the folder exists
+        std::string name;
+        std::optional<std::pair<dev_t, ino_t>> existing;  // when the file exists (not following a link)
+    };
+    std::vector<Identity> identities;
+    identities.reserve(outputs.size());
+    for (const OutputToWrite& output : outputs) {
+        Identity identity;
+        std::error_code error;
+        const fs::path absolute = fs::absolute(output.file, error);
+        identity.normal_path = (error ? output.file : absolute).lexically_normal();
+        identity.name = output.file.filename().string();
+        struct stat info {};
+        if (::stat(folder_of(output.file).c_str(), &info) == 0) identity.folder.emplace(info.st_dev, info.st_ino);
+        if (::lstat(output.file.c_str(), &info) == 0) identity.existing.emplace(info.st_dev, info.st_ino);
+        for (std::size_t earlier = 0; earlier < identities.size(); ++earlier) {
+            const Identity& other = identities[earlier];
+            const bool same = identity.normal_path == other.normal_path ||
+                              (identity.folder && identity.folder == other.folder && identity.name == other.name) ||
+                              (identity.existing && identity.existing == other.existing);
+            if (same)
+                refuse(output.file, fmt::format("it is the same file as {}, which this run also writes; give each "
+                                                "report a file of its own",
+                                                outputs[earlier].file.string()));
+        }
+        identities.push_back(std::move(identity));
+    }
+}
+
+std::string listed(const std::vector<OutputToWrite>& outputs, std::size_t first, std::size_t end) {
+    std::string out;
+    for (std::size_t i = first; i < end; ++i) out += (i == first ? "" : ", ") + outputs[i].file.string();
+    return out;
+}
+
+}  // namespace
+
+void write_file_atomically(const fs::path& file, std::string_view content, const std::vector<fs::path>& input_files) {
+    write_file_atomically(file, content, input_files, TemporaryKind::unnamed_when_supported);
+}
+
+void write_file_atomically(const fs::path& file, std::string_view content, const std::vector<fs::path>& input_files,
+                           TemporaryKind temporary_kind) {
+    write_file_atomically(file, [&](const ContentSink& write) { write(content); }, input_files, temporary_kind);
+}
+
+void write_file_atomically(const fs::path& file, const ContentProducer& produce, const std::vector<fs::path>& input_files) {
+    write_file_atomically(file, produce, input_files, TemporaryKind::unnamed_when_supported);
+}
+
+void write_file_atomically(const fs::path& file, const ContentProducer& produce, const std::vector<fs::path>& input_files,
+                           TemporaryKind temporary_kind) {
+    StagedFile staged(file, produce, input_files, temporary_kind);
+    staged.check_target_unchanged();
+    staged.rename_over_target();
+    sync_folder_and_tidy(staged.folder_fd());
+}
+
+void write_files_atomically(const std::vector<OutputToWrite>& outputs, const std::vector<fs::path>& input_files) {
+    write_files_atomically(outputs, input_files, TemporaryKind::unnamed_when_supported);
+}
+
+void write_files_atomically(const std::vector<OutputToWrite>& outputs, const std::vector<fs::path>& input_files,
+                            TemporaryKind temporary_kind) {
+    if (outputs.size() > kMaxPendingTemporaries)
+        throw std::length_error(fmt::format("write_files_atomically: {} outputs; at most {} can be written at once",
+                                            outputs.size(), kMaxPendingTemporaries));
+    refuse_duplicate_outputs(outputs);
+    // Destroyed on any way out, each removing a temporary not yet renamed.
+    std::vector<std::unique_ptr<StagedFile>> staged;
+    staged.reserve(outputs.size());
+    for (const OutputToWrite& output : outputs)
+        staged.push_back(std::make_unique<StagedFile>(output.file, output.produce, input_files, temporary_kind));
+    // Every target checked again before the first is replaced, so that a change refuses them all.
+    for (const auto& one : staged) one->check_target_unchanged();
+    for (std::size_t i = 0; i < staged.size(); ++i) {
+        try {
+            staged[i]->rename_over_target();
+        } catch (const UserError& e) {
+            if (i == 0) throw;
+            throw UserError(fmt::format("{}; already replaced by this run: {}; not replaced: {}; run again", e.what(),
+                                        listed(outputs, 0, i), listed(outputs, i, outputs.size())));
+        }
+    }
+    // One sync and tidy per folder, however many of the files it holds.
+    std::vector<std::pair<dev_t, ino_t>> synced;
+    for (const auto& one : staged) {
+        struct stat folder_info {};
+        if (::fstat(one->folder_fd(), &folder_info) == 0) {
+            const std::pair<dev_t, ino_t> folder{folder_info.st_dev, folder_info.st_ino};
+            if (std::find(synced.begin(), synced.end(), folder) != synced.end()) continue;
+            synced.push_back(folder);
+        }
+        sync_folder_and_tidy(one->folder_fd());
+    }
 }
 
 int remove_stale_temporaries(const fs::path& folder, long min_age_seconds) {

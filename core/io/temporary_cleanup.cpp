@@ -1,5 +1,7 @@
-// PendingTemporary: one async-signal-safe slot (folder fd, fixed name buffer) and its handler.
+// PendingTemporary: a fixed array of async-signal-safe slots (folder fd, fixed name buffer) and their handler.
 #include "io/temporary_cleanup.hpp"
+
+#include <fmt/format.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -15,23 +17,39 @@ namespace {
 
 constexpr std::size_t kNameCapacity = 64;
 
-// The slot the handler reads. A handler may only touch lock-free atomics and plain data it
-// knows is complete, so the name is written first and published through `slot_armed` last.
-char slot_name[kNameCapacity];
-int slot_folder_fd = -1;
-std::atomic<bool> slot_armed{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
+// A slot is free, claimed (its name being filled in, or disarmed by remove_pending_temporary
+// while its guard still lives) or armed. A handler may only touch lock-free atomics and plain
+// data it knows is complete, so the name is written while claimed and published by `armed` last.
+enum SlotState : int { kFree = 0, kClaimed = 1, kArmed = 2 };
+
+struct Slot {
+    char name[kNameCapacity];
+    int folder_fd;
+    std::atomic<int> state;
+};
+
+// The slots the handler reads; zero-initialised (every state kFree) before any code runs.
+Slot slots[kMaxPendingTemporaries];
+static_assert(std::atomic<int>::is_always_lock_free);
+
+// How many guards are alive: the handler is installed with the first and removed with the last.
+std::size_t live_guards = 0;
 
 constexpr int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
-extern "C" void remove_temporary_then_reraise(int signal_number) {
-    if (slot_armed.load(std::memory_order_acquire)) ::unlinkat(slot_folder_fd, slot_name, 0);
+void remove_armed_temporaries() noexcept {
+    for (Slot& slot : slots)
+        if (slot.state.load(std::memory_order_acquire) == kArmed) ::unlinkat(slot.folder_fd, slot.name, 0);
+}
+
+extern "C" void remove_temporaries_then_reraise(int signal_number) {
+    remove_armed_temporaries();
     // SA_RESETHAND restored the default action; the signal is blocked inside the handler and is
     // delivered again, with that default action, as soon as the handler returns.
     ::raise(signal_number);
 }
 
-// Which signals this process's PendingTemporary took over, to give back on release.
+// Which signals this process's PendingTemporary guards took over, to give back on release.
 bool handler_installed[std::size(kCleanupSignals)] = {};
 
 void install_handlers() {
@@ -40,7 +58,7 @@ void install_handlers() {
         handler_installed[i] = false;
         if (::sigaction(kCleanupSignals[i], nullptr, &current) != 0 || current.sa_handler != SIG_DFL) continue;
         struct sigaction action {};
-        action.sa_handler = remove_temporary_then_reraise;
+        action.sa_handler = remove_temporaries_then_reraise;
         ::sigemptyset(&action.sa_mask);
         action.sa_flags = SA_RESETHAND;
         handler_installed[i] = ::sigaction(kCleanupSignals[i], &action, nullptr) == 0;
@@ -54,23 +72,39 @@ void restore_default_handlers() {
 
 }  // namespace
 
-PendingTemporary::PendingTemporary(int folder_fd, std::string_view name) {
+PendingTemporary::PendingTemporary(int folder_fd, std::string_view name) : slot_index_(kMaxPendingTemporaries) {
     if (name.size() >= kNameCapacity) throw std::length_error("PendingTemporary: name longer than 63 bytes");
-    if (slot_armed.load()) throw std::logic_error("PendingTemporary: another temporary is pending");
-    std::memcpy(slot_name, name.data(), name.size());
-    slot_name[name.size()] = '\0';
-    slot_folder_fd = folder_fd;
-    slot_armed.store(true, std::memory_order_release);
-    install_handlers();
+    for (std::size_t i = 0; i < kMaxPendingTemporaries; ++i) {
+        int expected = kFree;
+        if (slots[i].state.compare_exchange_strong(expected, kClaimed, std::memory_order_acq_rel)) {
+            slot_index_ = i;
+            break;
+        }
+    }
+    if (slot_index_ == kMaxPendingTemporaries)
+        throw std::length_error(fmt::format("PendingTemporary: all {} slots hold a pending temporary; at most {} "
+                                            "files can be written at once",
+                                            kMaxPendingTemporaries, kMaxPendingTemporaries));
+    Slot& slot = slots[slot_index_];
+    std::memcpy(slot.name, name.data(), name.size());
+    slot.name[name.size()] = '\0';
+    slot.folder_fd = folder_fd;
+    slot.state.store(kArmed, std::memory_order_release);
+    if (live_guards++ == 0) install_handlers();
 }
 
 void remove_pending_temporary() noexcept {
-    if (slot_armed.exchange(false, std::memory_order_acq_rel)) ::unlinkat(slot_folder_fd, slot_name, 0);
+    // Disarmed, not freed: the guard still owns its slot until it ends.
+    for (Slot& slot : slots) {
+        int expected = kArmed;
+        if (slot.state.compare_exchange_strong(expected, kClaimed, std::memory_order_acq_rel))
+            ::unlinkat(slot.folder_fd, slot.name, 0);
+    }
 }
 
 PendingTemporary::~PendingTemporary() {
-    slot_armed.store(false, std::memory_order_release);
-    restore_default_handlers();
+    slots[slot_index_].state.store(kFree, std::memory_order_release);
+    if (--live_guards == 0) restore_default_handlers();
 }
 
 }  // namespace impact::io
