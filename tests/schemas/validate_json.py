@@ -215,6 +215,8 @@ def check_fresh_output(impact, source_dir, work_dir, store, checks):
     document_of(["run", os.path.join(samples, "h200-china-2025-12.toml"), "--format", "json", "--cases"])
     document_of(["run", os.path.join(data, "scenario-until-uniform.toml"), "--format", "json", "--draws", "40000",
                  "--until", "mean:50%", "--threads", "1", "--quiet"])
+    document_of(["sensitivity", os.path.join(samples, "h20-export-licence-2025-04.toml"), "--output", "h20.total_impact",
+                 "--draws", "200", "--threads", "1", "--format", "json"])
     compare = [os.path.join(data, "compare-h20-margin-60.toml"), os.path.join(data, "compare-h20-margin-55.toml")]
     document_of(["compare"] + compare + ["--format", "json"])
     document_of(["compare"] + compare + ["--format", "json", "--tolerance", "1%", "--draws", "2000", "--threads", "1"],
