@@ -16,6 +16,9 @@ packages=(
   librandom123-dev
   # The Python peers of the benchmarks (bench/peers/), run with /usr/bin/python3.
   python3-numpy
+  # JSON Schema validation of every JSON document impact writes against docs/schemas
+  # (tests/schemas/validate_json.py, run with /usr/bin/python3; draft 2020-12 since 4.0).
+  python3-jsonschema
   # The pandas + statsmodels peer of the event-panel benchmark (bench/peers/event_panel_pandas.py).
   python3-pandas python3-statsmodels
   # Isolated plugins (impact-worker): the seccomp filter that keeps plugins from files, network

@@ -1,6 +1,7 @@
 // The subcommands of `impact`; each writes results to stdout and returns an exit code.
 #pragma once
 
+#include "cli/error_output.hpp"
 #include "host/registry.hpp"
 #include "isolation/isolated_plugin.hpp"
 #include "io/input_file.hpp"
@@ -24,6 +25,7 @@ struct GlobalOptions {
     // Searched before the bundled folder (impact compare --plugin-dir-for, for one side only).
     std::vector<std::filesystem::path> first_plugin_dirs{};
     bool verbose = false;  // loader log on stderr
+    ErrorFormat error_format = ErrorFormat::text;  // --error-format: how failures are written on stderr
     bool no_plugin_cache = false;  // --no-plugin-cache (or IMPACT_NO_PLUGIN_CACHE): load every plugin
     // --allow-unsafe-plugin-dirs: load plugins that others could have written (host/plugin_permissions.hpp).
     bool allow_unsafe_plugin_dirs = false;

@@ -1,5 +1,6 @@
 // `impact`: the command line. Parses arguments with CLI11 and maps every failure to an exit code.
 #include "cli/commands.hpp"
+#include "cli/error_output.hpp"
 #include "cli/exit_codes.hpp"
 #include "host/model.hpp"
 #include "host/plugin_call_guard.hpp"
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,22 +71,25 @@ std::vector<std::string> convert_argv(int argc, char** argv) {
     return rewritten;
 }
 
-// Every failure is one stderr line. Messages quote what the user or a plugin wrote (a scenario
-// value, a file name, a plugin's message), so control characters and bytes that are not UTF-8
-// are escaped here, where all of them pass: none can clear the terminal or split the line.
-void print_error(const char* prefix, std::string_view message) {
-    std::fprintf(stderr, "%s%s\n", prefix, impact::text::printable(message).c_str());
-}
-
 // A report on stdout is the command's product: if it could not all be written (`> /dev/full`, a
 // disk filling up), the run failed, even though every figure was computed.
-int finish_stdout(int code) {
+// Exit 4 (compare --tolerance exceeded) is said on stderr only with --error-format json, so that
+// every failing exit code comes with its object there.
+int finish_stdout(impact::cli::ErrorFormat error_format, int code) {
+    using namespace impact::cli;
     const bool flushed = std::fflush(stdout) == 0;
-    if (flushed && !std::ferror(stdout)) return code;
+    if (flushed && !std::ferror(stdout)) {
+        if (code == kExitBeyondTolerance)
+            print_failure(error_format, {FailureKind::tolerance_exceeded, kExitBeyondTolerance,
+                                         "compare: some output differs from the baseline by more than --tolerance, "
+                                         "or is on one side only; the report is written"});
+        return code;
+    }
     const int error = errno;
-    print_error("impact: error: ", fmt::format("cannot write the output to standard output: {}; it is incomplete",
-                                                error ? std::strerror(error) : "write error"));
-    return impact::cli::kExitInputError;
+    print_failure(error_format, {FailureKind::input_error, kExitInputError,
+                                 fmt::format("cannot write the output to standard output: {}; it is incomplete",
+                                             error ? std::strerror(error) : "write error")});
+    return kExitInputError;
 }
 
 // --format, -o, --template and --locale, the same for run and sensitivity (docs/reports.md).
@@ -120,6 +125,13 @@ int main(int argc, char** argv) {
     app.fallthrough();
     app.footer("Exit codes: 0 success, 2 usage or input error, 3 a model failed (or a plugin called exit()), 4 compare --tolerance exceeded, 1 internal "
                "error.\n"
+               "--error-format json: each failure is one JSON object on one stderr line (schema impact.error/1, "
+               "docs/schemas/README.md): code (usage_error, input_error, model_failed, tolerance_exceeded, "
+               "internal_error), exit_code, file, line, column, key, expected, found, message (the text line "
+               "after 'impact: error: '). file, line and column come from a leading FILE:LINE:COLUMN: ; key is the "
+               "word before the next ': ' after that position (or a leading --option, or the plugin input a model "
+               "refused); expected and found come from '... expected X, found Y' (found runs to the end). What "
+               "the message does not say that way is null. Warnings stay text.\n"
                "Plugins are searched in the bundled folder, then IMPACT_PLUGIN_PATH (':'-separated absolute "
                "folders), then each --plugin-dir; the first plugin to declare a model id wins. Plugin files and "
                "folders that other users can write to are refused.");
@@ -160,6 +172,12 @@ int main(int argc, char** argv) {
         ->check([](const std::string& text) {
             return impact::isolation::parse_byte_size(text) ? std::string() : "expected a size such as 4G or 512M";
         });
+    std::string error_format_name = "text";
+    app.add_option("--error-format", error_format_name,
+                   "How failures are written on stderr: text (default) or json, one impact.error/1 object per line "
+                   "(below)")
+        ->type_name("FORMAT")
+        ->check(CLI::IsMember({"text", "json"}));
     bool no_sandbox = false;
     app.add_flag("--no-sandbox", no_sandbox,
                  "Let isolated plugins make any system call (debugging a plugin only: the SDK forbids file and "
@@ -307,8 +325,11 @@ int main(int argc, char** argv) {
         "template", "Print the built-in Markdown or HTML report template, to copy, edit and pass with --template");
     template_command->add_option("format", template_format, "md or html")->required()->check(CLI::IsMember({"md", "html"}));
 
+    std::vector<std::string> args = convert_argv(argc, argv);
+    // Before parsing, so that CLI11's own errors come out in the format asked for.
+    const ErrorFormat early_error_format =
+        error_format_in(std::vector<std::string>(args.begin() + (args.empty() ? 0 : 1), args.end()));
     try {
-        std::vector<std::string> args = convert_argv(argc, argv);
         std::reverse(args.begin(), args.end());
         if (!args.empty()) args.pop_back();  // the program name: CLI11's vector form takes the arguments only
         app.parse(args);
@@ -327,9 +348,11 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        print_error("impact: error: ", std::string(e.what()) + " (see 'impact --help')");
+        print_failure(early_error_format,
+                      {FailureKind::usage_error, kExitInputError, std::string(e.what()) + " (see 'impact --help')"});
         return kExitInputError;
     }
+    global.error_format = error_format_name == "json" ? ErrorFormat::json : ErrorFormat::text;
     global.isolate = *impact::isolation::parse_isolation_policy(isolate);
     global.limits.call_timeout = *impact::isolation::parse_duration(plugin_timeout);
     global.limits.memory_bytes = *impact::isolation::parse_byte_size(plugin_memory);
@@ -349,18 +372,22 @@ int main(int argc, char** argv) {
                                                                                      : impact::report::ReportFormat::html));
             code = kExitSuccess;
         }
-        return finish_stdout(code);
+        return finish_stdout(global.error_format, code);
     } catch (const impact::UserError& e) {
-        print_error("impact: error: ", e.what());
+        print_failure(global.error_format, {FailureKind::input_error, kExitInputError, e.what()});
         return kExitInputError;
     } catch (const impact::host::CallError& e) {
         const std::string where = e.input_key().empty() ? std::string() : fmt::format("input '{}': ", e.input_key());
-        print_error("impact: error: ", where + e.what());
-        return e.is_input_error() ? kExitInputError : kExitModelFailed;
+        const int code = e.is_input_error() ? kExitInputError : kExitModelFailed;
+        std::optional<std::string> key;
+        if (!e.input_key().empty()) key = e.input_key();
+        print_failure(global.error_format, {e.is_input_error() ? FailureKind::input_error : FailureKind::model_failed,
+                                            code, where + e.what(), key});
+        return code;
     } catch (const std::exception& e) {
         // fmt::print throws when stdout cannot take the report (a full disk, a closed pipe).
-        if (std::ferror(stdout)) return finish_stdout(kExitSuccess);
-        print_error("impact: internal error: ", e.what());
+        if (std::ferror(stdout)) return finish_stdout(global.error_format, kExitSuccess);
+        print_failure(global.error_format, {FailureKind::internal_error, kExitInternal, e.what()});
         return kExitInternal;
     }
 }

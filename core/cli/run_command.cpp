@@ -147,7 +147,7 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     // Each failure on stderr as the run without --keep-going would have printed the first.
     for (const scenario::StepResult& step : result.steps)
         if (step.status == scenario::StepStatus::failed)
-            fmt::print(stderr, "impact: error: {}\n", text::printable(step.failure));
+            print_failure(options.error_format, {FailureKind::model_failed, kExitModelFailed, step.failure});
     write_reports(report_request, scenario, registry, renderers);
     const auto [failed, skipped] = scenario::failed_and_skipped(result);
     if (failed == 0) return kExitSuccess;

@@ -1,7 +1,12 @@
 # Runs `impact` once and checks exit code, stdout against a golden file, and stderr.
 #
 #   cmake -DIMPACT=<exe> -DARGS=<|-list> -DEXPECT_EXIT=<n> [-DGOLDEN=<file>]
-#         [-DSTDERR_CONTAINS=<text>] [-DREPORT_ON_FAILURE=1] [-DREPLACE_FROM=<|-list> -DREPLACE_TO=<|-list>] -P run_cli_case.cmake
+#         [-DSTDERR_CONTAINS=<text>] [-DREPORT_ON_FAILURE=1] [-DREPLACE_FROM=<|-list> -DREPLACE_TO=<|-list>]
+#         [-DSTDERR_JSON=<|-list of member=value>] -P run_cli_case.cmake
+#
+# STDERR_JSON (--error-format json): the first stderr line must be an impact.error/1 object whose
+# members have these values (a value "null" means JSON null; numbers compare as their text;
+# member^=text: the value starts with text).
 #
 # With IMPACT_UPDATE_GOLDEN=1 in the environment the golden file is rewritten instead of
 # compared (review the diff before committing it).
@@ -15,7 +20,7 @@ set(ENV{IMPACT_CACHE_DIR} "${CACHE_DIR}")
 set(ENV{SOURCE_DATE_EPOCH} 1764460800)
 file(REMOVE_RECURSE "${CACHE_DIR}")
 # Lists arrive '|'-separated (add_test would split them on ';').
-foreach(list_var ARGS REPLACE_FROM REPLACE_TO)
+foreach(list_var ARGS REPLACE_FROM REPLACE_TO STDERR_JSON)
   string(REPLACE "|" ";" ${list_var} "${${list_var}}")
 endforeach()
 
@@ -59,6 +64,48 @@ if(DEFINED GOLDEN)
       message(FATAL_ERROR "${shown}\nstdout differs from ${GOLDEN}\n--- expected\n${expected}\n--- actual (also in ${GOLDEN}.actual)\n${out}")
     endif()
   endif()
+endif()
+
+if(NOT STDERR_JSON STREQUAL "")
+  string(FIND "${err}" "\n" line_end)
+  if(line_end EQUAL -1)
+    message(FATAL_ERROR "${shown}\nexpected a JSON line on stderr, found:\n${err}")
+  endif()
+  string(SUBSTRING "${err}" 0 ${line_end} first_line)
+  string(JSON schema ERROR_VARIABLE json_error GET "${first_line}" schema)
+  if(json_error OR NOT schema STREQUAL "impact.error/1")
+    message(FATAL_ERROR "${shown}\nthe first stderr line is not an impact.error/1 object (${json_error}):\n${err}")
+  endif()
+  foreach(expectation IN LISTS STDERR_JSON)
+    string(FIND "${expectation}" "=" equals)
+    string(SUBSTRING "${expectation}" 0 ${equals} member)
+    math(EXPR value_start "${equals} + 1")
+    string(SUBSTRING "${expectation}" ${value_start} -1 expected_value)
+    set(prefix_only FALSE)
+    if(member MATCHES "\\^$")
+      set(prefix_only TRUE)
+      string(REGEX REPLACE "\\^$" "" member "${member}")
+    endif()
+    string(JSON type ERROR_VARIABLE json_error TYPE "${first_line}" "${member}")
+    if(json_error)
+      message(FATAL_ERROR "${shown}\nno member '${member}' in the stderr object (${json_error}):\n${first_line}")
+    endif()
+    if(expected_value STREQUAL "null")
+      if(NOT type STREQUAL "NULL")
+        message(FATAL_ERROR "${shown}\nmember '${member}' is ${type}, expected null:\n${first_line}")
+      endif()
+    else()
+      string(JSON value GET "${first_line}" "${member}")
+      set(compared "${value}")
+      if(prefix_only)
+        string(LENGTH "${expected_value}" expected_length)
+        string(SUBSTRING "${value}" 0 ${expected_length} compared)
+      endif()
+      if(type STREQUAL "NULL" OR NOT compared STREQUAL expected_value)
+        message(FATAL_ERROR "${shown}\nmember '${member}' is '${value}' (${type}), expected '${expected_value}'${prefix_only}:\n${first_line}")
+      endif()
+    endif()
+  endforeach()
 endif()
 
 # Exit 4 (impact compare --tolerance exceeded) writes its report like a success.
