@@ -123,6 +123,20 @@ double display_width(std::string_view text) {
     return width;
 }
 
+// The columns a number takes in `format_code` (one of format_code_for's, kCountFormat...): its
+// grouped digits, its currency symbol and percent sign. General shows at most 11 characters.
+double shown_width(double value, std::string_view format_code) {
+    if (format_code == "General") return 11;
+    const bool percent = !format_code.empty() && format_code.back() == '%';
+    const std::size_t point = format_code.find('.');
+    const std::size_t decimals =
+        point == std::string_view::npos ? 0 : std::min(format_code.find_first_not_of('0', point + 1), format_code.size()) - (point + 1);
+    double width = display_width(text::format_grouped(percent ? value * 100 : value, static_cast<int>(decimals)));
+    if (percent) width += 1;
+    if (format_code.substr(0, 2) == "[$") width += display_width(format_code.substr(2, format_code.find_first_of("-]") - 2));
+    return width;
+}
+
 // Sheet names under Excel's rules: at most 31 characters, none of []:*?/\, no apostrophe at either
 // end, unique ignoring case (ASCII case, as libxlsxwriter and Excel compare), and not "History"
 // (reserved by English Excel). A clash gets "~2", "~3"... within the 31 characters.
@@ -267,15 +281,15 @@ public:
     const std::string& name() const noexcept { return name_; }
     lxw_worksheet* handle() const noexcept { return sheet_; }
 
-    void text(lxw_row_t row, lxw_col_t col, std::string_view value, lxw_format* format = nullptr) {
-        if (value.empty()) return;  // an empty text is an empty cell
-        check(worksheet_write_string(sheet_, row, col, std::string(value).c_str(), format), row, col);
-        widen(col, display_width(value) + 1);
-    }
-
-    void bold(lxw_row_t row, lxw_col_t col, std::string_view value) { text(row, col, value, formats_.bold); }
-    void title(lxw_row_t row, std::string_view value) { text(row, 0, value, formats_.title); }
-    void warning(lxw_row_t row, lxw_col_t col, std::string_view value) { text(row, col, value, formats_.warning); }
+    // A cell of a column: its width counts for the column's.
+    void text(lxw_row_t row, lxw_col_t col, std::string_view value) { put(row, col, value, nullptr, true); }
+    void bold(lxw_row_t row, lxw_col_t col, std::string_view value) { put(row, col, value, formats_.bold, true); }
+    // Text that runs on over the empty cells to its right (titles, descriptions, messages, hashes):
+    // it does not widen its column.
+    void spill(lxw_row_t row, lxw_col_t col, std::string_view value) { put(row, col, value, nullptr, false); }
+    void heading(lxw_row_t row, std::string_view value) { put(row, 0, value, formats_.bold, false); }
+    void title(lxw_row_t row, std::string_view value) { put(row, 0, value, formats_.title, false); }
+    void warning(lxw_row_t row, lxw_col_t col, std::string_view value) { put(row, col, value, formats_.warning, false); }
 
     void header(lxw_row_t row, const std::vector<std::string>& labels) {
         for (std::size_t i = 0; i < labels.size(); ++i) bold(row, static_cast<lxw_col_t>(i), labels[i]);
@@ -289,7 +303,7 @@ public:
     void number(lxw_row_t row, lxw_col_t col, std::optional<double> value, std::string_view format_code) {
         if (!value) return;
         check(worksheet_write_number(sheet_, row, col, *value, formats_.number(format_code)), row, col);
-        widen(col, 16);
+        widen(col, shown_width(*value, format_code) + 2);
     }
 
     // Freezes the rows above `first_scrolling_row`; sets every column's width from its widest text.
@@ -303,6 +317,11 @@ public:
     }
 
 private:
+    void put(lxw_row_t row, lxw_col_t col, std::string_view value, lxw_format* format, bool counts_for_width) {
+        if (value.empty()) return;  // an empty text is an empty cell
+        check(worksheet_write_string(sheet_, row, col, std::string(value).c_str(), format), row, col);
+        if (counts_for_width) widen(col, display_width(value) + 1);
+    }
     void check(lxw_error error, lxw_row_t row, lxw_col_t col) const {
         if (error != LXW_NO_ERROR)
             throw UserError(fmt::format("Excel report: sheet '{}' cell {}: {}", name_, cell_name(row, col), lxw_strerror(error)));
@@ -419,10 +438,10 @@ lxw_row_t write_outputs(Sheet& sheet, lxw_row_t row, const View& outputs, const 
     return row;
 }
 
-// Label and value pairs in two columns, the label bold.
+// Label and value pairs in two columns, the label bold, the value running on to the right.
 void write_pair(Sheet& sheet, lxw_row_t row, std::string_view label, std::string_view value) {
     sheet.bold(row, 0, label);
-    sheet.text(row, 1, value);
+    sheet.spill(row, 1, value);
 }
 
 constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53: every integer up to it is a double
@@ -430,7 +449,7 @@ constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53: every integer 
 void write_summary(Sheet& sheet, const View& view) {
     lxw_row_t row = 0;
     sheet.title(row++, text_of(view, "", "title"));
-    sheet.text(row++, 0, text_of(view, "", "description"));
+    sheet.spill(row++, 0, text_of(view, "", "description"));
     write_pair(sheet, row++, "As of", text_of(view, "", "as_of"));
     const std::string& incomplete = text_of(view, "", "incomplete");
     if (flag_of(view, "", "is_incomplete") || !incomplete.empty()) sheet.warning(row, 0, incomplete.empty() ? "Incomplete" : incomplete);
@@ -440,7 +459,7 @@ void write_summary(Sheet& sheet, const View& view) {
 
     ++row;
     const View& provenance = object_of(view, "", "provenance");
-    sheet.bold(row++, 0, "Provenance");
+    sheet.heading(row++, "Provenance");
     write_pair(sheet, row++, "Tool", text_of(provenance, "provenance", "tool"));
     write_pair(sheet, row++, "ABI", text_of(provenance, "provenance", "abi"));
     write_pair(sheet, row++, "Generated at", text_of(provenance, "provenance", "generated_at"));
@@ -451,7 +470,7 @@ void write_summary(Sheet& sheet, const View& view) {
     sheet.bold(row, 0, "Seed");
     const View& seed = member(provenance, "provenance", "seed");
     if (seed.is_number_integer() && std::abs(seed.get<double>()) <= kMaxExactInteger) sheet.number(row, 1, seed.get<double>(), "0");
-    else if (seed.is_number_integer()) sheet.text(row, 1, seed.dump());
+    else if (seed.is_number_integer()) sheet.spill(row, 1, seed.dump());
     else if (!seed.is_null()) view_error("provenance.seed", fmt::format("expected an integer or null, found {}", seed.type_name()));
     ++row;
     sheet.bold(row, 0, "Draws");
@@ -464,7 +483,7 @@ void write_summary(Sheet& sheet, const View& view) {
         sheet.text(row, 0, text_of(plugins[i], at, "id"));
         sheet.text(row, 1, text_of(plugins[i], at, "version"));
         sheet.text(row, 2, text_of(plugins[i], at, "file"));
-        sheet.text(row, 3, text_of(plugins[i], at, "sha256"));
+        sheet.spill(row, 3, text_of(plugins[i], at, "sha256"));
     }
     sheet.finish(header_row + 1);
 }
@@ -501,7 +520,7 @@ lxw_row_t write_output_details(Sheet& sheet, lxw_row_t row, const View& output, 
     const std::string& label = text_of(output, at, "label");
     const View& percentiles = list_of(output, at, "percentiles");
     if (!percentiles.empty()) {
-        sheet.bold(row++, 0, fmt::format("{}: percentiles", label));
+        sheet.heading(row++, fmt::format("{}: percentiles", label));
         sheet.header(row++, {"Percentile", "Value", "CI low", "CI high"});
         for (std::size_t i = 0; i < percentiles.size(); ++i, ++row) {
             const std::string p = item_of(at + ".percentiles", i);
@@ -514,7 +533,7 @@ lxw_row_t write_output_details(Sheet& sheet, lxw_row_t row, const View& output, 
     }
     if (flag_of(output, at, "has_cases")) {
         const View& cases = list_of(output, at, "cases");
-        sheet.bold(row++, 0, fmt::format("{}: cases", label));
+        sheet.heading(row++, fmt::format("{}: cases", label));
         sheet.header(row++, {"Case", "Value"});
         for (std::size_t i = 0; i < cases.size(); ++i, ++row) {
             const std::string c = item_of(at + ".cases", i);
@@ -525,7 +544,7 @@ lxw_row_t write_output_details(Sheet& sheet, lxw_row_t row, const View& output, 
     }
     if (flag_of(output, at, "has_thresholds")) {
         const View& thresholds = list_of(output, at, "thresholds");
-        sheet.bold(row++, 0, fmt::format("{}: thresholds", label));
+        sheet.heading(row++, fmt::format("{}: thresholds", label));
         sheet.header(row++, {"Threshold", "Probability", "Draws"});
         for (std::size_t i = 0; i < thresholds.size(); ++i, ++row) {
             const std::string t = item_of(at + ".thresholds", i);
@@ -540,8 +559,8 @@ lxw_row_t write_output_details(Sheet& sheet, lxw_row_t row, const View& output, 
 
 // A result table: its label, description, a header of column labels (with units) and its cells.
 lxw_row_t write_result_table(Sheet& sheet, lxw_row_t row, const View& table, const std::string& at) {
-    sheet.bold(row++, 0, text_of(table, at, "label"));
-    sheet.text(row++, 0, text_of(table, at, "description"));
+    sheet.heading(row++, text_of(table, at, "label"));
+    sheet.spill(row++, 0, text_of(table, at, "description"));
     const View& columns = list_of(table, at, "columns");
     std::vector<std::string> headers, units;
     std::vector<bool> is_text;
@@ -630,7 +649,7 @@ void write_compare(Sheet& sheet, const View& groups) {
     lxw_row_t row = 0;
     for (std::size_t g = 0; g < groups.size(); ++g) {
         const std::string at = item_of("compare_groups", g);
-        sheet.bold(row++, 0, fmt::format("Group {}", text_of(groups[g], at, "name")));
+        sheet.heading(row++, fmt::format("Group {}", text_of(groups[g], at, "name")));
         const View& steps = list_of(groups[g], at, "steps");
         std::vector<std::string> headers = {"Output", "Label", "Unit"};
         std::vector<std::string> step_ids;
@@ -831,7 +850,7 @@ void write_charts(lxw_workbook* workbook, Sheet& charts_sheet, Sheet& data, cons
         const View& chart = charts[i];
         const std::string& kind = text_of(chart, at, "kind");
         const std::string& title = text_of(chart, at, "title");
-        data.bold(data_row++, 0, title);
+        data.heading(data_row++, title);
         lxw_chart* made = nullptr;
         if (kind == "bars") made = bars_chart(workbook, data, data_row, chart, at);
         else if (kind == "histogram") made = histogram_chart(workbook, data, data_row, chart, at);
