@@ -569,7 +569,8 @@ lxw_row_t write_result_table(Sheet& sheet, lxw_row_t row, const View& table, con
         const std::string& unit = text_of(columns[c], col_at, "unit");
         const bool text_column = flag_of(columns[c], col_at, "is_text");
         const std::string& label = text_of(columns[c], col_at, "label");
-        headers.push_back(unit.empty() || text_column ? label : fmt::format("{} ({})", label, unit));
+        // "%" columns show their percent sign in every cell.
+        headers.push_back(unit.empty() || unit == "%" || text_column ? label : fmt::format("{} ({})", label, unit));
         units.push_back(unit);
         is_text.push_back(text_column);
     }
@@ -779,6 +780,7 @@ lxw_chart* bars_chart(lxw_workbook* workbook, Sheet& data, lxw_row_t& row, const
     chart_series_set_marker_type(value, LXW_CHART_MARKER_DIAMOND);
     chart_series_set_marker_size(value, 9);
     chart_set_up_down_bars(line);
+    set_value_axis_format(line->y_axis, unit);
     chart_legend_set_position(line, LXW_CHART_LEGEND_BOTTOM);
     return line;
 }

@@ -255,7 +255,7 @@ View run_expectations() {
         {"texts", View::array({text_at("Summary", "A1", "H20 수출 규제 영향 (2025년 4월)"),
                                text_at("Summary", "A4", "1 step failed: the figures below are incomplete"),
                                text_at("Summary", "C6", "best / low"), text_at("Summary", "A8", "매출 손실"),
-                               text_at("Assumptions", "E3", "USD"), text_at(h20_sheet, "A31", "Tencent"),
+                               text_at("Assumptions", "E3", "USD"), text_at(h20_sheet, "A31", "Tencent"), text_at(h20_sheet, "B30", "Amount (USD)"), text_at(h20_sheet, "C30", "Share"),
                                text_at("a_very_long_step_identifier_for", "B4", "division by zero"),
                                text_at("Charts data", "A14", "12–14B")})},
         {"empty", View::array({empty_at("Summary", "C8"), empty_at("Summary", "E8"), empty_at("Summary", "B10"),
