@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <ctime>
 #include <iomanip>
@@ -219,9 +220,11 @@ public:
         if (error)
             throw UserError(fmt::format("Excel report: no temporary folder: {}", error.message()));
         std::string pattern = (base / "impact-xlsx-XXXXXX").string();
-        if (!mkdtemp(pattern.data()))
+        if (!mkdtemp(pattern.data())) {
+            const int error_number = errno;
             throw UserError(fmt::format("{}: cannot make a temporary folder for the Excel report: {}", pattern,
-                                        std::generic_category().message(errno)));
+                                        std::generic_category().message(error_number)));
+        }
         path_ = pattern;
     }
     ~PrivateFolder() {

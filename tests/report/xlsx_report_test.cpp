@@ -168,7 +168,8 @@ View run_view() {
     failed["is_ok"] = false;
     failed["message"] = "division by zero";
     view["steps"] = View::array({h20, failed, step("a_very_long_step_identifier_for_sheet_2", View::array()),
-                                 step("summary", View::array({output("summary", "total", "Total", "KRW", 1e12)}))});
+                                 step("summary", View::array({output("summary", "total", "Total", "KRW", 1e12)})),
+                                 step("history", View::array())});  // a name English Excel reserves
 
     view["compare_groups"] = View::array({View{
         {"name", "h20"},
@@ -233,7 +234,7 @@ View run_expectations() {
     const char* h20_sheet = "h20_loss";
     return View{
         {"sheets", View::array({"Summary", "Assumptions", "h20_loss", "a_very_long_step_identifier_for", "a_very_long_step_identifier_f~2",
-                                "summary~2", "Actuals", "Compare", "Charts", "Charts data"})},
+                                "summary~2", "history~2", "Actuals", "Compare", "Charts", "Charts data"})},
         {"numbers",
          View::array({number_at("Summary", "B7", 13.6e9, usd), number_at("Summary", "C7", 12e9, usd),
                       number_at("Summary", "D7", 15.2e9, usd), number_at("Summary", "E7", 11.5e9, usd),
