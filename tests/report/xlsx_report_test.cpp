@@ -134,7 +134,13 @@ View run_view() {
     });
     view["assumptions"] = View::array({assumption("h20_revenue", "USD", 5.5e9, "$5.5B"),
                                        assumption("currency", "", std::nullopt, "USD"),
-                                       assumption("share_lost", "%", 0.25, "25%")});
+                                       assumption("share_lost", "%", 0.25, "25%"),
+                                       // Formats by unit: ISO 4217 decimals (BHD 3, JPY 0), a code
+                                       // without a symbol, grouped plain numbers, a rate below one.
+                                       assumption("fee", "BHD", 1234.5678, ""), assumption("price", "JPY", 1000, ""),
+                                       assumption("cost", "EUR", 2.5, ""), assumption("shares", "shares", 1e6, ""),
+                                       assumption("rate", "KRW per USD", 1428.8, ""),
+                                       assumption("inverse_rate", "USD per KRW", 0.0006998880179, "")});
 
     View drawn = output("h20_loss", "total_impact", "Total impact", "USD", 13.6e9, 12e9, 15.2e9, "higher_is_better", 11.5e9,
                         13.5e9, 15.8e9);
@@ -242,6 +248,10 @@ View run_expectations() {
                       number_at("Summary", "B9", 0.063, "0.00%"), number_at("Summary", "C9", 0.05, "0.00%"),
                       number_at("Summary", "B18", 42, "0"), number_at("Summary", "B19", 10000, "#,##0"),
                       number_at("Assumptions", "E2", 5.5e9, usd), number_at("Assumptions", "E4", 0.25, "0.00%"),
+                      number_at("Assumptions", "E5", 1234.5678, "[$BHD] #,##0.000"),
+                      number_at("Assumptions", "E6", 1000, "[$¥-411]#,##0"), number_at("Assumptions", "E7", 2.5, "[$€]#,##0.00"),
+                      number_at("Assumptions", "E8", 1e6, "#,##0"), number_at("Assumptions", "E9", 1428.8, "#,##0.00"),
+                      number_at("Assumptions", "E10", 0.0006998880179, "General"),
                       number_at(h20_sheet, "B7", 13.6e9, usd), number_at(h20_sheet, "B8", 0.063, "0.00%"),
                       number_at(h20_sheet, "B12", 11.5e9, usd), number_at(h20_sheet, "C12", 11.4e9, usd),
                       number_at(h20_sheet, "B18", 12e9, usd), number_at(h20_sheet, "B23", 0.42, "0.00%"),
