@@ -4,6 +4,8 @@
 Usage:
     check_xlsx.py WORKBOOK.xlsx EXPECTATIONS.json   exit 0 when every expectation holds, 1 with one
                                                     line per mismatch on stderr, 2 on bad arguments
+    check_xlsx.py --dump WORKBOOK.xlsx              prints the sheets, every non-empty cell (kind, value,
+                                                    format) and the chart types: a start for expectations
     check_xlsx.py --self-test                       proves that each kind of mismatch is caught
 
 EXPECTATIONS.json (every member optional):
@@ -223,11 +225,23 @@ def check(workbook, expected):
     return problems
 
 
+def dump(workbook):
+    print("sheets:", json.dumps(workbook.sheet_names, ensure_ascii=False))
+    for name in workbook.sheet_names:
+        for ref, (kind, value, fmt) in workbook.sheets[name].items():
+            if kind != "blank":
+                print("%s!%s\t%s\t%s\t%s" % (name, ref, kind, json.dumps(value, ensure_ascii=False), fmt))
+    print("charts:", json.dumps(workbook.chart_types()))
+    return 0
+
+
 def main(argv):
     if len(argv) == 2 and argv[1] == "--self-test":
         return self_test()
+    if len(argv) == 3 and argv[1] == "--dump":
+        return dump(Workbook(argv[2]))
     if len(argv) != 3:
-        print("usage: check_xlsx.py WORKBOOK.xlsx EXPECTATIONS.json | --self-test", file=sys.stderr)
+        print("usage: check_xlsx.py WORKBOOK.xlsx EXPECTATIONS.json | --dump WORKBOOK.xlsx | --self-test", file=sys.stderr)
         return 2
     with open(argv[2], encoding="utf-8") as f:
         expected = json.load(f)
