@@ -24,6 +24,9 @@ packages=(
   # Isolated plugins (impact-worker): the seccomp filter that keeps plugins from files, network
   # and programs.
   libseccomp-dev
+  # Excel reports with native charts (core/report/xlsx_report.cpp); 1.1.4 in Debian 12, which has
+  # no custom error bars and no combined charts (see render_xlsx's chart notes).
+  libxlsxwriter-dev
   # Fuzzing (preset `fuzz`, scripts/fuzz.sh): libFuzzer and clang's sanitizer runtimes. The
   # runtimes are only a Recommends of clang, which --no-install-recommends skips.
   libfuzzer-14-dev libclang-rt-14-dev

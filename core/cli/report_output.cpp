@@ -5,6 +5,7 @@
 #include "io/output_file.hpp"
 #include "report/report_formats.hpp"
 #include "report/template_check.hpp"
+#include "report/xlsx_report.hpp"
 #include "text/printable.hpp"
 #include "text/user_error.hpp"
 
@@ -108,8 +109,8 @@ void write_reports(const ReportRequest& request, const scenario::Scenario& scena
         switch (format) {
             case ReportFormat::md: *content = report::render_markdown(*view, request.markdown_template, request.markdown_template_name); break;
             case ReportFormat::csv: *content = report::render_csv(*view); break;
-            case ReportFormat::xlsx:
-            case ReportFormat::html: throw std::logic_error("TEMPORARY: xlsx and html are wired when their writers land");
+            case ReportFormat::xlsx: *content = report::render_xlsx(*view); break;
+            case ReportFormat::html: throw std::logic_error("TEMPORARY: html is wired when its writer lands");
             default: break;
         }
         return [content](const io::ContentSink& write) { write(*content); };
@@ -140,16 +141,14 @@ void write_reports(const ReportRequest& request, const scenario::Scenario& scena
             throw UserError(fmt::format("{}: cannot write: cannot make the folder ({}); make it first",
                                         text::printable(output.string()), ec.message()));
     }
-    struct OutputToWrite { fs::path file; io::ContentProducer produce; };  // TEMPORARY
-    std::vector<OutputToWrite> outputs;
+    std::vector<io::OutputToWrite> outputs;
     for (const ReportFormat format : request.formats) {
         fs::path file = into_folder ? output / fs::path(scenario.file.stem().string() + std::string(report::format_extension(format)))
                                     : output;
-        outputs.push_back(OutputToWrite{std::move(file), produce(format)});
+        outputs.push_back(io::OutputToWrite{std::move(file), produce(format)});
     }
-    // TEMPORARY until io::write_files_atomically lands: one file at a time.
-    for (const OutputToWrite& o : outputs) io::write_file_atomically(o.file, o.produce, input_files);
-    for (const OutputToWrite& o : outputs) fmt::print(stderr, "impact: wrote {}\n", text::printable(o.file.string()));
+    io::write_files_atomically(outputs, input_files);
+    for (const io::OutputToWrite& o : outputs) fmt::print(stderr, "impact: wrote {}\n", text::printable(o.file.string()));
 }
 
 }  // namespace impact::cli
