@@ -129,11 +129,11 @@ void write_reports(const ReportRequest& request, const scenario::Scenario& scena
     std::error_code ec;
     if (const auto self = fs::read_symlink("/proc/self/exe", ec); !ec) input_files.push_back(self);
 
-    // One format: -o names the file, or an existing folder to put SCENARIO.EXT in. Several: -o
-    // names the folder (made if missing, one level).
+    // One format: -o names the file (a folder there is refused, as for any report). Several: -o
+    // names the folder (made if missing, one level) that gets SCENARIO.EXT for each.
     const fs::path& output = *request.output;
-    const bool into_folder = request.formats.size() > 1 || fs::is_directory(output, ec);
-    if (request.formats.size() > 1 && !fs::is_directory(output, ec)) {
+    const bool into_folder = request.formats.size() > 1;
+    if (into_folder && !fs::is_directory(output, ec)) {
         if (fs::exists(fs::symlink_status(output, ec)))
             throw UserError(fmt::format("{}: cannot write: expected a folder for {} report formats, found a file",
                                         text::printable(output.string()), request.formats.size()));

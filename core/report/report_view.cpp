@@ -145,7 +145,12 @@ View assumptions_view(const scenario::Scenario& scenario, const scenario::RunRes
             a["input"] = io::json_text(in.key);
             a["label"] = io::json_text(in.label.empty() ? in.key : in.label);
             a["kind"] = io::json_text(in.kind);
-            if (in.number) {
+            if (in.number && !std::isfinite(in.number->value)) {
+                // --keep-going: a value taken from a step that did not run.
+                a["value"] = View();
+                a["value_text"] = "unavailable (from a step that did not run)";
+                a["unit"] = io::json_text(in.number->unit);
+            } else if (in.number) {
                 const RangedValue& v = *in.number;
                 a["value"] = number_or_null(v.value);
                 std::string shown = figure_text(v.value, v.unit, locale);

@@ -518,7 +518,10 @@ void write_assumptions_text(const Scenario& scenario, const RunResult& result, c
         std::string out = fmt::format("  [{}]\n", text::printable(step.id));
         for (const InputUsed& in : step.inputs) {
             std::string value;
-            if (in.number) {
+            if (in.number && !std::isfinite(in.number->value)) {
+                // --keep-going: a value taken from a step that failed.
+                value = "unavailable (from a step that did not run)";
+            } else if (in.number) {
                 value = format_value(in.number->value, in.number->unit);
                 if (in.number->low && in.number->high)
                     value += fmt::format(" (range {} to {})", format_value(*in.number->low, in.number->unit),
@@ -527,7 +530,7 @@ void write_assumptions_text(const Scenario& scenario, const RunResult& result, c
                 value = text::printable(in.text);
             }
             if (!in.distribution.empty()) value += fmt::format("; drawn: {}", text::printable(in.distribution));
-            out += fmt::format("    {} ({}): {}  [{}]\n", text::printable(in.label.empty() ? in.key : in.label), in.key, value,
+            out += fmt::format("    {} ({}): {}  ({})\n", text::printable(in.label.empty() ? in.key : in.label), in.key, value,
                                text::printable(origin_description(scenario, in)));
         }
         write(out);

@@ -86,7 +86,7 @@ TEST_CASE("impact run: an output that may be undefined is null with non_finite i
     const auto text = run_impact(IMPACT_EXE, {"run", scenario}, temp.path());
     INFO(text.describe());
     REQUIRE(text.exit_code == 0);
-    CHECK(text.out.find("abnormal_market_cap  undefined (nan)") != std::string::npos);
+    CHECK(text.out.find("Abnormal market-cap change (abnormal_market_cap)  undefined (nan)") != std::string::npos);
 
     // A later step that uses the undefined value is refused at the reference, which says why.
     write_file(temp.path() / "es.toml", impact::test::read_file(temp.path() / "es.toml") +

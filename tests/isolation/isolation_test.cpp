@@ -115,8 +115,8 @@ TEST_CASE("with --keep-going, a crashing isolated plugin fails its step, the oth
         INFO(text);
         CHECK(contains(text, "1 step failed, 1 skipped: the figures below are incomplete"));
         // before (x = 1) and after (x = 3) computed by test.fine: y = 2 x.
-        CHECK(contains(text, "[before] test.fine 1.0.0\n  y  2\n"));
-        CHECK(contains(text, "[after] test.fine 1.0.0\n  y  6\n"));
+        CHECK(contains(text, "[before] test.fine 1.0.0\n  twice x (y)  2\n"));
+        CHECK(contains(text, "[after] test.fine 1.0.0\n  twice x (y)  6\n"));
         CHECK(contains(text, "[bad] test.segfault 1.0.0\n  FAILED: "));
         CHECK(contains(text, "crashed with SIGSEGV"));
         CHECK(contains(text, "[later] test.fine 1.0.0\n  skipped: depends on step bad, which failed"));

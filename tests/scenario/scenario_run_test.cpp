@@ -503,9 +503,10 @@ TEST_CASE("The text report shows low and high only for outputs that vary", "[sce
     CHECK(contains(text, "Scenario: H20 chain\n"));
     CHECK(contains(text, "[h20] revenue.export_ban"));
     CHECK(contains(text, "(evaluated at low, base and high)"));
-    CHECK(contains(text, "$13,500,000,000.00  (low $12,000,000,000.00, high $15,000,000,000.00)"));
+    // Lost revenue is "higher is worse": its range's ends are named best and worst (docs/reports.md).
+    CHECK(contains(text, "$13,500,000,000.00  (best $12,000,000,000.00, worst $15,000,000,000.00)"));
     // The one-off charge line ends after its value: no range.
-    CHECK(std::regex_search(text, std::regex("\n  one_off_charges +\\$5,500,000,000\\.00\n")));
+    CHECK(std::regex_search(text, std::regex("\n  One-off charges \\(one_off_charges\\) +\\$5,500,000,000\\.00\n")));
 }
 
 TEST_CASE("render_json writes impact.run/1 with the scenario's and plugins' sha256", "[scenario][report][json]") {
