@@ -1,0 +1,328 @@
+// The report view of real runs of the samples: its members are exactly the documented fields, and each figure is the run's.
+#include "../scenario/scenario_test_support.hpp"
+
+#include "report/mustache.hpp"
+#include "report/report_formats.hpp"
+#include "report/report_view.hpp"
+#include "scenario/report.hpp"
+#include "scenario/sensitivity.hpp"
+#include "scenario/simulation.hpp"
+
+#include <catch2/catch.hpp>
+#include <fmt/ranges.h>
+
+#include <cmath>
+#include <cstring>
+#include <set>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+using impact::report::Field;
+using impact::report::View;
+namespace scenario = impact::scenario;
+
+fs::path sample(const char* name) { return fs::path(IMPACT_SOURCE_DIR) / "samples" / name; }
+
+// Every object in `view` has exactly the members `field` lists (the documented notation); lists'
+// items likewise. "svg" (HTML only) and "<name>_hex" (a file name that is not UTF-8) may be absent
+// or present. Returns the first difference, or "".
+std::string shape_difference(const View& value, const Field& field, const std::string& path) {
+    if (field.kind == Field::Kind::value) {
+        if (value.is_object() || value.is_array()) return path + ": documented as a value, found " + value.type_name();
+        return {};
+    }
+    if (field.kind == Field::Kind::list) {
+        if (!value.is_array()) return path + ": documented as a list, found " + value.type_name();
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            Field item = field;
+            item.kind = Field::Kind::object;
+            if (auto d = shape_difference(value[i], item, path + "[" + std::to_string(i) + "]"); !d.empty()) return d;
+        }
+        return {};
+    }
+    if (!value.is_object()) return path + ": documented as an object, found " + value.type_name();
+    for (auto it = value.begin(); it != value.end(); ++it) {
+        const std::string& key = it.key();
+        if (key.size() > 4 && key.compare(key.size() - 4, 4, "_hex") == 0) continue;
+        const Field* member = field.find(key);
+        if (!member) return path + "." + key + ": in the view, not in the documented fields";
+        if (auto d = shape_difference(it.value(), *member, path + "." + key); !d.empty()) return d;
+    }
+    for (const Field& member : field.members)
+        if (!value.contains(member.name) && member.name != "svg") return path + "." + member.name + ": documented, not in the view";
+    return {};
+}
+
+// Numbers anywhere in the view: never NaN or infinite (JSON cannot hold them; a report never shows one).
+void require_finite_numbers(const View& value, const std::string& path) {
+    if (value.is_number_float()) {
+        INFO(path);
+        REQUIRE(std::isfinite(value.get<double>()));
+    }
+    if (value.is_array())
+        for (std::size_t i = 0; i < value.size(); ++i) require_finite_numbers(value[i], path + "[" + std::to_string(i) + "]");
+    if (value.is_object())
+        for (auto it = value.begin(); it != value.end(); ++it) require_finite_numbers(it.value(), path + "." + it.key());
+}
+
+struct Run {
+    scenario::Scenario scenario;
+    scenario::RunResult result;
+    std::optional<scenario::SimulationResult> simulation;
+    std::optional<scenario::CaseResults> cases;
+    std::vector<scenario::ActualResult> actuals;
+    scenario::ReportExtras extras;
+};
+
+// A sample run as `impact run` makes it: with draws (seed 1, one thread) or with its cases.
+std::unique_ptr<Run> run_sample(const char* name, std::uint64_t draws, bool cases) {
+    auto r = std::make_unique<Run>();
+    r->scenario = scenario::read_scenario_file(sample(name));
+    scenario::RunOptions options;
+    options.keep_plans = draws > 0 || cases;
+    options.cases = cases;
+    r->result = scenario::run_scenario(r->scenario, scenario_test::bundled_registry(), scenario::RunMode::run, options);
+    if (draws > 0) {
+        scenario::SimulationOptions sim;
+        sim.draws = draws;
+        sim.seed = 1;
+        sim.threads = 1;
+        r->simulation = scenario::simulate(r->scenario, r->result, sim);
+        r->extras.simulation = &*r->simulation;
+    }
+    if (cases) {
+        r->cases = scenario::evaluate_cases(r->scenario, r->result);
+        r->extras.cases = &*r->cases;
+    }
+    r->actuals = scenario::actual_results(r->scenario, r->result, r->simulation ? &*r->simulation : nullptr);
+    if (!r->actuals.empty()) r->extras.actuals = &r->actuals;
+    return r;
+}
+
+View view_of(const Run& r, impact::text::Locale locale = impact::text::Locale::en) {
+    return impact::report::build_run_view(r.scenario, r.result, r.extras, {locale, 1764460800});
+}
+
+const View& step_view(const View& view, const std::string& id) {
+    for (const View& s : view["steps"])
+        if (s["id"] == id) return s;
+    throw std::runtime_error("no step " + id);
+}
+
+const View& output_view(const View& step, const std::string& key) {
+    for (const View& o : step["outputs"])
+        if (o["output"] == key) return o;
+    throw std::runtime_error("no output " + key);
+}
+
+// RFC 4180 lines into fields (quotes doubled inside quoted fields).
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+    std::vector<std::vector<std::string>> rows(1);
+    std::string field;
+    bool quoted = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field += '"', ++i;
+            else if (c == '"') quoted = false;
+            else field += c;
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            rows.back().push_back(field), field.clear();
+        } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+            rows.back().push_back(field), field.clear();
+            rows.emplace_back();
+            ++i;
+        } else {
+            field += c;
+        }
+    }
+    if (rows.back().empty()) rows.pop_back();
+    return rows;
+}
+
+}  // namespace
+
+TEST_CASE("report view: every sample's view has exactly the documented fields, all numbers finite", "[report][view]") {
+    const Field& documented = impact::report::view_fields();
+    struct Sample {
+        const char* file;
+        std::uint64_t draws;
+        bool cases;
+    };
+    for (const Sample s : {Sample{"h20-export-licence-2025-04.toml", 2000, false}, Sample{"h200-china-2025-12.toml", 0, true},
+                           Sample{"h200-china-2025-12.toml", 2000, false}, Sample{"semis-h20-h200-2025.toml", 0, false}}) {
+        INFO(s.file << " draws " << s.draws << " cases " << s.cases);
+        const auto run = run_sample(s.file, s.draws, s.cases);
+        for (const auto locale : {impact::text::Locale::en, impact::text::Locale::ko}) {
+            const View view = view_of(*run, locale);
+            CHECK(shape_difference(view, documented, "view") == "");
+            require_finite_numbers(view, "view");
+        }
+    }
+}
+
+TEST_CASE("report view: best and worst follow each output's direction, low and high a neutral one's", "[report][view]") {
+    const auto run = run_sample("h20-export-licence-2025-04.toml", 0, false);
+    const View view = view_of(*run);
+    // h20_range.total_impact: a loss ("higher is worse"), over annual revenue 12B to 15B USD.
+    const auto& range_step = scenario_test::step_of(run->result, "h20_range");
+    const auto& total = scenario_test::output_of(range_step, "total_impact");
+    REQUIRE(total.direction == IMPACT_DIRECTION_HIGHER_IS_WORSE);
+    REQUIRE(total.value.low);
+    const View& total_view = output_view(step_view(view, "h20_range"), "total_impact");
+    INFO(total_view.dump(2));
+    CHECK(total_view["best_name"] == "best");
+    CHECK(total_view["best"].get<double>() == std::min(*total.value.low, *total.value.high));
+    CHECK(total_view["worst"].get<double>() == std::max(*total.value.low, *total.value.high));
+    CHECK(total_view["worst"].get<double>() > total_view["best"].get<double>());
+    // revenue_krw.converted: a conversion, neutral: the smaller end is "low", whatever the input's order.
+    const auto& converted = scenario_test::output_of(scenario_test::step_of(run->result, "revenue_krw"), "converted");
+    REQUIRE(converted.direction == IMPACT_DIRECTION_NEUTRAL);
+    const View& converted_view = output_view(step_view(view, "revenue_krw"), "converted");
+    CHECK(converted_view["best_name"] == "low");
+    CHECK(converted_view["worst_name"] == "high");
+    CHECK(converted_view["best"].get<double>() == std::min(*converted.value.low, *converted.value.high));
+    // An output without a range has neither.
+    const View& charges = output_view(step_view(view, "h20"), "one_off_charges");
+    CHECK_FALSE(charges["has_range"].get<bool>());
+    CHECK(charges["best"].is_null());
+    CHECK(charges["best_text"] == "");
+}
+
+TEST_CASE("report view: a drawn output's histogram holds exactly the draws between its percentiles", "[report][view]") {
+    const auto run = run_sample("h20-export-licence-2025-04.toml", 4000, false);
+    const View view = view_of(*run);
+    // The independent reference: the run's own statistics of h20.total_impact.
+    const auto& h20 = scenario_test::step_of(run->result, "h20");
+    const std::size_t s = static_cast<std::size_t>(&h20 - run->result.steps.data());
+    const std::size_t o = static_cast<std::size_t>(&scenario_test::output_of(h20, "total_impact") - h20.outputs.data());
+    const scenario::OutputStatistics& stats = run->simulation->steps[s][o];
+    std::vector<std::pair<double, double>> edges{{0.0, stats.moments.min}};
+    for (const auto& p : stats.percentiles) edges.emplace_back(p.probability, p.value);
+    edges.emplace_back(1.0, stats.moments.max);
+
+    const View* histogram = nullptr;
+    for (const View& c : view["charts"])
+        if (c["kind"] == "histogram" && c["step"] == "h20" && c["output"] == "total_impact") histogram = &c;
+    REQUIRE(histogram);
+    const View& bins = (*histogram)["bins"];
+    REQUIRE(bins.size() == edges.size() - 1);
+    double total_share = 0;
+    for (std::size_t i = 0; i < bins.size(); ++i) {
+        INFO("bin " << i << ": " << bins[i].dump());
+        CHECK(bins[i]["from"].get<double>() == edges[i].second);
+        CHECK(bins[i]["to"].get<double>() == edges[i + 1].second);
+        CHECK(bins[i]["share"].get<double>() == Approx(edges[i + 1].first - edges[i].first).margin(1e-15));
+        if (edges[i + 1].second > edges[i].second)
+            CHECK(bins[i]["density"].get<double>() ==
+                  Approx((edges[i + 1].first - edges[i].first) / (edges[i + 1].second - edges[i].second)).epsilon(1e-12));
+        total_share += bins[i]["share"].get<double>();
+    }
+    CHECK(total_share == Approx(1.0).margin(1e-12));
+    // The value-with-whiskers chart: the point value with P5 and P95 of the same statistics.
+    const View* bars = nullptr;
+    for (const View& c : view["charts"])
+        if (c["id"] == "drawn-USD") bars = &c;
+    REQUIRE(bars);
+    const View& bar = (*bars)["bars"][0];
+    CHECK(bar["value"].get<double>() == scenario_test::output_of(h20, "total_impact").value.value);
+    CHECK(bar["low"].get<double>() == stats.percentiles[1].value);   // P5
+    CHECK(bar["high"].get<double>() == stats.percentiles[7].value);  // P95
+}
+
+TEST_CASE("report CSV: one row per figure, every number reads back to the run's double", "[report][csv]") {
+    const auto run = run_sample("h200-china-2025-12.toml", 0, true);
+    const View view = view_of(*run);
+    const std::string csv = impact::report::render_csv(view);
+    const auto rows = parse_csv(csv);
+    REQUIRE(rows.size() > 2);
+    CHECK(rows[0] == std::vector<std::string>{"scenario", "step", "model", "model_version", "output", "label", "unit", "statistic", "value"});
+    std::size_t values = 0, cases = 0;
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        INFO("row " << r << ": " << fmt::format("{}", fmt::join(rows[r], "|")));
+        REQUIRE(rows[r].size() == 9);
+        CHECK(rows[r][0] == run->scenario.name);
+        const auto& step = scenario_test::step_of(run->result, rows[r][1]);
+        const auto& out = scenario_test::output_of(step, rows[r][4]);
+        if (rows[r][7] == "value") {
+            ++values;
+            CHECK(std::strtod(rows[r][8].c_str(), nullptr) == out.value.value);  // bit for bit: shortest round trip
+            CHECK(rows[r][6] == out.value.unit);
+        }
+        if (rows[r][7].rfind("case:", 0) == 0) {
+            ++cases;
+            const std::string name = rows[r][7].substr(5);
+            const std::size_t c = static_cast<std::size_t>(
+                std::find(run->cases->names.begin(), run->cases->names.end(), name) - run->cases->names.begin());
+            REQUIRE(c < run->cases->names.size());
+            const std::size_t s = static_cast<std::size_t>(&step - run->result.steps.data());
+            const std::size_t o = static_cast<std::size_t>(&out - step.outputs.data());
+            CHECK(std::strtod(rows[r][8].c_str(), nullptr) == run->cases->steps[s][o][c]);
+        }
+    }
+    std::size_t outputs = 0;
+    for (const auto& s : run->result.steps) outputs += s.outputs.size();
+    CHECK(values == outputs);
+    CHECK(cases == outputs * run->cases->names.size());
+}
+
+TEST_CASE("report CSV: quoting, and text a spreadsheet would run as a formula", "[report][csv]") {
+    View view = View::parse(R"({"title": "=HYPERLINK(\"x\"), \"quoted\"", "steps": [{"id": "s", "model": "m", "model_version": "1",
+        "outputs": [{"output": "o", "label": "-loss, net", "unit": "USD", "value": 1.5, "has_range": false,
+                     "has_statistics": false, "thresholds": [], "cases": []}]}],
+        "actuals": [], "has_sensitivity": false, "charts": []})");
+    const std::string csv = impact::report::render_csv(view);
+    INFO(csv);
+    CHECK(csv == "scenario,step,model,model_version,output,label,unit,statistic,value\r\n"
+                 "\"'=HYPERLINK(\"\"x\"\"), \"\"quoted\"\"\",s,m,1,o,\"'-loss, net\",USD,value,1.5\r\n");
+}
+
+TEST_CASE("report Markdown: escaped cells, labels and compact money from the built-in template", "[report][markdown]") {
+    const auto run = run_sample("h20-export-licence-2025-04.toml", 0, false);
+    const std::string md = impact::report::render_markdown(view_of(*run));
+    INFO(md.substr(0, 3000));
+    CHECK(md.rfind("# H20 export licence, April 2025\n", 0) == 0);
+    // The headline, by label, money compact, best and worst by direction; underscores escaped.
+    CHECK(scenario_test::contains(md, "| Total impact (h20.total\\_impact) | $13.6B |  |  |\n"));
+    CHECK(scenario_test::contains(md, "| Total impact (h20\\_range.total\\_impact) | $13.6B | best $12.7B | worst $14.5B |\n"));
+    CHECK(scenario_test::contains(md, "## Provenance\n"));
+
+    // A table cell's pipe and a line break cannot break the table.
+    View view = View::parse(R"({"title": "a | b\nc *d*"})");
+    CHECK(impact::report::render_template("{{title}}", view, impact::report::Escaping::markdown) == "a \\| b c \\*d\\*");
+    // Markdown escapes every field, {{{name}}} too (docs/reports.md): there is no raw text to insert.
+    CHECK(impact::report::render_template("{{{title}}}", view, impact::report::Escaping::markdown) == "a \\| b c \\*d\\*");
+    CHECK(impact::report::render_template("{{title}}", View::parse(R"({"title": "<b>&"})"), impact::report::Escaping::html) ==
+          "&lt;b&gt;&amp;");
+}
+
+TEST_CASE("report view: impact sensitivity's tornado, centred on the point value", "[report][view]") {
+    const auto run = run_sample("h20-export-licence-2025-04.toml", 0, false);
+    scenario::SensitivityOptions options;
+    options.output = "h20.total_impact";
+    options.draws = 200;
+    options.threads = 1;
+    options.bootstrap_resamples = 10;
+    scenario::RunOptions run_options;
+    run_options.keep_plans = true;
+    const auto planned = scenario::run_scenario(run->scenario, scenario_test::bundled_registry(), scenario::RunMode::run, run_options);
+    const scenario::SensitivityResult result = scenario::analyse_sensitivity(run->scenario, planned, options);
+    const View view = impact::report::build_sensitivity_view(run->scenario, planned, result, {impact::text::Locale::en, 0});
+    CHECK(shape_difference(view, impact::report::view_fields(), "view") == "");
+    CHECK(view["has_sensitivity"].get<bool>());
+    const View* tornado = nullptr;
+    for (const View& c : view["charts"])
+        if (c["is_tornado"].get<bool>()) tornado = &c;
+    REQUIRE(tornado);
+    CHECK((*tornado)["base"].get<double>() == result.point_value);
+    REQUIRE((*tornado)["rows"].size() == result.tornado.size());
+    for (std::size_t i = 0; i < result.tornado.size(); ++i) {
+        INFO("bar " << i << " " << result.tornado[i].input);
+        CHECK((*tornado)["rows"][i]["output_at_low"].get<double>() == result.tornado[i].output_at_low);
+        CHECK((*tornado)["rows"][i]["output_at_high"].get<double>() == result.tornado[i].output_at_high);
+    }
+}
