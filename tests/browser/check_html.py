@@ -2,7 +2,7 @@
 """Opens an HTML report in headless Chromium and checks what a reader would get: screenshots and a PDF,
 no sideways scrolling at 375 and 1280 px, every chart drawn, no request made, Korean glyphs rendered.
 
-Usage: check_html.py [--chromium PATH] [--only shots,dom,net] REPORT.html OUTPUT_DIR
+Usage: check_html.py [--chromium PATH] [--only shots,dom,net] [--widths 1280,375] REPORT.html OUTPUT_DIR
 
 Prints each check; exits 1 with one "FAIL: ..." line per failure. Standard library only.
 """
@@ -57,8 +57,11 @@ window.addEventListener("load", function () {
     const parent = table.parentElement;
     const style = getComputedStyle(parent);
     const room = parent.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    const caption = table.querySelector("caption");
-    return {label: caption ? caption.textContent.trim() : ("table " + (index + 1)),
+    // A table is named by its caption, else by the heading before it.
+    let name = table.querySelector("caption");
+    for (let before = table.previousElementSibling; !name && before; before = before.previousElementSibling)
+      if (/^H[1-6]$/.test(before.tagName)) name = before;
+    return {label: name ? name.textContent.trim() : ("table " + (index + 1)),
             width: table.getBoundingClientRect().width, room: room};
   });
   out.resources = performance.getEntriesByType("resource").map(function (entry) { return entry.name; });
@@ -118,6 +121,7 @@ class Checker:
         self.temp = Path(tempfile.mkdtemp(prefix="impact-check-html-"))
         self.runs = 0
         self.pool = None
+        self.sizes = WIDTHS
 
     def fail(self, message):
         self.failures.append(message)
@@ -190,7 +194,7 @@ class Checker:
                 judges.append(lambda: self.judge_net_log(whole, log, original))
 
         copy = self.checker_copy()
-        for width, height in WIDTHS:
+        for width, height in self.sizes:
             png = self.out_dir / f"screenshot-{width}.png"
             flags = [f"--window-size={width},{height}", "--dump-dom", "--virtual-time-budget=3000"]
             wants_shot = "shots" in checks and width < 500
@@ -361,6 +365,9 @@ def main():
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--only", default="shots,dom,net", help="comma-separated: shots, dom, net")
+    parser.add_argument("--widths", default=",".join(str(w) for w, _ in WIDTHS),
+                        help="comma-separated viewport widths for the DOM checks (of " +
+                             ", ".join(str(w) for w, _ in WIDTHS) + ")")
     args = parser.parse_args()
     checks = set(args.only.split(","))
     if not args.report.is_file():
@@ -368,6 +375,7 @@ def main():
         return 1
     args.out_dir.mkdir(parents=True, exist_ok=True)
     checker = Checker(args.chromium, args.report, args.out_dir)
+    checker.sizes = tuple(size for size in WIDTHS if str(size[0]) in args.widths.split(","))
     started = time.monotonic()
     print(f"checking {checker.report} in {args.chromium} ({', '.join(sorted(checks))})", flush=True)
     try:
