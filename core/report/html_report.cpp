@@ -3,6 +3,7 @@
 
 #include "report/mustache.hpp"
 #include "report/svg_chart.hpp"
+#include "report/template_check.hpp"
 
 namespace impact::embedded {
 // templates/report.html.mustache, compiled in by impact_embed_text (cmake/ImpactEmbed.cmake).
@@ -48,11 +49,50 @@ void add_column_labels(View& view) {
     }
 }
 
+// Adds a value member to `object` unless it has one of that name.
+void add_value_field(Field& object, const char* name) {
+    if (!object.find(name)) object.members.push_back(Field{name, Field::Kind::value, {}});
+}
+
+Field* member(Field& object, std::string_view name) {
+    for (Field& m : object.members)
+        if (m.name == name) return &m;
+    return nullptr;
+}
+
+Field html_fields() {
+    Field fields = view_fields();
+    for (const char* flag : {"has_headline", "has_assumptions", "has_overrides", "has_compare_groups", "has_charts"})
+        add_value_field(fields, flag);
+    if (Field* charts = member(fields, "charts")) add_value_field(*charts, "svg");
+    if (Field* sensitivity = member(fields, "sensitivity")) {
+        add_value_field(*sensitivity, "has_rank");
+        add_value_field(*sensitivity, "has_sobol");
+    }
+    Field* steps = member(fields, "steps");
+    Field* tables = steps ? member(*steps, "tables") : nullptr;
+    Field* rows = tables ? member(*tables, "rows") : nullptr;
+    Field* cells = rows ? member(*rows, "cells") : nullptr;
+    if (cells) add_value_field(*cells, "column_label");
+    return fields;
+}
+
 }  // namespace
+
+const Field& html_view_fields() {
+    // Built once; immutable afterwards (a function-local constant, not mutable state).
+    static const Field fields = html_fields();
+    return fields;
+}
 
 std::string_view default_html_template() { return embedded::report_html_template(); }
 
-std::string render_html(const View& view, std::string_view template_text) {
+std::string render_html(const View& view, std::string_view template_text, std::string_view template_name) {
+    if (template_text.empty()) {
+        template_text = default_html_template();
+        template_name = "(built-in report.html.mustache)";
+    }
+    check_template(template_text, html_view_fields(), template_name);
     View context = view;
     const text::Locale locale = view_locale(view);
     const auto charts = context.find("charts");

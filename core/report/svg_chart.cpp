@@ -2,8 +2,7 @@
 #include "report/svg_chart.hpp"
 
 #include "text/money_format.hpp"
-
-#include <impact/sdk/currencies.hpp>
+#include "text/quantity.hpp"
 
 #include <fmt/format.h>
 
@@ -174,52 +173,47 @@ Axis make_axis(double lo, double hi, double left, double right, bool widen) {
     return axis;
 }
 
-struct Scale {
-    double divisor;
-    std::string_view suffix;
-};
-
-// The largest unit at or below `magnitude`: K, M, B, T in English; 만, 억, 조 in Korean.
-Scale scale_for(double magnitude, text::Locale locale) {
-    if (locale == text::Locale::ko) {
-        if (magnitude >= 1e12) return {1e12, "조"};
-        if (magnitude >= 1e8) return {1e8, "억"};
-        if (magnitude >= 1e4) return {1e4, "만"};
-        return {1, ""};
-    }
-    if (magnitude >= 1e12) return {1e12, "T"};
-    if (magnitude >= 1e9) return {1e9, "B"};
-    if (magnitude >= 1e6) return {1e6, "M"};
-    if (magnitude >= 1e3) return {1e3, "K"};
-    return {1, ""};
-}
-
-// Tick labels of one axis: one scale and one number of decimals for all, so they read as a
-// series ("$12.0B", "$12.5B", "$13.0B"); a currency gets its symbol (or its code after the number).
-std::vector<std::string> tick_labels(const std::vector<double>& ticks, double step, std::string_view unit,
-                                     text::Locale locale) {
-    double magnitude = 0;
-    for (double tick : ticks) magnitude = std::max(magnitude, std::fabs(tick));
-    const bool is_currency = sdk::is_iso4217_currency(unit);
-    const Scale scale = is_currency || magnitude >= 1e6 ? scale_for(magnitude, locale) : Scale{1, ""};
-    const double scaled_step = step / scale.divisor;
-    // The fewest decimals that write every tick exactly: 0.25 steps need two, 5 steps none.
+// The fewest decimals (at most 6) that write every multiple of `step` exactly: 0.25 needs two, 5 none.
+int decimals_for_step(double step) {
     int decimals = 0;
     while (decimals < 6) {
-        const double shifted = scaled_step * std::pow(10.0, decimals);
+        const double shifted = step * std::pow(10.0, decimals);
         if (std::fabs(shifted - std::round(shifted)) <= 1e-6 * shifted) break;
         ++decimals;
     }
-    const std::string_view symbol = is_currency ? text::currency_symbol(unit) : std::string_view();
+    return decimals;
+}
+
+// Tick labels of one axis. Money reads as the report's figures do (text::format_money_compact:
+// "$12.5B", "125억 달러"), zero without decimals ("$0", "0 달러"); a "%" unit holds fractions and
+// shows percent; other units are grouped numbers with one number of decimals on every tick, in
+// millions ("12.5M") from a million up.
+std::vector<std::string> tick_labels(const std::vector<double>& ticks, double step, std::string_view unit,
+                                     text::Locale locale) {
     std::vector<std::string> labels;
+    if (text::is_currency_code(unit)) {
+        for (double tick : ticks) {
+            std::string label = text::format_money_compact(std::fabs(tick) < step * 1e-9 ? 0.0 : tick, unit, locale);
+            if (std::fabs(tick) < step * 1e-9) {  // "$0.00" -> "$0", "0.00 달러" -> "0 달러"
+                const std::size_t dot = label.find('.');
+                if (dot != std::string::npos) label.erase(dot, label.find_first_not_of('0', dot + 1) - dot);
+            }
+            labels.push_back(std::move(label));
+        }
+        return labels;
+    }
+    const bool percent = unit == "%";
+    const double scale = percent ? 100.0 : 1.0;
+    double magnitude = 0;
+    for (double tick : ticks) magnitude = std::max(magnitude, std::fabs(tick * scale));
+    const bool millions = !percent && magnitude >= 1e6;
+    const double divisor = millions ? 1e6 : 1.0;
+    const int decimals = decimals_for_step(step * scale / divisor);
     for (double tick : ticks) {
-        const double scaled = tick / scale.divisor;
-        const bool is_zero = std::fabs(tick) < step * 1e-9;
-        std::string number = is_zero ? "0" : text::format_grouped(std::fabs(scaled), decimals) + std::string(scale.suffix);
-        const std::string sign = scaled < 0 && !is_zero ? "-" : "";
-        if (!is_currency) labels.push_back(sign + number);
-        else if (!symbol.empty()) labels.push_back(sign + std::string(symbol) + number);
-        else labels.push_back(sign + number + " " + std::string(unit));
+        const std::string number = std::fabs(tick) < step * 1e-9
+                                       ? std::string("0")
+                                       : text::format_grouped(tick * scale / divisor, decimals) + (millions ? "M" : "");
+        labels.push_back(number + (percent ? "%" : ""));
     }
     return labels;
 }

@@ -23,9 +23,9 @@ namespace impact::report {
 //   "tornado"   per row, in the order given, rect.bar.low and rect.bar.high from `base` to the output
 //               at the input's low and high value, labels left, low_text and high_text at the bars'
 //               ends; line.base at the base value.
-// Every kind has a value axis with a few rounded ticks (g.axis). Ticks of a currency unit read
-// like "$12.5B" ("₩7.5조" in Korean), the same decimals on every tick. A chart of another kind, or
-// one without items, is an svg that says "No data".
+// Every kind has a value axis with a few rounded ticks (g.axis, steps of 1, 2, 2.5 or 5 times a
+// power of ten); money ticks read as the report's figures do ("$12.5B", "125억 달러"). A chart of
+// another kind, or one without items, is an svg that says "No data".
 std::string render_svg_chart(const View& chart, text::Locale locale = text::Locale::en);
 
 // `text` with & < > " ' escaped and control characters (which XML cannot hold) made spaces.

@@ -2,6 +2,7 @@
 #include "report/html_report.hpp"
 #include "report/svg_chart.hpp"
 #include "support/temp_dir.hpp"
+#include "text/user_error.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -409,17 +410,29 @@ TEST_CASE("a chart without items, or of an unknown kind, says so", "[report][svg
     CHECK(impact::report::render_svg_chart(chart).find(">No data</text>") != std::string::npos);
 }
 
-TEST_CASE("axis ticks of won amounts read in 조 in a Korean report", "[report][svg]") {
+TEST_CASE("axis ticks read as the report's money, in English and in Korean", "[report][svg]") {
     View chart = bars_chart();
     chart["unit"] = "KRW";
     chart["bars"] = View::array({View{{"label", "손실"}, {"value", 7.8584e12}, {"value_text", "7조 8,584억 원"},
                                       {"has_whisker", false}, {"low", nullptr}, {"high", nullptr},
                                       {"low_text", ""}, {"high_text", ""}}});
-    // 0 to 7.86조: 7.86/4 = 1.96 rounds to 2조, the axis ends at 8조.
+    // 0 to 7.86조: 7.86/4 = 1.96 rounds to a step of 2조, and the axis ends at 8조. The labels are
+    // text::format_money_compact's (docs/money-locale.md), zero without its minor unit.
     CHECK(tick_texts(impact::report::render_svg_chart(chart, impact::text::Locale::ko)) ==
-          std::vector<std::string>{"₩0", "₩2조", "₩4조", "₩6조", "₩8조"});
+          std::vector<std::string>{"0 원", "2조 원", "4조 원", "6조 원", "8조 원"});
     CHECK(tick_texts(impact::report::render_svg_chart(chart, impact::text::Locale::en)) ==
           std::vector<std::string>{"₩0", "₩2T", "₩4T", "₩6T", "₩8T"});
+    chart["unit"] = "USD";
+    CHECK(tick_texts(impact::report::render_svg_chart(chart, impact::text::Locale::ko)).at(1) == "2조 달러");
+    // A "%" output holds fractions: 0 to 0.35 has a step of 0.1 (0.0875 rounded up), shown as 10%.
+    chart["unit"] = "%";
+    chart["bars"][0]["value"] = 0.35;
+    CHECK(tick_texts(impact::report::render_svg_chart(chart)) ==
+          std::vector<std::string>{"0%", "10%", "20%", "30%", "40%"});
+    chart["unit"] = "shares";
+    chart["bars"][0]["value"] = 2.5e6;
+    CHECK(tick_texts(impact::report::render_svg_chart(chart)) ==
+          std::vector<std::string>{"0", "1M", "2M", "3M"});  // 2.5M / 4 = 625K rounds up to a step of 1M
 }
 
 TEST_CASE("the default template renders every section, every chart and no URL", "[report][html]") {
@@ -471,6 +484,24 @@ TEST_CASE("sections without items are left out", "[report][html]") {
         CHECK(html.find(section) == std::string::npos);
     }
     CHECK(html.find(R"(id="step-h20")") != std::string::npos);
+}
+
+TEST_CASE("a template is checked against the view's fields and what render_html adds", "[report][html]") {
+    const View view = sample_view();
+    // The fields render_html adds are known to the check ...
+    const std::string page = impact::report::render_html(
+        view, "{{#has_charts}}{{#charts}}{{{svg}}}{{/charts}}{{/has_charts}}{{#steps}}{{#tables}}{{#rows}}"
+              "{{#cells}}[{{column_label}}]{{/cells}}{{/rows}}{{/tables}}{{/steps}}",
+        "mine.html.mustache");
+    CHECK(count_of(page, "<svg ") == 3);
+    CHECK(page.find("[event_id][date][AR][CAR][t][p]") != std::string::npos);
+    // ... a name that is no field is refused with where it is, before anything is rendered.
+    CHECK_THROWS_WITH(impact::report::render_html(view, "<p>\n{{#charts}}{{svg_text}}{{/charts}}", "mine.html.mustache"),
+                      Catch::Contains("mine.html.mustache:2:") && Catch::Contains("svg_text"));
+    CHECK_THROWS_AS(impact::report::render_html(view, "{{#charts}}", "mine.html.mustache"), impact::UserError);
+    // An empty template is the built-in one.
+    CHECK(impact::report::render_html(view, "") ==
+          impact::report::render_html(view, impact::report::default_html_template()));
 }
 
 // Hidden: run by the ctest report_html_fixture, which the browser tests (tests/browser) need.
