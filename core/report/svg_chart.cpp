@@ -218,18 +218,34 @@ std::vector<std::string> tick_labels(const std::vector<double>& ticks, double st
     return labels;
 }
 
-// Grid lines and tick labels under a plot that spans [top, bottom].
+// Grid lines at every tick, and tick labels under a plot that spans [top, bottom]: every label
+// when they fit side by side, else every second one (third...), so that long Korean amounts
+// ("7조 5,000억 원") never overlap. The end labels keep inside the viewBox.
 std::string draw_axis(const Axis& axis, double top, double bottom, std::string_view unit, text::Locale locale) {
     const std::vector<double> ticks = axis.ticks();
     const std::vector<std::string> labels = tick_labels(ticks, axis.step, unit, locale);
+    std::vector<double> xs, widths;
+    for (std::size_t i = 0; i < ticks.size(); ++i) {
+        xs.push_back(axis.x(ticks[i]));
+        widths.push_back(text_width(labels[i], kTickFontSize));
+    }
+    std::size_t stride = 1;
+    const auto fits = [&](std::size_t every) {
+        for (std::size_t i = every; i < ticks.size(); i += every)
+            if (xs[i] - xs[i - every] < (widths[i] + widths[i - every]) / 2 + kGap) return false;
+        return true;
+    };
+    while (stride < ticks.size() && !fits(stride)) ++stride;
+
     std::string out = R"(<g class="axis">)";
     for (std::size_t i = 0; i < ticks.size(); ++i) {
-        const double x = axis.x(ticks[i]);
         const bool is_zero = std::fabs(ticks[i]) < axis.step * 1e-9;
         out += fmt::format(R"(<line x1="{0}" y1="{1}" x2="{0}" y2="{2}" stroke="{3}" stroke-width="1"/>)",
-                           coordinate(x), coordinate(top), coordinate(bottom + 4), is_zero ? kMutedColour : kGridColour);
-        out += fmt::format(R"(<text class="tick" x="{}" y="{}" text-anchor="middle" font-size="{}" fill="{}">{}</text>)",
-                           coordinate(x), coordinate(bottom + 16), coordinate(kTickFontSize), kMutedColour,
+                           coordinate(xs[i]), coordinate(top), coordinate(bottom + 4), is_zero ? kMutedColour : kGridColour);
+        if (i % stride != 0) continue;
+        const std::string_view anchor = xs[i] - widths[i] / 2 < 0 ? "start" : xs[i] + widths[i] / 2 > kWidth ? "end" : "middle";
+        out += fmt::format(R"(<text class="tick" x="{}" y="{}" text-anchor="{}" font-size="{}" fill="{}">{}</text>)",
+                           coordinate(xs[i]), coordinate(bottom + 16), anchor, coordinate(kTickFontSize), kMutedColour,
                            escape_xml(labels[i]));
     }
     out += "</g>";

@@ -424,6 +424,14 @@ TEST_CASE("axis ticks read as the report's money, in English and in Korean", "[r
           std::vector<std::string>{"₩0", "₩2T", "₩4T", "₩6T", "₩8T"});
     chart["unit"] = "USD";
     CHECK(tick_texts(impact::report::render_svg_chart(chart, impact::text::Locale::ko)).at(1) == "2조 달러");
+    // Ticks of 2조 5,000억 원 (0 to 10조 in steps of 2.5조) are too long to stand side by side in
+    // the plot: every second one is labelled; every tick keeps its grid line.
+    chart["unit"] = "KRW";
+    chart["bars"][0]["value"] = 9.9e12;
+    const std::string thinned = impact::report::render_svg_chart(chart, impact::text::Locale::ko);
+    INFO(thinned);
+    CHECK(tick_texts(thinned) == std::vector<std::string>{"0 원", "5조 원", "10조 원"});
+    CHECK(count_of(thinned, "<line x1=") == 5);
     // A "%" output holds fractions: 0 to 0.35 has a step of 0.1 (0.0875 rounded up), shown as 10%.
     chart["unit"] = "%";
     chart["bars"][0]["value"] = 0.35;
