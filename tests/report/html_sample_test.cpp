@@ -14,8 +14,8 @@
 
 namespace fs = std::filesystem;
 
-// Hidden: run by the ctest report_html_sample, which the browser test browser_html_sample needs.
-TEST_CASE("writes the h20 sample's simulated report as HTML in English and Korean", "[.html-sample]") {
+// Also run by the ctest report_html_sample, the fixture of the browser test browser_html_sample.
+TEST_CASE("writes the h20 sample's simulated report as HTML in English and Korean", "[report][html-sample]") {
     using namespace impact;
     const host::Registry registry = host::Registry::discover({{fs::path(IMPACT_PLUGIN_OUTPUT_DIR), "bundled"}});
     const fs::path file = fs::path(IMPACT_SOURCE_DIR) / "samples" / "h20-export-licence-2025-04.toml";
