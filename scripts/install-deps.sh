@@ -30,6 +30,12 @@ packages=(
   # Fuzzing (preset `fuzz`, scripts/fuzz.sh): libFuzzer and clang's sanitizer runtimes. The
   # runtimes are only a Recommends of clang, which --no-install-recommends skips.
   libfuzzer-14-dev libclang-rt-14-dev
+  # The browser tests of HTML reports (tests/browser, label "browser"): headless Chromium takes
+  # screenshots and a PDF and measures the laid-out page.
+  chromium
+  # Korean glyphs in those pages (the reports' font stack names Noto Sans CJK KR); without it
+  # Hangul draws as empty boxes and the browser test fails.
+  fonts-noto-cjk
 )
 
 missing=()
