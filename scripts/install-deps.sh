@@ -27,6 +27,8 @@ packages=(
   # Excel reports with native charts (core/report/xlsx_report.cpp); 1.1.4 in Debian 12, which has
   # no custom error bars and no combined charts (see render_xlsx's chart notes).
   libxlsxwriter-dev
+  # Markdown and HTML reports are Mustache templates rendered by mstch (core/report/mustache.cpp).
+  libmstch-dev
   # Fuzzing (preset `fuzz`, scripts/fuzz.sh): libFuzzer and clang's sanitizer runtimes. The
   # runtimes are only a Recommends of clang, which --no-install-recommends skips.
   libfuzzer-14-dev libclang-rt-14-dev

@@ -4,6 +4,7 @@
 #include "io/input_file.hpp"
 #include "io/output_file.hpp"
 #include "report/report_formats.hpp"
+#include "report/html_report.hpp"
 #include "report/template_check.hpp"
 #include "report/xlsx_report.hpp"
 #include "text/printable.hpp"
@@ -78,8 +79,10 @@ ReportRequest check_report_request(const GlobalOptions& options, const ReportOut
             throw UserError(fmt::format("--template {}: expected --format to include {}, found --format {}",
                                         text::printable(written), report::format_name(*format), report.formats));
         std::string text = io::read_input_file(file, "template", options.max_input_bytes());
+        if (text.empty())
+            throw UserError(fmt::format("{}: template: expected a Mustache template, found an empty file", text::printable(file)));
         // Checked now, before anything runs: mstch itself reports nothing (report/template_check.hpp).
-        report::check_template(text, report::view_fields(), file);
+        report::check_template(text, *format == ReportFormat::html ? report::html_view_fields() : report::view_fields(), file);
         std::string& target = *format == ReportFormat::md ? request.markdown_template : request.html_template;
         std::string& target_name = *format == ReportFormat::md ? request.markdown_template_name : request.html_template_name;
         if (!target.empty())
@@ -110,7 +113,7 @@ void write_reports(const ReportRequest& request, const scenario::Scenario& scena
             case ReportFormat::md: *content = report::render_markdown(*view, request.markdown_template, request.markdown_template_name); break;
             case ReportFormat::csv: *content = report::render_csv(*view); break;
             case ReportFormat::xlsx: *content = report::render_xlsx(*view); break;
-            case ReportFormat::html: throw std::logic_error("TEMPORARY: html is wired when its writer lands");
+            case ReportFormat::html: *content = report::render_html(*view, request.html_template, request.html_template_name); break;
             default: break;
         }
         return [content](const io::ContentSink& write) { write(*content); };
@@ -130,9 +133,17 @@ void write_reports(const ReportRequest& request, const scenario::Scenario& scena
     if (const auto self = fs::read_symlink("/proc/self/exe", ec); !ec) input_files.push_back(self);
 
     // One format: -o names the file (a folder there is refused, as for any report). Several: -o
-    // names the folder (made if missing, one level) that gets SCENARIO.EXT for each.
+    // names the folder (made if missing, one level) that gets SCENARIO.EXT for each. Every report
+    // is rendered before the folder is made, so a failure leaves nothing behind.
     const fs::path& output = *request.output;
     const bool into_folder = request.formats.size() > 1;
+    std::vector<io::OutputToWrite> outputs;
+    for (const ReportFormat format : request.formats) {
+        fs::path file = into_folder ? output / fs::path(scenario.file.stem().string() + std::string(report::format_extension(format)))
+                                    : output;
+        outputs.push_back(io::OutputToWrite{std::move(file), produce(format)});
+    }
+    bool made_folder = false;
     if (into_folder && !fs::is_directory(output, ec)) {
         if (fs::exists(fs::symlink_status(output, ec)))
             throw UserError(fmt::format("{}: cannot write: expected a folder for {} report formats, found a file",
@@ -140,14 +151,14 @@ void write_reports(const ReportRequest& request, const scenario::Scenario& scena
         if (!fs::create_directory(output, ec) && ec)
             throw UserError(fmt::format("{}: cannot write: cannot make the folder ({}); make it first",
                                         text::printable(output.string()), ec.message()));
+        made_folder = true;
     }
-    std::vector<io::OutputToWrite> outputs;
-    for (const ReportFormat format : request.formats) {
-        fs::path file = into_folder ? output / fs::path(scenario.file.stem().string() + std::string(report::format_extension(format)))
-                                    : output;
-        outputs.push_back(io::OutputToWrite{std::move(file), produce(format)});
+    try {
+        io::write_files_atomically(outputs, input_files);
+    } catch (...) {
+        if (made_folder) fs::remove(output, ec);  // empty: nothing was renamed into it
+        throw;
     }
-    io::write_files_atomically(outputs, input_files);
     for (const io::OutputToWrite& o : outputs) fmt::print(stderr, "impact: wrote {}\n", text::printable(o.file.string()));
 }
 

@@ -16,7 +16,7 @@ std::string escape_markdown(const std::string& text) {
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         switch (c) {
-            case '|': case '*': case '_': case '`': case '[': case ']': case '<': case '>': case '\\':
+            case '|': case '*': case '_': case '`': case '[': case ']': case '<': case '>': case '\\': case '~':
                 out += '\\';
                 out += c;
                 break;
@@ -24,11 +24,10 @@ std::string escape_markdown(const std::string& text) {
                 if (i == 0) out += '\\';
                 out += c;
                 break;
-            case '\n':
-                out += ' ';  // a line break would end the table row
-                break;
             default:
-                out += c;
+                // A line break (\n, \r) would end the table row; no control character belongs in a cell.
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) out += ' ';
+                else out += c;
         }
     }
     return out;

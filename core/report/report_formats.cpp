@@ -1,6 +1,7 @@
 // Report formats by name, the Markdown rendering through its template, and the tidy CSV.
 #include "report/report_formats.hpp"
 
+#include "report/html_report.hpp"
 #include "report/mustache.hpp"
 #include "report/template_check.hpp"
 #include "text/printable.hpp"
@@ -67,10 +68,11 @@ std::string_view format_extension(ReportFormat format) noexcept {
     return ".txt";
 }
 
-bool prints_to_terminal(ReportFormat format) noexcept { return format != ReportFormat::xlsx && format != ReportFormat::html; }
+bool prints_to_terminal(ReportFormat format) noexcept { return format != ReportFormat::xlsx; }
 
 std::string_view default_template(ReportFormat format) {
     if (format == ReportFormat::md) return embedded::report_md_template();
+    if (format == ReportFormat::html) return default_html_template();
     throw std::logic_error("default_template: only md and html have templates");
 }
 
@@ -89,7 +91,9 @@ namespace {
 // as a formula gets a leading apostrophe (numbers are written by number_field, never through here).
 std::string text_field(std::string_view text) {
     std::string value(text);
-    if (!value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@')) value.insert(0, 1, '\'');
+    if (!value.empty() && (value[0] == '=' || value[0] == '+' || value[0] == '-' || value[0] == '@' || value[0] == '\t' ||
+                           value[0] == '\r'))
+        value.insert(0, 1, '\'');
     if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
     std::string quoted = "\"";
     for (const char c : value) {

@@ -16,7 +16,7 @@ enum class ReportFormat { text, md, csv, json, xlsx, html };
 std::vector<ReportFormat> parse_formats(std::string_view list);
 std::string_view format_name(ReportFormat format) noexcept;       // "md"
 std::string_view format_extension(ReportFormat format) noexcept;  // ".md"
-// Text, Markdown, CSV and JSON may go to standard output; Excel is binary and HTML is a page.
+// Every format but Excel (binary) may go to standard output.
 bool prints_to_terminal(ReportFormat format) noexcept;
 
 // The default templates (core/report/templates/), compiled into the program.
@@ -31,8 +31,8 @@ std::string render_markdown(const View& view, std::string_view template_text = {
 // actual_relative_error, actual_percentile, and for sensitivity tornado_low:<input>,
 // tornado_high:<input>, spearman:<input>, sobol_first:<input>, sobol_total:<input>. value is the
 // raw number (shortest text that reads back to the same double), empty when there is none (a
-// failed step). Text cells that a spreadsheet would run as a formula (=, +, -, @ first) start with
-// an apostrophe.
+// failed step). Text cells that a spreadsheet would run as a formula (=, +, -, @, tab or CR first)
+// start with an apostrophe.
 std::string render_csv(const View& view);
 
 }  // namespace impact::report

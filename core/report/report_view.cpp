@@ -31,28 +31,28 @@ constexpr std::size_t kMaxHistograms = 6;
 
 constexpr std::string_view kViewFieldSpec = R"spec(
 schema kind locale title description as_of currency incomplete is_incomplete
-headline[ step output label unit value value_text has_range best worst best_text worst_text best_name worst_name
+has_headline headline[ step output label unit value value_text has_range best worst best_text worst_text best_name worst_name
           range_text direction has_statistics p5 p5_text p50 p50_text p95 p95_text mean mean_text sd sd_text ]
-assumptions[ step input label kind value value_text unit origin origin_text is_override override_text is_drawn
+has_assumptions assumptions[ step input label kind value value_text unit origin origin_text is_override override_text is_drawn
              distribution distribution_note ]
-overrides[ input value replaces replaced_at ]
+has_overrides overrides[ input value replaces replaced_at ]
 steps[ id model model_version plugin is_formula expression ranged status is_ok message
        outputs[ step output label unit value value_text has_range best worst best_text worst_text best_name worst_name
                 range_text direction has_statistics p5 p5_text p50 p50_text p95 p95_text mean mean_text sd sd_text
                 cases[ name value value_text ] has_cases thresholds[ name probability probability_text draws ]
                 percentiles[ name value value_text ci_low ci_high ] has_thresholds ]
        notes[ key value ] has_notes
-       tables[ key label description columns[ key label unit is_text ] rows[ cells[ text value is_text ] ] ] has_tables ]
-has_simulation simulation{ draws seed threads generator percentile_method }
+       tables[ key label description columns[ key label unit is_text ] rows[ cells[ text value is_text column_label ] ] ] has_tables ]
+has_simulation simulation{ draws seed threads generator percentile_method has_convergence converged convergence[ text ] }
 has_cases cases[ name description ]
-compare_groups[ name steps[ id ] outputs[ key values[ step value value_text ] label unit ] ]
+has_compare_groups compare_groups[ name steps[ id ] outputs[ key values[ step value value_text ] label unit ] ]
 has_actuals actuals[ output label unit estimate estimate_text actual actual_text date error error_text relative_error
                      relative_error_text percentile percentile_text source unavailable ]
-charts[ id kind is_bars is_histogram is_tornado title unit step output bars[ label value value_text has_whisker low high low_text high_text ]
+has_charts charts[ id kind is_bars is_histogram is_tornado title unit step output bars[ label value value_text has_whisker low high low_text high_text ]
         bins[ from to share density label ]
         rows[ input label low_name high_name output_at_low output_at_high low_text high_text swing swing_text ]
-        base base_text svg ]
-has_sensitivity sensitivity{ output label unit point_value point_value_text draws seed
+        base base_text ]
+has_sensitivity sensitivity{ output label unit point_value point_value_text draws seed rank_status sobol_status
                              rank[ input label spearman spearman_text ] has_rank
                              sobol[ input label first_order total first_order_text total_text ] has_sobol }
 provenance{ tool abi generated_at scenario_file scenario_sha256 seed draws plugins[ id version file sha256 ] }
@@ -119,7 +119,10 @@ View output_view(const StepResult& step, const OutputResult& out, const scenario
     o["worst_text"] = worst ? figure_text(*worst, v.unit, locale) : std::string();
     o["best_name"] = best_name;
     o["worst_name"] = worst_name;
-    o["range_text"] = has_range ? range_text(std::min(*v.low, *v.high), std::max(*v.low, *v.high), v.unit, locale) : std::string();
+    const bool finite_ends = has_range && std::isfinite(*best) && std::isfinite(*worst);
+    o["range_text"] = !has_range     ? std::string()
+                      : finite_ends ? range_text(std::min(*best, *worst), std::max(*best, *worst), v.unit, locale)
+                                    : fmt::format("low {}, high {}", figure_text(*best, v.unit, locale), figure_text(*worst, v.unit, locale));
     o["direction"] = direction_key(out.direction);
     const bool drawn = available && stats && stats->drawn;
     o["has_statistics"] = drawn;
@@ -212,6 +215,8 @@ View table_view(const sdk::Table& table, text::Locale locale) {
                 cell["value"] = number_or_null(v);
             }
             cell["is_text"] = column.is_text;
+            // A phone shows a row as a card of "label: value" lines (the HTML template).
+            cell["column_label"] = io::json_text(column.label);
             cells.push_back(std::move(cell));
         }
         View row = View::object();
@@ -562,11 +567,15 @@ View base_view(const scenario::Scenario& scenario, const scenario::RunResult& re
                                                           failed == 1 ? "" : "s", skipped);
     v["is_incomplete"] = failed + skipped != 0;
     const auto headline = scenario::headline_outputs(scenario, result);
+    v["has_headline"] = !headline.empty();
     View& heads = v["headline"] = View::array();
     for (const auto& [s, o] : headline)
         heads.push_back(output_view(result.steps[s], result.steps[s].outputs[o],
                                     extras.simulation ? &extras.simulation->steps[s][o] : nullptr, locale));
-    v["assumptions"] = assumptions_view(scenario, result, locale);
+    View assumptions = assumptions_view(scenario, result, locale);
+    v["has_assumptions"] = !assumptions.empty();
+    v["assumptions"] = std::move(assumptions);
+    v["has_overrides"] = !scenario.overrides.empty();
     v["overrides"] = scenario::overrides_json(scenario);
     View& steps = v["steps"] = View::array();
     for (std::size_t i = 0; i < result.steps.size(); ++i) steps.push_back(step_view(result.steps[i], i, extras, locale));
@@ -577,6 +586,13 @@ View base_view(const scenario::Scenario& scenario, const scenario::RunResult& re
     sim["threads"] = extras.simulation ? View(extras.simulation->threads) : View();
     sim["generator"] = extras.simulation ? extras.simulation->generator : std::string();
     sim["percentile_method"] = extras.simulation ? extras.simulation->percentile_method : std::string();
+    const scenario::ConvergenceRecord* convergence =
+        extras.simulation && extras.simulation->convergence ? &*extras.simulation->convergence : nullptr;
+    sim["has_convergence"] = convergence != nullptr;
+    sim["converged"] = convergence && convergence->converged;
+    View& lines = sim["convergence"] = View::array();
+    if (convergence)
+        for (const std::string& line : scenario::convergence_lines(*convergence)) lines.push_back(View{{"text", io::json_text(line)}});
     v["has_cases"] = extras.cases != nullptr;
     View& cases = v["cases"] = View::array();
     if (extras.cases)
@@ -586,11 +602,15 @@ View base_view(const scenario::Scenario& scenario, const scenario::RunResult& re
             entry["description"] = io::json_text(extras.cases->descriptions[c]);
             cases.push_back(std::move(entry));
         }
-    v["compare_groups"] = compare_groups_view(scenario, result, locale);
+    View groups = compare_groups_view(scenario, result, locale);
+    v["has_compare_groups"] = !groups.empty();
+    v["compare_groups"] = std::move(groups);
     const bool has_actuals = extras.actuals && !extras.actuals->empty();
     v["has_actuals"] = has_actuals;
     v["actuals"] = has_actuals ? actuals_view(*extras.actuals, locale) : View::array();
-    v["charts"] = charts_view(scenario, result, extras, headline, locale);
+    View charts = charts_view(scenario, result, extras, headline, locale);
+    v["has_charts"] = !charts.empty();
+    v["charts"] = std::move(charts);
     v["has_sensitivity"] = false;
     View& sensitivity = v["sensitivity"] = View::object();
     for (const char* member : {"output", "label", "unit"}) sensitivity[member] = "";
@@ -598,6 +618,8 @@ View base_view(const scenario::Scenario& scenario, const scenario::RunResult& re
     sensitivity["point_value_text"] = "";
     sensitivity["draws"] = View();
     sensitivity["seed"] = View();
+    sensitivity["rank_status"] = "";
+    sensitivity["sobol_status"] = "";
     sensitivity["rank"] = View::array();
     sensitivity["has_rank"] = false;
     sensitivity["sobol"] = View::array();
@@ -646,7 +668,10 @@ View build_sensitivity_view(const scenario::Scenario& scenario, const scenario::
         r["swing_text"] = figure_text(b.swing, unit, locale);
         tornado["rows"].push_back(std::move(r));
     }
-    if (!tornado["rows"].empty()) v["charts"].push_back(std::move(tornado));
+    if (!tornado["rows"].empty()) {
+        v["charts"].push_back(std::move(tornado));
+        v["has_charts"] = true;
+    }
     View& s = v["sensitivity"];
     s["output"] = io::json_text(sensitivity.output_name);
     s["label"] = io::json_text(sensitivity.label);
@@ -655,6 +680,8 @@ View build_sensitivity_view(const scenario::Scenario& scenario, const scenario::
     s["point_value_text"] = figure_text(sensitivity.point_value, unit, locale);
     s["draws"] = sensitivity.draws;
     s["seed"] = sensitivity.seed;
+    s["rank_status"] = io::json_text(sensitivity.rank_status);  // "computed", or why not
+    s["sobol_status"] = io::json_text(sensitivity.sobol_status);
     View& rank = s["rank"] = View::array();
     for (const scenario::RankCorrelation& r : sensitivity.rank) {
         View e = View::object();

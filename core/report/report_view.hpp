@@ -36,7 +36,8 @@ struct ViewOptions {
 
 // Every field of the view, in the notation above: the template check's reference and the source of
 // docs/reports.md's field list (a test checks that built views have exactly these members).
-// Charts carry one more member in the HTML report only: "svg", the chart drawn (html_report.hpp).
+// Charts carry one more member in the HTML report only: "svg", the chart drawn (html_view_fields()
+// in html_report.hpp).
 std::string_view view_field_spec() noexcept;
 const Field& view_fields();
 

@@ -107,11 +107,14 @@ private:
         throw UserError(fmt::format("{}:{}:{}: template: {}", text::printable(name_), p.line, p.column, what));
     }
 
-    void tag(std::size_t offset, std::string_view inside, bool triple) {
+    void tag(std::size_t offset, std::string_view raw_inside, bool triple) {
         if (triple) {
-            lookup(offset, trimmed(inside));
+            value_of(offset, trimmed(raw_inside));
             return;
         }
+        // mstch skips blanks before the sigil too: "{{ #steps }}" opens a section.
+        const std::string inside_text = trimmed(raw_inside);
+        const std::string_view inside = inside_text;
         const char kind = inside.empty() ? '\0' : inside.front();
         switch (kind) {
             case '!': return;  // a comment
@@ -138,10 +141,27 @@ private:
                 open_.pop_back();
                 return;
             }
-            case '&': lookup(offset, trimmed(inside.substr(1))); return;
-            case '{': lookup(offset, trimmed(inside.substr(1))); return;  // "{{{" split oddly
-            default: lookup(offset, trimmed(inside)); return;
+            case '&': value_of(offset, trimmed(inside.substr(1))); return;
+            case '{': value_of(offset, trimmed(inside.substr(1))); return;  // "{{{" split oddly
+            default: value_of(offset, std::string(inside)); return;
         }
+    }
+
+    // A tag that prints: its field must be a value. mstch prints a list or an object as nothing.
+    void value_of(std::size_t offset, const std::string& name) {
+        if (name == ".") {
+            if (open_.empty()) fail(offset, "expected {{.}} inside a section, found it at the top level");
+            // Inside a list or object section the current item is an object, which prints as nothing.
+            if (open_.back().scope)
+                fail(offset, fmt::format("expected a value to print, found {{{{.}}}} inside \"{}\", whose items are objects; "
+                                         "name one of their fields",
+                                         open_.back().name));
+            return;
+        }
+        const Field* field = lookup(offset, name);
+        if (field && field->kind != Field::Kind::value)
+            fail(offset, fmt::format("expected a value to print, found the {} \"{}\"; open it as a section: {{{{#{}}}}}...{{{{/{}}}}}",
+                                     field->kind == Field::Kind::list ? "list" : "object", name, name, name));
     }
 
     // The field `name` resolves to where it is used, or a failure naming what is available there.

@@ -788,12 +788,14 @@ lxw_chart* bars_chart(lxw_workbook* workbook, Sheet& data, lxw_row_t& row, const
     return line;
 }
 
-// "histogram": Bin | From | To | Share; a column chart without gaps.
+// "histogram": Bin | From | To | Share | Density; a column chart of the density without gaps. Every
+// bin holds a fixed share of the draws (the exact percentiles are its edges), so the shape is in the
+// density (share per unit of the output), not in the share.
 lxw_chart* histogram_chart(lxw_workbook* workbook, Sheet& data, lxw_row_t& row, const View& chart, const std::string& at) {
     const std::string& unit = text_of(chart, at, "unit");
     const View& bins = list_of(chart, at, "bins");
     const lxw_row_t header_row = row;
-    data.header(row++, {"Bin", "From", "To", "Share"});
+    data.header(row++, {"Bin", "From", "To", "Share", "Density"});
     DataBlock block{row, row + static_cast<lxw_row_t>(bins.size()) - 1};
     for (std::size_t i = 0; i < bins.size(); ++i, ++row) {
         const std::string b = item_of(at + ".bins", i);
@@ -801,14 +803,15 @@ lxw_chart* histogram_chart(lxw_workbook* workbook, Sheet& data, lxw_row_t& row, 
         data.figure(row, 1, figure_of(bins[i], b, "from"), unit);
         data.figure(row, 2, figure_of(bins[i], b, "to"), unit);
         data.number(row, 3, figure_of(bins[i], b, "share"), kShareFormat);
+        data.number(row, 4, figure_of(bins[i], b, "density"), "0.00E+00");
     }
     ++row;
     if (bins.empty()) return nullptr;
     lxw_chart* column = workbook_add_chart(workbook, LXW_CHART_COLUMN);
-    add_series(column, data, block, 0, 3, header_row);
+    add_series(column, data, block, 0, 4, header_row);
     chart_set_series_gap(column, 0);
     chart_legend_set_position(column, LXW_CHART_LEGEND_NONE);
-    chart_axis_set_num_format(column->y_axis, "0%");
+    chart_axis_set_num_format(column->y_axis, "0.0E+00");
     return column;
 }
 

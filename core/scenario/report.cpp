@@ -24,6 +24,9 @@ namespace impact::scenario {
 
 std::optional<BestWorst> best_and_worst(const RangedValue& value, impact_direction direction) {
     if (!value.low || !value.high) return std::nullopt;
+    // An end a model may leave undefined (NaN) has no order: both ends stay as evaluated, "low" at
+    // the input's low and "high" at its high, and the undefined one says so.
+    if (!std::isfinite(*value.low) || !std::isfinite(*value.high)) return BestWorst{*value.low, *value.high, "low", "high"};
     const double lo = std::min(*value.low, *value.high), hi = std::max(*value.low, *value.high);
     if (direction == IMPACT_DIRECTION_HIGHER_IS_WORSE) return BestWorst{lo, hi, "best", "worst"};
     if (direction == IMPACT_DIRECTION_HIGHER_IS_BETTER) return BestWorst{hi, lo, "best", "worst"};
@@ -178,7 +181,8 @@ std::string ranged_text(const RangedValue& v, impact_direction direction) {
                            format_value(bw->worst, v.unit));
     if (v.unit == "KRW" && std::isfinite(v.value)) {
         out += fmt::format("  [{}", text::format_korean_units(v.value));
-        if (bw) out += fmt::format(" ({} to {})", text::format_korean_units(bw->best), text::format_korean_units(bw->worst));
+        if (bw && std::isfinite(bw->best) && std::isfinite(bw->worst))
+            out += fmt::format(" ({} to {})", text::format_korean_units(bw->best), text::format_korean_units(bw->worst));
         out += "]";
     }
     return out;
@@ -670,6 +674,18 @@ void write_text(const Scenario& scenario, const RunResult& result, const ReportS
         write(section);
     }
     write(provenance_text(scenario, result, extras));
+}
+
+std::vector<std::string> convergence_lines(const ConvergenceRecord& record) {
+    std::vector<std::string> lines;
+    const std::string text = convergence_text(record);
+    std::size_t from = 0;
+    for (std::size_t nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', from)) {
+        const std::string line = text.substr(from, nl - from);
+        lines.push_back(line.substr(std::min(line.find_first_not_of(' '), line.size())));
+        from = nl + 1;
+    }
+    return lines;
 }
 
 std::string render_text(const Scenario& scenario, const RunResult& result, const ReportExtras& extras) {

@@ -31,7 +31,8 @@ struct ReportExtras {
 
 // The two ends of an output's range named by its direction (ABI 1.2): for "higher is worse" the
 // larger end is the worst case, for "higher is better" the smaller; a neutral output keeps "low"
-// (the smaller) and "high". None when the output has no range.
+// (the smaller) and "high". An end that is undefined (NaN, an output that may be undefined) orders
+// nothing: both ends keep their input's order as "low" and "high". None when there is no range.
 struct BestWorst {
     double best = 0, worst = 0;
     std::string_view best_name, worst_name;  // "best"/"worst", or "low"/"high" when neutral
@@ -46,6 +47,10 @@ std::vector<std::pair<std::size_t, std::size_t>> headline_outputs(const Scenario
 // Where an input's value came from, for people: "written in the scenario", "--set (this run only)",
 // "the model's default", "[scenario] as_of", "output of step h20.total_impact", "data file nvda.csv".
 std::string origin_description(const Scenario& scenario, const InputUsed& input);
+
+// --until's outcome as the text report writes it, one line each, without indentation: the verdict
+// and stages, then each target's precision.
+std::vector<std::string> convergence_lines(const ConvergenceRecord& record);
 
 // "2025-11-30T00:00:00Z"
 std::string iso_utc(long long unix_seconds);

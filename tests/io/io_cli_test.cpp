@@ -254,6 +254,8 @@ TEST_CASE("input files over --max-input-mb are refused, and a higher limit reads
 TEST_CASE("a SIGTERM at any moment of impact run -o leaves no temporary behind", "[io][cli]") {
     // Not deterministic about where the signal lands, so it lands at many moments, from start-up to
     // after the write; whatever the moment, the folder may hold the whole report or nothing else.
+    // A fixed clock: the report says when it was made, and every run must make the same bytes.
+    ::setenv("SOURCE_DATE_EPOCH", "1764460800", 1);
     Workspace w;
     const fs::path out = w.out_dir / "report.txt";
     const TimedResult timed = w.run_to(out);
@@ -369,5 +371,67 @@ TEST_CASE("JSON output (run, plugins) stays valid and says the bytes of a path t
         CHECK(doc.at("rejected").at(0).at("file_hex").get<std::string>() == hex_of(copy.native()));
         // The reason quotes the name as the terminal shows it.
         CHECK(contains(doc.at("rejected").at(0).at("reason").get<std::string>(), "\\xe9"));
+    }
+}
+
+TEST_CASE("impact run --format md,csv,json -o DIR: every report or none, the old ones kept whole", "[io][cli][report]") {
+    Workspace w;
+    const fs::path reports = w.out_dir / "reports";
+    const auto run_formats = [&](const std::string& formats) {
+        return run_impact({"run", w.scenario.string(), "--format", formats, "-o", reports.string()}, w.scratch);
+    };
+    // The first run makes the folder and one file per format, named after the scenario.
+    {
+        const TimedResult r = run_formats("md,csv,json");
+        INFO(r.command.describe());
+        REQUIRE(r.command.exit_code == 0);
+        CHECK(names_in(reports) == std::set<std::string>{"scenario.csv", "scenario.json", "scenario.md"});
+        CHECK(contains(read_file(reports / "scenario.md"), "# Charge in KRW\n"));
+        CHECK(contains(read_file(reports / "scenario.csv"), "charge_krw,fx.convert,"));
+    }
+    // A folder where the CSV would go: the run is refused and neither other report is replaced.
+    write_file(reports / "scenario.md", "old markdown\n");
+    write_file(reports / "scenario.json", "old json\n");
+    fs::remove(reports / "scenario.csv");
+    fs::create_directory(reports / "scenario.csv");
+    const TimedResult r = run_formats("md,csv,json");
+    check_output_refusal(r, reports / "scenario.csv", "it is a directory");
+    CHECK(read_file(reports / "scenario.md") == "old markdown\n");
+    CHECK(read_file(reports / "scenario.json") == "old json\n");
+    // No temporary left behind.
+    CHECK(names_in(reports) == std::set<std::string>{"scenario.csv", "scenario.json", "scenario.md"});
+}
+
+TEST_CASE("impact run: report options refused before anything runs or any folder is made", "[io][cli][report]") {
+    Workspace w;
+    const fs::path reports = w.out_dir / "new-folder";
+    write_file(w.inputs / "bad.md.mustache", "# {{title}}\n{{#steps}}{{id}}\n");
+    struct Case {
+        std::vector<std::string> args;
+        std::string message;  // the one line after "impact: error: "
+    };
+    const std::vector<Case> cases{
+        {{"--format", "md,pdf", "-o", reports.string()},
+         "--format: expected text, md, csv, json, xlsx or html (several separated by commas), found \"pdf\""},
+        {{"--format", "md,md", "-o", reports.string()}, "--format: expected each format once, found \"md\" twice"},
+        {{"--format", "md,csv"}, "--format md,csv: expected -o FOLDER for several formats (one file each), found none"},
+        {{"--format", "xlsx"},
+         "--format xlsx: expected -o FILE, found none (an Excel workbook is not written to standard output)"},
+        {{"--format", "md,csv", "-o", reports.string(), "--template", (w.inputs / "bad.md.mustache").string()},
+         (w.inputs / "bad.md.mustache").string() +
+             ":2:1: template: expected {{/steps}} to close the section opened here, found the end of the template"},
+        {{"--format", "md,html", "-o", reports.string(), "--template", (w.inputs / "bad.md.mustache").string()},
+         "--template " + (w.inputs / "bad.md.mustache").string() +
+             ": expected md=FILE or html=FILE when both md and html are written, found a plain file name"},
+        {{"--format", "md", "--locale", "fr"}, "--locale: expected en or ko, found 'fr'"},
+    };
+    for (const Case& c : cases) {
+        std::vector<std::string> args{"run", w.scenario.string()};
+        args.insert(args.end(), c.args.begin(), c.args.end());
+        const TimedResult r = run_impact(args, w.scratch);
+        INFO(r.command.describe());
+        check_input_refusal(r);
+        CHECK(r.command.err == "impact: error: " + c.message + "\n");
+        CHECK_FALSE(fs::exists(reports));
     }
 }

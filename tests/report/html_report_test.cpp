@@ -251,10 +251,13 @@ View sample_view() {
     for (int r = 0; r < 80; ++r) {
         View cells = View::array();
         cells.push_back(View{{"text", "evt_2025_04_15_nvidia_h20_export_license_requirement_notice_8k_" + std::to_string(r)},
-                             {"value", nullptr}, {"is_text", true}});
-        cells.push_back(View{{"text", "2025-04-" + std::to_string(10 + r % 20)}, {"value", nullptr}, {"is_text", true}});
+                             {"value", nullptr}, {"is_text", true}, {"column_label", "event_id"}});
+        cells.push_back(View{{"text", "2025-04-" + std::to_string(10 + r % 20)}, {"value", nullptr}, {"is_text", true},
+                             {"column_label", "date"}});
+        const char* labels[] = {"AR", "CAR", "t", "p"};
+        int column = 0;
         for (const char* figure : {"-0.012345", "-0.098765", "-2.4567", "0.0140"})
-            cells.push_back(View{{"text", figure}, {"value", std::stod(figure)}, {"is_text", false}});
+            cells.push_back(View{{"text", figure}, {"value", std::stod(figure)}, {"is_text", false}, {"column_label", labels[column++]}});
         table["rows"].push_back(View{{"cells", cells}});
     }
     step["tables"] = View::array({table});
@@ -317,6 +320,9 @@ View sample_view() {
                                                             {"version", "1.2.0"},
                                                             {"file", "/usr/lib/impact/plugins/impact-revenue.so"},
                                                             {"sha256", std::string(64, 'b')}}})}};
+    // The flags the view builder sets beside its lists (report_view.cpp).
+    for (const char* list : {"headline", "assumptions", "overrides", "compare_groups", "charts"})
+        view[std::string("has_") + list] = !view[list].empty();
     return view;
 }
 
@@ -482,7 +488,10 @@ TEST_CASE("view text cannot inject markup into the page", "[report][html]") {
 
 TEST_CASE("sections without items are left out", "[report][html]") {
     View view = sample_view();
-    for (const char* list : {"headline", "assumptions", "compare_groups", "charts"}) view[list] = View::array();
+    for (const char* list : {"headline", "assumptions", "compare_groups", "charts"}) {
+        view[list] = View::array();
+        view[std::string("has_") + list] = false;
+    }
     view["has_actuals"] = false;
     view["has_sensitivity"] = false;
     const std::string html = impact::report::render_html(view, impact::report::default_html_template());
@@ -494,7 +503,7 @@ TEST_CASE("sections without items are left out", "[report][html]") {
     CHECK(html.find(R"(id="step-h20")") != std::string::npos);
 }
 
-TEST_CASE("a template is checked against the view's fields and what render_html adds", "[report][html]") {
+TEST_CASE("a template is checked against the view's fields, charts[].svg among them", "[report][html]") {
     const View view = sample_view();
     // The fields render_html adds are known to the check ...
     const std::string page = impact::report::render_html(

@@ -1,4 +1,5 @@
 // The template check: every kind of broken Mustache template refused at its line and column, valid ones accepted.
+#include "report/html_report.hpp"
 #include "report/report_formats.hpp"
 #include "report/report_view.hpp"
 #include "report/template_check.hpp"
@@ -40,7 +41,8 @@ TEST_CASE("template check: valid templates are accepted", "[report][template]") 
         "{{! a comment with {{braces}} inside is not a field }}",
         "{{provenance.tool}} {{#provenance}}{{tool}}{{#plugins}}{{id}}{{/plugins}}{{/provenance}}",
         "{{{title}}} {{&title}}",
-        "{{#steps}}{{.}}{{/steps}}",
+        "{{#title}}[{{.}}]{{/title}}",  // a value section: {{.}} is the value
+        "{{ #steps }}{{ id }}{{ /steps }}{{ ! blanks before the sigil, as mstch allows }}",
         "{{ title }} {{# steps }}{{ id }}{{/ steps }}",  // spaces inside tags
         "no tags at all, and a single { brace }",
     };
@@ -76,6 +78,13 @@ TEST_CASE("template check: each broken template is refused at its position", "[r
                         "reports keep {{ }}"},
         {"{{}}", "t.mustache:1:1: template: expected a field name inside the tag, found nothing"},
         {"{{.}}", "t.mustache:1:1: template: expected {{.}} inside a section, found it at the top level"},
+        // mstch prints a list or an object as nothing: naming one where a value is printed is refused.
+        {"{{#steps}}{{.}}{{/steps}}", "t.mustache:1:11: template: expected a value to print, found {{.}} inside \"steps\", "
+                                      "whose items are objects; name one of their fields"},
+        {"x {{steps}}", "t.mustache:1:3: template: expected a value to print, found the list \"steps\"; open it as a "
+                        "section: {{#steps}}...{{/steps}}"},
+        {"{{{provenance}}}", "t.mustache:1:1: template: expected a value to print, found the object \"provenance\"; open it "
+                             "as a section: {{#provenance}}...{{/provenance}}"},
     };
     for (const Case& c : cases) {
         INFO("template: " << c.text);
@@ -86,10 +95,13 @@ TEST_CASE("template check: each broken template is refused at its position", "[r
 TEST_CASE("template check: the built-in templates use only fields of the report view", "[report][template]") {
     // The check the CLI makes on a user's template, made on the program's own: a field renamed in
     // the view without the template fails here, not as an empty cell in someone's report.
-    for (const auto format : {impact::report::ReportFormat::md}) {
-        INFO("format: " << impact::report::format_name(format));
-        CHECK_NOTHROW(check_template(impact::report::default_template(format), impact::report::view_fields(), "built-in"));
-    }
+    CHECK_NOTHROW(check_template(impact::report::default_template(impact::report::ReportFormat::md), impact::report::view_fields(),
+                                 "built-in md"));
+    CHECK_NOTHROW(check_template(impact::report::default_template(impact::report::ReportFormat::html),
+                                 impact::report::html_view_fields(), "built-in html"));
+    // charts[].svg is the HTML report's only: a Markdown template naming it would print nothing.
+    CHECK_THROWS_WITH(check_template("{{#charts}}{{{svg}}}{{/charts}}", impact::report::view_fields(), "md"),
+                      Catch::Contains("found unknown \"svg\""));
 }
 
 TEST_CASE("template check: the field notation parses lists, objects and values", "[report][template]") {
