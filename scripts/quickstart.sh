@@ -17,3 +17,7 @@ echo "\$ impact convert 5.5B USD KRW --rate 1428.8     # H20 charge, facts.md Ar
 echo
 echo "\$ impact run samples/h20-export-licence-2025-04.toml"
 "$impact" run samples/h20-export-licence-2025-04.toml
+echo
+echo "\$ impact run samples/h20-export-licence-2025-04.toml --draws 100000 --format md,csv,json,xlsx,html -o build/reports"
+"$impact" run samples/h20-export-licence-2025-04.toml --draws 100000 --quiet --format md,csv,json,xlsx,html -o build/reports
+echo "Open build/reports/h20-export-licence-2025-04.html in a browser, or the .xlsx in a spreadsheet."

@@ -79,8 +79,7 @@ int run_convert(const GlobalOptions& options, const ConvertOptions& convert);
 // Where and how `run` and `sensitivity` write their reports (docs/reports.md).
 struct ReportOutputOptions {
     std::string formats = "text";  // --format: text, md, csv, json, xlsx, html, several separated by commas
-    // -o: the file (one format; an existing folder takes SCENARIO.EXT inside it) or the folder
-    // (several formats: SCENARIO.EXT each); stdout when absent.
+    // -o: the file (one format) or the folder (several formats: SCENARIO.EXT each); stdout when absent.
     std::optional<std::filesystem::path> output;
     std::vector<std::string> templates;  // --template FILE | md=FILE | html=FILE
     std::string locale = "en";           // --locale en | ko: money in reports

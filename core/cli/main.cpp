@@ -100,8 +100,8 @@ void add_report_options(CLI::App& command, impact::cli::ReportOutputOptions& rep
         ->type_name("FORMATS")
         ->default_str("text");
     command.add_option(output_names, report.output,
-                       "Write the report to this file (one format; an existing folder gets SCENARIO.EXT) or the reports "
-                       "into this folder (several formats), all or nothing, instead of stdout");
+                       "Write the report to this file (one format) or the reports into this folder (several formats: "
+                       "SCENARIO.EXT each), all or nothing, instead of stdout");
     command.add_option("--template", report.templates,
                        "A Mustache template for the Markdown or HTML report (md=FILE, html=FILE, or FILE when only one of "
                        "them is written); 'impact template md|html' prints the built-in one to start from")
