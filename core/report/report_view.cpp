@@ -538,15 +538,8 @@ View provenance_view(const scenario::Scenario& scenario, const scenario::RunResu
     p["scenario_sha256"] = scenario.sha256;
     p["seed"] = seed ? View(*seed) : View();
     p["draws"] = draws ? View(*draws) : View();
-    View& plugins = p["plugins"] = View::array();
-    for (const scenario::PluginUsed& plugin : result.plugins) {
-        View entry = View::object();
-        entry["id"] = io::json_text(plugin.id);
-        entry["version"] = io::json_text(plugin.version);
-        io::put_path(entry, "file", plugin.file);
-        entry["sha256"] = plugin.sha256;
-        plugins.push_back(std::move(entry));
-    }
+    // Each plugin's id, version, file and SHA-256, as the JSON report writes them.
+    p["plugins"] = scenario::provenance_json(scenario, result)["plugins"];
     return p;
 }
 

@@ -16,16 +16,6 @@
 namespace impact::text {
 namespace {
 
-std::string group_integer_digits(std::string_view digits) {
-    std::string out;
-    const std::size_t n = digits.size();
-    for (std::size_t i = 0; i < n; ++i) {
-        if (i > 0 && (n - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return out;
-}
-
 std::string group_fixed(std::string_view fixed) {
     // fixed is "-1234.5600" as fmt writes it.
     std::string sign;
@@ -50,6 +40,16 @@ constexpr std::array<CurrencySymbol, 13> kSymbols{{
 }};
 
 }  // namespace
+
+std::string group_integer_digits(std::string_view digits) {
+    std::string out;
+    const std::size_t n = digits.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i > 0 && (n - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
 
 std::string format_grouped(double value, int decimals) {
     // Half away from zero, as format_korean_units and accountants round (printf would round

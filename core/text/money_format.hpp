@@ -6,6 +6,9 @@
 
 namespace impact::text {
 
+// "7858400000000" -> "7,858,400,000,000": a string of digits grouped by three from the right.
+std::string group_integer_digits(std::string_view digits);
+
 // "7,858,400,000,000" or "1,428.8": the value with `decimals` fixed decimals, grouped by three.
 std::string format_grouped(double value, int decimals);
 

@@ -93,22 +93,12 @@ std::string rounded_count(const Decimal& d, int position) {
     return first == std::string::npos ? "0" : kept.substr(first);
 }
 
-std::string group_thousands(std::string_view digits) {
-    std::string out;
-    const std::size_t n = digits.size();
-    for (std::size_t i = 0; i < n; ++i) {
-        if (i > 0 && (n - i) % 3 == 0) out += ',';
-        out += digits[i];
-    }
-    return out;
-}
-
 // A count of 10^-decimals units written with `decimals` fixed decimals, grouped: ("123456", 2) -> "1,234.56".
 std::string with_decimals(std::string count, int decimals) {
     const auto places = static_cast<std::size_t>(decimals);
     if (count.size() <= places) count.insert(0, places + 1 - count.size(), '0');
     const std::size_t point = count.size() - places;
-    std::string out = group_thousands(std::string_view(count).substr(0, point));
+    std::string out = group_integer_digits(std::string_view(count).substr(0, point));
     if (places > 0) out += "." + count.substr(point);
     return out;
 }
@@ -164,7 +154,7 @@ std::string english_magnitude(double magnitude, std::string_view iso_code) {
     // three × 10^(leading - 2) in units of 10^(3 × suffix).
     const int shift = leading - 2 - 3 * suffix;
     const std::string number =
-        shift >= 0 ? group_thousands(three + std::string(static_cast<std::size_t>(shift), '0')) : with_decimals_trimmed(three, -shift);
+        shift >= 0 ? group_integer_digits(three + std::string(static_cast<std::size_t>(shift), '0')) : with_decimals_trimmed(three, -shift);
     return prefix + number + std::string(kEnglishSuffixes[static_cast<std::size_t>(suffix)]);
 }
 
@@ -191,10 +181,10 @@ std::string korean_magnitude(double magnitude, std::string_view iso_code) {
             const auto [three, leading] = three_significant(d);
             return scientific(three, leading);
         }
-        std::string out = group_thousands(larger) + std::string(kKoreanUnits[static_cast<std::size_t>(unit)]);
+        std::string out = group_integer_digits(larger) + std::string(kKoreanUnits[static_cast<std::size_t>(unit)]);
         const std::size_t first = smaller.find_first_not_of('0');
         if (first != std::string_view::npos)
-            out += " " + group_thousands(smaller.substr(first)) + std::string(kKoreanUnits[static_cast<std::size_t>(unit - 1)]);
+            out += " " + group_integer_digits(smaller.substr(first)) + std::string(kKoreanUnits[static_cast<std::size_t>(unit - 1)]);
         return out;
     }
 }
