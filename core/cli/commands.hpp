@@ -130,6 +130,11 @@ int compare_command(const GlobalOptions& options, const CompareCommandOptions& c
 // prepares them too). Formula steps name none.
 std::vector<std::string> models_of(const scenario::Scenario& scenario);
 
+// What a report may never replace: the scenario, its data files, every plugin file on the search
+// path (refused ones too) and the `impact` executable itself.
+std::vector<std::filesystem::path> files_a_report_may_not_replace(const scenario::Scenario& scenario,
+                                                                  const host::Registry& registry);
+
 // Writes a report to `output_file` all or nothing (never replacing the scenario, its data, a
 // plugin or `impact` itself), or to stdout when there is none.
 void write_report(const std::optional<std::filesystem::path>& output_file, const scenario::Scenario& scenario,

@@ -123,14 +123,8 @@ void write_reports(const ReportRequest& request, const scenario::Scenario& scena
         produce(request.formats.front())([](std::string_view piece) { fmt::print("{}", piece); });
         return;
     }
-    // The reports may never replace what the run read or runs: the scenario, its data, the
-    // plugin files on the search path (refused ones too) and the `impact` executable itself.
-    std::vector<fs::path> input_files{scenario.file};
-    for (const scenario::DataSource& source : scenario.data) input_files.push_back(source.file);
-    for (const host::Registry::Entry& entry : registry.plugins()) input_files.push_back(entry.info->file);
-    for (const host::RejectedFile& rejected : registry.rejected()) input_files.push_back(rejected.file);
+    const std::vector<fs::path> input_files = files_a_report_may_not_replace(scenario, registry);
     std::error_code ec;
-    if (const auto self = fs::read_symlink("/proc/self/exe", ec); !ec) input_files.push_back(self);
 
     // One format: -o names the file (a folder there is refused, as for any report). Several: -o
     // names the folder (made if missing, one level) that gets SCENARIO.EXT for each. Every report

@@ -73,22 +73,25 @@ host::Registry load_scenario_registry(const GlobalOptions& options, const scenar
     return registry;
 }
 
+std::vector<std::filesystem::path> files_a_report_may_not_replace(const scenario::Scenario& scenario,
+                                                                  const host::Registry& registry) {
+    std::vector<std::filesystem::path> files{scenario.file};
+    for (const scenario::DataSource& source : scenario.data) files.push_back(source.file);
+    for (const host::Registry::Entry& entry : registry.plugins()) files.push_back(entry.info->file);
+    // A refused plugin file is still someone's plugin: a report must not replace it either.
+    for (const host::RejectedFile& rejected : registry.rejected()) files.push_back(rejected.file);
+    std::error_code ec;
+    if (const auto self = std::filesystem::read_symlink("/proc/self/exe", ec); !ec) files.push_back(self);
+    return files;
+}
+
 void write_report(const std::optional<std::filesystem::path>& output_file, const scenario::Scenario& scenario,
                   const host::Registry& registry, const std::function<void(const scenario::ReportSink&)>& render) {
     if (!output_file) {
         render([](std::string_view piece) { fmt::print("{}", piece); });
         return;
     }
-    // The report may never replace what the run read or runs: the scenario, its data, the
-    // plugin files on the search path and the `impact` executable itself.
-    std::vector<std::filesystem::path> input_files{scenario.file};
-    for (const scenario::DataSource& source : scenario.data) input_files.push_back(source.file);
-    for (const host::Registry::Entry& entry : registry.plugins()) input_files.push_back(entry.info->file);
-    // A refused plugin file is still someone's plugin: a report must not replace it either.
-    for (const host::RejectedFile& rejected : registry.rejected()) input_files.push_back(rejected.file);
-    std::error_code ec;
-    if (const auto self = std::filesystem::read_symlink("/proc/self/exe", ec); !ec) input_files.push_back(self);
-    io::write_file_atomically(*output_file, render, input_files);
+    io::write_file_atomically(*output_file, render, files_a_report_may_not_replace(scenario, registry));
     fmt::print(stderr, "impact: wrote {}\n", text::printable(output_file->string()));
 }
 

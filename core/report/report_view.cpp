@@ -416,21 +416,8 @@ View charts_view(const scenario::Scenario& scenario, const scenario::RunResult& 
         }
     }
     // Compare groups: each shared output side by side across the group's steps.
-    for (std::size_t s = 0; s < scenario.steps.size() && s < result.steps.size(); ++s) {
-        const std::string& group = scenario.steps[s].compare_group;
-        if (group.empty()) continue;
-        bool first = true;
-        for (std::size_t t = 0; t < s; ++t)
-            if (scenario.steps[t].compare_group == group) first = false;
-        if (!first) continue;
-        std::vector<std::size_t> members;
-        for (std::size_t t = s; t < result.steps.size(); ++t)
-            if (scenario.steps[t].compare_group == group) members.push_back(t);
-        std::vector<std::string> keys;
-        for (std::size_t t : members)
-            for (const OutputResult& o : result.steps[t].outputs)
-                if (std::find(keys.begin(), keys.end(), o.key) == keys.end()) keys.push_back(o.key);
-        for (const std::string& key : keys) {
+    for (const auto& [group, members] : scenario::compare_groups(scenario, result)) {
+        for (const std::string& key : scenario::group_output_keys(result, members)) {
             std::string unit, label;
             bool comparable = true;
             std::size_t present = 0;
@@ -483,14 +470,7 @@ View actuals_view(const std::vector<scenario::ActualResult>& actuals, text::Loca
 
 View compare_groups_view(const scenario::Scenario& scenario, const scenario::RunResult& result, text::Locale locale) {
     View groups = View::array();
-    std::vector<std::string> seen;
-    for (std::size_t s = 0; s < scenario.steps.size() && s < result.steps.size(); ++s) {
-        const std::string& name = scenario.steps[s].compare_group;
-        if (name.empty() || std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
-        seen.push_back(name);
-        std::vector<std::size_t> members;
-        for (std::size_t t = s; t < result.steps.size(); ++t)
-            if (scenario.steps[t].compare_group == name) members.push_back(t);
+    for (const auto& [name, members] : scenario::compare_groups(scenario, result)) {
         View g = View::object();
         g["name"] = io::json_text(name);
         View& steps = g["steps"] = View::array();
@@ -499,12 +479,8 @@ View compare_groups_view(const scenario::Scenario& scenario, const scenario::Run
             id["id"] = io::json_text(result.steps[t].id);
             steps.push_back(std::move(id));
         }
-        std::vector<std::string> keys;
-        for (std::size_t t : members)
-            for (const OutputResult& o : result.steps[t].outputs)
-                if (std::find(keys.begin(), keys.end(), o.key) == keys.end()) keys.push_back(o.key);
         View& outputs = g["outputs"] = View::array();
-        for (const std::string& key : keys) {
+        for (const std::string& key : scenario::group_output_keys(result, members)) {
             View row = View::object();
             row["key"] = io::json_text(key);
             std::string label, unit;

@@ -22,6 +22,28 @@
 
 namespace impact::scenario {
 
+// The scenario's compare groups in order of first appearance: name and the positions of its steps.
+std::vector<std::pair<std::string, std::vector<std::size_t>>> compare_groups(const Scenario& scenario, const RunResult& result) {
+    std::vector<std::pair<std::string, std::vector<std::size_t>>> groups;
+    for (std::size_t s = 0; s < scenario.steps.size() && s < result.steps.size(); ++s) {
+        const std::string& name = scenario.steps[s].compare_group;
+        if (name.empty()) continue;
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == name; });
+        if (it == groups.end()) it = groups.insert(groups.end(), {name, {}});
+        it->second.push_back(s);
+    }
+    return groups;
+}
+
+// The output keys of a group's steps, each once, in order of first appearance.
+std::vector<std::string> group_output_keys(const RunResult& result, const std::vector<std::size_t>& steps) {
+    std::vector<std::string> keys;
+    for (std::size_t s : steps)
+        for (const OutputResult& o : result.steps[s].outputs)
+            if (std::find(keys.begin(), keys.end(), o.key) == keys.end()) keys.push_back(o.key);
+    return keys;
+}
+
 std::optional<BestWorst> best_and_worst(const RangedValue& value, impact_direction direction) {
     if (!value.low || !value.high) return std::nullopt;
     // An end a model may leave undefined (NaN) has no order: both ends stay as evaluated, "low" at
@@ -243,28 +265,6 @@ std::string indented(const io::Json& value, int depth) {
 }
 
 namespace {
-
-// The scenario's compare groups in order of first appearance: name and the positions of its steps.
-std::vector<std::pair<std::string, std::vector<std::size_t>>> compare_groups(const Scenario& scenario, const RunResult& result) {
-    std::vector<std::pair<std::string, std::vector<std::size_t>>> groups;
-    for (std::size_t s = 0; s < scenario.steps.size() && s < result.steps.size(); ++s) {
-        const std::string& name = scenario.steps[s].compare_group;
-        if (name.empty()) continue;
-        auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == name; });
-        if (it == groups.end()) it = groups.insert(groups.end(), {name, {}});
-        it->second.push_back(s);
-    }
-    return groups;
-}
-
-// The output keys of a group's steps, each once, in order of first appearance.
-std::vector<std::string> group_output_keys(const RunResult& result, const std::vector<std::size_t>& steps) {
-    std::vector<std::string> keys;
-    for (std::size_t s : steps)
-        for (const OutputResult& o : result.steps[s].outputs)
-            if (std::find(keys.begin(), keys.end(), o.key) == keys.end()) keys.push_back(o.key);
-    return keys;
-}
 
 // --keep-going: "2 steps failed, 3 skipped: the figures below are incomplete", or "" when every step ran.
 std::string incomplete_summary(const RunResult& result) {

@@ -29,6 +29,11 @@ struct ReportExtras {
     std::optional<long long> generated_at_unix{};
 };
 
+// The scenario's compare groups (`compare = "name"`) in order of first appearance: each name with
+// the positions of its steps; and the output keys of a group's steps, each once, in that order.
+std::vector<std::pair<std::string, std::vector<std::size_t>>> compare_groups(const Scenario& scenario, const RunResult& result);
+std::vector<std::string> group_output_keys(const RunResult& result, const std::vector<std::size_t>& steps);
+
 // The two ends of an output's range named by its direction (ABI 1.2): for "higher is worse" the
 // larger end is the worst case, for "higher is better" the smaller; a neutral output keeps "low"
 // (the smaller) and "high". An end that is undefined (NaN, an output that may be undefined) orders
