@@ -117,8 +117,7 @@ struct CompareCommandOptions {
     std::optional<std::filesystem::path> baseline;  // --baseline FILE (default: the first)
     std::optional<std::string> tolerance;           // --tolerance 0.1% | 1e6
     std::vector<std::string> plugin_dir_for;        // --plugin-dir-for FILE=DIR, repeatable
-    std::string format = "text";                    // text | json
-    std::optional<std::filesystem::path> output_file;
+    ReportOutputOptions report;                     // --format, -o, --template, --locale as for run
     std::optional<std::uint64_t> draws;             // --draws N: every side drawn, same seed
     std::uint64_t seed = 1;
     unsigned threads = 0;
@@ -160,9 +159,16 @@ struct ReportRequest {
     // golden files' fixed clock), else now.
     long long generated_at_unix = 0;
 };
-ReportRequest check_report_request(const GlobalOptions& options, const ReportOutputOptions& report);
-void write_reports(const ReportRequest& request, const scenario::Scenario& scenario, const host::Registry& registry,
-                   const ReportRenderers& renderers);
+// `kind`: whose templates --template must match (run and sensitivity, or compare).
+ReportRequest check_report_request(const GlobalOptions& options, const ReportOutputOptions& report,
+                                   report::ReportKind kind = report::ReportKind::run);
+// Where reports go: with several formats, -o's folder gets STEM.EXT for each; none of them may
+// replace a file of `protected_files` (files_a_report_may_not_replace).
+struct ReportDestination {
+    std::string stem;
+    std::vector<std::filesystem::path> protected_files;
+};
+void write_reports(const ReportRequest& request, const ReportDestination& destination, const ReportRenderers& renderers);
 
 int validate_scenario_command(const GlobalOptions& options, const std::filesystem::path& scenario_file,
                               const std::vector<std::string>& overrides);

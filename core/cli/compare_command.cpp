@@ -1,6 +1,7 @@
 // `impact compare`: several scenario files run and their outputs side by side, against a baseline and optionally a tolerance.
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "report/compare_view.hpp"
 #include "scenario/compare.hpp"
 #include "scenario/runner.hpp"
 #include "scenario/simulation.hpp"
@@ -18,6 +19,8 @@ namespace impact::cli {
 int compare_command(const GlobalOptions& options, const CompareCommandOptions& compare) {
     if (compare.scenario_files.size() < 2)
         throw UserError(fmt::format("compare: expected at least two scenario files, found {}", compare.scenario_files.size()));
+    // A mistyped --format or a broken template fails before any scenario runs.
+    const ReportRequest report_request = check_report_request(options, compare.report, report::ReportKind::compare);
     std::optional<scenario::Tolerance> tolerance;
     if (compare.tolerance) tolerance = scenario::parse_tolerance(*compare.tolerance);
     std::size_t baseline = 0;
@@ -79,11 +82,21 @@ int compare_command(const GlobalOptions& options, const CompareCommandOptions& c
                                                  sides[s].simulation ? &*sides[s].simulation : nullptr});
     scenario::CompareResult result = scenario::compare_sides(compared, baseline, tolerance);
     if (compare.draws) scenario::add_draw_differences(compared, result, *compare.draws, compare.seed, compare.threads);
-    write_report(compare.output_file, sides[baseline].scenario, *sides[baseline].registry,
-                 [&](const scenario::ReportSink& write) {
-                     if (compare.format == "json") scenario::write_compare_json(compared, result, write);
-                     else scenario::write_compare_text(compared, result, write);
-                 });
+    std::vector<std::vector<scenario::ActualResult>> actuals(sides.size());
+    for (std::size_t s = 0; s < sides.size(); ++s)
+        actuals[s] = scenario::actual_results(sides[s].scenario, sides[s].run, sides[s].simulation ? &*sides[s].simulation : nullptr);
+    ReportRenderers renderers;
+    renderers.text = [&](const scenario::ReportSink& write) { scenario::write_compare_text(compared, result, write); };
+    renderers.json = [&](const scenario::ReportSink& write) { scenario::write_compare_json(compared, result, write); };
+    renderers.view = [&](const report::ViewOptions& view_options) {
+        return report::build_compare_view(compared, result, actuals, view_options);
+    };
+    // No report may replace any side's scenario, data or plugins.
+    ReportDestination destination{"compare", {}};
+    for (const Side& side : sides)
+        for (std::filesystem::path& file : files_a_report_may_not_replace(side.scenario, *side.registry))
+            destination.protected_files.push_back(std::move(file));
+    write_reports(report_request, destination, renderers);
     return tolerance && result.beyond > 0 ? kExitBeyondTolerance : kExitSuccess;
 }
 

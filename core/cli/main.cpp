@@ -21,7 +21,7 @@
 #include <vector>
 
 #ifndef IMPACT_VERSION
-#define IMPACT_VERSION "0.0.0"
+#error "IMPACT_VERSION must be defined by the build (core/CMakeLists.txt): reports and provenance name it"
 #endif
 
 namespace {
@@ -104,7 +104,7 @@ void add_report_options(CLI::App& command, impact::cli::ReportOutputOptions& rep
                        "SCENARIO.EXT each), all or nothing, instead of stdout");
     command.add_option("--template", report.templates,
                        "A Mustache template for the Markdown or HTML report (md=FILE, html=FILE, or FILE when only one of "
-                       "them is written); 'impact template md|html' prints the built-in one to start from")
+                       "them is written); 'impact template md|html' (compare-md|compare-html for compare) prints the built-in one")
         ->type_name("FILE");
     command.add_option("--locale", report.locale, "Money in reports: en ($13.6B) or ko (7조 8,584억 원)")
         ->type_name("en|ko")
@@ -308,11 +308,7 @@ int main(int argc, char** argv) {
         ->type_name("K")
         ->check(CLI::Range(1u, 256u))
         ->needs(compare_draws);
-    compare->add_option("--format", compare_options.format, "Report format")
-        ->check(CLI::IsMember({"text", "json"}))
-        ->default_str("text");
-    compare->add_option("-o,--output", compare_options.output_file,
-                        "Write the report to this file (all or nothing) instead of stdout");
+    add_report_options(*compare, compare_options.report, "-o,--output");
 
     std::filesystem::path validate_file;
     std::vector<std::string> validate_overrides;
@@ -323,7 +319,10 @@ int main(int argc, char** argv) {
     std::string template_format;
     CLI::App* template_command = app.add_subcommand(
         "template", "Print the built-in Markdown or HTML report template, to copy, edit and pass with --template");
-    template_command->add_option("format", template_format, "md or html")->required()->check(CLI::IsMember({"md", "html"}));
+    template_command
+        ->add_option("format", template_format, "md or html (impact run and sensitivity), compare-md or compare-html (impact compare)")
+        ->required()
+        ->check(CLI::IsMember({"md", "html", "compare-md", "compare-html"}));
 
     std::vector<std::string> args = convert_argv(argc, argv);
     // Before parsing, so that CLI11's own errors come out in the format asked for.
@@ -368,8 +367,11 @@ int main(int argc, char** argv) {
         else if (*compare) code = compare_command(global, compare_options);
         else if (*validate) code = validate_scenario_command(global, validate_file, validate_overrides);
         else if (*template_command) {
-            fmt::print("{}", impact::report::default_template(template_format == "md" ? impact::report::ReportFormat::md
-                                                                                     : impact::report::ReportFormat::html));
+            using impact::report::ReportFormat;
+            using impact::report::ReportKind;
+            const bool compare_template = template_format.starts_with("compare-");
+            fmt::print("{}", impact::report::default_template(template_format.ends_with("md") ? ReportFormat::md : ReportFormat::html,
+                                                              compare_template ? ReportKind::compare : ReportKind::run));
             code = kExitSuccess;
         }
         return finish_stdout(global.error_format, code);

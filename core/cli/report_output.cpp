@@ -45,7 +45,7 @@ long long report_clock() {
 
 }  // namespace
 
-ReportRequest check_report_request(const GlobalOptions& options, const ReportOutputOptions& report) {
+ReportRequest check_report_request(const GlobalOptions& options, const ReportOutputOptions& report, report::ReportKind kind) {
     ReportRequest request;
     request.formats = report::parse_formats(report.formats);
     request.output = report.output;
@@ -82,7 +82,7 @@ ReportRequest check_report_request(const GlobalOptions& options, const ReportOut
         if (text.empty())
             throw UserError(fmt::format("{}: template: expected a Mustache template, found an empty file", text::printable(file)));
         // Checked now, before anything runs: mstch itself reports nothing (report/template_check.hpp).
-        report::check_template(text, *format == ReportFormat::html ? report::html_view_fields() : report::view_fields(), file);
+        report::check_template(text, report::template_fields(*format, kind), file);
         std::string& target = *format == ReportFormat::md ? request.markdown_template : request.html_template;
         std::string& target_name = *format == ReportFormat::md ? request.markdown_template_name : request.html_template_name;
         if (!target.empty())
@@ -94,8 +94,7 @@ ReportRequest check_report_request(const GlobalOptions& options, const ReportOut
     return request;
 }
 
-void write_reports(const ReportRequest& request, const scenario::Scenario& scenario, const host::Registry& registry,
-                   const ReportRenderers& renderers) {
+void write_reports(const ReportRequest& request, const ReportDestination& destination, const ReportRenderers& renderers) {
     const bool needs_view = std::any_of(request.formats.begin(), request.formats.end(), [](ReportFormat f) {
         return f != ReportFormat::text && f != ReportFormat::json;
     });
@@ -123,17 +122,16 @@ void write_reports(const ReportRequest& request, const scenario::Scenario& scena
         produce(request.formats.front())([](std::string_view piece) { fmt::print("{}", piece); });
         return;
     }
-    const std::vector<fs::path> input_files = files_a_report_may_not_replace(scenario, registry);
     std::error_code ec;
 
     // One format: -o names the file (a folder there is refused, as for any report). Several: -o
-    // names the folder (made if missing, one level) that gets SCENARIO.EXT for each. Every report
+    // names the folder (made if missing, one level) that gets STEM.EXT for each. Every report
     // is rendered before the folder is made, so a failure leaves nothing behind.
     const fs::path& output = *request.output;
     const bool into_folder = request.formats.size() > 1;
     std::vector<io::OutputToWrite> outputs;
     for (const ReportFormat format : request.formats) {
-        fs::path file = into_folder ? output / fs::path(scenario.file.stem().string() + std::string(report::format_extension(format)))
+        fs::path file = into_folder ? output / fs::path(destination.stem + std::string(report::format_extension(format)))
                                     : output;
         outputs.push_back(io::OutputToWrite{std::move(file), produce(format)});
     }
@@ -148,7 +146,7 @@ void write_reports(const ReportRequest& request, const scenario::Scenario& scena
         made_folder = true;
     }
     try {
-        io::write_files_atomically(outputs, input_files);
+        io::write_files_atomically(outputs, destination.protected_files);
     } catch (...) {
         if (made_folder) fs::remove(output, ec);  // empty: nothing was renamed into it
         throw;

@@ -151,7 +151,7 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     for (const scenario::StepResult& step : result.steps)
         if (step.status == scenario::StepStatus::failed)
             print_failure(options.error_format, {FailureKind::model_failed, kExitModelFailed, step.failure});
-    write_reports(report_request, scenario, registry, renderers);
+    write_reports(report_request, {scenario.file.stem().string(), files_a_report_may_not_replace(scenario, registry)}, renderers);
     const auto [failed, skipped] = scenario::failed_and_skipped(result);
     if (failed == 0) return kExitSuccess;
     fmt::print(stderr, "impact: {} step{} failed, {} skipped (--keep-going): the report is incomplete\n", failed,

@@ -34,7 +34,7 @@ int sensitivity_command(const GlobalOptions& options, const SensitivityCommandOp
     renderers.view = [&](const report::ViewOptions& view_options) {
         return report::build_sensitivity_view(scenario, run, result, view_options);
     };
-    write_reports(report_request, scenario, registry, renderers);
+    write_reports(report_request, {scenario.file.stem().string(), files_a_report_may_not_replace(scenario, registry)}, renderers);
     return kExitSuccess;
 }
 

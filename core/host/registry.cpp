@@ -10,7 +10,7 @@
 #include <algorithm>
 
 #ifndef IMPACT_VERSION
-#define IMPACT_VERSION "0.0.0"
+#error "IMPACT_VERSION must be defined by the build (core/CMakeLists.txt): reports and provenance name it"
 #endif
 
 namespace impact::host {

@@ -1,6 +1,7 @@
 // HTML reports: the view gains its charts' SVG, then Mustache renders it through the HTML template.
 #include "report/html_report.hpp"
 
+#include "report/compare_view.hpp"
 #include "report/mustache.hpp"
 #include "report/svg_chart.hpp"
 #include "report/template_check.hpp"
@@ -8,6 +9,7 @@
 namespace impact::embedded {
 // templates/report.html.mustache, compiled in by impact_embed_text (cmake/ImpactEmbed.cmake).
 std::string_view report_html_template() noexcept;
+std::string_view compare_html_template() noexcept;
 }  // namespace impact::embedded
 
 namespace impact::report {
@@ -33,13 +35,15 @@ const Field& html_view_fields() {
 }
 
 std::string_view default_html_template() { return embedded::report_html_template(); }
+std::string_view default_compare_html_template() { return embedded::compare_html_template(); }
 
 std::string render_html(const View& view, std::string_view template_text, std::string_view template_name) {
+    const bool compare = is_compare_view(view);
     if (template_text.empty()) {
-        template_text = default_html_template();
-        template_name = "(built-in report.html.mustache)";
+        template_text = compare ? default_compare_html_template() : default_html_template();
+        template_name = compare ? "(built-in compare.html.mustache)" : "(built-in report.html.mustache)";
     }
-    check_template(template_text, html_view_fields(), template_name);
+    check_template(template_text, compare ? compare_html_view_fields() : html_view_fields(), template_name);
     View context = view;
     const text::Locale locale = view_locale(view);
     const auto charts = context.find("charts");

@@ -11,8 +11,10 @@ namespace impact::report {
 // The bundled template (core/report/templates/report.html.mustache, compiled into the binary so
 // that `impact` needs no data files): one self-contained page, no script, nothing fetched.
 std::string_view default_html_template();
+// The same for `impact compare` (core/report/templates/compare.html.mustache).
+std::string_view default_compare_html_template();
 
-// Renders `template_text` (the default when empty, or a user's copy given with --template, named
+// Renders `template_text` (the default when empty: compare's own for a compare view, or a user's copy given with --template, named
 // `template_name` in messages) with a copy of `view` as its context, escaped for HTML. The template
 // is checked first (check_template against view_fields()): a UserError names the line of an unknown
 // field or an unclosed section. The copy gains charts[].svg, each chart as inline SVG

@@ -1,6 +1,7 @@
 // Report formats by name, the Markdown rendering through its template, and the tidy CSV.
 #include "report/report_formats.hpp"
 
+#include "report/compare_view.hpp"
 #include "report/html_report.hpp"
 #include "report/mustache.hpp"
 #include "report/template_check.hpp"
@@ -13,6 +14,7 @@
 
 namespace impact::embedded {
 std::string_view report_md_template() noexcept;
+std::string_view compare_md_template() noexcept;
 }  // namespace impact::embedded
 
 namespace impact::report {
@@ -70,18 +72,26 @@ std::string_view format_extension(ReportFormat format) noexcept {
 
 bool prints_to_terminal(ReportFormat format) noexcept { return format != ReportFormat::xlsx; }
 
-std::string_view default_template(ReportFormat format) {
-    if (format == ReportFormat::md) return embedded::report_md_template();
-    if (format == ReportFormat::html) return default_html_template();
+std::string_view default_template(ReportFormat format, ReportKind kind) {
+    const bool compare = kind == ReportKind::compare;
+    if (format == ReportFormat::md) return compare ? embedded::compare_md_template() : embedded::report_md_template();
+    if (format == ReportFormat::html) return compare ? default_compare_html_template() : default_html_template();
     throw std::logic_error("default_template: only md and html have templates");
 }
 
+const Field& template_fields(ReportFormat format, ReportKind kind) {
+    const bool compare = kind == ReportKind::compare;
+    if (format == ReportFormat::html) return compare ? compare_html_view_fields() : html_view_fields();
+    return compare ? compare_view_fields() : view_fields();
+}
+
 std::string render_markdown(const View& view, std::string_view template_text, std::string_view template_name) {
+    const ReportKind kind = is_compare_view(view) ? ReportKind::compare : ReportKind::run;
     if (template_text.empty()) {
-        template_text = embedded::report_md_template();
-        template_name = "(built-in report.md.mustache)";
+        template_text = default_template(ReportFormat::md, kind);
+        template_name = kind == ReportKind::compare ? "(built-in compare.md.mustache)" : "(built-in report.md.mustache)";
     }
-    check_template(template_text, view_fields(), template_name);
+    check_template(template_text, template_fields(ReportFormat::md, kind), template_name);
     return render_template(template_text, view, Escaping::markdown);
 }
 
@@ -143,9 +153,72 @@ const View* find_step(const View& view, const std::string& id) {
     return nullptr;
 }
 
+const std::string& text_of(const View& object, const char* key) { return object[key].get_ref<const std::string&>(); }
+
+std::string render_compare_csv(const View& view) {
+    std::string out = "side,scenario_file,is_baseline,step,output,label,unit,statistic,value,difference,ratio,within\r\n";
+    struct SideColumns {
+        std::string label, file, is_baseline;
+    };
+    std::vector<SideColumns> sides;
+    for (const View& s : view["sides"])
+        sides.push_back({text_field(text_of(s, "label")), text_field(text_of(s, "as_given")), s["is_baseline"].get<bool>() ? "true" : "false"});
+    const auto side_of = [&](const View& label) -> const SideColumns& {
+        for (const SideColumns& s : sides)
+            if (s.label == text_field(label.get<std::string>())) return s;
+        throw std::logic_error("compare view: a figure names a side that is not in sides[]");
+    };
+    const auto row = [&](const SideColumns& side, const std::string& output_columns, std::string_view statistic, const View& value,
+                         const View& difference, const View& ratio, std::string_view within) {
+        out += fmt::format("{},{},{},{},{},{},{},{},{}\r\n", side.label, side.file, side.is_baseline, output_columns,
+                           text_field(statistic), number_field(value), number_field(difference), number_field(ratio), within);
+    };
+    const View none;
+    for (const View& o : view["outputs"]) {
+        const std::string columns = fmt::format("{},{},{},{}", text_field(text_of(o, "step")), text_field(text_of(o, "output")),
+                                                text_field(text_of(o, "label")), text_field(text_of(o, "unit")));
+        for (const View& r : o["rows"]) {
+            std::string statistic = text_of(r, "statistic");  // "P5" -> "p5", as in run reports
+            if (statistic[0] == 'P') statistic[0] = 'p';
+            for (const View& v : r["values"]) {
+                const SideColumns& side = side_of(v["side"]);
+                const View* change = nullptr;
+                for (const View& c : r["changes"])
+                    if (c["side"] == v["side"]) change = &c;
+                if (!change) {
+                    row(side, columns, statistic, v["value"], none, none, "");
+                    continue;
+                }
+                row(side, columns, statistic, v["value"], (*change)["difference"], (*change)["ratio"],
+                    (*change)["is_within"].get<bool>() ? "true" : "false");
+            }
+        }
+        for (const View& d : o["per_draw"]) {
+            const SideColumns& side = side_of(d["side"]);
+            for (const char* figure : {"mean", "sd", "p5", "p50", "p95"})
+                row(side, columns, fmt::format("difference_{}", figure), d[figure], none, none, "");
+            row(side, columns, "probability_greater", d["probability_greater"], none, none, "");
+        }
+    }
+    for (const View& a : view["actuals"]) {
+        const std::string& output = text_of(a, "output");
+        const std::size_t dot = output.find('.');
+        const std::string columns = fmt::format("{},{},{},{}", text_field(output.substr(0, dot)),
+                                                text_field(dot == std::string::npos ? std::string() : output.substr(dot + 1)),
+                                                text_field(text_of(a, "label")), text_field(text_of(a, "unit")));
+        const SideColumns& side = side_of(a["side"]);
+        row(side, columns, "actual", a["actual"], none, none, "");
+        row(side, columns, "actual_error", a["error"], none, none, "");
+        row(side, columns, "actual_relative_error", a["relative_error"], none, none, "");
+        row(side, columns, "actual_percentile", a["percentile"], none, none, "");
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string render_csv(const View& view) {
+    if (is_compare_view(view)) return render_compare_csv(view);
     CsvWriter csv(view);
     for (const View& step : view["steps"]) {
         csv.set_step(step);

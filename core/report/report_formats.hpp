@@ -2,6 +2,7 @@
 #pragma once
 
 #include "report/report_view.hpp"
+#include "report/template_check.hpp"
 
 #include <string>
 #include <string_view>
@@ -19,10 +20,17 @@ std::string_view format_extension(ReportFormat format) noexcept;  // ".md"
 // Every format but Excel (binary) may go to standard output.
 bool prints_to_terminal(ReportFormat format) noexcept;
 
-// The default templates (core/report/templates/), compiled into the program.
-std::string_view default_template(ReportFormat format);  // md or html
+// Which document a report renders: a run's (or sensitivity's) report view, or compare's view
+// (compare_view.hpp). Each has its own template fields and default templates.
+enum class ReportKind { run, compare };
 
-// Markdown from a template (checked first with check_template; the default when empty).
+// The default templates (core/report/templates/), compiled into the program: md or html.
+std::string_view default_template(ReportFormat format, ReportKind kind = ReportKind::run);
+// The fields a user's md or html template may name, for check_template.
+const Field& template_fields(ReportFormat format, ReportKind kind);
+
+// Markdown from a template (checked first with check_template; the default when empty). A compare
+// view (is_compare_view) is checked against, and rendered by default with, compare's own template.
 std::string render_markdown(const View& view, std::string_view template_text = {}, std::string_view template_name = {});
 
 // CSV in tidy long format, one figure a row (RFC 4180, UTF-8, "\r\n" line ends):
@@ -33,6 +41,15 @@ std::string render_markdown(const View& view, std::string_view template_text = {
 // raw number (shortest text that reads back to the same double), empty when there is none (a
 // failed step). Text cells that a spreadsheet would run as a formula (=, +, -, @, tab or CR first)
 // start with an apostrophe.
+//
+// A compare view has its own columns: side,scenario_file,is_baseline,step,output,label,unit,
+// statistic,value,difference,ratio,within. One row per output, figure (value, mean, p5, p50, p95)
+// and side; difference (side − baseline) and ratio (side ÷ baseline) are empty on the baseline's
+// rows and where there is none; within is true or false (empty on the baseline's rows): within
+// --tolerance, or without one, present and defined alike on both sides. With per-draw differences,
+// rows difference_mean, difference_sd, difference_p5, difference_p50, difference_p95 and
+// probability_greater per side other than the baseline; each side's [[actual]]s as actual,
+// actual_error, actual_relative_error and actual_percentile.
 std::string render_csv(const View& view);
 
 }  // namespace impact::report

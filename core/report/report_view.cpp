@@ -1,6 +1,8 @@
 // Builds the report view: every figure of a run as a raw number and as text for people, best and worst by direction.
 #include "report/report_view.hpp"
 
+#include "report/view_parts.hpp"
+
 #include "host/model_info.hpp"
 #include "io/json_output.hpp"
 #include "text/iso_date.hpp"
@@ -15,13 +17,21 @@
 #include <ctime>
 
 #ifndef IMPACT_VERSION
-#define IMPACT_VERSION "0.0.0"
+#error "IMPACT_VERSION must be defined by the build (core/CMakeLists.txt): reports and provenance name it"
 #endif
 
 namespace impact::report {
 
 namespace {
 
+using detail::actuals_view;
+using detail::bar;
+using detail::chart;
+using detail::figure_text;
+using detail::find_percentile;
+using detail::number_or_null;
+using detail::p5_p95;
+using detail::range_text;
 using scenario::OutputResult;
 using scenario::RangedValue;
 using scenario::StepResult;
@@ -58,22 +68,6 @@ has_sensitivity sensitivity{ output label unit point_value point_value_text draw
 provenance{ tool abi generated_at scenario_file scenario_sha256 seed draws plugins[ id version file sha256 ] }
 )spec";
 
-View number_or_null(double value) { return std::isfinite(value) ? io::json_number(value) : View(); }
-
-// One figure for people in the report's locale: compact money, percentages, plain numbers.
-std::string figure_text(double value, const std::string& unit, text::Locale locale) {
-    if (!std::isfinite(value)) return "undefined";
-    if (text::is_currency_code(unit)) return text::format_money_compact(value, unit, locale);
-    if (unit == "%") return text::format_rate(value * 100, 4) + "%";
-    return scenario::format_value(value, unit);
-}
-
-std::string range_text(double low, double high, const std::string& unit, text::Locale locale) {
-    if (!std::isfinite(low) || !std::isfinite(high)) return "undefined";
-    if (text::is_currency_code(unit)) return text::format_money_range_compact(low, high, unit, locale);
-    return figure_text(low, unit, locale) + (locale == text::Locale::ko ? "~" : " – ") + figure_text(high, unit, locale);
-}
-
 std::string direction_key(impact_direction direction) {
     std::string name(host::direction_name(direction));
     std::replace(name.begin(), name.end(), ' ', '_');
@@ -81,12 +75,6 @@ std::string direction_key(impact_direction direction) {
 }
 
 std::string percentile_name(double p) { return fmt::format("P{}", static_cast<int>(std::lround(p * 100))); }
-
-const uncertainty::PercentileResult* find_percentile(const scenario::OutputStatistics& stats, double p) {
-    for (const auto& q : stats.percentiles)
-        if (std::abs(q.probability - p) < 1e-12) return &q;
-    return nullptr;
-}
 
 // The members an output has wherever it appears (headline and step sections): value, best and
 // worst by its direction, and P5/P50/P95 and the mean when drawn.
@@ -297,48 +285,6 @@ View step_view(const StepResult& step, std::size_t index, const scenario::Report
     return s;
 }
 
-View bar(const std::string& label, double value, const std::string& unit, std::optional<std::pair<double, double>> whisker,
-         text::Locale locale) {
-    View b = View::object();
-    b["label"] = io::json_text(label);
-    b["value"] = number_or_null(value);
-    b["value_text"] = figure_text(value, unit, locale);
-    b["has_whisker"] = whisker.has_value();
-    b["low"] = whisker ? number_or_null(whisker->first) : View();
-    b["high"] = whisker ? number_or_null(whisker->second) : View();
-    b["low_text"] = whisker ? figure_text(whisker->first, unit, locale) : std::string();
-    b["high_text"] = whisker ? figure_text(whisker->second, unit, locale) : std::string();
-    return b;
-}
-
-View chart(const std::string& id, const std::string& kind, const std::string& title, const std::string& unit,
-           const std::string& step, const std::string& output) {
-    View c = View::object();
-    c["id"] = id;
-    c["kind"] = kind;
-    c["is_bars"] = kind == "bars";
-    c["is_histogram"] = kind == "histogram";
-    c["is_tornado"] = kind == "tornado";
-    c["title"] = io::json_text(title);
-    c["unit"] = io::json_text(unit);
-    c["step"] = io::json_text(step);
-    c["output"] = io::json_text(output);
-    c["bars"] = View::array();
-    c["bins"] = View::array();
-    c["rows"] = View::array();
-    c["base"] = View();
-    c["base_text"] = "";
-    return c;
-}
-
-std::optional<std::pair<double, double>> p5_p95(const scenario::OutputStatistics* stats) {
-    if (!stats || !stats->drawn) return std::nullopt;
-    const auto* p5 = find_percentile(*stats, 0.05);
-    const auto* p95 = find_percentile(*stats, 0.95);
-    if (!p5 || !p95 || !std::isfinite(p5->value) || !std::isfinite(p95->value)) return std::nullopt;
-    return std::pair{p5->value, p95->value};
-}
-
 // A histogram of a drawn output from its exact percentiles: bins from the minimum to P1, P1 to P5,
 // ..., P99 to the maximum. Each bin holds exactly the stated share of the draws (the percentiles
 // are exact), so the bars are true masses over unequal widths; their height is the density.
@@ -438,34 +384,6 @@ View charts_view(const scenario::Scenario& scenario, const scenario::RunResult& 
         }
     }
     return charts;
-}
-
-View actuals_view(const std::vector<scenario::ActualResult>& actuals, text::Locale locale) {
-    View rows = View::array();
-    for (const scenario::ActualResult& a : actuals) {
-        View r = View::object();
-        r["output"] = io::json_text(a.output);
-        r["label"] = io::json_text(a.label);
-        r["unit"] = io::json_text(a.unit);
-        const bool available = a.unavailable.empty();
-        r["estimate"] = available ? number_or_null(a.estimate) : View();
-        r["estimate_text"] = available ? figure_text(a.estimate, a.unit, locale) : "unavailable (" + text::printable(a.unavailable) + ")";
-        r["actual"] = io::json_number(a.actual);
-        r["actual_text"] = figure_text(a.actual, a.unit, locale);
-        r["date"] = text::format_iso_date(a.date);
-        r["error"] = available ? number_or_null(a.error) : View();
-        r["error_text"] = available ? (a.error >= 0 ? "+" : "") + figure_text(a.error, a.unit, locale) : std::string();
-        r["relative_error"] = available && a.relative_error ? number_or_null(*a.relative_error) : View();
-        r["relative_error_text"] = available && a.relative_error
-                                       ? fmt::format("{}{:.2f}%", *a.relative_error >= 0 ? "+" : "", *a.relative_error * 100)
-                                       : std::string();
-        r["percentile"] = a.percentile ? number_or_null(*a.percentile) : View();
-        r["percentile_text"] = a.percentile ? fmt::format("{:.2f}th", *a.percentile * 100) : std::string();
-        r["source"] = io::json_text(a.source);
-        r["unavailable"] = io::json_text(a.unavailable);
-        rows.push_back(std::move(r));
-    }
-    return rows;
 }
 
 View compare_groups_view(const scenario::Scenario& scenario, const scenario::RunResult& result, text::Locale locale) {

@@ -1,6 +1,8 @@
 // The Excel rendering of a report view through libxlsxwriter: sheets, number formats by unit, native charts.
 #include "report/xlsx_report.hpp"
 
+#include "report/compare_view.hpp"
+
 #include "text/money_format.hpp"
 #include "text/quantity.hpp"
 #include "text/user_error.hpp"
@@ -623,27 +625,31 @@ void write_step(Sheet& sheet, const View& step, const std::string& at) {
 }
 
 // One row per actual; `unavailable` is the reason its estimate is missing ("" when it is not), and
-// relative error and percentile are fractions.
-void write_actuals(Sheet& sheet, const View& view) {
-    sheet.header(0, {"Output", "Label", "Unit", "Estimate", "Actual", "Error", "Relative error", "Percentile", "Date",
-                     "Source", "Unavailable"});
+// relative error and percentile are fractions. A compare view's actuals lead with their side.
+void write_actuals(Sheet& sheet, const View& view, bool with_side) {
+    std::vector<std::string> headers = {"Output", "Label", "Unit", "Estimate", "Actual", "Error", "Relative error", "Percentile",
+                                        "Date", "Source", "Unavailable"};
+    if (with_side) headers.insert(headers.begin(), "Side");
+    sheet.header(0, headers);
     const View& actuals = list_of(view, "", "actuals");
     lxw_row_t row = 1;
     for (std::size_t i = 0; i < actuals.size(); ++i, ++row) {
         const View& a = actuals[i];
         const std::string at = item_of("actuals", i);
         const std::string& unit = text_of(a, at, "unit");
-        sheet.text(row, 0, text_of(a, at, "output"));
-        sheet.text(row, 1, text_of(a, at, "label"));
-        sheet.text(row, 2, unit);
-        sheet.figure(row, 3, figure_of(a, at, "estimate"), unit);
-        sheet.figure(row, 4, figure_of(a, at, "actual"), unit);
-        sheet.figure(row, 5, figure_of(a, at, "error"), unit);
-        sheet.number(row, 6, figure_of(a, at, "relative_error"), kPercentFormat);
-        sheet.number(row, 7, figure_of(a, at, "percentile"), kPercentFormat);
-        sheet.text(row, 8, text_of(a, at, "date"));
-        sheet.text(row, 9, text_of(a, at, "source"));
-        sheet.text(row, 10, text_of(a, at, "unavailable"));
+        lxw_col_t col = 0;
+        if (with_side) sheet.text(row, col++, text_of(a, at, "side"));
+        sheet.text(row, col++, text_of(a, at, "output"));
+        sheet.text(row, col++, text_of(a, at, "label"));
+        sheet.text(row, col++, unit);
+        sheet.figure(row, col++, figure_of(a, at, "estimate"), unit);
+        sheet.figure(row, col++, figure_of(a, at, "actual"), unit);
+        sheet.figure(row, col++, figure_of(a, at, "error"), unit);
+        sheet.number(row, col++, figure_of(a, at, "relative_error"), kPercentFormat);
+        sheet.number(row, col++, figure_of(a, at, "percentile"), kPercentFormat);
+        sheet.text(row, col++, text_of(a, at, "date"));
+        sheet.text(row, col++, text_of(a, at, "source"));
+        sheet.text(row, col++, text_of(a, at, "unavailable"));
     }
     sheet.finish(1);
 }
@@ -715,6 +721,118 @@ void write_sensitivity(Sheet& sheet, const View& view) {
         sheet.number(row, 3, figure_of(sobol[i], r, "total"), kCoefficientFormat);
     }
     sheet.finish(0);
+}
+
+// ---- Compare workbook (a compare view) ----------------------------------------------------------
+
+constexpr std::string_view kRatioFormat = "0.0000";
+
+// Title, outcome, the sides, then one row per output and figure: Output | Label | Unit | Figure |
+// one column per side | per other side, difference and ratio | Status.
+void write_compare_table(Sheet& sheet, const View& view) {
+    lxw_row_t row = 0;
+    sheet.title(row++, text_of(view, "", "title"));
+    if (flag_of(view, "", "is_within")) sheet.spill(row++, 0, text_of(view, "", "outcome_text"));
+    else sheet.warning(row++, 0, text_of(view, "", "outcome_text"));
+    write_pair(sheet, row++, "Baseline", fmt::format("{} ({})", text_of(view, "", "baseline"), text_of(view, "", "baseline_file")));
+    write_pair(sheet, row++, "Tolerance", text_of(view, "", "tolerance_text"));
+    ++row;
+    sheet.header(row++, {"Side", "File", "Scenario", "Draws", "Seed", "Scenario SHA-256"});
+    const View& sides = list_of(view, "", "sides");
+    for (std::size_t i = 0; i < sides.size(); ++i, ++row) {
+        const std::string at = item_of("sides", i);
+        sheet.text(row, 0, text_of(sides[i], at, "label") + (flag_of(sides[i], at, "is_baseline") ? " (baseline)" : ""));
+        sheet.text(row, 1, text_of(sides[i], at, "as_given"));
+        sheet.text(row, 2, text_of(sides[i], at, "scenario_name"));
+        sheet.number(row, 3, figure_of(sides[i], at, "draws"), kCountFormat);
+        // A seed beyond 2^53 would change in a number cell: written as its digits.
+        const View& seed = member(sides[i], at, "seed");
+        if (seed.is_number_integer() && std::abs(seed.get<double>()) <= kMaxExactInteger) sheet.number(row, 4, seed.get<double>(), "0");
+        else if (seed.is_number_integer()) sheet.text(row, 4, seed.dump());
+        sheet.spill(row, 5, text_of(sides[i], at, "scenario_sha256"));
+    }
+    ++row;
+    std::vector<std::string> headers = {"Output", "Label", "Unit", "Figure"};
+    const View& columns = list_of(view, "", "columns");
+    for (std::size_t i = 0; i < columns.size(); ++i) headers.push_back(text_of(columns[i], item_of("columns", i), "heading"));
+    headers.push_back("Status");
+    const lxw_row_t header_row = row;
+    sheet.header(row++, headers);
+    const View& outputs = list_of(view, "", "outputs");
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        const std::string at = item_of("outputs", i);
+        const View& o = outputs[i];
+        const std::string& unit = text_of(o, at, "unit");
+        std::string status = text_of(o, at, "status_text");
+        if (flag_of(o, at, "has_missing")) status += (status.empty() ? "" : "; ") + text_of(o, at, "missing_text");
+        const View& rows = list_of(o, at, "rows");
+        for (std::size_t r = 0; r < rows.size(); ++r, ++row) {
+            const std::string row_at = item_of(at + ".rows", r);
+            sheet.text(row, 0, text_of(o, at, "name"));
+            sheet.text(row, 1, text_of(o, at, "label"));
+            sheet.text(row, 2, unit);
+            sheet.text(row, 3, text_of(rows[r], row_at, "statistic"));
+            lxw_col_t col = 4;
+            const View& values = list_of(rows[r], row_at, "values");
+            for (std::size_t v = 0; v < values.size(); ++v) sheet.figure(row, col++, figure_of(values[v], item_of(row_at + ".values", v), "value"), unit);
+            const View& changes = list_of(rows[r], row_at, "changes");
+            for (std::size_t c = 0; c < changes.size(); ++c) {
+                const std::string change_at = item_of(row_at + ".changes", c);
+                sheet.figure(row, col++, figure_of(changes[c], change_at, "difference"), unit);
+                sheet.number(row, col++, figure_of(changes[c], change_at, "ratio"), kRatioFormat);
+            }
+            if (columns.size() != values.size() + 2 * changes.size())
+                view_error(row_at, fmt::format("expected {} figures for the {} columns, found {}", columns.size(), columns.size(),
+                                               values.size() + 2 * changes.size()));
+            if (r == 0) {
+                if (flag_of(o, at, "is_within")) sheet.text(row, col, status);
+                else sheet.warning(row, col, status);
+            }
+        }
+    }
+    ++row;
+    sheet.heading(row++, "Provenance");
+    const View& provenance = object_of(view, "", "provenance");
+    write_pair(sheet, row++, "Tool", text_of(provenance, "provenance", "tool"));
+    write_pair(sheet, row++, "ABI", text_of(provenance, "provenance", "abi"));
+    write_pair(sheet, row++, "Generated at", text_of(provenance, "provenance", "generated_at"));
+    sheet.header(row++, {"Side", "Plugin", "Version", "SHA-256"});
+    for (std::size_t i = 0; i < sides.size(); ++i) {
+        const std::string at = item_of("sides", i);
+        const View& plugins = list_of(sides[i], at, "plugins");
+        for (std::size_t p = 0; p < plugins.size(); ++p, ++row) {
+            const std::string plugin_at = item_of(at + ".plugins", p);
+            sheet.text(row, 0, text_of(sides[i], at, "label"));
+            sheet.text(row, 1, text_of(plugins[p], plugin_at, "id"));
+            sheet.text(row, 2, text_of(plugins[p], plugin_at, "version"));
+            sheet.spill(row, 3, text_of(plugins[p], plugin_at, "sha256"));
+        }
+    }
+    sheet.finish(header_row + 1);
+}
+
+// Output | Label | Unit | Difference | Draws | Mean | SD | P5 | P50 | P95 | P(side > baseline).
+void write_per_draw(Sheet& sheet, const View& view) {
+    sheet.header(0, {"Output", "Label", "Unit", "Difference", "Draws", "Mean", "SD", "P5", "P50", "P95", "P(side > baseline)"});
+    lxw_row_t row = 1;
+    const View& outputs = list_of(view, "", "outputs");
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        const std::string at = item_of("outputs", i);
+        const std::string& unit = text_of(outputs[i], at, "unit");
+        const View& per_draw = list_of(outputs[i], at, "per_draw");
+        for (std::size_t d = 0; d < per_draw.size(); ++d, ++row) {
+            const std::string draw_at = item_of(at + ".per_draw", d);
+            sheet.text(row, 0, text_of(outputs[i], at, "name"));
+            sheet.text(row, 1, text_of(outputs[i], at, "label"));
+            sheet.text(row, 2, unit);
+            sheet.text(row, 3, fmt::format("{} − {}", text_of(per_draw[d], draw_at, "side"), text_of(per_draw[d], draw_at, "versus")));
+            sheet.number(row, 4, figure_of(per_draw[d], draw_at, "draws"), kCountFormat);
+            lxw_col_t col = 5;
+            for (const char* key : {"mean", "sd", "p5", "p50", "p95"}) sheet.figure(row, col++, figure_of(per_draw[d], draw_at, key), unit);
+            sheet.number(row, col, figure_of(per_draw[d], draw_at, "probability_greater"), kPercentFormat);
+        }
+    }
+    sheet.finish(1);
 }
 
 // ---- Charts --------------------------------------------------------------------------------------
@@ -886,18 +1004,13 @@ std::string read_whole_file(const std::filesystem::path& file) {
 }  // namespace
 
 std::string render_xlsx(const View& view) {
+    const bool compare = is_compare_view(view);
     const PrivateFolder folder;
     const std::filesystem::path file = folder.path() / "report.xlsx";
     {
         Workbook workbook(file, folder.path());
         lxw_workbook* wb = workbook.handle();
         Formats formats(wb);
-
-        // Fixed names are claimed first, whether used or not, so that a step's sheet name never
-        // depends on which other sections a run has.
-        SheetNames names;
-        for (const char* fixed : {"Summary", "Assumptions", "Actuals", "Compare", "Sensitivity", "Charts", "Charts data"})
-            names.claim(fixed);
 
         const std::string& title = text_of(view, "", "title");
         const View& provenance = object_of(view, "", "provenance");
@@ -906,29 +1019,47 @@ std::string render_xlsx(const View& view) {
         properties.created = unix_time_of(text_of(provenance, "provenance", "generated_at"));
         workbook_set_properties(wb, &properties);
 
-        Sheet summary(wb, "Summary", formats);
-        write_summary(summary, view);
-        Sheet assumptions(wb, "Assumptions", formats);
-        write_assumptions(assumptions, view);
+        if (compare) {
+            Sheet table(wb, "Compare", formats);
+            write_compare_table(table, view);
+            if (flag_of(view, "", "has_per_draw")) {
+                Sheet per_draw(wb, "Per-draw differences", formats);
+                write_per_draw(per_draw, view);
+            }
+            if (flag_of(view, "", "has_actuals")) {
+                Sheet actuals(wb, "Actuals", formats);
+                write_actuals(actuals, view, true);
+            }
+        } else {
+            // Fixed names are claimed first, whether used or not, so that a step's sheet name never
+            // depends on which other sections a run has.
+            SheetNames names;
+            for (const char* fixed : {"Summary", "Assumptions", "Actuals", "Compare", "Sensitivity", "Charts", "Charts data"})
+                names.claim(fixed);
+            Sheet summary(wb, "Summary", formats);
+            write_summary(summary, view);
+            Sheet assumptions(wb, "Assumptions", formats);
+            write_assumptions(assumptions, view);
 
-        const View& steps = list_of(view, "", "steps");
-        for (std::size_t i = 0; i < steps.size(); ++i) {
-            const std::string at = item_of("steps", i);
-            Sheet sheet(wb, names.claim(text_of(steps[i], at, "id")), formats);
-            write_step(sheet, steps[i], at);
-        }
-        if (flag_of(view, "", "has_actuals")) {
-            Sheet actuals(wb, "Actuals", formats);
-            write_actuals(actuals, view);
-        }
-        const View& groups = list_of(view, "", "compare_groups");
-        if (!groups.empty()) {
-            Sheet compare(wb, "Compare", formats);
-            write_compare(compare, groups);
-        }
-        if (flag_of(view, "", "has_sensitivity")) {
-            Sheet sensitivity(wb, "Sensitivity", formats);
-            write_sensitivity(sensitivity, view);
+            const View& steps = list_of(view, "", "steps");
+            for (std::size_t i = 0; i < steps.size(); ++i) {
+                const std::string at = item_of("steps", i);
+                Sheet sheet(wb, names.claim(text_of(steps[i], at, "id")), formats);
+                write_step(sheet, steps[i], at);
+            }
+            if (flag_of(view, "", "has_actuals")) {
+                Sheet actuals(wb, "Actuals", formats);
+                write_actuals(actuals, view, false);
+            }
+            const View& groups = list_of(view, "", "compare_groups");
+            if (!groups.empty()) {
+                Sheet compare_sheet(wb, "Compare", formats);
+                write_compare(compare_sheet, groups);
+            }
+            if (flag_of(view, "", "has_sensitivity")) {
+                Sheet sensitivity(wb, "Sensitivity", formats);
+                write_sensitivity(sensitivity, view);
+            }
         }
         const View& charts = list_of(view, "", "charts");
         if (!charts.empty()) {

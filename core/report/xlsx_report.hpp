@@ -13,6 +13,11 @@ namespace impact::report {
 // compare groups, "Sensitivity" when it has a sensitivity analysis, and "Charts" with "Charts data"
 // when it has charts: each chart reads its cells on "Charts data".
 //
+// A compare view (compare_view.hpp) makes another workbook: "Compare" (title, outcome, the sides,
+// then one row per output and figure with a column per side and, per side other than the baseline,
+// its difference and ratio; the plugins of every side), "Per-draw differences" when there are
+// some, "Actuals" (with a Side column) when a side has [[actual]]s, and "Charts" with "Charts data".
+//
 // Every figure is a number cell in the format of its unit: money in its currency with the
 // currency's ISO 4217 decimals ([$$-409]#,##0.00, [$₩-412]#,##0), "%" outputs (fractions) as
 // 0.00%, other units grouped. A null figure is an empty cell.

@@ -14,7 +14,7 @@
 #include <unordered_map>
 
 #ifndef IMPACT_VERSION
-#define IMPACT_VERSION "0.0.0"
+#error "IMPACT_VERSION must be defined by the build (core/CMakeLists.txt): reports and provenance name it"
 #endif
 
 namespace impact::scenario {
@@ -34,14 +34,13 @@ std::optional<double> drawn_figure(const OutputStatistics& stats, const DrawnFig
     return std::nullopt;
 }
 
-// Side i's letter in reports: A, B, ..., Z, then S27, S28...
-std::string side_letter(std::size_t i) { return i < 26 ? std::string(1, static_cast<char>('A' + i)) : fmt::format("S{}", i + 1); }
-
 struct Located {
     std::size_t step = 0, output = 0;
 };
 
 }  // namespace
+
+std::string side_letter(std::size_t i) { return i < 26 ? std::string(1, static_cast<char>('A' + i)) : fmt::format("S{}", i + 1); }
 
 Tolerance parse_tolerance(const std::string& written) {
     text::Quantity q;
@@ -89,6 +88,8 @@ CompareResult compare_sides(const std::vector<CompareSide>& sides, std::size_t b
                 if (added) {
                     ComparedOutput c;
                     c.name = name;
+                    c.step = run.steps[st].id;
+                    c.output = out.key;
                     c.label = out.label;
                     c.unit = out.value.unit;
                     c.present.assign(sides.size(), false);

@@ -21,6 +21,9 @@ struct CompareSide {
     const SimulationResult* simulation = nullptr;  // with --draws
 };
 
+// Side i's label in every compare report: A, B, ..., Z, then S27, S28...
+std::string side_letter(std::size_t i);
+
 // --tolerance: "0.1%" is relative to the baseline's figure, a plain number ("1e6") absolute in
 // the output's unit. A figure is within when |other - baseline| <= tolerance (relative: times
 // |baseline|).
@@ -52,7 +55,8 @@ struct DrawDifference {
 };
 
 struct ComparedOutput {
-    std::string name;  // "step.output"
+    std::string name;          // "step.output"
+    std::string step, output;  // the step id and output key it is made of
     std::string label, unit;
     std::vector<bool> present;  // per side
     std::vector<ComparedFigure> figures;

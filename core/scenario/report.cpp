@@ -17,7 +17,7 @@
 #include <string_view>
 
 #ifndef IMPACT_VERSION
-#define IMPACT_VERSION "0.0.0"
+#error "IMPACT_VERSION must be defined by the build (core/CMakeLists.txt): reports and provenance name it"
 #endif
 
 namespace impact::scenario {

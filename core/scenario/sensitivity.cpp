@@ -20,7 +20,7 @@
 #include <utility>
 
 #ifndef IMPACT_VERSION
-#define IMPACT_VERSION "0.0.0"
+#error "IMPACT_VERSION must be defined by the build (core/CMakeLists.txt): reports and provenance name it"
 #endif
 
 namespace impact::scenario {

@@ -1,9 +1,11 @@
 // The report view of real runs of the samples: its members are exactly the documented fields, and each figure is the run's.
 #include "../scenario/scenario_test_support.hpp"
 
+#include "report/compare_view.hpp"
 #include "report/mustache.hpp"
 #include "report/report_formats.hpp"
 #include "report/report_view.hpp"
+#include "scenario/compare.hpp"
 #include "scenario/report.hpp"
 #include "scenario/sensitivity.hpp"
 #include "scenario/simulation.hpp"
@@ -325,4 +327,176 @@ TEST_CASE("report view: impact sensitivity's tornado, centred on the point value
         CHECK((*tornado)["rows"][i]["output_at_low"].get<double>() == result.tornado[i].output_at_low);
         CHECK((*tornado)["rows"][i]["output_at_high"].get<double>() == result.tornado[i].output_at_high);
     }
+}
+
+// ---- impact compare's view -------------------------------------------------------------------------
+
+namespace {
+
+fs::path cli_data(const char* name) { return fs::path(IMPACT_SOURCE_DIR) / "tests" / "cli" / "data" / name; }
+
+// A run of a scenario file as one side of `impact compare`: drawn (seed 1, one thread) or not.
+std::unique_ptr<Run> run_file(const fs::path& file, std::uint64_t draws) {
+    auto r = std::make_unique<Run>();
+    r->scenario = scenario::read_scenario_file(file);
+    scenario::RunOptions options;
+    options.keep_plans = draws > 0;
+    r->result = scenario::run_scenario(r->scenario, scenario_test::bundled_registry(), scenario::RunMode::run, options);
+    if (draws > 0) {
+        scenario::SimulationOptions sim;
+        sim.draws = draws;
+        sim.seed = 1;
+        sim.threads = 1;
+        r->simulation = scenario::simulate(r->scenario, r->result, sim);
+    }
+    r->actuals = scenario::actual_results(r->scenario, r->result, r->simulation ? &*r->simulation : nullptr);
+    return r;
+}
+
+struct Compared {
+    std::vector<std::unique_ptr<Run>> runs;
+    std::vector<scenario::CompareSide> sides;
+    scenario::CompareResult result;
+    std::vector<std::vector<scenario::ActualResult>> actuals;
+};
+
+// `impact compare` in-process: every side run, matched, per-draw differences when drawn.
+Compared compare_runs(std::vector<std::unique_ptr<Run>> runs, std::optional<scenario::Tolerance> tolerance, std::uint64_t draws) {
+    Compared c;
+    c.runs = std::move(runs);
+    for (std::size_t i = 0; i < c.runs.size(); ++i) {
+        const Run& r = *c.runs[i];
+        c.sides.push_back({r.scenario.file.filename().string(), &r.scenario, &r.result, r.simulation ? &*r.simulation : nullptr});
+        c.actuals.push_back(r.actuals);
+    }
+    c.result = scenario::compare_sides(c.sides, 0, tolerance);
+    if (draws > 0) scenario::add_draw_differences(c.sides, c.result, draws, 1, 1);
+    return c;
+}
+
+View compare_view_of(const Compared& c, impact::text::Locale locale = impact::text::Locale::en) {
+    return impact::report::build_compare_view(c.sides, c.result, c.actuals, {locale, 1764460800});
+}
+
+const View& compared_output(const View& view, const std::string& name) {
+    for (const View& o : view["outputs"])
+        if (o["name"] == name) return o;
+    throw std::runtime_error("no compared output " + name);
+}
+
+}  // namespace
+
+TEST_CASE("compare view: the documented fields, finite numbers, each side's figure as its run computed it", "[report][compare]") {
+    // A: the H20 sample drawn; B: the same again (identical draws); C: a 55% margin at point values
+    // (tests/cli/data), which has only the h20 step.
+    std::vector<std::unique_ptr<Run>> runs;
+    runs.push_back(run_file(sample("h20-export-licence-2025-04.toml"), 2000));
+    runs.push_back(run_file(sample("h20-export-licence-2025-04.toml"), 2000));
+    runs.push_back(run_file(cli_data("compare-h20-margin-55.toml"), 0));
+    const Compared c = compare_runs(std::move(runs), std::nullopt, 2000);
+    for (const auto locale : {impact::text::Locale::en, impact::text::Locale::ko}) {
+        const View view = compare_view_of(c, locale);
+        CHECK(shape_difference(view, impact::report::compare_view_fields(), "view") == "");
+        require_finite_numbers(view, "view");
+        CHECK(impact::report::is_compare_view(view));
+    }
+    const View view = compare_view_of(c);
+    CHECK(view["columns"].size() == 3 + 2 * 2);  // A, B, C, then B − A, B ÷ A, C − A, C ÷ A
+    CHECK(view["columns"][3]["heading"] == "B − A");
+
+    // Values are the runs' own: the point value of h20.lost_gross_profit is 13.5B x 60% on A and B,
+    // 13.5B x 55% on C (../shared/guide/facts.md, Article 1).
+    const View& gross = compared_output(view, "h20.lost_gross_profit");
+    const View& value_row = gross["rows"][0];
+    REQUIRE(value_row["statistic"] == "value");
+    CHECK(value_row["values"][0]["value"].get<double>() == Approx(13.5e9 * 0.60).epsilon(1e-12));
+    CHECK(value_row["values"][2]["value"].get<double>() == Approx(13.5e9 * 0.55).epsilon(1e-12));
+    // Every difference is side − baseline and every ratio side ÷ baseline, computed here again.
+    for (const View& o : view["outputs"])
+        for (const View& row : o["rows"]) {
+            const View& a = row["values"][0]["value"];
+            for (const View& change : row["changes"]) {
+                const std::size_t side = change["side"] == "B" ? 1 : 2;
+                const View& x = row["values"][side]["value"];
+                INFO(o["name"] << " " << row["statistic"] << " side " << change["side"] << " values " << a << " " << x);
+                if (a.is_null() || x.is_null()) {
+                    CHECK(change["difference"].is_null());
+                    continue;
+                }
+                CHECK(change["difference"].get<double>() == x.get<double>() - a.get<double>());
+                if (a.get<double>() != 0) CHECK(change["ratio"].get<double>() == x.get<double>() / a.get<double>());
+            }
+        }
+    // Outputs C lacks are listed and differ; the identical side B draws the same: zero per draw.
+    const View& move = compared_output(view, "move.return");
+    CHECK_FALSE(move["is_within"].get<bool>());
+    CHECK(move["has_missing"].get<bool>());
+    CHECK(move["missing_text"].get<std::string>().find("not in C") != std::string::npos);
+    REQUIRE(gross["per_draw"].size() == 1);  // B only: C was not drawn
+    const View& same = gross["per_draw"][0];
+    CHECK(same["side"] == "B");
+    for (const char* figure : {"mean", "sd", "p5", "p50", "p95", "probability_greater"}) {
+        INFO(figure);
+        CHECK(same[figure].get<double>() == 0.0);
+    }
+    // Charts: the first kMaxCompareCharts outputs, and as many per-draw difference charts; the note
+    // says the rest are in the tables.
+    std::size_t value_charts = 0, difference_charts = 0;
+    for (const View& chart : view["charts"]) {
+        CHECK(chart["kind"] == "bars");
+        (chart["id"].get<std::string>().rfind("per-draw-", 0) == 0 ? difference_charts : value_charts) += 1;
+    }
+    std::size_t drawn_twice = 0;  // outputs with a per-draw difference
+    for (const View& o : view["outputs"]) drawn_twice += o["has_per_draw"].get<bool>() ? 1 : 0;
+    REQUIRE(view["outputs"].size() > impact::report::kMaxCompareCharts);
+    CHECK(value_charts == impact::report::kMaxCompareCharts);
+    CHECK(difference_charts == std::min(drawn_twice, impact::report::kMaxCompareCharts));
+    CHECK(view["charts_note"].get<std::string>().find("first 12") != std::string::npos);
+    // Each side's actuals, labelled by side: the $4.5B charge Nvidia reported (facts.md, "actual charge").
+    std::size_t charge_actuals = 0;
+    for (const View& a : view["actuals"])
+        if (a["output"] == "h20.one_off_charges") {
+            ++charge_actuals;
+            CHECK(a["actual"].get<double>() == 4.5e9);
+        }
+    CHECK(charge_actuals == 2);  // A and B; C has no [[actual]]
+}
+
+TEST_CASE("compare view: a check's outcome, beyond cells and the Markdown and CSV it renders", "[report][compare]") {
+    std::vector<std::unique_ptr<Run>> runs;
+    runs.push_back(run_file(cli_data("compare-h20-margin-60.toml"), 0));
+    runs.push_back(run_file(cli_data("compare-h20-margin-55.toml"), 0));
+    const Compared c = compare_runs(std::move(runs), scenario::parse_tolerance("1%"), 0);
+    const View view = compare_view_of(c);
+    // 60% -> 55% moves gross profit, total impact and its present value by $675M (over 1%); revenue
+    // and the charge not at all.
+    CHECK(view["beyond"] == 3);
+    CHECK_FALSE(view["is_within"].get<bool>());
+    CHECK(view["outcome_text"] == "3 of 5 outputs beyond 1% (exit 4)");
+    CHECK(compared_output(view, "h20.lost_gross_profit")["rows"][0]["changes"][0]["is_beyond"].get<bool>());
+    CHECK_FALSE(compared_output(view, "h20.lost_revenue")["rows"][0]["changes"][0]["is_beyond"].get<bool>());
+
+    const std::string md = impact::report::render_markdown(view);
+    INFO(md);
+    CHECK(scenario_test::contains(md, "| Lost gross profit (h20.lost\\_gross\\_profit) | value | $8.1B | $7.43B | -$675M **beyond** | ×0.916667 | BEYOND |\n"));
+    CHECK(scenario_test::contains(md, "| Lost revenue (h20.lost\\_revenue) | value | $13.5B | $13.5B | $0.00 | ×1 | within |\n"));
+
+    const auto rows = parse_csv(impact::report::render_csv(view));
+    REQUIRE(rows.size() == 1 + 5 * 2);  // header, then 5 outputs x 2 sides
+    CHECK(rows[0] == std::vector<std::string>{"side", "scenario_file", "is_baseline", "step", "output", "label", "unit", "statistic",
+                                              "value", "difference", "ratio", "within"});
+    for (std::size_t r = 1; r < rows.size(); ++r) {
+        INFO("row " << r << ": " << fmt::format("{}", fmt::join(rows[r], "|")));
+        const Run& run = *c.runs[rows[r][0] == "A" ? 0 : 1];
+        const auto& out = scenario_test::output_of(scenario_test::step_of(run.result, rows[r][3]), rows[r][4]);
+        CHECK(std::strtod(rows[r][8].c_str(), nullptr) == out.value.value);  // bit for bit
+        if (rows[r][0] == "B") {
+            const auto& base = scenario_test::output_of(scenario_test::step_of(c.runs[0]->result, rows[r][3]), rows[r][4]);
+            CHECK(std::strtod(rows[r][9].c_str(), nullptr) == out.value.value - base.value.value);
+            CHECK(rows[r][11] == (std::abs(out.value.value - base.value.value) <= 0.01 * std::abs(base.value.value) ? "true" : "false"));
+        }
+    }
+    // A compare template may name only compare's fields.
+    CHECK_THROWS_WITH(impact::report::render_markdown(view, "{{#headline}}{{/headline}}", "mine.mustache"),
+                      Catch::Contains("mine.mustache:1:"));
 }

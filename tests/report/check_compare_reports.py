@@ -1,0 +1,291 @@
+#!/usr/bin/python3
+"""Runs `impact compare` into every report format and checks that each format says the same thing.
+
+Usage: check_compare_reports.py IMPACT DATA_DIR WORK_DIR
+
+The two scenarios are tests/cli/data/compare-h20-drawn-60.toml and -55.toml: the H20 export ban
+($13.5B of revenue, the $5.5B charge; ../shared/guide/facts.md, Article 1) drawn with a 60% and a
+55% mean gross margin, and the $4.5B charge Nvidia reported as an [[actual]].
+
+References, computed here and not read from impact:
+  * each difference is B - A and each ratio B / A of the figures on both sides;
+  * h20.lost_gross_profit's value is 13.5B x 60% = 8.1B on A and 13.5B x 55% = 7.425B on B;
+  * with the same draws on both sides (common random numbers) the margin's draws are the same
+    standard normal scaled by the same sd, so draw by draw B - A = -5% x lost revenue: the mean
+    difference is -0.05 x the mean lost revenue, its P5 is -0.05 x the revenue's P95, its P95
+    -0.05 x the revenue's P5, and P(B > A) is 0;
+  * the actual's error is the estimate minus $4.5B;
+and then the CSV, the Excel workbook, the HTML page and the Markdown must hold exactly the JSON
+report's numbers (the same doubles, read back from their text). Exit 0 when all hold, 1 with one
+line per failure naming the format, the output and the figure.
+"""
+
+import csv
+import html.parser
+import io
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from check_xlsx import Workbook, column_letters  # noqa: E402
+
+
+def cell_ref(row, col):
+    """0-based row and column -> "E7"."""
+    return "%s%d" % (column_letters(col + 1), row + 1)
+
+failures = []
+
+
+def fail(message):
+    failures.append(message)
+
+
+def close(found, expected, relative, what):
+    if found is None or expected is None or not math.isfinite(found) or \
+            abs(found - expected) > relative * max(abs(expected), 1.0):
+        fail("%s: expected %r (relative tolerance %g), found %r" % (what, expected, relative, found))
+
+
+def run(impact, args, expect_exit):
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1764460800", IMPACT_NO_PLUGIN_CACHE="1")
+    done = subprocess.run([impact] + args, capture_output=True, text=True, env=env)
+    if done.returncode != expect_exit:
+        fail("impact %s: exit %d, expected %d; stderr: %s" % (" ".join(args), done.returncode, expect_exit, done.stderr.strip()))
+    return done
+
+
+def figures_by_key(report):
+    """(output name, statistic, side label) -> (value, difference, ratio, within) from the JSON report."""
+    labels = [s["label"] for s in report["sides"]]
+    table = {}
+    for o in report["outputs"]:
+        for f in o["figures"]:
+            for i, label in enumerate(labels):
+                table[(o["name"], f["statistic"], label)] = (f["values"][i], f["differences"][i], f["ratios"][i], f["within"][i])
+    return table
+
+
+def check_json(report):
+    labels = [s["label"] for s in report["sides"]]
+    base = labels.index(report["baseline"])
+    for o in report["outputs"]:
+        for f in o["figures"]:
+            for i, label in enumerate(labels):
+                what = "json %s %s %s" % (o["name"], f["statistic"], label)
+                value, b = f["values"][i], f["values"][base]
+                if i == base:
+                    if f["differences"][i] is not None or f["ratios"][i] is not None:
+                        fail(what + ": the baseline has a difference or ratio")
+                    continue
+                if f["differences"][i] != value - b:
+                    fail("%s: difference %r, expected %r - %r" % (what, f["differences"][i], value, b))
+                expected_ratio = value / b if b != 0 else None
+                if f["ratios"][i] != expected_ratio:
+                    fail("%s: ratio %r, expected %r / %r" % (what, f["ratios"][i], value, b))
+    table = figures_by_key(report)
+    close(table[("h20.lost_gross_profit", "value", "A")][0], 13.5e9 * 0.60, 1e-12, "json A lost_gross_profit value (13.5B x 60%)")
+    close(table[("h20.lost_gross_profit", "value", "B")][0], 13.5e9 * 0.55, 1e-12, "json B lost_gross_profit value (13.5B x 55%)")
+    # Common random numbers: B - A = -5% x lost revenue, draw by draw.
+    gross = next(o for o in report["outputs"] if o["name"] == "h20.lost_gross_profit")
+    d = gross["per_draw_differences"][labels.index("B")]
+    revenue = lambda statistic: table[("h20.lost_revenue", statistic, "A")][0]
+    close(d["mean"], -0.05 * revenue("mean"), 1e-9, "json per-draw mean difference (-5% x mean lost revenue)")
+    close(d["P5"], -0.05 * revenue("P95"), 1e-9, "json per-draw P5 difference (-5% x P95 of lost revenue)")
+    close(d["P95"], -0.05 * revenue("P5"), 1e-9, "json per-draw P95 difference (-5% x P5 of lost revenue)")
+    if d["probability_greater"] != 0:
+        fail("json per-draw P(B > A) of lost gross profit: expected 0, found %r" % d["probability_greater"])
+
+
+def csv_number(text):
+    return None if text == "" else float(text)
+
+
+def check_csv(text, report):
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    expected_columns = ["side", "scenario_file", "is_baseline", "step", "output", "label", "unit", "statistic", "value",
+                        "difference", "ratio", "within"]
+    if not rows or list(rows[0].keys()) != expected_columns:
+        fail("csv: expected the columns %s, found %s" % (expected_columns, list(rows[0].keys()) if rows else "no rows"))
+        return
+    table = figures_by_key(report)
+    seen = 0
+    per_draw = {}
+    for o in report["outputs"]:
+        for label, d in zip([s["label"] for s in report["sides"]], o.get("per_draw_differences", [])):
+            if d:
+                per_draw[(o["name"], label)] = d
+    estimates = {}
+    actual_rows = {}
+    for row in rows:
+        name = row["step"] + "." + row["output"]
+        statistic = row["statistic"]
+        if statistic.startswith("actual"):
+            actual_rows[(name, row["side"], statistic)] = csv_number(row["value"])
+            continue
+        if statistic.startswith("difference_") or statistic == "probability_greater":
+            d = per_draw.get((name, row["side"]))
+            key = {"difference_mean": "mean", "difference_sd": "sd", "difference_p5": "P5", "difference_p50": "P50",
+                   "difference_p95": "P95", "probability_greater": "probability_greater"}[statistic]
+            if d is None or csv_number(row["value"]) != d[key]:
+                fail("csv %s %s %s: %s, json %r" % (name, row["side"], statistic, row["value"], d and d[key]))
+            continue
+        json_statistic = statistic if statistic in ("value", "mean") else statistic.upper()
+        value, difference, ratio, within = table[(name, json_statistic, row["side"])]
+        seen += 1
+        what = "csv %s %s %s" % (name, statistic, row["side"])
+        if (csv_number(row["value"]), csv_number(row["difference"]), csv_number(row["ratio"])) != (value, difference, ratio):
+            fail("%s: value, difference, ratio %s, %s, %s; json %r, %r, %r" % (what, row["value"], row["difference"], row["ratio"],
+                                                                               value, difference, ratio))
+        if row["is_baseline"] == "false" and row["within"] != ("true" if within else "false"):
+            fail("%s: within %s, json %r" % (what, row["within"], within))
+        if statistic == "value":
+            estimates[(name, row["side"])] = value
+    if seen != len(table):
+        fail("csv: %d figure rows, json has %d figures" % (seen, len(table)))
+    for side in ("A", "B"):
+        estimate = estimates.get(("h20.one_off_charges", side))
+        close(actual_rows.get(("h20.one_off_charges", side, "actual")), 4.5e9, 0, "csv %s actual of the charge ($4.5B)" % side)
+        if estimate is not None:
+            close(actual_rows.get(("h20.one_off_charges", side, "actual_error")), estimate - 4.5e9, 1e-15,
+                  "csv %s actual_error (estimate - $4.5B)" % side)
+            close(actual_rows.get(("h20.one_off_charges", side, "actual_relative_error")), (estimate - 4.5e9) / 4.5e9, 1e-15,
+                  "csv %s actual_relative_error" % side)
+
+
+def check_xlsx(path, report):
+    book = Workbook(path)
+    for sheet in ("Compare", "Per-draw differences", "Actuals", "Charts", "Charts data"):
+        if sheet not in book.sheet_names:
+            fail("xlsx: no sheet %r (sheets: %s)" % (sheet, book.sheet_names))
+            return
+    header = next((r for r in range(1, 200) if book.cell("Compare", cell_ref(r, 0))[1] == "Output"
+                   and book.cell("Compare", cell_ref(r, 3))[1] == "Figure"), None)
+    if header is None:
+        fail("xlsx: no Output | Label | Unit | Figure header on the Compare sheet")
+        return
+    headings = [book.cell("Compare", cell_ref(header, 4 + i))[1] for i in range(4)]
+    if headings != ["A", "B", "B − A", "B ÷ A"]:
+        fail("xlsx: headings %s, expected A, B, B − A, B ÷ A" % headings)
+    table = figures_by_key(report)
+    row = header + 1
+    for o in report["outputs"]:
+        for f in o["figures"]:
+            name, statistic = book.cell("Compare", cell_ref(row, 0))[1], book.cell("Compare", cell_ref(row, 3))[1]
+            if (name, statistic) != (o["name"], f["statistic"]):
+                fail("xlsx row %d: %s %s, expected %s %s" % (row, name, statistic, o["name"], f["statistic"]))
+                return
+            value_a, value_b = (book.cell("Compare", cell_ref(row, 4 + i)) for i in range(2))
+            difference, ratio = (book.cell("Compare", cell_ref(row, 6 + i)) for i in range(2))
+            expected = table[(o["name"], f["statistic"], "B")]
+            found = (value_a[1], value_b[1], difference[1], ratio[1])
+            # libxlsxwriter writes 16 significant digits (Excel shows 15): equal within 1e-15 of the value.
+            wanted = (table[(o["name"], f["statistic"], "A")][0], expected[0], expected[1], expected[2])
+            if not all(x == y or (x is not None and y is not None and abs(x - y) <= 1e-15 * abs(y)) for x, y in zip(found, wanted)) \
+                    or any(c[0] not in ("number", "blank") for c in (value_a, value_b, difference, ratio)):
+                fail("xlsx row %d %s %s: %s, json %s" % (row, name, statistic, found, wanted))
+            if value_a[0] == "number" and value_a[2] != "[$$-409]#,##0.00":
+                fail("xlsx row %d: money format %r, expected [$$-409]#,##0.00" % (row, value_a[2]))
+            row += 1
+    expected_charts = 2 * len(report["outputs"])  # value per side, and the per-draw difference
+    if len(book.charts) != expected_charts:
+        fail("xlsx: %d charts, expected %d" % (len(book.charts), expected_charts))
+
+
+class PageText(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.text, self.figures, self.tables, self.svgs = [], [], 0, 0
+        self.in_figure = False
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "table" and "figures" in classes:
+            self.tables += 1
+        if tag == "svg":
+            self.svgs += 1
+        if tag == "td" and "num" in classes:
+            self.in_figure = True
+            self.figures.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self.in_figure = False
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self.in_figure:
+            self.figures[-1] += data
+
+
+def check_html(text, report):
+    page = PageText()
+    page.feed(text)
+    if page.tables != len(report["outputs"]):
+        fail("html: %d output tables, expected %d" % (page.tables, len(report["outputs"])))
+    if page.svgs != 2 * len(report["outputs"]):
+        fail("html: %d charts, expected %d" % (page.svgs, 2 * len(report["outputs"])))
+    shown = " ".join(page.text)
+    for figure in page.figures:
+        if any(bad in figure.lower() for bad in ("nan", "inf", "undefined")) or figure.strip() == "":
+            fail("html: a figure cell shows %r" % figure)
+    for needed in ("$8.1B", "$7.43B", "-$675M", "$4.5B", "+22.22%"):
+        if needed not in shown:
+            fail("html: %r (13.5B x 60%%, 13.5B x 55%%, their difference, the actual, 1/4.5) is not on the page" % needed)
+
+
+def check_markdown(text, report):
+    rows = sum(len(o["figures"]) for o in report["outputs"])
+    lines = [l for l in text.splitlines() if l.startswith("| ") and l.split(" | ")[1] in ("value", "mean", "P5", "P50", "P95")]
+    if len(lines) != rows:
+        fail("md: %d figure rows, expected %d" % (len(lines), rows))
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    impact, data, work = sys.argv[1:]
+    a, b = os.path.join(data, "compare-h20-drawn-60.toml"), os.path.join(data, "compare-h20-drawn-55.toml")
+    out = os.path.join(work, "compare-reports")
+    shutil.rmtree(out, ignore_errors=True)
+    run(impact, ["compare", a, b, "--draws", "2000", "--threads", "1", "--format", "json,csv,xlsx,html,md", "-o", out], 0)
+    if failures:
+        print("\n".join(failures), file=sys.stderr)
+        return 1
+    with open(os.path.join(out, "compare.json"), encoding="utf-8") as f:
+        report = json.load(f)
+    check_json(report)
+    with open(os.path.join(out, "compare.csv"), encoding="utf-8", newline="") as f:
+        check_csv(f.read(), report)
+    check_xlsx(os.path.join(out, "compare.xlsx"), report)
+    with open(os.path.join(out, "compare.html"), encoding="utf-8") as f:
+        check_html(f.read(), report)
+    with open(os.path.join(out, "compare.md"), encoding="utf-8") as f:
+        check_markdown(f.read(), report)
+
+    # A check beyond its tolerance still writes every report, and exits 4.
+    beyond = os.path.join(work, "compare-reports-beyond")
+    shutil.rmtree(beyond, ignore_errors=True)
+    run(impact, ["compare", a, b, "--tolerance", "1%", "--format", "md,xlsx,html", "-o", beyond], 4)
+    for name in ("compare.md", "compare.xlsx", "compare.html"):
+        if not os.path.isfile(os.path.join(beyond, name)):
+            fail("--tolerance 1%% (exit 4): %s was not written" % name)
+    if os.path.isfile(os.path.join(beyond, "compare.md")):
+        with open(os.path.join(beyond, "compare.md"), encoding="utf-8") as f:
+            if "3 of 5 outputs beyond 1% (exit 4)" not in f.read():
+                fail("md: the outcome line of a failed check is missing (3 of 5 outputs beyond 1%)")
+
+    if failures:
+        print("\n".join(failures), file=sys.stderr)
+        return 1
+    print("check_compare_reports: json, csv, xlsx, html and md agree; references hold")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
