@@ -2,6 +2,7 @@
 #include "report/compare_view.hpp"
 
 #include "io/json_output.hpp"
+#include "report/html_report.hpp"
 #include "report/view_parts.hpp"
 #include "text/money_format.hpp"
 #include "text/printable.hpp"
@@ -198,12 +199,7 @@ const Field& compare_view_fields() {
 }
 
 const Field& compare_html_view_fields() {
-    static const Field fields = [] {
-        Field f = compare_view_fields();
-        for (Field& member : f.members)
-            if (member.name == "charts") member.members.push_back(Field{"svg", Field::Kind::value, {}});
-        return f;
-    }();
+    static const Field fields = with_chart_svg(compare_view_fields());
     return fields;
 }
 

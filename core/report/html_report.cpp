@@ -23,14 +23,15 @@ text::Locale view_locale(const View& view) {
 
 }  // namespace
 
+Field with_chart_svg(Field fields) {
+    for (Field& member : fields.members)
+        if (member.name == "charts") member.members.push_back(Field{"svg", Field::Kind::value, {}});
+    return fields;
+}
+
 const Field& html_view_fields() {
-    // The view's fields and charts[].svg; built once, immutable afterwards (a function-local constant).
-    static const Field fields = [] {
-        Field f = view_fields();
-        for (Field& member : f.members)
-            if (member.name == "charts") member.members.push_back(Field{"svg", Field::Kind::value, {}});
-        return f;
-    }();
+    // Built once; immutable afterwards (a function-local constant, not mutable state).
+    static const Field fields = with_chart_svg(view_fields());
     return fields;
 }
 

@@ -21,6 +21,8 @@ std::string_view default_compare_html_template();
 // (render_svg_chart), which a template writes as {{{svg}}}.
 // What an HTML template may name: the view's fields (view_fields()) and charts[].svg.
 const Field& html_view_fields();
+// `fields` with charts[].svg added: what an HTML template of a view with these fields may name.
+Field with_chart_svg(Field fields);
 
 std::string render_html(const View& view, std::string_view template_text,
                         std::string_view template_name = "(built-in report.html.mustache)");

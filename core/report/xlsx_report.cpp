@@ -451,6 +451,15 @@ void write_pair(Sheet& sheet, lxw_row_t row, std::string_view label, std::string
 
 constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53: every integer up to it is a double
 
+// `object`'s "seed" (an integer or null). A seed names a random stream rather than measuring
+// anything: beyond 2^53 a number cell would silently change it, so such a seed is written as its digits.
+void write_seed(Sheet& sheet, lxw_row_t row, lxw_col_t col, const View& object, const std::string& where) {
+    const View& seed = member(object, where, "seed");
+    if (seed.is_number_integer() && std::abs(seed.get<double>()) <= kMaxExactInteger) sheet.number(row, col, seed.get<double>(), "0");
+    else if (seed.is_number_integer()) sheet.spill(row, col, seed.dump());
+    else if (!seed.is_null()) view_error(path_of(where, "seed"), fmt::format("expected an integer or null, found {}", seed.type_name()));
+}
+
 void write_summary(Sheet& sheet, const View& view) {
     lxw_row_t row = 0;
     sheet.title(row++, text_of(view, "", "title"));
@@ -470,14 +479,8 @@ void write_summary(Sheet& sheet, const View& view) {
     write_pair(sheet, row++, "Generated at", text_of(provenance, "provenance", "generated_at"));
     write_pair(sheet, row++, "Scenario file", text_of(provenance, "provenance", "scenario_file"));
     write_pair(sheet, row++, "Scenario SHA-256", text_of(provenance, "provenance", "scenario_sha256"));
-    // A seed names a random stream rather than measuring anything: beyond 2^53 a number cell would
-    // silently change it, so such a seed is written as its digits.
     sheet.bold(row, 0, "Seed");
-    const View& seed = member(provenance, "provenance", "seed");
-    if (seed.is_number_integer() && std::abs(seed.get<double>()) <= kMaxExactInteger) sheet.number(row, 1, seed.get<double>(), "0");
-    else if (seed.is_number_integer()) sheet.spill(row, 1, seed.dump());
-    else if (!seed.is_null()) view_error("provenance.seed", fmt::format("expected an integer or null, found {}", seed.type_name()));
-    ++row;
+    write_seed(sheet, row++, 1, provenance, "provenance");
     sheet.bold(row, 0, "Draws");
     sheet.number(row++, 1, figure_of(provenance, "provenance", "draws"), kCountFormat);
     ++row;
@@ -745,10 +748,7 @@ void write_compare_table(Sheet& sheet, const View& view) {
         sheet.text(row, 1, text_of(sides[i], at, "as_given"));
         sheet.text(row, 2, text_of(sides[i], at, "scenario_name"));
         sheet.number(row, 3, figure_of(sides[i], at, "draws"), kCountFormat);
-        // A seed beyond 2^53 would change in a number cell: written as its digits.
-        const View& seed = member(sides[i], at, "seed");
-        if (seed.is_number_integer() && std::abs(seed.get<double>()) <= kMaxExactInteger) sheet.number(row, 4, seed.get<double>(), "0");
-        else if (seed.is_number_integer()) sheet.text(row, 4, seed.dump());
+        write_seed(sheet, row, 4, sides[i], at);
         sheet.spill(row, 5, text_of(sides[i], at, "scenario_sha256"));
     }
     ++row;

@@ -78,10 +78,10 @@ struct Run {
     scenario::ReportExtras extras;
 };
 
-// A sample run as `impact run` makes it: with draws (seed 1, one thread) or with its cases.
-std::unique_ptr<Run> run_sample(const char* name, std::uint64_t draws, bool cases) {
+// A scenario file run as `impact run` makes it: with draws (seed 1, one thread) or with its cases.
+std::unique_ptr<Run> run_file(const fs::path& file, std::uint64_t draws, bool cases = false) {
     auto r = std::make_unique<Run>();
-    r->scenario = scenario::read_scenario_file(sample(name));
+    r->scenario = scenario::read_scenario_file(file);
     scenario::RunOptions options;
     options.keep_plans = draws > 0 || cases;
     options.cases = cases;
@@ -102,6 +102,8 @@ std::unique_ptr<Run> run_sample(const char* name, std::uint64_t draws, bool case
     if (!r->actuals.empty()) r->extras.actuals = &r->actuals;
     return r;
 }
+
+std::unique_ptr<Run> run_sample(const char* name, std::uint64_t draws, bool cases) { return run_file(sample(name), draws, cases); }
 
 View view_of(const Run& r, impact::text::Locale locale = impact::text::Locale::en) {
     return impact::report::build_run_view(r.scenario, r.result, r.extras, {locale, 1764460800});
@@ -334,24 +336,6 @@ TEST_CASE("report view: impact sensitivity's tornado, centred on the point value
 namespace {
 
 fs::path cli_data(const char* name) { return fs::path(IMPACT_SOURCE_DIR) / "tests" / "cli" / "data" / name; }
-
-// A run of a scenario file as one side of `impact compare`: drawn (seed 1, one thread) or not.
-std::unique_ptr<Run> run_file(const fs::path& file, std::uint64_t draws) {
-    auto r = std::make_unique<Run>();
-    r->scenario = scenario::read_scenario_file(file);
-    scenario::RunOptions options;
-    options.keep_plans = draws > 0;
-    r->result = scenario::run_scenario(r->scenario, scenario_test::bundled_registry(), scenario::RunMode::run, options);
-    if (draws > 0) {
-        scenario::SimulationOptions sim;
-        sim.draws = draws;
-        sim.seed = 1;
-        sim.threads = 1;
-        r->simulation = scenario::simulate(r->scenario, r->result, sim);
-    }
-    r->actuals = scenario::actual_results(r->scenario, r->result, r->simulation ? &*r->simulation : nullptr);
-    return r;
-}
 
 struct Compared {
     std::vector<std::unique_ptr<Run>> runs;
