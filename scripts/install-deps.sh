@@ -35,6 +35,9 @@ packages=(
   # The browser tests of HTML reports (tests/browser, label "browser"): headless Chromium takes
   # screenshots and a PDF and measures the laid-out page.
   chromium
+  # A compiler cache for CI (.ci/run): the three builds of a CI run (default, asan, fuzz) reuse the
+  # objects of earlier runs on the same machine when the sources and flags are the same.
+  ccache
   # Korean glyphs in those pages (the reports' font stack names Noto Sans CJK KR); without it
   # Hangul draws as empty boxes and the browser test fails.
   fonts-noto-cjk

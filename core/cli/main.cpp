@@ -93,15 +93,17 @@ int finish_stdout(impact::cli::ErrorFormat error_format, int code) {
 }
 
 // --format, -o, --template and --locale, the same for run and sensitivity (docs/reports.md).
-void add_report_options(CLI::App& command, impact::cli::ReportOutputOptions& report, const std::string& output_names) {
+// `file_names`: what each report is called in -o's folder ("SCENARIO.EXT", "compare.EXT").
+void add_report_options(CLI::App& command, impact::cli::ReportOutputOptions& report, const std::string& output_names,
+                        const std::string& file_names = "SCENARIO.EXT") {
     command.add_option("--format", report.formats,
                        "Report format: text, md, csv, json, xlsx or html; several separated by commas (md,xlsx,html) "
                        "write one file each into the folder -o names")
         ->type_name("FORMATS")
         ->default_str("text");
     command.add_option(output_names, report.output,
-                       "Write the report to this file (one format) or the reports into this folder (several formats: "
-                       "SCENARIO.EXT each), all or nothing, instead of stdout");
+                       "Write the report to this file (one format) or the reports into this folder (several formats: " +
+                           file_names + " each), all or nothing, instead of stdout");
     command.add_option("--template", report.templates,
                        "A Mustache template for the Markdown or HTML report (md=FILE, html=FILE, or FILE when only one of "
                        "them is written); 'impact template md|html' (compare-md|compare-html for compare) prints the built-in one")
@@ -308,7 +310,7 @@ int main(int argc, char** argv) {
         ->type_name("K")
         ->check(CLI::Range(1u, 256u))
         ->needs(compare_draws);
-    add_report_options(*compare, compare_options.report, "-o,--output");
+    add_report_options(*compare, compare_options.report, "-o,--output", "compare.EXT");
 
     std::filesystem::path validate_file;
     std::vector<std::string> validate_overrides;
