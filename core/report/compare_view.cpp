@@ -32,10 +32,10 @@ constexpr std::string_view kCompareViewFieldSpec = R"spec(
 schema kind locale title
 sides[ label as_given scenario_name scenario_file scenario_sha256 is_baseline is_drawn draws seed draws_text
        plugins[ id version sha256 ] ]
-baseline baseline_file has_tolerance tolerance_text is_check is_within beyond outcome_text
+baseline baseline_file has_tolerance tolerance_text is_within beyond outcome_text
 columns[ heading ]
 outputs[ name step output label unit is_within status_text has_missing missing_text
-         rows[ statistic values[ side value value_text is_baseline ]
+         rows[ statistic status_text values[ side value value_text is_baseline ]
                changes[ side difference difference_text ratio ratio_text is_within is_beyond ] ]
          has_per_draw per_draw[ side versus draws mean mean_text sd sd_text p5 p5_text p50 p50_text p95 p95_text
                                 probability_greater probability_greater_text ]
@@ -51,9 +51,11 @@ charts_note
 provenance{ tool abi generated_at }
 )spec";
 
-// "+$1.00B", "-0.0312%": a difference carries its sign, except an exact zero.
+// "+$1.00B", "-0.0312 pp": a difference carries its sign, except an exact zero. A difference of
+// two percentages is in percentage points, never "%" (which would read as relative).
 std::string signed_text(double value, const std::string& unit, text::Locale locale) {
-    const std::string shown = figure_text(value, unit, locale);
+    const std::string shown = unit == "%" && std::isfinite(value) ? text::format_rate(value * 100, 4) + " pp"
+                                                                   : figure_text(value, unit, locale);
     return std::isfinite(value) && value > 0 ? "+" + shown : shown;
 }
 
@@ -93,6 +95,10 @@ View output_rows(const ComparedOutput& c, std::size_t baseline, bool check, text
     for (const ComparedFigure& f : c.figures) {
         View row = View::object();
         row["statistic"] = f.statistic;
+        std::string beyond_sides;
+        for (std::size_t s = 0; s < f.values.size(); ++s)
+            if (s != baseline && !f.within[s]) beyond_sides += (beyond_sides.empty() ? "" : ", ") + side_letter(s);
+        row["status_text"] = check ? (beyond_sides.empty() ? "within" : "beyond: " + beyond_sides) : std::string();
         View& values = row["values"] = View::array();
         for (std::size_t s = 0; s < f.values.size(); ++s) {
             View v = View::object();
@@ -142,7 +148,7 @@ View per_draw_view(const ComparedOutput& c, std::size_t baseline, text::Locale l
     return list;
 }
 
-// One chart per output (the first kMaxCompareCharts with a finite value somewhere): its value on
+// One chart per output (the first kMaxCompareCharts with a finite value on two sides or more): its value on
 // each side, with the side's P5–P95 as a whisker when drawn; and one per output with per-draw
 // differences: each side's difference from the baseline, its mean with P5–P95.
 View charts_view(const scenario::CompareResult& r, std::string& note, text::Locale locale) {
@@ -154,16 +160,20 @@ View charts_view(const scenario::CompareResult& r, std::string& note, text::Loca
         const ComparedFigure* p5 = find_figure(c, "P5");
         const ComparedFigure* p95 = find_figure(c, "P95");
         const std::string title = c.label.empty() ? c.name : fmt::format("{} ({})", c.label, c.name);
-        bool any_finite = false;
-        for (const auto& v : value->values) any_finite = any_finite || (v && std::isfinite(*v));
-        if (any_finite && chartable++ < kMaxCompareCharts) {
-            View chart = detail::chart(fmt::format("compare-{}", c.name), "bars", title, c.unit, c.step, c.output);
+        // A chart compares: only outputs with a finite value on at least two sides get one.
+        std::size_t finite_sides = 0;
+        for (const auto& v : value->values) finite_sides += v && std::isfinite(*v) ? 1 : 0;
+        if (finite_sides >= 2 && chartable++ < kMaxCompareCharts) {
+            View chart = detail::chart(fmt::format("compare-{}", c.name), "bars",
+                                       fmt::format("{}: value by side{}", title, p5 ? " (whiskers P5–P95)" : ""), c.unit, c.step, c.output);
             for (std::size_t s = 0; s < value->values.size(); ++s) {
                 if (!value->values[s]) continue;
                 std::optional<std::pair<double, double>> whisker;
                 if (p5 && p95 && p5->values[s] && p95->values[s] && std::isfinite(*p5->values[s]) && std::isfinite(*p95->values[s]))
                     whisker = std::pair{*p5->values[s], *p95->values[s]};
-                chart["bars"].push_back(detail::bar(fmt::format("{} {}", side_letter(s), std::filesystem::path(r.sides[s]).stem().string()), *value->values[s], c.unit, whisker, locale));
+                const std::string label = fmt::format("{}{} {}", side_letter(s), s == r.baseline ? " (baseline)" : "",
+                                                      std::filesystem::path(r.sides[s]).stem().string());
+                chart["bars"].push_back(detail::bar(label, *value->values[s], c.unit, whisker, locale));
             }
             value_charts.push_back(std::move(chart));
         }
@@ -182,8 +192,8 @@ View charts_view(const scenario::CompareResult& r, std::string& note, text::Loca
         }
     }
     if (chartable > kMaxCompareCharts || with_differences > kMaxCompareCharts)
-        note = fmt::format("Charts show the first {} of {} outputs; the tables hold them all.", kMaxCompareCharts,
-                           std::max(chartable, with_differences));
+        note = fmt::format("Charts show the first {} of the {} outputs that two sides or more have; the tables hold them all.",
+                           kMaxCompareCharts, std::max(chartable, with_differences));
     for (View& chart : difference_charts) value_charts.push_back(std::move(chart));
     return value_charts;
 }
@@ -228,7 +238,6 @@ View build_compare_view(const std::vector<scenario::CompareSide>& sides, const s
     v["tolerance_text"] = check ? fmt::format("{} ({})", text::printable(r.tolerance->as_written),
                                               r.tolerance->relative ? "of the baseline's figure" : "absolute, in each output's unit")
                                 : std::string("none (a report, not a check)");
-    v["is_check"] = check;
     v["is_within"] = r.beyond == 0;
     v["beyond"] = r.beyond;
     const std::size_t n = r.outputs.size();
@@ -255,11 +264,16 @@ View build_compare_view(const std::vector<scenario::CompareSide>& sides, const s
         o["label"] = io::json_text(c.label.empty() ? c.output : c.label);
         o["unit"] = io::json_text(c.unit);
         o["is_within"] = c.within;
-        o["status_text"] = check ? (c.within ? "within" : "BEYOND") : (c.within ? "" : "DIFFERS");
         std::string missing;
         for (std::size_t s = 0; s < c.present.size(); ++s)
             if (!c.present[s])
                 missing += fmt::format("{}not in {} ({})", missing.empty() ? "" : "; ", side_letter(s), text::printable(sides[s].name));
+        // Without --tolerance every gap is shown, none judged: only an output that is not on every
+        // side, or defined on one side only, is marked.
+        o["status_text"] = check       ? (c.within ? "within" : "BEYOND")
+                           : c.within ? ""
+                           : !missing.empty() ? "not on every side"
+                                              : "undefined on one side";
         o["has_missing"] = !missing.empty();
         o["missing_text"] = missing;
         o["rows"] = output_rows(c, r.baseline, check, locale);

@@ -256,12 +256,18 @@ public:
         format_set_font_color(warning, LXW_COLOR_RED);
     }
 
-    lxw_format* number(std::string_view code) {
-        const auto found = by_code_.find(code);
-        if (found != by_code_.end()) return found->second;
+    // The number format `code`; in red and bold when `in_red` (a figure beyond a tolerance).
+    lxw_format* number(std::string_view code, bool in_red = false) {
+        auto& formats = in_red ? warning_by_code_ : by_code_;
+        const auto found = formats.find(code);
+        if (found != formats.end()) return found->second;
         lxw_format* format = workbook_add_format(workbook_);
         format_set_num_format(format, std::string(code).c_str());
-        by_code_.emplace(std::string(code), format);
+        if (in_red) {
+            format_set_bold(format);
+            format_set_font_color(format, LXW_COLOR_RED);
+        }
+        formats.emplace(std::string(code), format);
         return format;
     }
 
@@ -272,6 +278,7 @@ public:
 private:
     lxw_workbook* workbook_;
     std::map<std::string, lxw_format*, std::less<>> by_code_;
+    std::map<std::string, lxw_format*, std::less<>> warning_by_code_;
 };
 
 // One worksheet: writes cells, turns libxlsxwriter errors into UserErrors naming the cell, and
@@ -300,14 +307,14 @@ public:
         for (std::size_t i = 0; i < labels.size(); ++i) bold(row, static_cast<lxw_col_t>(i), labels[i]);
     }
 
-    // A figure in `unit`'s number format; null stays an empty cell.
-    void figure(lxw_row_t row, lxw_col_t col, std::optional<double> value, const std::string& unit) {
-        if (value) number(row, col, *value, format_code_for(unit, *value));
+    // A figure in `unit`'s number format (red when `in_red`); null stays an empty cell.
+    void figure(lxw_row_t row, lxw_col_t col, std::optional<double> value, const std::string& unit, bool in_red = false) {
+        if (value) number(row, col, *value, format_code_for(unit, *value), in_red);
     }
 
-    void number(lxw_row_t row, lxw_col_t col, std::optional<double> value, std::string_view format_code) {
+    void number(lxw_row_t row, lxw_col_t col, std::optional<double> value, std::string_view format_code, bool in_red = false) {
         if (!value) return;
-        check(worksheet_write_number(sheet_, row, col, *value, formats_.number(format_code)), row, col);
+        check(worksheet_write_number(sheet_, row, col, *value, formats_.number(format_code, in_red)), row, col);
         widen(col, shown_width(*value, format_code) + 2);
     }
 
@@ -735,8 +742,9 @@ constexpr std::string_view kRatioFormat = "0.0000";
 void write_compare_table(Sheet& sheet, const View& view) {
     lxw_row_t row = 0;
     sheet.title(row++, text_of(view, "", "title"));
-    if (flag_of(view, "", "is_within")) sheet.spill(row++, 0, text_of(view, "", "outcome_text"));
-    else sheet.warning(row++, 0, text_of(view, "", "outcome_text"));
+    // Red only for a check beyond its tolerance: a plain comparison judges nothing.
+    if (flag_of(view, "", "has_tolerance") && !flag_of(view, "", "is_within")) sheet.warning(row++, 0, text_of(view, "", "outcome_text"));
+    else sheet.spill(row++, 0, text_of(view, "", "outcome_text"));
     write_pair(sheet, row++, "Baseline", fmt::format("{} ({})", text_of(view, "", "baseline"), text_of(view, "", "baseline_file")));
     write_pair(sheet, row++, "Tolerance", text_of(view, "", "tolerance_text"));
     ++row;
@@ -759,12 +767,11 @@ void write_compare_table(Sheet& sheet, const View& view) {
     const lxw_row_t header_row = row;
     sheet.header(row++, headers);
     const View& outputs = list_of(view, "", "outputs");
+    std::vector<std::string> notes;
     for (std::size_t i = 0; i < outputs.size(); ++i) {
         const std::string at = item_of("outputs", i);
         const View& o = outputs[i];
         const std::string& unit = text_of(o, at, "unit");
-        std::string status = text_of(o, at, "status_text");
-        if (flag_of(o, at, "has_missing")) status += (status.empty() ? "" : "; ") + text_of(o, at, "missing_text");
         const View& rows = list_of(o, at, "rows");
         for (std::size_t r = 0; r < rows.size(); ++r, ++row) {
             const std::string row_at = item_of(at + ".rows", r);
@@ -774,21 +781,40 @@ void write_compare_table(Sheet& sheet, const View& view) {
             sheet.text(row, 3, text_of(rows[r], row_at, "statistic"));
             lxw_col_t col = 4;
             const View& values = list_of(rows[r], row_at, "values");
-            for (std::size_t v = 0; v < values.size(); ++v) sheet.figure(row, col++, figure_of(values[v], item_of(row_at + ".values", v), "value"), unit);
             const View& changes = list_of(rows[r], row_at, "changes");
+            if (columns.size() != values.size() + 2 * changes.size())
+                view_error(row_at, fmt::format("expected {} figures for the table's columns, found {}", columns.size(),
+                                               values.size() + 2 * changes.size()));
+            for (std::size_t v = 0; v < values.size(); ++v, ++col) {
+                const std::string value_at = item_of(row_at + ".values", v);
+                const std::optional<double> value = figure_of(values[v], value_at, "value");
+                // An empty cell is a side without the output; a model's undefined figure says so.
+                if (value) sheet.figure(row, col, value, unit);
+                else if (text_of(values[v], value_at, "value_text") == "undefined") sheet.text(row, col, "undefined");
+            }
             for (std::size_t c = 0; c < changes.size(); ++c) {
                 const std::string change_at = item_of(row_at + ".changes", c);
-                sheet.figure(row, col++, figure_of(changes[c], change_at, "difference"), unit);
-                sheet.number(row, col++, figure_of(changes[c], change_at, "ratio"), kRatioFormat);
+                const bool beyond = flag_of(changes[c], change_at, "is_beyond");
+                sheet.figure(row, col++, figure_of(changes[c], change_at, "difference"), unit, beyond);
+                sheet.number(row, col++, figure_of(changes[c], change_at, "ratio"), kRatioFormat, beyond);
             }
-            if (columns.size() != values.size() + 2 * changes.size())
-                view_error(row_at, fmt::format("expected {} figures for the {} columns, found {}", columns.size(), columns.size(),
-                                               values.size() + 2 * changes.size()));
-            if (r == 0) {
-                if (flag_of(o, at, "is_within")) sheet.text(row, col, status);
-                else sheet.warning(row, col, status);
-            }
+            // Per figure: within or which sides are beyond; the output's missing sides on its first row.
+            std::string status = text_of(rows[r], row_at, "status_text");
+            if (r == 0 && flag_of(o, at, "has_missing"))
+                status += (status.empty() ? "" : "; ") + text_of(o, at, "missing_text");
+            if (r == 0 && status.empty()) status = text_of(o, at, "status_text");
+            if (status.rfind("within", 0) == 0 || status.empty()) sheet.text(row, col, status);
+            else sheet.warning(row, col, status);
         }
+        const std::string& note = text_of(o, at, "per_draw_note");
+        if (!note.empty()) notes.push_back(fmt::format("{}: {}", text_of(o, at, "name"), note));
+    }
+    const std::string& charts_note = text_of(view, "", "charts_note");
+    if (!charts_note.empty()) notes.push_back(charts_note);
+    if (!notes.empty()) {
+        ++row;
+        sheet.heading(row++, "Notes");
+        for (const std::string& note : notes) sheet.spill(row++, 0, note);
     }
     ++row;
     sheet.heading(row++, "Provenance");

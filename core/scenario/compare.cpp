@@ -194,7 +194,17 @@ void add_draw_differences(const std::vector<CompareSide>& sides, CompareResult& 
             return values;
         };
         const std::optional<Located> base_at = locate(result.baseline);
-        if (!base_at) continue;
+        if (!base_at) {
+            // Another side drew it, the baseline did not: say so rather than show nothing.
+            for (std::size_t s = 0; s < sides.size(); ++s)
+                if (s != result.baseline && locate(s)) {
+                    c.differences_note = fmt::format("not computed: the baseline {} did not draw this output (no distribution "
+                                                     "reaches it there)",
+                                                     side_letter(result.baseline));
+                    break;
+                }
+            continue;
+        }
         const std::vector<double> base = draws_of(result.baseline, *base_at);
         for (std::size_t s = 0; s < sides.size(); ++s) {
             if (s == result.baseline) continue;

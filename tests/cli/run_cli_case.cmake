@@ -51,7 +51,10 @@ string(REGEX REPLACE "\"sha256\": \"[0-9a-f]+\"" "\"sha256\": \"<plugin file's S
 string(REGEX REPLACE "([Pp]lugin [^\n]*SHA-256 )[0-9a-f]+" "\\1<plugin file's SHA-256>" out "${out}")
 
 if(DEFINED GOLDEN)
-  if("$ENV{IMPACT_UPDATE_GOLDEN}" STREQUAL "1")
+  # A golden file outside tests/golden is a source (a built-in template the program prints): an
+  # update never writes it, since a stale binary would overwrite the edited source with old text.
+  string(FIND "${GOLDEN}" "/tests/golden/" in_golden_dir)
+  if("$ENV{IMPACT_UPDATE_GOLDEN}" STREQUAL "1" AND NOT in_golden_dir EQUAL -1)
     file(WRITE "${GOLDEN}" "${out}")
     message(STATUS "updated ${GOLDEN}")
   else()

@@ -70,7 +70,8 @@ def figures_by_key(report):
     return table
 
 
-def check_json(report):
+def check_json(report, references=True):
+    """Every difference and ratio recomputed; with `references`, the two-sided run's seed figures."""
     labels = [s["label"] for s in report["sides"]]
     base = labels.index(report["baseline"])
     for o in report["outputs"]:
@@ -87,6 +88,8 @@ def check_json(report):
                 expected_ratio = value / b if b != 0 else None
                 if f["ratios"][i] != expected_ratio:
                     fail("%s: ratio %r, expected %r / %r" % (what, f["ratios"][i], value, b))
+    if not references:
+        return
     table = figures_by_key(report)
     close(table[("h20.lost_gross_profit", "value", "A")][0], 13.5e9 * 0.60, 1e-12, "json A lost_gross_profit value (13.5B x 60%)")
     close(table[("h20.lost_gross_profit", "value", "B")][0], 13.5e9 * 0.55, 1e-12, "json B lost_gross_profit value (13.5B x 55%)")
@@ -105,7 +108,7 @@ def csv_number(text):
     return None if text == "" else float(text)
 
 
-def check_csv(text, report):
+def check_csv(text, report, sides_with_actual):
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     expected_columns = ["side", "scenario_file", "is_baseline", "step", "output", "label", "unit", "statistic", "value",
                         "difference", "ratio", "within"]
@@ -147,7 +150,7 @@ def check_csv(text, report):
             estimates[(name, row["side"])] = value
     if seen != len(table):
         fail("csv: %d figure rows, json has %d figures" % (seen, len(table)))
-    for side in ("A", "B"):
+    for side in sides_with_actual:
         estimate = estimates.get(("h20.one_off_charges", side))
         close(actual_rows.get(("h20.one_off_charges", side, "actual")), 4.5e9, 0, "csv %s actual of the charge ($4.5B)" % side)
         if estimate is not None:
@@ -159,7 +162,10 @@ def check_csv(text, report):
 
 def check_xlsx(path, report):
     book = Workbook(path)
-    for sheet in ("Compare", "Per-draw differences", "Actuals", "Charts", "Charts data"):
+    sheets = ["Compare", "Charts", "Charts data"]
+    if any(o.get("per_draw_differences") and any(o["per_draw_differences"]) for o in report["outputs"]):
+        sheets.append("Per-draw differences")
+    for sheet in sheets:
         if sheet not in book.sheet_names:
             fail("xlsx: no sheet %r (sheets: %s)" % (sheet, book.sheet_names))
             return
@@ -168,10 +174,16 @@ def check_xlsx(path, report):
     if header is None:
         fail("xlsx: no Output | Label | Unit | Figure header on the Compare sheet")
         return
-    headings = [book.cell("Compare", cell_ref(header, 4 + i))[1] for i in range(4)]
-    if headings != ["A", "B", "B − A", "B ÷ A"]:
-        fail("xlsx: headings %s, expected A, B, B − A, B ÷ A" % headings)
+    labels = [s["label"] for s in report["sides"]]
+    base = report["baseline"]
+    others = [label for label in labels if label != base]
+    expected_headings = labels + [h for label in others for h in ("%s − %s" % (label, base), "%s ÷ %s" % (label, base))]
+    headings = [book.cell("Compare", cell_ref(header, 4 + i))[1] for i in range(len(expected_headings))]
+    if headings != expected_headings:
+        fail("xlsx: headings %s, expected %s" % (headings, expected_headings))
     table = figures_by_key(report)
+    # libxlsxwriter writes 16 significant digits (Excel shows 15): equal within 1e-15 of the value.
+    same = lambda x, y: x == y or (x is not None and y is not None and abs(x - y) <= 1e-15 * abs(y))
     row = header + 1
     for o in report["outputs"]:
         for f in o["figures"]:
@@ -179,21 +191,40 @@ def check_xlsx(path, report):
             if (name, statistic) != (o["name"], f["statistic"]):
                 fail("xlsx row %d: %s %s, expected %s %s" % (row, name, statistic, o["name"], f["statistic"]))
                 return
-            value_a, value_b = (book.cell("Compare", cell_ref(row, 4 + i)) for i in range(2))
-            difference, ratio = (book.cell("Compare", cell_ref(row, 6 + i)) for i in range(2))
-            expected = table[(o["name"], f["statistic"], "B")]
-            found = (value_a[1], value_b[1], difference[1], ratio[1])
-            # libxlsxwriter writes 16 significant digits (Excel shows 15): equal within 1e-15 of the value.
-            wanted = (table[(o["name"], f["statistic"], "A")][0], expected[0], expected[1], expected[2])
-            if not all(x == y or (x is not None and y is not None and abs(x - y) <= 1e-15 * abs(y)) for x, y in zip(found, wanted)) \
-                    or any(c[0] not in ("number", "blank") for c in (value_a, value_b, difference, ratio)):
+            cells = [book.cell("Compare", cell_ref(row, 4 + i)) for i in range(len(expected_headings))]
+            wanted = [table[(o["name"], f["statistic"], label)][0] for label in labels]
+            for label in others:
+                wanted += list(table[(o["name"], f["statistic"], label)][1:3])
+            found = [c[1] if c[0] == "number" else None for c in cells]
+            if not all(same(x, y) for x, y in zip(found, wanted)):
                 fail("xlsx row %d %s %s: %s, json %s" % (row, name, statistic, found, wanted))
-            if value_a[0] == "number" and value_a[2] != "[$$-409]#,##0.00":
-                fail("xlsx row %d: money format %r, expected [$$-409]#,##0.00" % (row, value_a[2]))
+            if cells[0][0] == "number" and o["unit"] == "USD" and cells[0][2] != "[$$-409]#,##0.00":
+                fail("xlsx row %d: money format %r, expected [$$-409]#,##0.00" % (row, cells[0][2]))
             row += 1
-    expected_charts = 2 * len(report["outputs"])  # value per side, and the per-draw difference
+    # A chart per output that two sides have, one per output with per-draw differences.
+    expected_charts = sum(1 for o in report["outputs"] if sum(v is not None for v in o["figures"][0]["values"]) >= 2)
+    expected_charts += sum(1 for o in report["outputs"] if any(o.get("per_draw_differences") or []))
     if len(book.charts) != expected_charts:
         fail("xlsx: %d charts, expected %d" % (len(book.charts), expected_charts))
+
+
+def check_xlsx_status(path):
+    """In a check, each figure's Status cell says within or which sides are beyond: 60% -> 55% moves
+    lost gross profit by $675M (5% of 13.5B, over 1%), lost revenue not at all."""
+    book = Workbook(path)
+    header = next((r for r in range(1, 200) if book.cell("Compare", cell_ref(r, 3))[1] == "Figure"), None)
+    if header is None:
+        fail("xlsx (--tolerance 1%): no table header on the Compare sheet")
+        return
+    status_col = next((c for c in range(4, 30) if book.cell("Compare", cell_ref(header, c))[1] == "Status"), None)
+    expected = {"h20.lost_revenue": "within", "h20.lost_gross_profit": "beyond: B", "h20.total_impact": "beyond: B"}
+    found = {}
+    for r in range(header + 1, header + 40):
+        name, statistic = book.cell("Compare", cell_ref(r, 0))[1], book.cell("Compare", cell_ref(r, 3))[1]
+        if statistic == "value" and name in expected:
+            found[name] = book.cell("Compare", cell_ref(r, status_col))[1]
+    if found != expected:
+        fail("xlsx (--tolerance 1%%): Status cells %s, expected %s" % (found, expected))
 
 
 class PageText(html.parser.HTMLParser):
@@ -261,12 +292,28 @@ def main():
         report = json.load(f)
     check_json(report)
     with open(os.path.join(out, "compare.csv"), encoding="utf-8", newline="") as f:
-        check_csv(f.read(), report)
+        check_csv(f.read(), report, ("A", "B"))
     check_xlsx(os.path.join(out, "compare.xlsx"), report)
     with open(os.path.join(out, "compare.html"), encoding="utf-8") as f:
         check_html(f.read(), report)
     with open(os.path.join(out, "compare.md"), encoding="utf-8") as f:
         check_markdown(f.read(), report)
+
+    # Three sides, the baseline last: the same agreement, column by column.
+    three = os.path.join(work, "compare-reports-three")
+    shutil.rmtree(three, ignore_errors=True)
+    point = os.path.join(data, "compare-h20-margin-55.toml")
+    run(impact, ["compare", a, point, b, "--baseline", b, "--draws", "500", "--threads", "1", "--format", "json,csv,xlsx",
+                 "-o", three], 0)
+    if os.path.isfile(os.path.join(three, "compare.json")):
+        with open(os.path.join(three, "compare.json"), encoding="utf-8") as f:
+            report3 = json.load(f)
+        if report3["baseline"] != "C":
+            fail("three sides: baseline %r, expected C" % report3["baseline"])
+        check_json(report3, references=False)
+        with open(os.path.join(three, "compare.csv"), encoding="utf-8", newline="") as f:
+            check_csv(f.read(), report3, ("A", "C"))
+        check_xlsx(os.path.join(three, "compare.xlsx"), report3)
 
     # A check beyond its tolerance still writes every report, and exits 4.
     beyond = os.path.join(work, "compare-reports-beyond")
@@ -275,6 +322,8 @@ def main():
     for name in ("compare.md", "compare.xlsx", "compare.html"):
         if not os.path.isfile(os.path.join(beyond, name)):
             fail("--tolerance 1%% (exit 4): %s was not written" % name)
+    if os.path.isfile(os.path.join(beyond, "compare.xlsx")):
+        check_xlsx_status(os.path.join(beyond, "compare.xlsx"))
     if os.path.isfile(os.path.join(beyond, "compare.md")):
         with open(os.path.join(beyond, "compare.md"), encoding="utf-8") as f:
             if "3 of 5 outputs beyond 1% (exit 4)" not in f.read():
