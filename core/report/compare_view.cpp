@@ -51,11 +51,15 @@ charts_note
 provenance{ tool abi generated_at }
 )spec";
 
-// "+$1.00B", "-0.0312 pp": a difference carries its sign, except an exact zero. A difference of
-// two percentages is in percentage points, never "%" (which would read as relative).
+// A difference for people: of two percentages in percentage points ("0.0312 pp"), never "%",
+// which would read as relative; other units as their figures.
+std::string difference_text(double value, const std::string& unit, text::Locale locale) {
+    return unit == "%" && std::isfinite(value) ? text::format_rate(value * 100, 4) + " pp" : figure_text(value, unit, locale);
+}
+
+// "+$1.00B", "-0.0312 pp": a difference with its sign, except an exact zero.
 std::string signed_text(double value, const std::string& unit, text::Locale locale) {
-    const std::string shown = unit == "%" && std::isfinite(value) ? text::format_rate(value * 100, 4) + " pp"
-                                                                   : figure_text(value, unit, locale);
+    const std::string shown = difference_text(value, unit, locale);
     return std::isfinite(value) && value > 0 ? "+" + shown : shown;
 }
 
@@ -138,7 +142,7 @@ View per_draw_view(const ComparedOutput& c, std::size_t baseline, text::Locale l
         const std::pair<const char*, double> figures[] = {{"mean", d.mean}, {"sd", d.sd}, {"p5", d.p5}, {"p50", d.p50}, {"p95", d.p95}};
         for (const auto& [name, value] : figures) {
             e[name] = number_or_null(value);
-            e[std::string(name) + "_text"] = std::string_view(name) == "sd" ? figure_text(value, c.unit, locale)
+            e[std::string(name) + "_text"] = std::string_view(name) == "sd" ? difference_text(value, c.unit, locale)
                                                                             : signed_text(value, c.unit, locale);
         }
         e["probability_greater"] = number_or_null(d.probability_greater);
