@@ -164,6 +164,16 @@ CompareResult compare_sides(const std::vector<CompareSide>& sides, std::size_t b
 void add_draw_differences(const std::vector<CompareSide>& sides, CompareResult& result, std::uint64_t draws,
                           std::uint64_t seed, unsigned threads) {
     const bool fits = draws <= kDrawDifferenceBudgetBytes / (3 * sizeof(double));
+    // Per side, where each drawn output is, by "step.output": found once, not once per output.
+    std::vector<std::unordered_map<std::string, Located>> drawn(sides.size());
+    for (std::size_t s = 0; s < sides.size(); ++s) {
+        if (!sides[s].simulation) continue;
+        const RunResult& run = *sides[s].run;
+        for (std::size_t st = 0; st < run.steps.size(); ++st)
+            for (std::size_t o = 0; o < run.steps[st].outputs.size(); ++o)
+                if (sides[s].simulation->steps[st][o].drawn)
+                    drawn[s].emplace(run.steps[st].id + "." + run.steps[st].outputs[o].key, Located{st, o});
+    }
     for (ComparedOutput& c : result.outputs) {
         c.differences.assign(sides.size(), std::nullopt);
         if (!fits) {
@@ -171,16 +181,11 @@ void add_draw_differences(const std::vector<CompareSide>& sides, CompareResult& 
                                              kDrawDifferenceBudgetBytes >> 20);
             continue;
         }
-        // Where each side has the output and drew it.
+        // Where side s has the output and drew it.
         const auto locate = [&](std::size_t s) -> std::optional<Located> {
-            if (!sides[s].simulation) return std::nullopt;
-            const RunResult& run = *sides[s].run;
-            for (std::size_t st = 0; st < run.steps.size(); ++st)
-                for (std::size_t o = 0; o < run.steps[st].outputs.size(); ++o)
-                    if (run.steps[st].id + "." + run.steps[st].outputs[o].key == c.name &&
-                        sides[s].simulation->steps[st][o].drawn)
-                        return Located{st, o};
-            return std::nullopt;
+            const auto found = drawn[s].find(c.name);
+            if (found == drawn[s].end()) return std::nullopt;
+            return found->second;
         };
         const auto draws_of = [&](std::size_t s, const Located& at) {
             std::vector<double> values(draws);
