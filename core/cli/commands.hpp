@@ -141,10 +141,13 @@ void write_report(const std::optional<std::filesystem::path>& output_file, const
 
 // The reports a run asked for, rendered and written together: each format to its own file (every
 // file complete before the first replaces anything), or the one format to stdout. `text` and `json`
-// write the command's own documents piece by piece; the other formats render `view`, built once.
+// (and `csv` when given) write the command's own documents piece by piece; the other formats
+// render `view`, built once and only when one of them is asked for.
 struct ReportRenderers {
     std::function<void(const scenario::ReportSink&)> text;
     std::function<void(const scenario::ReportSink&)> json;
+    // Optional: CSV written piece by piece (impact run); without it CSV renders `view`.
+    std::function<void(const scenario::ReportSink&)> csv{};
     std::function<io::Json(const report::ViewOptions&)> view;
 };
 // The checked report request: formats, templates read and checked, locale. Made before the

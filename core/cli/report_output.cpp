@@ -95,9 +95,10 @@ ReportRequest check_report_request(const GlobalOptions& options, const ReportOut
 }
 
 void write_reports(const ReportRequest& request, const ReportDestination& destination, const ReportRenderers& renderers) {
-    const bool needs_view = std::any_of(request.formats.begin(), request.formats.end(), [](ReportFormat f) {
-        return f != ReportFormat::text && f != ReportFormat::json;
-    });
+    const auto streamed = [&](ReportFormat f) {
+        return f == ReportFormat::text || f == ReportFormat::json || (f == ReportFormat::csv && renderers.csv);
+    };
+    const bool needs_view = !std::all_of(request.formats.begin(), request.formats.end(), streamed);
     std::optional<io::Json> view;
     if (needs_view) view = renderers.view(report::ViewOptions{request.locale, request.generated_at_unix});
     // Every report is made before the first is written: a failure anywhere writes nothing.
@@ -105,6 +106,9 @@ void write_reports(const ReportRequest& request, const ReportDestination& destin
         switch (format) {
             case ReportFormat::text: return renderers.text;
             case ReportFormat::json: return renderers.json;
+            case ReportFormat::csv:
+                if (renderers.csv) return renderers.csv;
+                break;
             default: break;
         }
         auto content = std::make_shared<std::string>();

@@ -139,11 +139,14 @@ int run_scenario_command(const GlobalOptions& options, const RunOptions& run) {
     const std::vector<scenario::ActualResult> actuals =
         scenario::actual_results(scenario, result, simulation ? &*simulation : nullptr);
     if (!scenario.actuals.empty()) extras.actuals = &actuals;
-    // Text and JSON are written piece by piece as they are rendered: a run of 60,000 steps never
-    // holds them whole. The other formats render the report view.
+    // Text, JSON and CSV are written piece by piece as they are rendered: a run of 60,000 steps
+    // never holds them whole. The other formats render the report view.
     ReportRenderers renderers;
     renderers.text = [&](const scenario::ReportSink& write) { scenario::write_text(scenario, result, write, extras); };
     renderers.json = [&](const scenario::ReportSink& write) { scenario::write_json(scenario, result, write, extras); };
+    renderers.csv = [&](const scenario::ReportSink& write) {
+        report::write_run_csv(scenario, result, extras, report_request.locale, write);
+    };
     renderers.view = [&](const report::ViewOptions& view_options) {
         return report::build_run_view(scenario, result, extras, view_options);
     };

@@ -4,12 +4,15 @@
 #include "report/compare_view.hpp"
 #include "report/html_report.hpp"
 #include "report/mustache.hpp"
+#include "report/view_parts.hpp"
+#include "io/json_output.hpp"
 #include "report/template_check.hpp"
 #include "text/printable.hpp"
 #include "text/user_error.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 namespace impact::embedded {
@@ -120,9 +123,11 @@ std::string number_field(const View& value) {
     return fmt::format("{}", value.get<double>());
 }
 
+// Rows of the run CSV, handed to `write` about every 256 kB (and at finish()), so that a streamed
+// report never holds more than that.
 class CsvWriter {
 public:
-    explicit CsvWriter(const View& view) : scenario_(text_field(view["title"].get<std::string>())) {
+    CsvWriter(std::string_view scenario_name, const scenario::ReportSink& write) : scenario_(text_field(scenario_name)), write_(write) {
         out_ = "scenario,step,model,model_version,output,label,unit,statistic,value\r\n";
     }
 
@@ -139,13 +144,60 @@ public:
     void row(std::string_view statistic, const View& value) {
         out_ += fmt::format("{},{},{},{},{},{},{},{},{}\r\n", scenario_, step_, model_, version_, output_, label_, unit_,
                             text_field(statistic), number_field(value));
+        if (out_.size() >= kFlushBytes) finish();
     }
-    std::string take() { return std::move(out_); }
+    void finish() {
+        if (!out_.empty()) write_(out_);
+        out_.clear();
+    }
 
 private:
+    static constexpr std::size_t kFlushBytes = std::size_t{256} << 10;
     std::string scenario_, step_, model_, version_, output_, label_, unit_;
+    const scenario::ReportSink& write_;
     std::string out_;
 };
+
+// Every figure of one step (an element of the view's steps[]).
+void write_step_rows(CsvWriter& csv, const View& step) {
+    csv.set_step(step);
+    for (const View& o : step["outputs"]) {
+        csv.set_output(o["output"].get<std::string>(), o["label"].get<std::string>(), o["unit"].get<std::string>());
+        csv.row("value", o["value"]);
+        if (o["has_range"].get<bool>()) {
+            const bool neutral = o["best_name"] == "low";
+            const View& lo = neutral ? o["best"] : (o["direction"] == "higher_is_worse" ? o["best"] : o["worst"]);
+            const View& hi = neutral ? o["worst"] : (o["direction"] == "higher_is_worse" ? o["worst"] : o["best"]);
+            csv.row("low", lo);
+            csv.row("high", hi);
+            if (!neutral) {
+                csv.row("best", o["best"]);
+                csv.row("worst", o["worst"]);
+            }
+        }
+        if (o["has_statistics"].get<bool>()) {
+            csv.row("mean", o["mean"]);
+            csv.row("sd", o["sd"]);
+            for (const View& p : o["percentiles"]) {
+                std::string name = p["name"].get<std::string>();  // "P5" -> "p5"
+                name[0] = 'p';
+                csv.row(name, p["value"]);
+            }
+        }
+        for (const View& t : o["thresholds"]) csv.row("probability:" + t["name"].get<std::string>(), t["probability"]);
+        for (const View& c : o["cases"]) csv.row("case:" + c["name"].get<std::string>(), c["value"]);
+    }
+}
+
+// One [[actual]] (an element of the view's actuals[]) of the output `key` of `step`.
+void write_actual_rows(CsvWriter& csv, const View& step, const std::string& key, const View& actual) {
+    csv.set_step(step);
+    csv.set_output(key, actual["label"].get<std::string>(), actual["unit"].get<std::string>());
+    csv.row("actual", actual["actual"]);
+    csv.row("actual_error", actual["error"]);
+    csv.row("actual_relative_error", actual["relative_error"]);
+    csv.row("actual_percentile", actual["percentile"]);
+}
 
 const View* find_step(const View& view, const std::string& id) {
     for (const View& step : view["steps"])
@@ -219,47 +271,14 @@ std::string render_compare_csv(const View& view) {
 
 std::string render_csv(const View& view) {
     if (is_compare_view(view)) return render_compare_csv(view);
-    CsvWriter csv(view);
-    for (const View& step : view["steps"]) {
-        csv.set_step(step);
-        for (const View& o : step["outputs"]) {
-            csv.set_output(o["output"].get<std::string>(), o["label"].get<std::string>(), o["unit"].get<std::string>());
-            csv.row("value", o["value"]);
-            if (o["has_range"].get<bool>()) {
-                const bool neutral = o["best_name"] == "low";
-                const View& lo = neutral ? o["best"] : (o["direction"] == "higher_is_worse" ? o["best"] : o["worst"]);
-                const View& hi = neutral ? o["worst"] : (o["direction"] == "higher_is_worse" ? o["worst"] : o["best"]);
-                csv.row("low", lo);
-                csv.row("high", hi);
-                if (!neutral) {
-                    csv.row("best", o["best"]);
-                    csv.row("worst", o["worst"]);
-                }
-            }
-            if (o["has_statistics"].get<bool>()) {
-                csv.row("mean", o["mean"]);
-                csv.row("sd", o["sd"]);
-                for (const View& p : o["percentiles"]) {
-                    std::string name = p["name"].get<std::string>();  // "P5" -> "p5"
-                    name[0] = 'p';
-                    csv.row(name, p["value"]);
-                }
-            }
-            for (const View& t : o["thresholds"]) csv.row("probability:" + t["name"].get<std::string>(), t["probability"]);
-            for (const View& c : o["cases"]) csv.row("case:" + c["name"].get<std::string>(), c["value"]);
-        }
-    }
+    std::string out;
+    const scenario::ReportSink append = [&out](std::string_view piece) { out += piece; };
+    CsvWriter csv(view["title"].get<std::string>(), append);
+    for (const View& step : view["steps"]) write_step_rows(csv, step);
     for (const View& a : view["actuals"]) {
         const std::string& output = a["output"].get_ref<const std::string&>();
         const std::size_t dot = output.find('.');
-        const View* step = find_step(view, output.substr(0, dot));
-        if (!step) continue;
-        csv.set_step(*step);
-        csv.set_output(output.substr(dot + 1), a["label"].get<std::string>(), a["unit"].get<std::string>());
-        csv.row("actual", a["actual"]);
-        csv.row("actual_error", a["error"]);
-        csv.row("actual_relative_error", a["relative_error"]);
-        csv.row("actual_percentile", a["percentile"]);
+        if (const View* step = find_step(view, output.substr(0, dot))) write_actual_rows(csv, *step, output.substr(dot + 1), a);
     }
     if (view["has_sensitivity"].get<bool>()) {
         const View& s = view["sensitivity"];
@@ -283,7 +302,30 @@ std::string render_csv(const View& view) {
             }
         }
     }
-    return csv.take();
+    csv.finish();
+    return out;
+}
+
+void write_run_csv(const scenario::Scenario& scenario, const scenario::RunResult& result, const scenario::ReportExtras& extras,
+                   text::Locale locale, const scenario::ReportSink& write) {
+    CsvWriter csv(io::json_text(scenario.name).get<std::string>(), write);  // the view's title, byte for byte
+    for (std::size_t i = 0; i < result.steps.size(); ++i) write_step_rows(csv, build_step_view(result, i, extras, locale));
+    if (extras.actuals) {
+        const View actuals = detail::actuals_view(*extras.actuals, locale);
+        for (const View& a : actuals) {
+            const std::string& output = a["output"].get_ref<const std::string&>();
+            const std::size_t dot = output.find('.');
+            const auto step = std::find_if(result.steps.begin(), result.steps.end(),
+                                           [&](const scenario::StepResult& s) { return s.id == output.substr(0, dot); });
+            if (step == result.steps.end()) continue;
+            View identity = View::object();  // the members set_step reads
+            identity["id"] = io::json_text(step->id);
+            identity["model"] = io::json_text(step->model_id);
+            identity["model_version"] = io::json_text(step->model_version);
+            write_actual_rows(csv, identity, output.substr(dot + 1), a);
+        }
+    }
+    csv.finish();
 }
 
 }  // namespace impact::report

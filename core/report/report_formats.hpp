@@ -52,4 +52,10 @@ std::string render_markdown(const View& view, std::string_view template_text = {
 // actual_error, actual_relative_error and actual_percentile.
 std::string render_csv(const View& view);
 
+// The same CSV as render_csv(build_run_view(...)), written step by step through `write` (about
+// every 256 kB): one step's view at a time, never the whole run's, so that memory stays flat in the
+// number of steps. `impact run --format csv` uses it.
+void write_run_csv(const scenario::Scenario& scenario, const scenario::RunResult& result, const scenario::ReportExtras& extras,
+                   text::Locale locale, const scenario::ReportSink& write);
+
 }  // namespace impact::report

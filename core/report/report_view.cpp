@@ -527,6 +527,11 @@ const Field& view_fields() {
     return fields;
 }
 
+View build_step_view(const scenario::RunResult& result, std::size_t index, const scenario::ReportExtras& extras,
+                     text::Locale locale) {
+    return step_view(result.steps.at(index), index, extras, locale);
+}
+
 View build_run_view(const scenario::Scenario& scenario, const scenario::RunResult& result,
                     const scenario::ReportExtras& extras, const ViewOptions& options) {
     return base_view(scenario, result, extras, options, "run");

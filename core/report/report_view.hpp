@@ -43,6 +43,10 @@ const Field& view_fields();
 
 View build_run_view(const scenario::Scenario& scenario, const scenario::RunResult& result,
                     const scenario::ReportExtras& extras, const ViewOptions& options);
+// One element of the run view's steps[]: what build_run_view holds for step `index`, for renderers
+// that go step by step (the streamed CSV) instead of holding the whole view.
+View build_step_view(const scenario::RunResult& result, std::size_t index, const scenario::ReportExtras& extras,
+                     text::Locale locale);
 View build_sensitivity_view(const scenario::Scenario& scenario, const scenario::RunResult& run,
                             const scenario::SensitivityResult& sensitivity, const ViewOptions& options);
 

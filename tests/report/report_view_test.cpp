@@ -274,6 +274,31 @@ TEST_CASE("report CSV: one row per figure, every number reads back to the run's 
     CHECK(cases == outputs * run->cases->names.size());
 }
 
+TEST_CASE("report CSV: impact run's streamed CSV is the view's, byte for byte, in pieces of at most about 256 kB",
+          "[report][csv]") {
+    struct Sample {
+        const char* file;
+        std::uint64_t draws;
+        bool cases;
+    };
+    for (const Sample s : {Sample{"h20-export-licence-2025-04.toml", 2000, false}, Sample{"h200-china-2025-12.toml", 0, true},
+                           Sample{"semis-h20-h200-2025.toml", 0, false}}) {
+        INFO(s.file << " draws " << s.draws << " cases " << s.cases);
+        const auto run = run_sample(s.file, s.draws, s.cases);
+        const std::string whole = impact::report::render_csv(view_of(*run));
+        std::string streamed;
+        std::size_t pieces = 0, largest = 0;
+        impact::report::write_run_csv(run->scenario, run->result, run->extras, impact::text::Locale::en, [&](std::string_view piece) {
+            streamed += piece;
+            ++pieces;
+            largest = std::max(largest, piece.size());
+        });
+        CHECK(streamed == whole);
+        CHECK(pieces >= 1);
+        CHECK(largest < (std::size_t{256} << 10) + 4096);  // flushed past 256 kB, so at most one row more
+    }
+}
+
 TEST_CASE("report CSV: quoting, and text a spreadsheet would run as a formula", "[report][csv]") {
     View view = View::parse(R"({"title": "=HYPERLINK(\"x\"), \"quoted\"", "steps": [{"id": "s", "model": "m", "model_version": "1",
         "outputs": [{"output": "o", "label": "-loss, net", "unit": "USD", "value": 1.5, "has_range": false,
