@@ -171,7 +171,7 @@ View charts_view(const scenario::CompareResult& r, std::string& note, text::Loca
             View chart = detail::chart(fmt::format("compare-{}", c.name), "bars",
                                        fmt::format("{}: value by side{}", title, p5 ? " (whiskers P5–P95)" : ""), c.unit, c.step, c.output);
             for (std::size_t s = 0; s < value->values.size(); ++s) {
-                if (!value->values[s]) continue;
+                if (!value->values[s] || !std::isfinite(*value->values[s])) continue;  // no bar for nothing
                 std::optional<std::pair<double, double>> whisker;
                 if (p5 && p95 && p5->values[s] && p95->values[s] && std::isfinite(*p5->values[s]) && std::isfinite(*p95->values[s]))
                     whisker = std::pair{*p5->values[s], *p95->values[s]};

@@ -736,6 +736,16 @@ void write_sensitivity(Sheet& sheet, const View& view) {
 // ---- Compare workbook (a compare view) ----------------------------------------------------------
 
 constexpr std::string_view kRatioFormat = "0.0000";
+constexpr std::string_view kPointsFormat = "0.0000\" pp\"";
+
+// A difference of two figures in `unit`. Of two percentages (fractions, unit "%") it is written in
+// percentage points, the cell holding the points (0.5 for 0.5 pp): a "%" format would read as a
+// relative change.
+void write_difference(Sheet& sheet, lxw_row_t row, lxw_col_t col, std::optional<double> difference, const std::string& unit,
+                      bool in_red) {
+    if (unit == "%") sheet.number(row, col, difference ? std::optional(*difference * 100) : std::nullopt, kPointsFormat, in_red);
+    else sheet.figure(row, col, difference, unit, in_red);
+}
 
 // Title, outcome, the sides, then one row per output and figure: Output | Label | Unit | Figure |
 // one column per side | per other side, difference and ratio | Status.
@@ -795,7 +805,7 @@ void write_compare_table(Sheet& sheet, const View& view) {
             for (std::size_t c = 0; c < changes.size(); ++c) {
                 const std::string change_at = item_of(row_at + ".changes", c);
                 const bool beyond = flag_of(changes[c], change_at, "is_beyond");
-                sheet.figure(row, col++, figure_of(changes[c], change_at, "difference"), unit, beyond);
+                write_difference(sheet, row, col++, figure_of(changes[c], change_at, "difference"), unit, beyond);
                 sheet.number(row, col++, figure_of(changes[c], change_at, "ratio"), kRatioFormat, beyond);
             }
             // Per figure: within or which sides are beyond; the output's missing sides on its first row.
@@ -803,8 +813,9 @@ void write_compare_table(Sheet& sheet, const View& view) {
             if (r == 0 && flag_of(o, at, "has_missing"))
                 status += (status.empty() ? "" : "; ") + text_of(o, at, "missing_text");
             if (r == 0 && status.empty()) status = text_of(o, at, "status_text");
-            if (status.rfind("within", 0) == 0 || status.empty()) sheet.text(row, col, status);
-            else sheet.warning(row, col, status);
+            // Red only in a check, beyond it; a plain comparison's notes are plain text.
+            if (flag_of(view, "", "has_tolerance") && !status.empty() && status.rfind("within", 0) != 0) sheet.warning(row, col, status);
+            else sheet.text(row, col, status);
         }
         const std::string& note = text_of(o, at, "per_draw_note");
         if (!note.empty()) notes.push_back(fmt::format("{}: {}", text_of(o, at, "name"), note));
@@ -854,7 +865,8 @@ void write_per_draw(Sheet& sheet, const View& view) {
             sheet.text(row, 3, fmt::format("{} − {}", text_of(per_draw[d], draw_at, "side"), text_of(per_draw[d], draw_at, "versus")));
             sheet.number(row, 4, figure_of(per_draw[d], draw_at, "draws"), kCountFormat);
             lxw_col_t col = 5;
-            for (const char* key : {"mean", "sd", "p5", "p50", "p95"}) sheet.figure(row, col++, figure_of(per_draw[d], draw_at, key), unit);
+            for (const char* key : {"mean", "sd", "p5", "p50", "p95"})
+                write_difference(sheet, row, col++, figure_of(per_draw[d], draw_at, key), unit, false);
             sheet.number(row, col, figure_of(per_draw[d], draw_at, "probability_greater"), kPercentFormat);
         }
     }

@@ -200,7 +200,9 @@ void add_draw_differences(const std::vector<CompareSide>& sides, CompareResult& 
         };
         const std::optional<Located> base_at = locate(result.baseline);
         if (!base_at) {
-            // Another side drew it, the baseline did not: say so rather than show nothing.
+            // Another side drew it, the baseline has it but did not: say so rather than show nothing.
+            // (An output the baseline lacks is already listed as "not in" it.)
+            if (!c.present[result.baseline]) continue;
             for (std::size_t s = 0; s < sides.size(); ++s)
                 if (s != result.baseline && locate(s)) {
                     c.differences_note = fmt::format("not computed: the baseline {} did not draw this output (no distribution "
@@ -260,8 +262,14 @@ void write_compare_text(const std::vector<CompareSide>& sides, const CompareResu
                                     r.tolerance->relative ? "of the baseline's figure" : "absolute, in each output's unit")
                       : std::string("Tolerance: none (a report, not a check)\n"));
     for (const ComparedOutput& c : r.outputs) {
+        // Without --tolerance a gap between defined figures is shown, not judged: only an output that
+        // is not on every side, or undefined on one side only, is marked (as in the other formats).
+        const bool everywhere = std::all_of(c.present.begin(), c.present.end(), [](bool p) { return p; });
         write(fmt::format("\n{}{}{}\n", text::printable(c.name), c.label.empty() ? "" : "  " + text::printable(c.label),
-                          c.within ? "" : (r.tolerance ? "  BEYOND" : "  DIFFERS")));
+                          c.within         ? ""
+                          : r.tolerance    ? "  BEYOND"
+                          : !everywhere    ? "  not on every side"
+                                           : "  undefined on one side"));
         for (std::size_t s = 0; s < sides.size(); ++s)
             if (!c.present[s]) write(fmt::format("  not in {} ({})\n", side_letter(s), text::printable(sides[s].name)));
         for (const ComparedFigure& f : c.figures) {

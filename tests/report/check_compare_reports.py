@@ -225,6 +225,69 @@ def check_xlsx_status(path):
             found[name] = book.cell("Compare", cell_ref(r, status_col))[1]
     if found != expected:
         fail("xlsx (--tolerance 1%%): Status cells %s, expected %s" % (found, expected))
+    # The figures beyond it are red, and only those: the difference and ratio cells of B (G and H)
+    # and the status cell on the rows of gross profit, total impact and its present value, and the
+    # outcome line (A2).
+    rows = [r for r in range(header + 1, header + 40) if book.cell("Compare", cell_ref(r, 3))[1] == "value"
+            and book.cell("Compare", cell_ref(r, 0))[1] in ("h20.lost_gross_profit", "h20.total_impact", "h20.pv_total_impact")]
+    expected_red = {"A2"} | {cell_ref(r, c) for r in rows for c in (6, 7, status_col)}
+    if red_cells(book, "Compare") != expected_red:
+        fail("xlsx (--tolerance 1%%): red cells %s, expected %s" % (sorted(red_cells(book, "Compare")), sorted(expected_red)))
+
+
+def red_cells(book, sheet):
+    """The cells of `sheet` whose font is red (FFFF0000), from the workbook's styles."""
+    import xml.etree.ElementTree as ET
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    styles = ET.fromstring(book.parts["xl/styles.xml"])
+    fonts = styles.find(main + "fonts").findall(main + "font")
+    red_fonts = {i for i, f in enumerate(fonts) if f.find(main + "color") is not None
+                 and (f.find(main + "color").get("rgb") or "").upper() == "FFFF0000"}
+    xfs = styles.find(main + "cellXfs").findall(main + "xf")
+    red_styles = {i for i, xf in enumerate(xfs) if int(xf.get("fontId", "0")) in red_fonts}
+    index = book.sheet_names.index(sheet) + 1
+    part = next(name for name in book.parts if name == "xl/worksheets/sheet%d.xml" % index)
+    root = ET.fromstring(book.parts[part])
+    return {c.get("r") for c in root.iter(main + "c") if int(c.get("s", "0")) in red_styles}
+
+
+def check_percentage_points(impact, work):
+    """A difference of two "%" outputs is in percentage points in every format: NVDA's fall to the
+    $105.10 after-hours price against the $104.49 close (../shared/guide/facts.md: -6.33% and -6.87%
+    from $112.20) differs by (104.49 - 105.10) / 112.20 = -0.5437 pp, not -0.54%."""
+    folder = os.path.join(work, "compare-points")
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    files = []
+    for name, after in (("after-hours", "105.10"), ("close", "104.49")):
+        path = os.path.join(folder, name + ".toml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write('[scenario]\nname = "NVDA %s"\n\n[[step]]\nid = "move"\nmodel = "stock.price_move"\n'
+                    'price_before = "112.20 USD"\nprice_after = "%s USD"\nshares_outstanding = "24.4B"\n' % (name, after))
+        files.append(path)
+    out = os.path.join(folder, "out")
+    run(impact, ["compare", files[0], files[1], "--format", "json,md,xlsx", "-o", out], 0)
+    if not os.path.isfile(os.path.join(out, "compare.json")):
+        return
+    expected = (104.49 - 105.10) / 112.20
+    with open(os.path.join(out, "compare.json"), encoding="utf-8") as f:
+        report = json.load(f)
+    figure = next(o for o in report["outputs"] if o["name"] == "move.return")["figures"][0]
+    close(figure["differences"][1], expected, 1e-12, "json move.return difference (a fraction)")
+    with open(os.path.join(out, "compare.md"), encoding="utf-8") as f:
+        if "| -0.5437 pp |" not in f.read():
+            fail("md: move.return's difference is not shown as -0.5437 pp")
+    book = Workbook(os.path.join(out, "compare.xlsx"))
+    header = next((r for r in range(1, 200) if book.cell("Compare", cell_ref(r, 3))[1] == "Figure"), None)
+    row = next((r for r in range(header + 1, header + 20) if book.cell("Compare", cell_ref(r, 0))[1] == "move.return"), None)
+    kind, value, code = book.cell("Compare", cell_ref(row, 6)) if row is not None else (None, None, None)
+    if kind != "number" or code is None or "pp" not in code:
+        fail("xlsx: move.return's difference cell is %r in format %r, expected a number in percentage points" % (value, code))
+    else:
+        close(value, expected * 100, 1e-12, "xlsx move.return difference (percentage points)")
+    # Without --tolerance nothing is red.
+    if red_cells(book, "Compare"):
+        fail("xlsx: a plain comparison has red cells %s" % sorted(red_cells(book, "Compare")))
 
 
 class PageText(html.parser.HTMLParser):
@@ -328,6 +391,8 @@ def main():
         with open(os.path.join(beyond, "compare.md"), encoding="utf-8") as f:
             if "3 of 5 outputs beyond 1% (exit 4)" not in f.read():
                 fail("md: the outcome line of a failed check is missing (3 of 5 outputs beyond 1%)")
+
+    check_percentage_points(impact, work)
 
     if failures:
         print("\n".join(failures), file=sys.stderr)
