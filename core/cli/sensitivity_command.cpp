@@ -29,8 +29,12 @@ int sensitivity_command(const GlobalOptions& options, const SensitivityCommandOp
     analysis.bootstrap_resamples = sensitivity.bootstrap;
     const scenario::SensitivityResult result = scenario::analyse_sensitivity(scenario, run, analysis);
     ReportRenderers renderers;
-    renderers.text = [&](const scenario::ReportSink& write) { scenario::write_sensitivity_text(scenario, run, result, write); };
-    renderers.json = [&](const scenario::ReportSink& write) { scenario::write_sensitivity_json(scenario, run, result, write); };
+    renderers.text = [&](const scenario::ReportSink& write) {
+        scenario::write_sensitivity_text(scenario, run, result, write, report_request.generated_at_unix);
+    };
+    renderers.json = [&](const scenario::ReportSink& write) {
+        scenario::write_sensitivity_json(scenario, run, result, write, report_request.generated_at_unix);
+    };
     renderers.view = [&](const report::ViewOptions& view_options) {
         return report::build_sensitivity_view(scenario, run, result, view_options);
     };

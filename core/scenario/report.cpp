@@ -541,7 +541,8 @@ void write_assumptions_text(const Scenario& scenario, const RunResult& result, c
     }
 }
 
-// Who made the report, from what, and when.
+}  // namespace
+
 std::string provenance_text(const Scenario& scenario, const RunResult& result, const ReportExtras& extras) {
     std::string out = "\nProvenance\n";
     out += fmt::format("  impact {}, plugin ABI {}.{}{}\n", IMPACT_VERSION, IMPACT_ABI_MAJOR, IMPACT_ABI_MINOR,
@@ -553,8 +554,6 @@ std::string provenance_text(const Scenario& scenario, const RunResult& result, c
                            text::printable(p.file.string()), p.sha256);
     return out;
 }
-
-}  // namespace
 
 void write_text(const Scenario& scenario, const RunResult& result, const ReportSink& write, const ReportExtras& extras) {
     // Text from the scenario file and from plugins goes through printable(): a report printed on

@@ -61,6 +61,9 @@ std::vector<std::string> convergence_lines(const ConvergenceRecord& record);
 std::string iso_utc(long long unix_seconds);
 
 void write_text(const Scenario& scenario, const RunResult& result, const ReportSink& write, const ReportExtras& extras = {});
+// The text reports' closing "Provenance" section: tool and ABI, when the report was made
+// (extras.generated_at_unix), the scenario file and SHA-256, seed and draws when drawn, each plugin.
+std::string provenance_text(const Scenario& scenario, const RunResult& result, const ReportExtras& extras);
 std::string render_text(const Scenario& scenario, const RunResult& result, const ReportExtras& extras = {});
 
 // {"schema": "impact.run/1", "scenario": {...}, "overrides": [...], ["uncertainty": {...},]

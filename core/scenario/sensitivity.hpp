@@ -89,9 +89,10 @@ struct SensitivityResult {
 SensitivityResult analyse_sensitivity(const Scenario& scenario, const RunResult& run, const SensitivityOptions& options);
 
 // Text for people; JSON `impact.sensitivity/1` (docs/sensitivity.md documents every member).
+// `generated_at_unix`: when the report was made (SOURCE_DATE_EPOCH or now), in the provenance of both.
 void write_sensitivity_text(const Scenario& scenario, const RunResult& run, const SensitivityResult& result,
-                            const ReportSink& write);
+                            const ReportSink& write, std::optional<long long> generated_at_unix = {});
 void write_sensitivity_json(const Scenario& scenario, const RunResult& run, const SensitivityResult& result,
-                            const ReportSink& write);
+                            const ReportSink& write, std::optional<long long> generated_at_unix = {});
 
 }  // namespace impact::scenario

@@ -41,8 +41,13 @@ io::Json number_or_null(const std::optional<double>& v) { return v ? io::json_nu
 }  // namespace
 
 void write_sensitivity_text(const Scenario& scenario, const RunResult& run, const SensitivityResult& r,
-                            const ReportSink& write) {
-    (void)run;
+                            const ReportSink& write, std::optional<long long> generated_at_unix) {
+    // Who made the report, from what, and when: last, whichever sections were computed.
+    const auto provenance = [&] {
+        ReportExtras extras;
+        extras.generated_at_unix = generated_at_unix;
+        write(provenance_text(scenario, run, extras));
+    };
     write(fmt::format("Sensitivity of {}\n", with_label(r.output_name, r.label)));
     write(fmt::format("Scenario: {} ({})\n", text::printable(scenario.name), text::printable(scenario.file.string())));
     write(fmt::format("Point value (every input at its point value): {}\n", format_value(r.point_value, r.unit)));
@@ -74,6 +79,7 @@ void write_sensitivity_text(const Scenario& scenario, const RunResult& run, cons
     write("\nSobol indices: ");
     if (r.sobol_status != "computed") {
         write(text::printable(r.sobol_status) + "\n");
+        provenance();
         return;
     }
     write(fmt::format("N = {} base draws, {} evaluations, {} bootstrap resamples; variance of the output {}.\n",
@@ -94,10 +100,11 @@ void write_sensitivity_text(const Scenario& scenario, const RunResult& run, cons
                       "their interactions)\n",
                       first_sum));
     write(fmt::format("Method: {}.\n{}\n", kSobolMethod, kSobolCaveat));
+    provenance();
 }
 
 void write_sensitivity_json(const Scenario& scenario, const RunResult& run, const SensitivityResult& r,
-                            const ReportSink& write) {
+                            const ReportSink& write, std::optional<long long> generated_at_unix) {
     io::Json doc = io::Json::object();
     doc["schema"] = "impact.sensitivity/1";
     doc["scenario"] = scenario_json(scenario);
@@ -175,7 +182,7 @@ void write_sensitivity_json(const Scenario& scenario, const RunResult& run, cons
             inputs.push_back(std::move(i));
         }
     }
-    doc["provenance"] = provenance_json(scenario, run);
+    doc["provenance"] = provenance_json(scenario, run, generated_at_unix);
     write(io::json_document(doc));
 }
 
