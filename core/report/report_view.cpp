@@ -38,6 +38,8 @@ using scenario::StepResult;
 
 // Charts: at most this many histograms (one per drawn headline output).
 constexpr std::size_t kMaxHistograms = 6;
+// Charts: at most this many per compare group (its money and percentage outputs, in order).
+constexpr std::size_t kMaxGroupCharts = 6;
 
 constexpr std::string_view kViewFieldSpec = R"spec(
 schema kind locale title description as_of currency incomplete is_incomplete
@@ -361,9 +363,13 @@ View charts_view(const scenario::Scenario& scenario, const scenario::RunResult& 
             ++histograms;
         }
     }
-    // Compare groups: each shared output side by side across the group's steps.
+    // Compare groups: each shared money or percentage output side by side across the group's steps,
+    // at most kMaxGroupCharts a group. Counts, test statistics and p-values stay in the group's table:
+    // a chart of them beside the figures says little and buries the ones that matter.
     for (const auto& [group, members] : scenario::compare_groups(scenario, result)) {
+        std::size_t group_charts = 0;
         for (const std::string& key : scenario::group_output_keys(result, members)) {
+            if (group_charts == kMaxGroupCharts) break;
             std::string unit, label;
             bool comparable = true;
             std::size_t present = 0;
@@ -372,7 +378,7 @@ View charts_view(const scenario::Scenario& scenario, const scenario::RunResult& 
                     if (present++ == 0) unit = o->value.unit, label = o->label.empty() ? key : o->label;
                     else if (o->value.unit != unit) comparable = false;
                 }
-            if (!comparable || present < 2) continue;
+            if (!comparable || present < 2 || !(text::is_currency_code(unit) || unit == "%")) continue;
             View c = chart(fmt::format("compare-{}-{}", group, key), "bars", fmt::format("{} ({})", label, group), unit, "", key);
             for (std::size_t t : members) {
                 const OutputResult* o = result.steps[t].find_output(key);
@@ -380,7 +386,10 @@ View charts_view(const scenario::Scenario& scenario, const scenario::RunResult& 
                 const std::size_t k = static_cast<std::size_t>(o - result.steps[t].outputs.data());
                 c["bars"].push_back(bar(result.steps[t].id, o->value.value, unit, p5_p95(stats_of(t, k)), locale));
             }
-            if (c["bars"].size() >= 2) charts.push_back(std::move(c));
+            if (c["bars"].size() >= 2) {
+                charts.push_back(std::move(c));
+                ++group_charts;
+            }
         }
     }
     return charts;

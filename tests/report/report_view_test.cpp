@@ -240,6 +240,24 @@ TEST_CASE("report view: a drawn output's histogram holds exactly the draws betwe
     CHECK(bar["high"].get<double>() == stats.percentiles[7].value);  // P95
 }
 
+TEST_CASE("report view: compare-group charts show the group's money and percentage outputs, at most 6", "[report][view]") {
+    // The H20 sample's group "nvda-fall" (move, es, es_adjusted): the event studies share 12 outputs,
+    // 5 of them money or percentages (alpha, residual sd, AR day 0, CAR, abnormal market cap); t, p,
+    // beta and day counts stay in the table.
+    const auto run = run_sample("h20-export-licence-2025-04.toml", 0, false);
+    const View view = view_of(*run);
+    std::vector<std::string> keys;
+    for (const View& chart : view["charts"]) {
+        if (chart["id"].get<std::string>().rfind("compare-", 0) != 0) continue;
+        INFO(chart["id"] << " unit " << chart["unit"]);
+        const std::string unit = chart["unit"].get<std::string>();
+        CHECK((unit == "%" || unit == "USD"));
+        CHECK(chart["bars"].size() >= 2);
+        keys.push_back(chart["output"].get<std::string>());
+    }
+    CHECK(keys == std::vector<std::string>{"alpha", "sigma", "ar0", "car", "abnormal_market_cap"});
+}
+
 TEST_CASE("report CSV: one row per figure, every number reads back to the run's double", "[report][csv]") {
     const auto run = run_sample("h200-china-2025-12.toml", 0, true);
     const View view = view_of(*run);
