@@ -84,11 +84,11 @@ View side_view(const scenario::CompareSide& side, std::size_t index, std::size_t
                                                     side.simulation->seed)
                                       : std::string("not drawn");
     View& plugins = s["plugins"] = View::array();
-    // Held in a local: a range-for over a member of a temporary would read a destroyed object.
-    const io::Json provenance = scenario::provenance_json(*side.scenario, *side.run);
-    for (const auto& plugin : provenance.at("plugins")) {
+    for (const scenario::PluginUsed& plugin : side.run->plugins) {
         View p = View::object();
-        for (const char* member : {"id", "version", "sha256"}) p[member] = plugin.contains(member) ? plugin[member] : View("");
+        p["id"] = io::json_text(plugin.id);
+        p["version"] = io::json_text(plugin.version);
+        p["sha256"] = plugin.sha256;
         plugins.push_back(std::move(p));
     }
     return s;

@@ -318,11 +318,10 @@ void write_run_csv(const scenario::Scenario& scenario, const scenario::RunResult
             const auto step = std::find_if(result.steps.begin(), result.steps.end(),
                                            [&](const scenario::StepResult& s) { return s.id == output.substr(0, dot); });
             if (step == result.steps.end()) continue;
-            View identity = View::object();  // the members set_step reads
-            identity["id"] = io::json_text(step->id);
-            identity["model"] = io::json_text(step->model_id);
-            identity["model_version"] = io::json_text(step->model_version);
-            write_actual_rows(csv, identity, output.substr(dot + 1), a);
+            // That step's view again (a scenario has a handful of actuals): its id, model and version
+            // columns are then the render_csv ones by construction.
+            const auto index = static_cast<std::size_t>(step - result.steps.begin());
+            write_actual_rows(csv, build_step_view(result, index, extras, locale), output.substr(dot + 1), a);
         }
     }
     csv.finish();
