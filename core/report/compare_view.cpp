@@ -184,14 +184,25 @@ View charts_view(const scenario::CompareResult& r, std::string& note, text::Loca
         bool any_difference = false;
         for (const auto& d : c.differences) any_difference = any_difference || d.has_value();
         if (any_difference && with_differences++ < kMaxCompareCharts) {
+            // Differences of two percentages are charted in percentage points, as the tables show
+            // them: the bars hold points (×100) in unit "pp", so that no axis or label reads "%".
+            const bool points = c.unit == "%";
+            const double scale = points ? 100.0 : 1.0;
+            const std::string unit = points ? "pp" : c.unit;
             View chart = detail::chart(fmt::format("per-draw-{}", c.name), "bars",
-                                       fmt::format("{}: difference per draw from {} (mean, P5–P95)", title, side_letter(r.baseline)),
-                                       c.unit, c.step, c.output);
-            for (std::size_t s = 0; s < c.differences.size(); ++s)
-                if (c.differences[s])
-                    chart["bars"].push_back(detail::bar(fmt::format("{} − {}", side_letter(s), side_letter(r.baseline)),
-                                                        c.differences[s]->mean, c.unit,
-                                                        std::pair{c.differences[s]->p5, c.differences[s]->p95}, locale));
+                                       fmt::format("{}: difference per draw from {} (mean, P5–P95{})", title, side_letter(r.baseline),
+                                                   points ? ", percentage points" : ""),
+                                       unit, c.step, c.output);
+            for (std::size_t s = 0; s < c.differences.size(); ++s) {
+                if (!c.differences[s]) continue;
+                const scenario::DrawDifference& d = *c.differences[s];
+                View bar = detail::bar(fmt::format("{} − {}", side_letter(s), side_letter(r.baseline)), d.mean * scale, unit,
+                                       std::pair{d.p5 * scale, d.p95 * scale}, locale);
+                bar["value_text"] = signed_text(d.mean, c.unit, locale);
+                bar["low_text"] = signed_text(d.p5, c.unit, locale);
+                bar["high_text"] = signed_text(d.p95, c.unit, locale);
+                chart["bars"].push_back(std::move(bar));
+            }
             difference_charts.push_back(std::move(chart));
         }
     }

@@ -540,3 +540,39 @@ TEST_CASE("compare view: a check's outcome, beyond cells and the Markdown and CS
     CHECK_THROWS_WITH(impact::report::render_markdown(view, "{{#headline}}{{/headline}}", "mine.mustache"),
                       Catch::Contains("mine.mustache:1:"));
 }
+
+TEST_CASE("compare view: differences of percentages are percentage points in the table and the per-draw chart",
+          "[report][compare]") {
+    // NVDA from $112.20 to the $105.10 after-hours price against the $104.49 close
+    // (../shared/guide/facts.md: -6.33% and -6.87%), each drawn with the same $1 sd: with the same
+    // draws on both sides every draw's returns differ by (104.49 - 105.10) / 112.20 = -0.5437 pp.
+    const scenario_test::TempDir temp;
+    std::vector<std::unique_ptr<Run>> runs;
+    for (const char* after : {"105.10", "104.49"}) {
+        const fs::path file = temp.path() / fmt::format("nvda-{}.toml", after);
+        scenario_test::write_file(file, fmt::format("[scenario]\nname = \"NVDA to {}\"\n\n[[step]]\nid = \"move\"\n"
+                                                    "model = \"stock.price_move\"\nprice_before = \"112.20 USD\"\n"
+                                                    "price_after = {{ dist = \"normal\", mean = \"{} USD\", sd = \"1 USD\" }}\n"
+                                                    "shares_outstanding = \"24.4B\"\n",
+                                                    after, after));
+        runs.push_back(run_file(file, 500));
+    }
+    const Compared c = compare_runs(std::move(runs), std::nullopt, 500);
+    const View view = compare_view_of(c);
+    const double expected = (104.49 - 105.10) / 112.20;
+    const View& change = compared_output(view, "move.return")["rows"][0]["changes"][0];
+    CHECK(change["difference"].get<double>() == Approx(expected).epsilon(1e-12));  // the number stays a fraction
+    CHECK(change["difference_text"] == "-0.5437 pp");
+    const View* chart = nullptr;
+    for (const View& ch : view["charts"])
+        if (ch["id"] == "per-draw-move.return") chart = &ch;
+    REQUIRE(chart != nullptr);
+    CHECK((*chart)["unit"] == "pp");
+    REQUIRE((*chart)["bars"].size() == 1);
+    const View& bar = (*chart)["bars"][0];
+    INFO(bar);
+    CHECK(bar["value"].get<double>() == Approx(expected * 100).epsilon(1e-9));  // points, drawn the same on both sides
+    CHECK(bar["low"].get<double>() == Approx(expected * 100).epsilon(1e-9));
+    CHECK(bar["high"].get<double>() == Approx(expected * 100).epsilon(1e-9));
+    CHECK(bar["value_text"] == "-0.5437 pp");
+}
