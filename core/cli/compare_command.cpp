@@ -82,13 +82,14 @@ int compare_command(const GlobalOptions& options, const CompareCommandOptions& c
                                                  sides[s].simulation ? &*sides[s].simulation : nullptr});
     scenario::CompareResult result = scenario::compare_sides(compared, baseline, tolerance);
     if (compare.draws) scenario::add_draw_differences(compared, result, *compare.draws, compare.seed, compare.threads);
-    std::vector<std::vector<scenario::ActualResult>> actuals(sides.size());
-    for (std::size_t s = 0; s < sides.size(); ++s)
-        actuals[s] = scenario::actual_results(sides[s].scenario, sides[s].run, sides[s].simulation ? &*sides[s].simulation : nullptr);
     ReportRenderers renderers;
     renderers.text = [&](const scenario::ReportSink& write) { scenario::write_compare_text(compared, result, write); };
     renderers.json = [&](const scenario::ReportSink& write) { scenario::write_compare_json(compared, result, write); };
     renderers.view = [&](const report::ViewOptions& view_options) {
+        // Each side's actuals: only the view's formats show them.
+        std::vector<std::vector<scenario::ActualResult>> actuals(sides.size());
+        for (std::size_t s = 0; s < sides.size(); ++s)
+            actuals[s] = scenario::actual_results(sides[s].scenario, sides[s].run, sides[s].simulation ? &*sides[s].simulation : nullptr);
         return report::build_compare_view(compared, result, actuals, view_options);
     };
     // No report may replace any side's scenario, data or plugins.
