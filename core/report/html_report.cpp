@@ -1,7 +1,7 @@
 // HTML reports: the view gains its charts' SVG, then Mustache renders it through the HTML template.
 #include "report/html_report.hpp"
 
-#include "report/compare_view.hpp"
+#include "report/report_formats.hpp"
 #include "report/mustache.hpp"
 #include "report/svg_chart.hpp"
 #include "report/template_check.hpp"
@@ -39,12 +39,12 @@ std::string_view default_html_template() { return embedded::report_html_template
 std::string_view default_compare_html_template() { return embedded::compare_html_template(); }
 
 std::string render_html(const View& view, std::string_view template_text, std::string_view template_name) {
-    const bool compare = is_compare_view(view);
+    const ReportKind kind = kind_of(view);
     if (template_text.empty()) {
-        template_text = compare ? default_compare_html_template() : default_html_template();
-        template_name = compare ? "(built-in compare.html.mustache)" : "(built-in report.html.mustache)";
+        template_text = default_template(ReportFormat::html, kind);
+        template_name = default_template_name(ReportFormat::html, kind);
     }
-    check_template(template_text, compare ? compare_html_view_fields() : html_view_fields(), template_name);
+    check_template(template_text, template_fields(ReportFormat::html, kind), template_name);
     View context = view;
     const text::Locale locale = view_locale(view);
     const auto charts = context.find("charts");

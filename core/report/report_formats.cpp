@@ -82,6 +82,14 @@ std::string_view default_template(ReportFormat format, ReportKind kind) {
     throw std::logic_error("default_template: only md and html have templates");
 }
 
+std::string_view default_template_name(ReportFormat format, ReportKind kind) {
+    const bool compare = kind == ReportKind::compare;
+    if (format == ReportFormat::md) return compare ? "(built-in compare.md.mustache)" : "(built-in report.md.mustache)";
+    return compare ? "(built-in compare.html.mustache)" : "(built-in report.html.mustache)";
+}
+
+ReportKind kind_of(const View& view) { return is_compare_view(view) ? ReportKind::compare : ReportKind::run; }
+
 const Field& template_fields(ReportFormat format, ReportKind kind) {
     const bool compare = kind == ReportKind::compare;
     if (format == ReportFormat::html) return compare ? compare_html_view_fields() : html_view_fields();
@@ -89,10 +97,10 @@ const Field& template_fields(ReportFormat format, ReportKind kind) {
 }
 
 std::string render_markdown(const View& view, std::string_view template_text, std::string_view template_name) {
-    const ReportKind kind = is_compare_view(view) ? ReportKind::compare : ReportKind::run;
+    const ReportKind kind = kind_of(view);
     if (template_text.empty()) {
         template_text = default_template(ReportFormat::md, kind);
-        template_name = kind == ReportKind::compare ? "(built-in compare.md.mustache)" : "(built-in report.md.mustache)";
+        template_name = default_template_name(ReportFormat::md, kind);
     }
     check_template(template_text, template_fields(ReportFormat::md, kind), template_name);
     return render_template(template_text, view, Escaping::markdown);

@@ -26,6 +26,10 @@ enum class ReportKind { run, compare };
 
 // The default templates (core/report/templates/), compiled into the program: md or html.
 std::string_view default_template(ReportFormat format, ReportKind kind = ReportKind::run);
+// Its name in messages: "(built-in report.md.mustache)", "(built-in compare.html.mustache)".
+std::string_view default_template_name(ReportFormat format, ReportKind kind);
+// The kind of a view: compare for a compare view (is_compare_view), run otherwise.
+ReportKind kind_of(const View& view);
 // The fields a user's md or html template may name, for check_template.
 const Field& template_fields(ReportFormat format, ReportKind kind);
 
